@@ -1,0 +1,66 @@
+import Foundation
+
+/// How Tracedesk writes durations, instants, counts and snippets for people.
+public struct TextFormat: Sendable {
+    /// The zone instants are shown in: the user's own by default, UTC in tests.
+    public var timeZone: TimeZone
+
+    public init(timeZone: TimeZone = .current) {
+        self.timeZone = timeZone
+    }
+
+    /// `340 ms`, `26.8 s`, `4 min 05 s`, `2 h 03 min`.
+    public static func duration(_ milliseconds: Int64?) -> String {
+        guard let milliseconds else { return "-" }
+        if milliseconds < 1000 { return "\(milliseconds) ms" }
+        let seconds = Double(milliseconds) / 1000
+        if seconds < 60 { return String(format: "%.1f s", seconds) }
+        let whole = Int(seconds.rounded(.down))
+        if whole < 3600 { return String(format: "%d min %02d s", whole / 60, whole % 60) }
+        return String(format: "%d h %02d min", whole / 3600, (whole % 3600) / 60)
+    }
+
+    /// `12,345`.
+    public static func count(_ value: Int64) -> String {
+        var digits = String(abs(value))
+        var groups: [Substring] = []
+        while digits.count > 3 {
+            groups.insert(digits.suffix(3), at: 0)
+            digits.removeLast(3)
+        }
+        groups.insert(Substring(digits), at: 0)
+        return (value < 0 ? "-" : "") + groups.joined(separator: ",")
+    }
+
+    /// `1,200 in / 340 out`, or `-` when both are zero.
+    public static func tokens(_ usage: TokenUsage) -> String {
+        usage.isZero ? "-" : "\(count(usage.input)) in / \(count(usage.output)) out"
+    }
+
+    /// `2026-03-12 18:50:43` in the chosen zone (with the zone's abbreviation when not UTC).
+    public func instant(_ milliseconds: Int64?) -> String {
+        guard let milliseconds else { return "-" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = timeZone.secondsFromGMT() == 0 && timeZone.identifier.contains("UTC") || timeZone.identifier == "GMT"
+            ? "yyyy-MM-dd HH:mm:ss'Z'" : "yyyy-MM-dd HH:mm:ss zzz"
+        return formatter.string(from: Date(milliseconds: milliseconds))
+    }
+
+    /// The text on one line, cut to `width` characters with an ellipsis.
+    public static func snippet(_ text: String?, width: Int) -> String {
+        guard let text else { return "" }
+        let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+            .replacingOccurrences(of: "\t", with: " ")
+        guard line.count > width, width > 1 else { return line }
+        return String(line.prefix(width - 1)) + "…"
+    }
+
+    /// Pads or cuts `text` to exactly `width` characters.
+    static func cell(_ text: String, _ width: Int, alignRight: Bool = false) -> String {
+        let cut = text.count > width ? String(text.prefix(max(0, width - 1))) + "…" : text
+        let padding = String(repeating: " ", count: max(0, width - cut.count))
+        return alignRight ? padding + cut : cut + padding
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import TracedeskCore
+
+/// The exit codes of DESIGN.md, and the one place errors become them.
+enum ExitStatus {
+    static let success: Int32 = 0
+    static let runFailed: Int32 = 1
+    static let badInput: Int32 = 2
+    static let timedOut: Int32 = 3
+    static let authenticationRefused: Int32 = 4
+    static let podUnavailable: Int32 = 5
+    static let database: Int32 = 6
+
+    /// Prints what `error` means for the user and returns the exit code it maps to.
+    static func report(_ error: any Error) -> Int32 {
+        if let error = error as? TracedeskError {
+            Terminal.error(error.message)
+            return code(for: error.kind)
+        }
+        if let exit = error as? ExitCode {
+            return exit.rawValue
+        }
+        let parserCode = Tracedesk.exitCode(for: error)
+        if parserCode == .success {
+            // --help, --version, --generate-completion-script: argument-parser's "clean exits".
+            Terminal.write(Tracedesk.fullMessage(for: error) + "\n")
+            return success
+        }
+        var message = Tracedesk.message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+        if message.isEmpty { message = String(describing: error) }
+        message = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        Terminal.error("\(message) (see 'tracedesk help')")
+        return badInput
+    }
+
+    static func code(for kind: TracedeskError.Kind) -> Int32 {
+        switch kind {
+        case .badInput: badInput
+        case .runFailed: runFailed
+        case .timedOut: timedOut
+        case .authenticationRefused: authenticationRefused
+        case .podUnavailable: podUnavailable
+        case .database: database
+        }
+    }
+}
