@@ -20,7 +20,7 @@ public struct RunTable: Sendable {
                 run.teamCode ?? run.workflowCode ?? "?",
                 Self.version(run),
                 run.status,
-                format.instant(run.startedAt ?? run.recordedAt),
+                format.shortInstant(run.startedAt ?? run.recordedAt),
                 TextFormat.duration(run.timeTakenMs),
                 run.tokens.isZero ? "-" : TextFormat.count(run.tokens.total),
                 String(run.nodeCount),

@@ -39,12 +39,21 @@ public struct TextFormat: Sendable {
 
     /// `2026-03-12 18:50:43` in the chosen zone (with the zone's abbreviation when not UTC).
     public func instant(_ milliseconds: Int64?) -> String {
+        format(milliseconds, pattern: "yyyy-MM-dd HH:mm:ss")
+    }
+
+    /// `2026-03-12 18:50` in the chosen zone, for tables.
+    public func shortInstant(_ milliseconds: Int64?) -> String {
+        format(milliseconds, pattern: "yyyy-MM-dd HH:mm")
+    }
+
+    private func format(_ milliseconds: Int64?, pattern: String) -> String {
         guard let milliseconds else { return "-" }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone
-        formatter.dateFormat = timeZone.secondsFromGMT() == 0 && timeZone.identifier.contains("UTC") || timeZone.identifier == "GMT"
-            ? "yyyy-MM-dd HH:mm:ss'Z'" : "yyyy-MM-dd HH:mm:ss zzz"
+        let isUTC = timeZone.secondsFromGMT() == 0 && ["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(timeZone.identifier)
+        formatter.dateFormat = pattern + (isUTC ? "'Z'" : " zzz")
         return formatter.string(from: Date(milliseconds: milliseconds))
     }
 
