@@ -111,6 +111,11 @@ public struct RunDetailsText: Sendable {
         let labelWidth = min(52, labels.map { $0.prefix.count + label($0.node).count }.max() ?? 10)
         let typeWidth = min(18, nodes.map { ($0.type ?? "").count }.max() ?? 4)
         let statusWidth = min(10, nodes.map { ($0.status ?? "").count }.max() ?? 0)
+        func tokenText(_ node: NodeRecord) -> String {
+            let tokens = node.displayTokens
+            return tokens.isZero ? "" : "\(TextFormat.count(tokens.total)) tok"
+        }
+        let tokenWidth = nodes.map { tokenText($0).count }.max() ?? 0
 
         var lines = ["Nodes (\(nodes.count))"]
         for (prefix, node) in labels {
@@ -120,14 +125,14 @@ public struct RunDetailsText: Sendable {
             ]
             if statusWidth > 0 { columns.append(TextFormat.cell(node.status ?? "", statusWidth)) }
             columns.append(TextFormat.cell(TextFormat.duration(node.durationMs), 11, alignRight: true))
-            let tokens = node.displayTokens
-            columns.append(tokens.isZero ? "" : "\(TextFormat.count(tokens.total)) tok")
+            if tokenWidth > 0 { columns.append(TextFormat.cell(tokenText(node), tokenWidth, alignRight: true)) }
             var line = "  " + columns.joined(separator: "  ")
             if let nested = node.nestedJobId {
                 line += "  → run \(nested.prefix(8))" + (node.nestedStatus.map { " \($0)" } ?? "")
             }
             if let error = node.error { line += "  ! " + TextFormat.snippet(error, width: 40) }
-            lines.append(line.trimmingCharacters(in: .whitespaces).isEmpty ? line : String(line.reversed().drop(while: { $0 == " " }).reversed()))
+            while line.hasSuffix(" ") { line.removeLast() }
+            lines.append(line)
         }
         return lines
     }
