@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -12,6 +12,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The simulator's HTTP server. Default traits off: swift-configuration is not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // SHA-256 for PKCE and RSA for RS256 JWT assertions (_CryptoExtras).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Already in Hummingbird's graph; named here because the simulator uses their types directly.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // libxml2 through pkg-config; the shim header works around ICU and `xmlFree` (TOOLCHAIN.md).
@@ -29,17 +36,40 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A simulated Fusion pod. Shares no code with TracedeskCore: it writes bodies from its own
+        // scenario types, so the client is tested against an independent producer.
+        .target(
+            name: "FusionSimulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line tool: parses arguments, calls the core, prints.
         .executableTarget(
             name: "tracedesk",
             dependencies: [
                 "TracedeskCore",
+                "FusionSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "TracedeskCoreTests",
             dependencies: ["TracedeskCore"]
+        ),
+        .testTarget(
+            name: "FusionSimulatorTests",
+            dependencies: [
+                "FusionSimulator",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         // Runs the built `tracedesk` binary as a user would; depends on it so `swift test` builds it.
         .testTarget(

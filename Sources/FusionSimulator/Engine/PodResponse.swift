@@ -1,0 +1,37 @@
+import Foundation
+
+/// An answer of the simulated pod, before it becomes HTTP.
+public struct PodResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: String
+    /// Wait this long before answering (the `slow` fault).
+    public var delayMs: Int?
+    /// Close the connection part-way through the answer (the `drop` fault).
+    public var dropConnection: Bool
+
+    public init(status: Int, headers: [(String, String)] = [], body: String = "", delayMs: Int? = nil, dropConnection: Bool = false) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.delayMs = delayMs
+        self.dropConnection = dropConnection
+    }
+
+    static func json(_ status: Int, _ body: PodJSON, headers: [(String, String)] = []) -> PodResponse {
+        PodResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: body.text)
+    }
+
+    /// An RFC 6749 error answer of the token endpoint.
+    static func oauthError(_ status: Int, _ error: String, _ description: String) -> PodResponse {
+        var headers: [(String, String)] = [("Cache-Control", "no-store")]
+        if status == 401 { headers.append(("WWW-Authenticate", #"Basic realm="identity""#)) }
+        return json(status, .object([("error", .string(error)), ("error_description", .string(description))]), headers: headers)
+    }
+
+    /// A Fusion REST error answer: a JSON body with title, detail and an error code.
+    static func fusionError(_ status: Int, code: String, title: String, detail: String) -> PodResponse {
+        json(status, .object([("title", .string(title)), ("status", .int(Int64(status))),
+                              ("detail", .string(detail)), ("o:errorCode", .string(code))]))
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+
+/// When each step of a simulated run starts and ends, given its human answers so far.
+///
+/// The schedule is computed, never stepped: a job's state at any instant follows from its
+/// scenario, its start and the answers it received. That makes polling idempotent, a run's
+/// bodies deterministic, and tests exact with a manual clock.
+struct RunSchedule {
+    /// Time between a run's last step and its COMPLETE (or ERROR) status, in ms.
+    static let completionMs: Int64 = 30
+    /// A human's answer to a HUMAN step.
+    struct Answer: Sendable {
+        var at: Int64
+        var action: String
+        var feedback: String?
+        var input: PodJSON?
+
+        var rejects: Bool { action == "REJECT_ACTION" }
+    }
+
+    /// One scheduled step.
+    struct Item {
+        var step: StepScenario
+        var start: Int64
+        /// `nil` while the step waits for a human who has not answered.
+        var end: Int64?
+        var children: [Item] = []
+        var nested: NestedRun?
+        var answer: Answer?
+        var failed: Bool { step.fails != nil }
+    }
+
+    /// A run of another team called by a WORKFLOW step.
+    final class NestedRun {
+        let team: TeamScenario
+        let version: VersionScenario
+        let jobId: String
+        let traceId: String
+        let start: Int64
+        let schedule: RunSchedule
+
+        init(team: TeamScenario, version: VersionScenario, jobId: String, traceId: String, start: Int64, schedule: RunSchedule) {
+            self.team = team
+            self.version = version
+            self.jobId = jobId
+            self.traceId = traceId
+            self.start = start
+            self.schedule = schedule
+        }
+    }
+
+    /// Why the schedule stops short of the end.
+    enum Stop {
+        case waitingForHuman(code: String, since: Int64)
+        case failed(code: String, message: String, at: Int64)
+        case rejected(at: Int64, output: String?)
+    }
+
+    var items: [Item]
+    /// When the last step ends; `nil` while a human has not answered.
+    var end: Int64?
+    var stop: Stop?
+
+    /// Schedules `steps` one after another from `start`.
+    init(steps: [StepScenario], start: Int64, answers: [String: Answer], library: ScenarioLibrary,
+         identity: (String) -> (jobId: String, traceId: String)) {
+        let result = Self.sequence(Self.expand(steps), start: start, answers: answers, library: library, identity: identity)
+        items = result.items
+        end = result.end
+        stop = result.stop
+    }
+
+    /// Unrolls `repeat`: a step repeated N times becomes N steps with `_1`...`_N` codes.
+    static func expand(_ steps: [StepScenario]) -> [StepScenario] {
+        steps.flatMap { step -> [StepScenario] in
+            var base = step
+            base.children = step.children.map(expand)
+            guard let count = step.repeat, count > 1 else { return [base] }
+            return (1...count).map { index in
+                var copy = base
+                copy.code = "\(step.code)_\(index)"
+                copy.repeat = nil
+                copy.children = base.children?.map { child in
+                    var renamed = child
+                    renamed.code = "\(child.code)_\(index)"
+                    return renamed
+                }
+                return copy
+            }
+        }
+    }
+
+    private static func defaultDuration(_ type: String) -> Int64 {
+        switch type {
+        case "LLM", "AGENT": 1200
+        case "TOOL", "BO_FUNCTION", "EXTERNAL_REST", "RAG_DOCUMENT_TOOL", "VECTOR_DB_READER": 400
+        case "START", "END", "RETURN", "SWITCH", "CONDITION", "SET_FIELDS": 3
+        default: 40
+        }
+    }
+
+    private static func sequence(_ steps: [StepScenario], start: Int64, answers: [String: Answer],
+                                 library: ScenarioLibrary, identity: (String) -> (jobId: String, traceId: String))
+        -> (items: [Item], end: Int64?, stop: Stop?) {
+        var items: [Item] = []
+        var time = start
+        for step in steps {
+            let (item, stop) = schedule(step, start: time, answers: answers, library: library, identity: identity)
+            items.append(item)
+            if let stop { return (items, item.end, stop) }
+            guard let end = item.end else { return (items, nil, nil) }
+            time = end
+        }
+        return (items, time, nil)
+    }
+
+    private static func schedule(_ step: StepScenario, start: Int64, answers: [String: Answer],
+                                 library: ScenarioLibrary, identity: (String) -> (jobId: String, traceId: String))
+        -> (Item, Stop?) {
+        var item = Item(step: step, start: start)
+        let own = Int64(step.durationMs ?? Int(defaultDuration(step.type)))
+
+        if let wait = step.wait {
+            if wait.kind == "timer" {
+                item.end = start + Int64(wait.durationMs ?? 0)
+                return (item, nil)
+            }
+            guard let answer = answers[step.code] else {
+                return (item, .waitingForHuman(code: step.code, since: start))
+            }
+            item.answer = answer
+            item.end = max(start, answer.at)
+            if answer.rejects { return (item, .rejected(at: item.end!, output: wait.rejectedOutput)) }
+            return (item, nil)
+        }
+
+        var end = start + own
+        if let call = step.calls, let team = library.teams[call.team],
+           let version = library.version(of: call.team, number: call.version, status: call.status ?? "PUBLISHED") {
+            let ids = identity(step.code)
+            let nestedStart = start + Int64(version.startDelayMs ?? 20)
+            let schedule = RunSchedule(steps: version.steps, start: nestedStart, answers: [:], library: library,
+                                       identity: { identity("\(step.code)/\($0)") })
+            item.nested = NestedRun(team: team, version: version, jobId: ids.jobId, traceId: ids.traceId,
+                                    start: start, schedule: schedule)
+            // The called run completes 30 ms after its last step (as every run does); the
+            // WORKFLOW step ends once it has its whole body.
+            end = max(end, (schedule.end ?? nestedStart) + Self.completionMs + 15)
+        }
+        if let children = step.children, !children.isEmpty {
+            if step.type == "PARALLEL" {
+                var latest = start
+                var blocked = false
+                var stop: Stop?
+                for child in children {
+                    let (scheduled, childStop) = schedule(child, start: start, answers: answers, library: library, identity: identity)
+                    item.children.append(scheduled)
+                    if let childEnd = scheduled.end { latest = max(latest, childEnd) } else { blocked = true }
+                    if stop == nil, let childStop { stop = childStop }
+                }
+                if blocked { return (item, stop) }
+                item.end = max(end, latest + own)
+                return (item, stop)
+            }
+            let result = sequence(children, start: start, answers: answers, library: library, identity: identity)
+            item.children = result.items
+            guard let childEnd = result.end else { return (item, result.stop) }
+            item.end = max(end, childEnd + own)
+            if let stop = result.stop { return (item, stop) }
+            return (item, nil)
+        }
+        item.end = end
+        if let message = step.fails { return (item, .failed(code: step.code, message: message, at: end)) }
+        return (item, nil)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// A job of the simulated pod: what was asked, and the human answers it has received.
+struct SimulatedJob: Sendable {
+    var jobId: String
+    var traceId: String
+    var team: TeamScenario
+    var version: VersionScenario
+    var message: String
+    var parameters: [String: String]
+    var conversationId: String?
+    var conversational: Bool
+    var invocationMode: String
+    var workflowId: String
+    var turn: Int
+    var createdAt: Int64
+    var answers: [String: RunSchedule.Answer] = [:]
+    /// Identities of nested runs, drawn once so that every poll shows the same ones.
+    var nestedIdentities: [String: NestedIdentity] = [:]
+
+    struct NestedIdentity: Sendable {
+        var jobId: String
+        var traceId: String
+    }
+
+    var startsAt: Int64 { createdAt + Int64(version.startDelayMs ?? 150) }
+
+    func schedule(library: ScenarioLibrary) -> RunSchedule {
+        RunSchedule(steps: version.steps, start: startsAt, answers: answers, library: library) { path in
+            let identity = nestedIdentities[path]
+            return (identity?.jobId ?? "\(jobId)-\(path)", identity?.traceId ?? traceId)
+        }
+    }
+
+    /// The paths of the WORKFLOW steps of this job's scenario, nested ones included.
+    func workflowPaths(library: ScenarioLibrary) -> [String] {
+        func walk(_ steps: [StepScenario], prefix: String) -> [String] {
+            RunSchedule.expand(steps).flatMap { step -> [String] in
+                var paths: [String] = []
+                let path = prefix.isEmpty ? step.code : "\(prefix)/\(step.code)"
+                if let call = step.calls, let version = library.version(of: call.team, number: call.version, status: call.status ?? "PUBLISHED") {
+                    paths.append(path)
+                    paths += walk(version.steps, prefix: path)
+                }
+                paths += walk(step.children ?? [], prefix: prefix)
+                return paths
+            }
+        }
+        return walk(version.steps, prefix: "")
+    }
+
+    /// Fills `{{message}}`, `{{parameters.NAME}}`, `{{feedback}}` and `{{turn}}` in a text.
+    func fill(_ template: String) -> String {
+        guard template.contains("{{") else { return template }
+        var text = template.replacingOccurrences(of: "{{message}}", with: message)
+            .replacingOccurrences(of: "{{turn}}", with: String(turn))
+        let feedback = answers.values.sorted { $0.at < $1.at }.last?.feedback ?? ""
+        text = text.replacingOccurrences(of: "{{feedback}}", with: feedback)
+        for (name, value) in parameters {
+            text = text.replacingOccurrences(of: "{{parameters.\(name)}}", with: value)
+        }
+        return text
+    }
+
+    func fill(_ json: PodJSON) -> PodJSON {
+        switch json {
+        case .string(let text): .string(fill(text))
+        case .array(let items): .array(items.map(fill))
+        case .object(let members): .object(members.map { ($0.0, fill($0.1)) })
+        default: json
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+import Logging
+
+/// The simulated Fusion pod and its identity domain: tokens, jobs, conversations and faults.
+///
+/// HTTP-neutral: each entry point takes what a request carries and returns a `PodResponse`;
+/// `PodRouter` wires them to Hummingbird. Time comes from two clocks: `runClock` drives the
+/// runs (sped up with `--speed`), `wallClock` drives token expiry. Identifiers come from one
+/// seeded generator, so a given seed and sequence of requests gives the same bodies.
+public actor SimulatedPod {
+    let library: ScenarioLibrary
+    let configuration: PodConfiguration
+    let runClock: any PodClock
+    let wallClock: any PodClock
+    let logger: Logger
+    var random: SeededGenerator
+    var jobs: [String: SimulatedJob] = [:]
+    var conversations: [String: Int] = [:]
+    var accessTokens: [String: IssuedToken] = [:]
+    var refreshTokens: [String: IssuedToken] = [:]
+    var authorizationCodes: [String: PendingCode] = [:]
+    /// How many calls of each kind each team has had, for scenario faults' `after` and `count`.
+    var callCounts: [String: Int] = [:]
+
+    struct IssuedToken: Sendable {
+        var subject: String
+        var clientId: String
+        var scope: String
+        var expiresAt: Int64
+    }
+
+    struct PendingCode: Sendable {
+        var clientId: String
+        var redirectURI: String
+        var challenge: String
+        var subject: String
+        var scope: String
+        var expiresAt: Int64
+    }
+
+    public init(library: ScenarioLibrary, configuration: PodConfiguration, runClock: any PodClock,
+                wallClock: any PodClock = ScaledClock(speed: 1), logger: Logger = Logger(label: "fusion-simulator")) {
+        self.library = library
+        self.configuration = configuration
+        self.runClock = runClock
+        self.wallClock = wallClock
+        self.logger = logger
+        self.random = SeededGenerator(seed: configuration.seed)
+    }
+
+    /// The teams this pod knows, for listings.
+    public nonisolated var teams: [String] { library.teams.keys.sorted() }
+
+    // MARK: Agent endpoints
+
+    /// `POST .../{team}/invokeAsync`: starts a job, or answers a WAITING one (`jobId` with `resumeNodeInput`).
+    public func invoke(team: String, body: Data, authorization: String?, fault: String?) -> PodResponse {
+        if let response = checkToken(authorization) { return response }
+        let injected = injectFault(team: team, call: "invoke", header: fault, authorization: authorization)
+        if let response = injected.response { return response }
+        var response = startOrResume(team: team, requestBody: body)
+        response.delayMs = injected.delayMs
+        return response
+    }
+
+    private func startOrResume(team: String, requestBody: Data) -> PodResponse {
+        guard let scenario = library.teams[team] else {
+            return .fusionError(404, code: "FAI-40400", title: "Not Found", detail: "No agent team with code \(team).")
+        }
+        guard let request = PodJSON.parse(requestBody), case .object = request else {
+            return .fusionError(400, code: "FAI-40000", title: "Bad Request", detail: "The request body is not a JSON object.")
+        }
+        guard let message = request["message"]?.string else {
+            return .fusionError(400, code: "FAI-40001", title: "Bad Request", detail: "The request has no message.")
+        }
+        if let jobId = request["jobId"]?.string, request["resumeNodeInput"] != nil {
+            return resume(jobId: jobId, team: team, input: request["resumeNodeInput"]!, admin: isAdmin(request))
+        }
+        let status = (request["status"]?.string ?? "PUBLISHED").uppercased()
+        let number = request["version"]?.int.map(Int.init)
+        guard status == "PUBLISHED" || status == "DRAFT" else {
+            return .fusionError(400, code: "FAI-40002", title: "Bad Request", detail: "status must be PUBLISHED or DRAFT.")
+        }
+        guard let version = library.version(of: team, number: number, status: status) else {
+            let asked = number.map { "version \($0) \(status)" } ?? "a \(status) version"
+            return .fusionError(403, code: "FAI-40300", title: "Forbidden",
+                                detail: "FAI-40300: \(asked) of \(team) does not exist, or the user lacks a role for the team.")
+        }
+        var parameters: [String: String] = [:]
+        if case .object(let members)? = request["parameters"] {
+            for (key, value) in members { parameters[key] = value.string ?? value.text }
+        }
+        let conversational = request["conversational"].map { $0 == .bool(true) } ?? false
+        var conversationId = request["conversationId"]?.string
+        if conversational, conversationId == nil { conversationId = random.uuid() }
+        let turn: Int
+        if let conversationId {
+            turn = (conversations[conversationId] ?? 0) + 1
+            conversations[conversationId] = turn
+        } else {
+            turn = 1
+        }
+        var job = SimulatedJob(
+            jobId: random.uuid(), traceId: random.traceId(), team: scenario, version: version,
+            message: message, parameters: parameters, conversationId: conversationId,
+            conversational: conversational, invocationMode: isAdmin(request) ? "ADMIN" : "END_USER",
+            workflowId: String(300_000_000_000_000 + (random.next() % 99_999_999_999)), turn: turn,
+            createdAt: runClock.now())
+        for path in job.workflowPaths(library: library) {
+            job.nestedIdentities[path] = .init(jobId: random.uuid(), traceId: random.traceId())
+        }
+        jobs[job.jobId] = job
+        logger.info("invokeAsync", metadata: ["team": "\(team)", "job": "\(job.jobId)", "version": "\(version.version) \(version.status)"])
+        return .json(200, body(of: job, admin: isAdmin(request)))
+    }
+
+    /// `GET .../{team}/status/{jobId}?invocationMode=...`: the job's body now. END_USER unless asked.
+    public func status(team: String, jobId: String, invocationMode: String?, authorization: String?, fault: String?) -> PodResponse {
+        if let response = checkToken(authorization) { return response }
+        let injected = injectFault(team: team, call: "status", header: fault, authorization: authorization)
+        if let response = injected.response { return response }
+        var response: PodResponse
+        if library.teams[team] == nil {
+            response = .fusionError(404, code: "FAI-40400", title: "Not Found", detail: "No agent team with code \(team).")
+        } else if let job = jobs[jobId], job.team.team == team {
+            response = .json(200, body(of: job, admin: invocationMode?.uppercased() == "ADMIN"))
+        } else {
+            response = .fusionError(404, code: "FAI-40401", title: "Not Found", detail: "No job \(jobId) for team \(team).")
+        }
+        response.delayMs = injected.delayMs
+        return response
+    }
+
+    private func resume(jobId: String, team: String, input: PodJSON, admin: Bool) -> PodResponse {
+        guard var job = jobs[jobId], job.team.team == team else {
+            return .fusionError(404, code: "FAI-40401", title: "Not Found", detail: "No job \(jobId) for team \(team).")
+        }
+        let now = runClock.now()
+        let schedule = job.schedule(library: library)
+        guard case .waitingForHuman(let code, let since) = schedule.stop, since <= now else {
+            return .fusionError(400, code: "FAI-40010", title: "Bad Request", detail: "Job \(jobId) is not waiting for a human.")
+        }
+        let action = (input["action"]?.string ?? "APPROVE_ACTION").uppercased()
+        let allowed = ["APPROVE_ACTION", "REJECT_ACTION", "RFI_ACTION"]
+        guard allowed.contains(action) else {
+            return .fusionError(400, code: "FAI-40011", title: "Bad Request",
+                                detail: "resumeNodeInput.action must be one of \(allowed.joined(separator: ", ")).")
+        }
+        job.answers[code] = RunSchedule.Answer(at: now, action: action, feedback: input["feedback"]?.string, input: input)
+        jobs[jobId] = job
+        logger.info("resumed", metadata: ["job": "\(jobId)", "step": "\(code)", "action": "\(action)"])
+        return .json(200, body(of: job, admin: admin))
+    }
+
+    private func body(of job: SimulatedJob, admin: Bool) -> PodJSON {
+        StatusBodyWriter(library: library, job: job, schedule: job.schedule(library: library),
+                         now: runClock.now(), admin: admin).body()
+    }
+
+    private func isAdmin(_ request: PodJSON) -> Bool {
+        request["invocationMode"]?.string?.uppercased() == "ADMIN"
+    }
+
+    // MARK: Faults
+
+    /// The fault this call meets: the request's own, else the team's scenario rules in order.
+    /// Either an answer that replaces the normal one, or a delay before the normal one.
+    private func injectFault(team: String, call: String, header: String?, authorization: String?)
+        -> (response: PodResponse?, delayMs: Int?) {
+        let key = "\(team) \(call)"
+        let index = callCounts[key, default: 0]
+        callCounts[key] = index + 1
+        var rule: FaultRule?
+        if let header { rule = FaultRule(header: header) }
+        if rule == nil {
+            rule = library.teams[team]?.faults?.first { rule in
+                guard rule.applies(to: call) else { return false }
+                let after = rule.after ?? 0
+                return index >= after && index < after + (rule.count ?? 1)
+            }
+        }
+        guard let rule else { return (nil, nil) }
+        logger.info("fault", metadata: ["team": "\(team)", "call": "\(call)", "fault": "\(rule.kind.rawValue)"])
+        if rule.kind == .slow { return (nil, rule.delayMs ?? 3000) }
+        return (answer(for: rule, authorization: authorization), nil)
+    }
+
+    private func answer(for rule: FaultRule, authorization: String?) -> PodResponse {
+        switch rule.kind {
+        case .tooManyRequests:
+            return PodResponse.fusionError(429, code: "FAI-42900", title: "Too Many Requests", detail: "Rate limit exceeded; retry later.")
+                .adding(header: ("Retry-After", String(rule.retryAfterSeconds ?? 1)))
+        case .status:
+            let code = rule.statusCode ?? 503
+            return .fusionError(code, code: "FAI-\(code)00", title: HTTPStatusText.text(code), detail: "The service is temporarily unavailable.")
+        case .drop:
+            return PodResponse(status: 200, headers: [("Content-Type", "application/json")], body: #"{"jobId": "#, dropConnection: true)
+        case .slow:
+            return PodResponse(status: 200)
+        case .malformed:
+            return PodResponse(status: 200, headers: [("Content-Type", "application/json")], body: #"{"jobId": "x", "status": RUNNING, "nodes": [}"#)
+        case .html:
+            return PodResponse(status: 502, headers: [("Content-Type", "text/html")], body: """
+                <html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>
+                """)
+        case .expireToken:
+            if let token = Self.bearer(authorization) { accessTokens[token] = nil }
+            return Self.invalidToken("The access token expired.")
+        }
+    }
+}
+
+extension PodResponse {
+    func adding(header: (String, String)) -> PodResponse {
+        var copy = self
+        copy.headers.append(header)
+        return copy
+    }
+}
+
+enum HTTPStatusText {
+    static func text(_ code: Int) -> String {
+        switch code {
+        case 500: "Internal Server Error"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        default: "Error"
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+/// One scripted team of the simulated pod: a file of `samples/scenarios/`.
+///
+/// A team has versions, each DRAFT or PUBLISHED, each with the steps it takes. Texts may draw on
+/// the request: `{{message}}`, `{{parameters.NAME}}`, `{{feedback}}` (what a human answered at a
+/// HUMAN step) and `{{turn}}` (the turn of the conversation, from 1). `docs/scenarios.md`
+/// documents the format.
+public struct TeamScenario: Codable, Sendable {
+    public var team: String
+    public var name: String?
+    /// `data_pipeline` for a workflow team, `supervisor` for a supervisor team.
+    public var architecture: String?
+    public var versions: [VersionScenario]
+    /// Faults this team's calls meet, in order (see `FaultRule`).
+    public var faults: [FaultRule]?
+}
+
+/// A saved version of a team, DRAFT or PUBLISHED, and how it runs.
+public struct VersionScenario: Codable, Sendable {
+    public var version: Int
+    /// `PUBLISHED` or `DRAFT`.
+    public var status: String
+    public var steps: [StepScenario]
+    /// The final answer, a template.
+    public var output: String?
+    /// When set, the run ends in ERROR with this error once its steps are done.
+    public var error: ErrorScenario?
+    public var followUpQuestions: [String]?
+    public var supportingChunks: [DocumentScenario]?
+    public var citations: [DocumentScenario]?
+    /// Milliseconds between the request and the first step (queueing on the pod).
+    public var startDelayMs: Int?
+}
+
+/// One step of a run: a workflow node, or an agent of a supervisor team.
+public struct StepScenario: Codable, Sendable {
+    public var code: String
+    public var name: String?
+    /// START, LLM, TOOL, WORKFLOW, PARALLEL, LOOP, HUMAN, WAIT, AGENT, ...
+    public var type: String
+    /// The step's own time; a step with children also lasts as long as they do.
+    public var durationMs: Int?
+    public var tokens: TokenScenario?
+    public var model: String?
+    public var input: PodJSON?
+    /// The step's output; strings are templates.
+    public var output: PodJSON?
+    /// Steps inside this one: run one after another, or all at once for a PARALLEL step.
+    public var children: [StepScenario]?
+    /// Repeat this step so many times (codes get `_1`, `_2`... suffixes): for LOOP bodies and large runs.
+    public var `repeat`: Int?
+    /// For a WORKFLOW step: the team it calls. Its output is that run's whole status body.
+    public var calls: CallScenario?
+    /// For a HUMAN or WAIT step: what the run waits for.
+    public var wait: WaitScenario?
+    /// When set, the step fails with this message and the run ends in ERROR.
+    public var fails: String?
+}
+
+/// Token counts of an LLM call.
+public struct TokenScenario: Codable, Sendable {
+    public var input: Int
+    public var output: Int
+}
+
+/// The team a WORKFLOW step calls, and which of its versions.
+public struct CallScenario: Codable, Sendable {
+    public var team: String
+    public var version: Int?
+    public var status: String?
+}
+
+/// A pause: a human to answer (HUMAN) or a set time (WAIT).
+public struct WaitScenario: Codable, Sendable {
+    /// `human` waits for a resuming invokeAsync; `timer` waits `durationMs` with no one.
+    public var kind: String
+    /// CHAT, EMAIL or APPROVAL_PROCESS, for a human.
+    public var channel: String?
+    public var message: String?
+    public var actions: [String]?
+    public var durationMs: Int?
+    /// The final answer when the human rejects (the run then ends COMPLETE with it).
+    public var rejectedOutput: String?
+}
+
+/// The error a run ends with.
+public struct ErrorScenario: Codable, Sendable {
+    public var code: String?
+    public var title: String?
+    public var message: String
+}
+
+/// A supporting chunk or citation a document tool returns.
+public struct DocumentScenario: Codable, Sendable {
+    public var title: String?
+    public var source: String?
+    public var score: Double?
+    public var text: String?
+    public var page: Int?
+    /// Repeat this item so many times (for large runs).
+    public var `repeat`: Int?
+}
