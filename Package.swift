@@ -33,6 +33,8 @@ let package = Package(
             dependencies: [
                 "CLibXML2",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -61,6 +63,11 @@ let package = Package(
         .testTarget(
             name: "TracedeskCoreTests",
             dependencies: ["TracedeskCore"]
+        ),
+        // The client, the token providers and the poll loop against the simulator, in-process.
+        .testTarget(
+            name: "TracedeskClientTests",
+            dependencies: ["TracedeskCore", "FusionSimulator"]
         ),
         .testTarget(
             name: "FusionSimulatorTests",

@@ -11,6 +11,7 @@ enum ExitStatus {
     static let authenticationRefused: Int32 = 4
     static let podUnavailable: Int32 = 5
     static let database: Int32 = 6
+    static let interrupted: Int32 = 130
 
     /// Prints what `error` means for the user and returns the exit code it maps to.
     static func report(_ error: any Error) -> Int32 {
@@ -42,6 +43,7 @@ enum ExitStatus {
         case .authenticationRefused: authenticationRefused
         case .podUnavailable: podUnavailable
         case .database: database
+        case .interrupted: interrupted
         }
     }
 }

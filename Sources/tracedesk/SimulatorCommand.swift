@@ -31,8 +31,8 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "How much faster than real time runs advance.")
     var speed: Double = 1
 
-    @Option(help: "The seed of job ids, tokens and codes: the same seed gives the same runs.")
-    var seed: UInt64 = 42
+    @Option(help: "The seed of job ids, tokens and codes: the same seed gives the same runs (default: random, so that runs of two sessions never share a jobId).")
+    var seed: UInt64?
 
     @Option(help: ArgumentHelp("Access token lifetime in seconds.", valueName: "seconds"))
     var tokenLifetime = 3600
@@ -56,7 +56,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "fusion-simulator")
         logger.logLevel = verbose ? .info : .warning
-        let pod = SimulatedPod(library: library, configuration: .demo(tokenLifetime: tokenLifetime, seed: seed),
+        let pod = SimulatedPod(library: library, configuration: .demo(tokenLifetime: tokenLifetime, seed: seed ?? UInt64.random(in: 1...UInt64.max)),
                                runClock: ScaledClock(speed: speed), logger: logger)
         let host = self.host
         let speed = self.speed

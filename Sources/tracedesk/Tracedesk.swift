@@ -17,7 +17,7 @@ struct Tracedesk: AsyncParsableCommand {
             6 the history database failed.
             """,
         version: "0.1.0",
-        subcommands: [ImportCommand.self, RunsCommand.self, ShowCommand.self, SimulatorCommand.self]
+        subcommands: [InvokeCommand.self, PollCommand.self, ResumeCommand.self, ImportCommand.self, RunsCommand.self, ShowCommand.self, AuthCommand.self, SimulatorCommand.self]
     )
 
     /// Parses, runs, and turns every error into one line on stderr and a documented exit code.

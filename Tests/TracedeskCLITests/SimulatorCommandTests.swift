@@ -8,33 +8,6 @@ import FoundationNetworking
 /// `tracedesk simulator`, end to end: the built binary serving on a free port.
 @Suite("The simulator command, end to end")
 struct SimulatorCommandTests {
-    /// Starts `tracedesk simulator --port 0` and returns the process and the URL it printed.
-    func startSimulator(_ arguments: [String] = []) throws -> (Process, URL, Pipe) {
-        let process = Process()
-        process.executableURL = TracedeskProcess.binary
-        process.arguments = ["simulator", "--port", "0", "--speed", "200"] + arguments
-        process.currentDirectoryURL = TracedeskProcess.repository
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while !text.contains("\n"), Date() < deadline, process.isRunning {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let match = text.firstMatch(of: /listening on (http:\/\/127\.0\.0\.1:\d+)/)
-        guard let match, let url = URL(string: String(match.1)) else {
-            process.terminate()
-            throw SimulatorDidNotStart(output: text)
-        }
-        return (process, url, output)
-    }
-
-    struct SimulatorDidNotStart: Error { var output: String }
-
     func request(_ url: URL, method: String = "GET", headers: [String: String] = [:], body: String? = nil) async throws -> (Int, JSONValue?) {
         var request = URLRequest(url: url)
         request.httpMethod = method
@@ -46,8 +19,9 @@ struct SimulatorCommandTests {
 
     @Test("serves a token, invokeAsync and status on the port it prints, and stops on Ctrl-C")
     func servesTheFlow() async throws {
-        let (process, base, _) = try startSimulator()
-        defer { if process.isRunning { process.terminate() } }
+        let simulator = try LiveSimulator(speed: 200)
+        let process = simulator.process
+        let base = simulator.url
         let basic = "Basic " + Data("tracedesk-demo:demo-secret".utf8).base64EncodedString()
         let (tokenStatus, token) = try await request(base.appendingPathComponent("oauth2/v1/token"), method: "POST",
                                                      headers: ["Authorization": basic, "Content-Type": "application/x-www-form-urlencoded"],

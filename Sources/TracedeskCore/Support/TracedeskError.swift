@@ -4,7 +4,7 @@ import Foundation
 ///
 /// `kind` sorts errors by what the user must do about them; the command-line tool maps each kind
 /// to its exit code in one place (see DESIGN.md: 2 bad input, 3 timed out, 4 authentication
-/// refused, 5 pod or network, 6 history database).
+/// refused, 5 pod or network, 6 history database, 130 interrupted).
 public struct TracedeskError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The families of failure, each with its own exit code.
     public enum Kind: Sendable, Equatable {
@@ -20,6 +20,8 @@ public struct TracedeskError: Error, Sendable, Equatable, CustomStringConvertibl
         case podUnavailable
         /// The history database could not be opened, read or written.
         case database
+        /// The user interrupted (Ctrl-C); what arrived is recorded.
+        case interrupted
     }
 
     public let kind: Kind

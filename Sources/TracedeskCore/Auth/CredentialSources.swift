@@ -1,0 +1,101 @@
+import Foundation
+
+/// Where the credentials for a pod come from, in DESIGN.md's order: `--token-file`, then
+/// `$TRACEDESK_TOKEN`, then an OAuth client (`--token-url`, `--client-id`, `--grant`...).
+/// Secrets are read only from files or environment variables, never taken from flags.
+public struct CredentialSources: Sendable {
+    public var tokenFile: String?
+    public var tokenURL: String?
+    public var clientId: String?
+    public var scope: String?
+    public var grant: String?
+    public var user: String?
+    public var clientSecretFile: String?
+    public var passwordFile: String?
+    public var refreshTokenFile: String?
+    public var privateKeyFile: String?
+    public var keyId: String?
+    public var environment: [String: String]
+
+    public init(tokenFile: String? = nil, tokenURL: String? = nil, clientId: String? = nil, scope: String? = nil,
+                grant: String? = nil, user: String? = nil, clientSecretFile: String? = nil, passwordFile: String? = nil,
+                refreshTokenFile: String? = nil, privateKeyFile: String? = nil, keyId: String? = nil,
+                environment: [String: String]) {
+        self.tokenFile = tokenFile
+        self.tokenURL = tokenURL
+        self.clientId = clientId
+        self.scope = scope
+        self.grant = grant
+        self.user = user
+        self.clientSecretFile = clientSecretFile
+        self.passwordFile = passwordFile
+        self.refreshTokenFile = refreshTokenFile
+        self.privateKeyFile = privateKeyFile
+        self.keyId = keyId
+        self.environment = environment
+    }
+
+    public static let grants = ["client_credentials", "password", "refresh_token", "jwt"]
+
+    /// The OAuth settings these sources describe, or `nil` when a static token is given instead.
+    public func oauthSettings(pod: URL) throws(TracedeskError) -> OAuthSettings? {
+        if tokenFile != nil || !(environment["TRACEDESK_TOKEN"] ?? "").isEmpty { return nil }
+        guard let tokenURLText = tokenURL ?? environment["TRACEDESK_TOKEN_URL"],
+              let clientId = clientId ?? environment["TRACEDESK_CLIENT_ID"] else {
+            throw .badInput("no credentials: give --token-file, set TRACEDESK_TOKEN, or name an OAuth client with --token-url and --client-id")
+        }
+        guard let url = URL(string: tokenURLText), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+            throw .badInput("--token-url \(tokenURLText) is not an http(s) URL")
+        }
+        let secret = try secretValue(file: clientSecretFile, variable: "TRACEDESK_CLIENT_SECRET", what: "client secret")
+        let grantName = grant ?? environment["TRACEDESK_GRANT"] ?? "client_credentials"
+        let chosen: OAuthSettings.Grant
+        switch grantName {
+        case "client_credentials":
+            chosen = .clientCredentials
+        case "password":
+            guard let user = user ?? environment["TRACEDESK_USER"] else { throw .badInput("--grant password needs --user") }
+            guard let password = try secretValue(file: passwordFile, variable: "TRACEDESK_PASSWORD", what: "password") else {
+                throw .badInput("--grant password needs the password in TRACEDESK_PASSWORD or --password-file")
+            }
+            chosen = .password(user: user, password: password)
+        case "refresh_token":
+            guard let token = try secretValue(file: refreshTokenFile, variable: "TRACEDESK_REFRESH_TOKEN", what: "refresh token") else {
+                throw .badInput("--grant refresh_token needs --refresh-token-file or TRACEDESK_REFRESH_TOKEN")
+            }
+            chosen = .refreshToken(token)
+        case "jwt":
+            guard let user = user ?? environment["TRACEDESK_USER"] else { throw .badInput("--grant jwt needs --user (the Fusion user the assertion names)") }
+            guard let keyFile = privateKeyFile, let key = try Self.read(keyFile, what: "private key") else {
+                throw .badInput("--grant jwt needs --private-key FILE (the client's PEM private key)")
+            }
+            chosen = .jwtAssertion(user: user, privateKeyPEM: key, keyId: keyId)
+        default:
+            throw .badInput("--grant takes \(Self.grants.joined(separator: ", ")), not \(grantName)")
+        }
+        return OAuthSettings(tokenURL: url, clientId: clientId, clientSecret: secret,
+                             scope: scope ?? environment["TRACEDESK_SCOPE"] ?? OAuthSettings.defaultScope(pod: pod), grant: chosen)
+    }
+
+    /// The token provider these sources describe.
+    public func tokenProvider(pod: URL, transport: any HTTPTransport, cache: TokenCache?) throws(TracedeskError) -> any TokenProvider {
+        if let tokenFile {
+            guard let token = try Self.read(tokenFile, what: "token"), !token.isEmpty else { throw .badInput("\(tokenFile): the token file is empty") }
+            return StaticTokenProvider(token)
+        }
+        if let token = environment["TRACEDESK_TOKEN"], !token.isEmpty { return StaticTokenProvider(token) }
+        guard let settings = try oauthSettings(pod: pod) else { throw .badInput("no credentials") }
+        return OAuthTokenProvider(settings: settings, transport: transport, cache: cache)
+    }
+
+    private func secretValue(file: String?, variable: String, what: String) throws(TracedeskError) -> String? {
+        if let file { return try Self.read(file, what: what) }
+        if let value = environment[variable], !value.isEmpty { return value }
+        return nil
+    }
+
+    static func read(_ path: String, what: String) throws(TracedeskError) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .badInput("\(path): cannot read the \(what) file") }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// What the poll loop reports as it goes, for live progress.
+public enum PollEvent: Sendable {
+    /// A body arrived and was recorded.
+    case received(ReceivedBody, RecordOutcome)
+    /// A status call failed even after the client's retries; the loop tries again after `retryIn`.
+    case callFailed(TracedeskError, retryIn: Duration)
+}
+
+/// How a poll ended, short of an error.
+public enum PollOutcome: Sendable, Equatable {
+    /// COMPLETE or ERROR.
+    case finished(status: RunStatus)
+    /// The run is WAITING and the caller asked to stop there (`--on-waiting stop`).
+    case stoppedWhileWaiting
+}
+
+/// Polls a job to its end, recording every body the moment it arrives.
+///
+/// A failed status call never loses the job: the loop keeps trying, with a growing wait, until
+/// failures have lasted `outageBudget`; then it throws, and the job can be picked up later with
+/// `tracedesk poll`. Cancellation (Ctrl-C) ends the loop at once with what was recorded kept.
+public struct Poller: Sendable {
+    public struct Options: Sendable {
+        /// Give up (exit 3, resumable) after this long; `nil` waits as long as the run takes.
+        public var timeout: Duration?
+        public var stopOnWaiting: Bool
+        public var interval: AdaptiveInterval
+        public var outageBudget: Duration
+        public var mode: InvokeRequest.InvocationMode
+
+        public init(timeout: Duration? = nil, stopOnWaiting: Bool = false, interval: AdaptiveInterval = AdaptiveInterval(),
+                    outageBudget: Duration = .seconds(300), mode: InvokeRequest.InvocationMode = .admin) {
+            self.timeout = timeout
+            self.stopOnWaiting = stopOnWaiting
+            self.interval = interval
+            self.outageBudget = outageBudget
+            self.mode = mode
+        }
+    }
+
+    let client: AgentClient
+    let store: HistoryStore
+    let context: RecordingContext
+    let options: Options
+    let clock: PollingClock
+
+    public init(client: AgentClient, store: HistoryStore, context: RecordingContext, options: Options,
+                clock: PollingClock = .system) {
+        self.client = client
+        self.store = store
+        self.context = context
+        self.options = options
+        self.clock = clock
+    }
+
+    /// Records a body that arrived outside the loop (the invokeAsync answer).
+    @discardableResult
+    public func record(_ received: ReceivedBody) throws(TracedeskError) -> RecordOutcome {
+        try store.record(received.body, verbatim: received.text,
+                         observation: .received(at: received.receivedAt, httpStatus: received.httpStatus), context: context)
+    }
+
+    /// Polls `jobId` until it ends, stops while WAITING (if asked), times out, or is cancelled.
+    public func poll(jobId: String, after first: ReceivedBody? = nil,
+                     onEvent: @Sendable (PollEvent) -> Void = { _ in }) async throws(TracedeskError) -> PollOutcome {
+        let started = clock.now()
+        var interval = options.interval
+        var previous = first?.text
+        var failingSince: Int64?
+        var status = first?.body.status
+        if let status, status.isTerminal { return .finished(status: status) }
+        if status == .waiting, options.stopOnWaiting { return .stoppedWhileWaiting }
+        var wait = first == nil ? Duration.zero : interval.minimum
+
+        while true {
+            if let timeout = options.timeout, clock.elapsed(since: started) + wait > timeout {
+                let remaining = timeout - clock.elapsed(since: started)
+                if remaining > .zero { try await pause(remaining) }
+                throw TracedeskError(.timedOut, "the run is still \(status?.rawValue ?? "RUNNING") after \(Self.seconds(timeout))")
+            }
+            try await pause(wait)
+            do {
+                let received = try await client.status(jobId: jobId, mode: options.mode)
+                failingSince = nil
+                let outcome = try record(received)
+                onEvent(.received(received, outcome))
+                status = received.body.status
+                if let status, status.isTerminal { return .finished(status: status) }
+                if status == .waiting, options.stopOnWaiting { return .stoppedWhileWaiting }
+                wait = interval.next(changed: received.text != previous, waiting: status == .waiting)
+                previous = received.text
+            } catch where error.kind == .podUnavailable {
+                let since = failingSince ?? clock.now()
+                failingSince = since
+                if clock.elapsed(since: since) >= options.outageBudget {
+                    throw TracedeskError(.podUnavailable, "\(error.message); the job goes on at the pod")
+                }
+                wait = interval.maximum
+                onEvent(.callFailed(error, retryIn: wait))
+            }
+        }
+    }
+
+    private func pause(_ duration: Duration) async throws(TracedeskError) {
+        guard duration > .zero else {
+            if Task.isCancelled { throw Self.cancelled }
+            return
+        }
+        do { try await clock.sleep(duration) } catch { throw Self.cancelled }
+    }
+
+    /// Thrown when the task is cancelled (Ctrl-C): everything received is already recorded.
+    public static let cancelled = TracedeskError(.interrupted, "interrupted")
+
+    static func seconds(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return seconds.rounded() == seconds ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
+    }
+}

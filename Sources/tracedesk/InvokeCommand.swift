@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import TracedeskCore
+
+/// `tracedesk invoke TEAM MESSAGE`: run a team in ADMIN mode, follow it, record every body.
+struct InvokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "invoke",
+        abstract: "Invoke a team (ADMIN mode), follow it to the end with live progress, and record it.",
+        discussion: """
+            Every status body is recorded the moment it arrives. A run that waits for a human is \
+            shown with what it waits for and the command that answers it.
+
+            Examples:
+              tracedesk invoke PRODUCT_COMPARISON_ADVISOR_COE "Compare M1000034 of org IMO and M1000040 of Org SBI" \\
+                --pod http://127.0.0.1:8765 --token-url http://127.0.0.1:8765/oauth2/v1/token --client-id tracedesk-demo
+              tracedesk invoke XX_GL_JOURNAL_APPROVAL "Post the reversal" --param journal=JE-2026-03-0417 --on-waiting stop
+            """
+    )
+
+    @OptionGroup var history: HistoryOptions
+    @OptionGroup var podOptions: PodOptions
+    @OptionGroup var auth: AuthOptions
+
+    @Argument(help: ArgumentHelp("The team code.", valueName: "team"))
+    var team: String
+
+    @Argument(help: ArgumentHelp("The message (prompt).", valueName: "message"))
+    var message: String
+
+    @Option(help: ArgumentHelp("The team version (default: the newest of the status asked).", valueName: "n"))
+    var version: Int?
+
+    @Flag(help: "Run the DRAFT version instead of the PUBLISHED one.")
+    var draft = false
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter, NAME=VALUE (repeatable).", valueName: "name=value"))
+    var parameters: [String] = []
+
+    @Option(help: ArgumentHelp("Continue this conversation.", valueName: "id"))
+    var conversation: String?
+
+    @Flag(help: "Invoke as an end user (no nodes, traceId or timings): see what end users get.")
+    var endUser = false
+
+    @Option(help: ArgumentHelp("Stop following after this many seconds (exit 3; the job goes on).", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(help: ArgumentHelp("On WAITING: wait (default) or stop (exit 3, answer later with resume).", valueName: "wait|stop"))
+    var onWaiting = "wait"
+
+    @Option(help: ArgumentHelp("A label to find the run by later.", valueName: "text"))
+    var label: String?
+
+    @Flag(help: "Print the recorded run as JSON (docs/json.md) instead of a summary.")
+    var json = false
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        for parameter in parameters where !parameter.contains("=") || parameter.hasPrefix("=") {
+            throw ValidationError("--param takes NAME=VALUE, not '\(parameter)'")
+        }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout takes a positive number of seconds") }
+        if !["wait", "stop"].contains(onWaiting) { throw ValidationError("--on-waiting takes wait or stop, not '\(onWaiting)'") }
+        if let version, version < 1 { throw ValidationError("--version takes a positive number") }
+    }
+
+    func run() async throws {
+        let store = try history.openStore()
+        let client = try podOptions.client(team: team, auth: auth)
+        let pod = client.pod
+        var values: [String: String] = [:]
+        for parameter in parameters {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map(String.init)
+            values[pair[0]] = pair.count > 1 ? pair[1] : ""
+        }
+        let request = InvokeRequest(message: message, conversational: true, conversationId: conversation, version: version,
+                                    status: draft ? .draft : .published, invocationMode: endUser ? .endUser : .admin,
+                                    parameters: values)
+        let context = RecordingContext(teamCode: team, pod: pod.absoluteString, source: .invoke, label: label, request: request)
+        let poller = Poller(client: client, store: store, context: context,
+                            options: .init(timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, stopOnWaiting: onWaiting == "stop",
+                                           mode: request.invocationMode))
+        let first = try await client.invoke(request)
+        try poller.record(first)
+        if !quiet {
+            let version = first.body.workflowVersion.map { "v\($0) " } ?? ""
+            Terminal.error("started job \(first.body.jobId) (\(team) \(version)\(first.body.workflowStatus ?? request.status.rawValue))")
+        }
+        try await RunFollower(team: team, jobId: first.body.jobId, poller: poller, store: store, json: json, quiet: quiet)
+            .follow(after: first)
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import TracedeskCore
+
+/// `--pod` and `--api`, shared by every command that calls a pod.
+struct PodOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The pod's base URL (default: $TRACEDESK_POD).", valueName: "url"))
+    var pod: String?
+
+    @Option(help: ArgumentHelp("The agent API's path version: v1 (as in the CoE article) or v2.", valueName: "v1|v2"))
+    var api: String = "v1"
+
+    @Option(help: ArgumentHelp("Retries of a failed call (5xx, 429, network) before giving up, with backoff.", valueName: "n"))
+    var retries: Int = 5
+
+    /// A client for one team on this pod, authenticated by `auth`.
+    func client(team: String, auth: AuthOptions) throws -> AgentClient {
+        guard retries >= 0 else { throw TracedeskError.badInput("--retries takes 0 or more") }
+        let pod = try podURL()
+        let transport = URLSessionTransport()
+        return AgentClient(pod: pod, api: try apiVersion(), team: team, transport: transport,
+                           tokens: try auth.tokenProvider(pod: pod, transport: transport),
+                           retry: RetryPolicy(maxAttempts: retries + 1))
+    }
+
+    /// The pod URL, checked.
+    func podURL() throws -> URL {
+        guard let text = pod ?? ProcessInfo.processInfo.environment["TRACEDESK_POD"], !text.isEmpty else {
+            throw TracedeskError.badInput("no pod: give --pod URL or set TRACEDESK_POD")
+        }
+        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+            throw TracedeskError.badInput("--pod \(text) is not an http(s) URL")
+        }
+        return url
+    }
+
+    func apiVersion() throws -> AgentClient.APIVersion {
+        guard let version = AgentClient.APIVersion(rawValue: api) else { throw TracedeskError.badInput("--api takes v1 or v2, not \(api)") }
+        return version
+    }
+}
+
+/// How to authenticate: a token, or an OAuth client. Secrets only from files or the environment.
+struct AuthOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A file holding a bearer token (else $TRACEDESK_TOKEN).", valueName: "path"))
+    var tokenFile: String?
+
+    @Option(help: ArgumentHelp("The identity domain's token endpoint, e.g. https://idcs-....identity.oraclecloud.com/oauth2/v1/token.", valueName: "url"))
+    var tokenURL: String?
+
+    @Option(help: ArgumentHelp("The OAuth client id.", valueName: "id"))
+    var clientId: String?
+
+    @Option(help: ArgumentHelp("The scope (default urn:opc:resource:fusion:{pod}:fusion-ai/).", valueName: "scope"))
+    var scope: String?
+
+    @Option(help: ArgumentHelp("client_credentials (default), password, refresh_token or jwt.", valueName: "grant"))
+    var grant: String?
+
+    @Option(help: ArgumentHelp("The Fusion user, for the password and jwt grants.", valueName: "name"))
+    var user: String?
+
+    @Option(help: ArgumentHelp("A file holding the client secret (else $TRACEDESK_CLIENT_SECRET).", valueName: "path"))
+    var clientSecretFile: String?
+
+    @Option(help: ArgumentHelp("A file holding the password (else $TRACEDESK_PASSWORD).", valueName: "path"))
+    var passwordFile: String?
+
+    @Option(help: ArgumentHelp("A file holding a refresh token (else $TRACEDESK_REFRESH_TOKEN).", valueName: "path"))
+    var refreshTokenFile: String?
+
+    @Option(help: ArgumentHelp("The client's PEM private key, for the jwt grant.", valueName: "path"))
+    var privateKey: String?
+
+    @Option(help: ArgumentHelp("The key id (kid) of the JWT assertion.", valueName: "kid"))
+    var keyId: String?
+
+    var sources: CredentialSources {
+        CredentialSources(tokenFile: tokenFile, tokenURL: tokenURL, clientId: clientId, scope: scope, grant: grant, user: user,
+                          clientSecretFile: clientSecretFile, passwordFile: passwordFile, refreshTokenFile: refreshTokenFile,
+                          privateKeyFile: privateKey, keyId: keyId, environment: ProcessInfo.processInfo.environment)
+    }
+
+    func tokenProvider(pod: URL, transport: any HTTPTransport) throws -> any TokenProvider {
+        let cache = TokenCache(folder: TokenCache.defaultFolder(environment: ProcessInfo.processInfo.environment))
+        return try sources.tokenProvider(pod: pod, transport: transport, cache: cache)
+    }
+}

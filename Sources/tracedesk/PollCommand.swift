@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import TracedeskCore
+
+/// `tracedesk poll JOB`: attach to a job already started, follow it, record it.
+struct PollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poll",
+        abstract: "Attach to a job already started (after a timeout, a crash, or from another client) and follow it.",
+        discussion: """
+            JOB is a jobId, or a prefix or 'last' for a run already in the history (whose team \
+            is then known). For a job started elsewhere, give its whole jobId and --team.
+
+            Example:
+              tracedesk poll c73c1580-70cc-4f62-93c0-48d9484d8b8b --team PRODUCT_COMPARISON_ADVISOR_COE
+            """
+    )
+
+    @OptionGroup var history: HistoryOptions
+    @OptionGroup var podOptions: PodOptions
+    @OptionGroup var auth: AuthOptions
+
+    @Argument(help: ArgumentHelp("The jobId (or a recorded run's prefix, or 'last').", valueName: "job"),
+              completion: .custom(HistoryOptions.completeRun))
+    var job: String
+
+    @Option(help: ArgumentHelp("The team (needed when the job is not in the history).", valueName: "team"))
+    var team: String?
+
+    @Option(help: ArgumentHelp("Stop following after this many seconds (exit 3).", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(help: ArgumentHelp("On WAITING: wait (default) or stop (exit 3).", valueName: "wait|stop"))
+    var onWaiting = "wait"
+
+    @Flag(help: "Print the recorded run as JSON instead of a summary.")
+    var json = false
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout takes a positive number of seconds") }
+        if !["wait", "stop"].contains(onWaiting) { throw ValidationError("--on-waiting takes wait or stop, not '\(onWaiting)'") }
+    }
+
+    func run() async throws {
+        let store = try history.openStore()
+        let recorded = try? store.run(job)
+        guard let team = team ?? recorded?.teamCode else {
+            throw TracedeskError.badInput("job \(job) is not in the history: give its whole jobId and --team")
+        }
+        let jobId = recorded?.jobId ?? job
+        let client = try podOptions.client(team: team, auth: auth)
+        let pod = client.pod
+        let context = RecordingContext(teamCode: team, pod: pod.absoluteString, source: .poll)
+        let poller = Poller(client: client, store: store, context: context,
+                            options: .init(timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, stopOnWaiting: onWaiting == "stop"))
+        try await RunFollower(team: team, jobId: jobId, poller: poller, store: store, json: json, quiet: quiet).follow(after: nil)
+    }
+}

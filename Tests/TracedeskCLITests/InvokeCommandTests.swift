@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+import TracedeskCore
+
+/// `invoke`, `poll`, `resume` and `auth check` against a live simulator, as a user runs them.
+@Suite("Invoking, polling and resuming, end to end", .serialized)
+final class InvokeCommandTests {
+    let folder: URL
+    let simulator: LiveSimulator
+    let tracedesk: TracedeskProcess
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tracedesk-invoke-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        simulator = try LiveSimulator(speed: 20, seed: UInt64.random(in: 1...1_000_000))
+        var process = TracedeskProcess(database: folder.appendingPathComponent("history.sqlite").path)
+        process.environment = simulator.environment(cache: folder.appendingPathComponent("cache"))
+        tracedesk = process
+    }
+
+    deinit {
+        simulator.stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    @Test("invoke runs to COMPLETE with progress, records the run, and no secret or token lands anywhere")
+    func invokeToCompletion() throws {
+        let result = try tracedesk.run(["invoke", "PRODUCT_COMPARISON_ADVISOR_COE", "Compare M1000034 of org IMO and M1000040 of Org SBI", "--label", "smoke"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("COMPLETE  "))
+        #expect(result.stdout.contains("Here's a concise comparison"))
+        #expect(result.stderr.contains("started job "))
+        #expect(result.stderr.contains("COMPLETE"), "plain progress lines when stderr is not a terminal")
+        let runs = try JSONValue(parsing: tracedesk.run(["runs", "--json"]).stdout)?.arrayValue ?? []
+        #expect(runs.count == 1)
+        #expect(runs.first?["label"]?.stringValue == "smoke")
+        #expect(runs.first?["source"]?.stringValue == "invoke")
+        #expect(runs.first?["nodeCount"]?.intValue == 7)
+
+        let cacheFiles = try FileManager.default.subpathsOfDirectory(atPath: folder.appendingPathComponent("cache").path).filter { $0.hasSuffix(".json") }
+        let cached = try Data(contentsOf: folder.appendingPathComponent("cache").appendingPathComponent(try #require(cacheFiles.first)))
+        let token = try #require(JSONValue(parsing: cached)?["accessToken"]?.stringValue)
+        var everything = result.stdout + result.stderr
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasPrefix("history.sqlite") {
+            everything += String(decoding: try Data(contentsOf: folder.appendingPathComponent(name)), as: UTF8.self)
+        }
+        #expect(!everything.contains(token), "the token is in the 0600 cache and nowhere else")
+        #expect(!everything.contains("demo-secret"))
+    }
+
+    @Test("WAITING: --on-waiting stop exits 3 with the command that answers; resume approves and follows to COMPLETE")
+    func waitingThenResume() throws {
+        let stopped = try tracedesk.run(["invoke", "XX_GL_JOURNAL_APPROVAL", "Post the reversal", "--param", "journal=JE-2026-03-0417", "--on-waiting", "stop"])
+        #expect(stopped.status == 3, "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("WAITING for APPROVE_POSTING (HUMAN, channel CHAT): Approve posting JE-2026-03-0417"))
+        #expect(stopped.stderr.contains("answer with: tracedesk resume "))
+        let resumed = try tracedesk.run(["resume", "last", "--approve", "--feedback", "ok for March"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("Approver's note: ok for March"))
+        let details = try #require(JSONValue(parsing: tracedesk.run(["show", "last", "--json"]).stdout))
+        #expect(details["run"]?["status"]?.stringValue == "COMPLETE")
+        #expect(details["statusChanges"]?.arrayValue?.compactMap { $0["status"]?.stringValue } == ["RUNNING", "WAITING", "RUNNING", "COMPLETE"])
+        let again = try tracedesk.run(["resume", "last", "--approve"])
+        #expect(again.status == 2 && again.stderr.contains("not WAITING"))
+    }
+
+    @Test("a timeout exits 3 and says how to follow on; poll picks the job up, and an ERROR run exits 1")
+    func timeoutThenPoll() throws {
+        let timedOut = try tracedesk.run(["invoke", "XX_WORKER_CARD", "Show the worker card for Ana Lopez", "--timeout", "0.3"])
+        #expect(timedOut.status == 3, "\(timedOut.stderr)")
+        #expect(timedOut.stderr.contains("the run is still RUNNING after 0.3 s; the job goes on at the pod; follow it with: tracedesk poll "))
+        let polled = try tracedesk.run(["poll", "last"])
+        #expect(polled.status == 1, "the run ended in ERROR: \(polled.stderr)")
+        #expect(polled.stdout.hasPrefix("ERROR  "))
+        #expect(polled.stdout.contains("Error: FAI-50021: Node GET_PERSON_DETAILS failed"))
+        #expect(try JSONValue(parsing: tracedesk.run(["runs", "--json"]).stdout)?.arrayValue?.count == 1, "one run, picked up again")
+    }
+
+    @Test("Ctrl-C records what arrived, says how to resume, and exits 130")
+    func interrupt() throws {
+        let process = Process()
+        process.executableURL = TracedeskProcess.binary
+        process.arguments = ["invoke", "XX_GL_JOURNAL_APPROVAL", "Post it", "--param", "journal=JE-9"]
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in tracedesk.environment { environment[key] = value }
+        environment["TRACEDESK_DB"] = tracedesk.database
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("answer with"), process.isRunning {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        process.interrupt()
+        text += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(text)")
+        #expect(text.contains("interrupted; everything received is recorded"))
+        let runs = try JSONValue(parsing: tracedesk.run(["runs", "--json"]).stdout)?.arrayValue ?? []
+        #expect(runs.first?["status"]?.stringValue == "WAITING")
+        #expect(try tracedesk.run(["resume", "last", "--reject", "--feedback", "wrong period"]).status == 0)
+    }
+
+    @Test("refusals: FAI-40300 and a wrong secret exit 4; an unreachable pod exits 5; bad flags exit 2")
+    func refusals() throws {
+        let missing = try tracedesk.run(["invoke", "PRODUCT_COMPARISON_ADVISOR_COE", "x", "--version", "99"])
+        #expect(missing.status == 4)
+        #expect(missing.stderr.contains("403 FAI-40300): the version asked for does not exist"))
+
+        var wrongSecret = tracedesk
+        wrongSecret.environment["TRACEDESK_CLIENT_SECRET"] = "not-the-secret"
+        wrongSecret.environment["XDG_CACHE_HOME"] = folder.appendingPathComponent("other-cache").path
+        let refused = try wrongSecret.run(["invoke", "PRODUCT_COMPARISON_ADVISOR_COE", "x"])
+        #expect(refused.status == 4)
+        #expect(refused.stderr.contains("invalid_client"))
+        #expect(!refused.stderr.contains("not-the-secret"))
+
+        var unreachable = tracedesk
+        unreachable.environment = ["TRACEDESK_TOKEN": "static-token"]
+        let down = try unreachable.run(["invoke", "ANY_TEAM", "x", "--pod", "http://127.0.0.1:9", "--retries", "0"])
+        #expect(down.status == 5, "\(down.stderr)")
+        #expect(down.stderr.contains("no answer from 127.0.0.1"))
+
+        #expect(try tracedesk.run(["invoke", "T", "m", "--param", "novalue"]).status == 2)
+        #expect(try tracedesk.run(["resume", "last"]).status == 2)
+        #expect(try tracedesk.run(["invoke", "T", "m", "--pod", "ftp://x"]).status == 2)
+    }
+
+    @Test("auth check names who the token is for and when it expires, never the token")
+    func authCheck() throws {
+        let result = try tracedesk.run(["auth", "check"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("Token for tracedesk-demo\n"))
+        #expect(result.stdout.contains("Expires   "))
+        #expect(!result.stdout.contains("eyJ"), "no JWT printed")
+    }
+}

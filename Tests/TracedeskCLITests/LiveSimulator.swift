@@ -1,0 +1,47 @@
+import Foundation
+
+/// `tracedesk simulator` running on a free port for the length of a test.
+final class LiveSimulator {
+    let process: Process
+    let url: URL
+
+    struct DidNotStart: Error { var output: String }
+
+    init(speed: Double = 20, seed: UInt64 = 5) throws {
+        process = Process()
+        process.executableURL = TracedeskProcess.binary
+        process.arguments = ["simulator", "--port", "0", "--speed", String(speed), "--seed", String(seed)]
+        process.currentDirectoryURL = TracedeskProcess.repository
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !text.contains("\n"), Date() < deadline, process.isRunning {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let match = text.firstMatch(of: /listening on (http:\/\/127\.0\.0\.1:\d+)/), let url = URL(string: String(match.1)) else {
+            process.terminate()
+            throw DidNotStart(output: text)
+        }
+        self.url = url
+    }
+
+    /// The environment that points `tracedesk` at this pod with the demo client.
+    func environment(cache: URL) -> [String: String] {
+        ["TRACEDESK_POD": url.absoluteString, "TRACEDESK_TOKEN_URL": url.appendingPathComponent("oauth2/v1/token").absoluteString,
+         "TRACEDESK_CLIENT_ID": "tracedesk-demo", "TRACEDESK_CLIENT_SECRET": "demo-secret", "XDG_CACHE_HOME": cache.path]
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}
