@@ -8,8 +8,8 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Record status bodies captured elsewhere.",
         discussion: """
-            A file holds one status body (a JSON object), an array of them, or several one after \
-            another (JSON lines). '-' reads standard input. Each body is kept verbatim; importing \
+            A file holds one status body (a JSON object), an array of them, several one after \
+            another (JSON lines), or an exchange recorded with --record. '-' reads standard input. Each body is kept verbatim; importing \
             the same body twice changes nothing. If any file cannot be read, nothing is recorded.
 
             Example:
@@ -52,6 +52,9 @@ struct ImportCommand: AsyncParsableCommand {
             + "(\(summary.bodiesStored) stored, \(summary.bodiesAlreadyKnown) already recorded; \(summary.newRuns) new \(summary.newRuns == 1 ? "run" : "runs")) in \(store.path)\n")
         for run in summary.runs {
             Terminal.write("  \(run.jobId)  \(run.team ?? "?")  \(run.status)\(run.isNew ? "  (new)" : "")\n")
+        }
+        if summary.exchangesSkipped > 0 {
+            Terminal.write("  (\(summary.exchangesSkipped) recorded exchanges without a status body skipped: token calls, error answers)\n")
         }
     }
 

@@ -13,11 +13,16 @@ struct PodOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Retries of a failed call (5xx, 429, network) before giving up, with backoff.", valueName: "n"))
     var retries: Int = 5
 
+    @Option(help: ArgumentHelp("Save every HTTP exchange in this folder (no Authorization header, secrets redacted); tracedesk import reads them.", valueName: "dir"),
+            completion: .directory)
+    var record: String?
+
     /// A client for one team on this pod, authenticated by `auth`.
     func client(team: String, auth: AuthOptions) throws -> AgentClient {
         guard retries >= 0 else { throw TracedeskError.badInput("--retries takes 0 or more") }
         let pod = try podURL()
-        let transport = URLSessionTransport()
+        var transport: any HTTPTransport = URLSessionTransport()
+        if let record { transport = try RecordingTransport(inner: transport, folder: URL(fileURLWithPath: record)) }
         return AgentClient(pod: pod, api: try apiVersion(), team: team, transport: transport,
                            tokens: try auth.tokenProvider(pod: pod, transport: transport),
                            retry: RetryPolicy(maxAttempts: retries + 1))

@@ -130,6 +130,23 @@ final class InvokeCommandTests {
         #expect(try tracedesk.run(["invoke", "T", "m", "--pod", "ftp://x"]).status == 2)
     }
 
+    @Test("--record saves the exchanges; import replays them into another history")
+    func recordThenImport() throws {
+        let recordings = folder.appendingPathComponent("recordings")
+        let result = try tracedesk.run(["invoke", "XX_TRAVEL_POLICY_ADVISOR", "Business class?", "--record", recordings.path, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: recordings.path).map { recordings.appendingPathComponent($0).path }
+        #expect(files.count >= 3, "a token call, invokeAsync, and status calls")
+        var other = TracedeskProcess(database: folder.appendingPathComponent("other.sqlite").path)
+        other.environment = [:]
+        let imported = try other.run(["import"] + files)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("recorded exchanges without a status body skipped"))
+        let runs = try JSONValue(parsing: other.run(["runs", "--json"]).stdout)?.arrayValue ?? []
+        #expect(runs.first?["status"]?.stringValue == "COMPLETE")
+        #expect(runs.first?["chunkCount"]?.intValue == 3)
+    }
+
     @Test("auth check names who the token is for and when it expires, never the token")
     func authCheck() throws {
         let result = try tracedesk.run(["auth", "check"])

@@ -17,6 +17,8 @@ public struct CapturedBodies: Sendable {
     }
 
     public var items: [Item]
+    /// Recorded exchanges (`--record`) that hold no status body: token calls, error answers.
+    public var skippedExchanges = 0
 
     /// Reads every body of `data`; `origin` names the file in errors.
     ///
@@ -42,8 +44,21 @@ public struct CapturedBodies: Sendable {
 
         var items: [Item] = []
         for (offset, piece) in pieces.enumerated() {
-            let text = String(decoding: bytes[piece.range], as: UTF8.self)
+            var text = String(decoding: bytes[piece.range], as: UTF8.self)
             let where_ = pieces.count == 1 ? "" : " body \(offset + 1) (line \(piece.line))"
+            // A recorded exchange (--record): its response body, kept as text, is the status body.
+            if bytes[piece.range.lowerBound] == UInt8(ascii: "{"), text.contains(RecordingTransport.marker),
+               let exchange = JSONValue(parsing: text), exchange[RecordingTransport.marker] != nil {
+                guard let response = exchange["response"]?["body"]?.stringValue,
+                      (200...299).contains(exchange["response"]?["status"]?.intValue ?? 0),
+                      let body = try? StatusBody(data: Data(response.utf8)) else {
+                    skippedExchanges += 1
+                    continue
+                }
+                text = response
+                items.append(Item(index: offset + 1, line: piece.line, text: text, body: body))
+                continue
+            }
             do {
                 let body = try StatusBody(data: Data(bytes[piece.range]))
                 items.append(Item(index: offset + 1, line: piece.line, text: text, body: body))

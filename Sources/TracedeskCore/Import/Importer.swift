@@ -26,6 +26,8 @@ public struct Importer: Sendable {
         public var bodiesRead = 0
         public var bodiesStored = 0
         public var bodiesAlreadyKnown = 0
+        /// Recorded exchanges (`--record`) with no status body (token calls, error answers), skipped.
+        public var exchangesSkipped = 0
         public var runs: [Run] = []
         /// Runs whose bodies named no team and for which no `--team` was given.
         public var runsWithoutTeam: [String] = []
@@ -46,8 +48,10 @@ public struct Importer: Sendable {
     public func importBodies(from sources: [Source], team: String?, at: Int64 = Date().epochMilliseconds)
         throws(TracedeskError) -> Summary {
         var items: [BodyToRecord] = []
+        var skipped = 0
         for source in sources {
             let captured = try CapturedBodies(data: source.data, origin: source.origin)
+            skipped += captured.skippedExchanges
             for item in captured.items {
                 let context = RecordingContext(teamCode: item.body.workflowCode == nil ? team : nil, source: .import)
                 items.append(BodyToRecord(body: item.body, verbatim: item.text, observation: .imported(at: at), context: context))
@@ -57,6 +61,7 @@ public struct Importer: Sendable {
 
         var summary = Summary()
         summary.bodiesRead = items.count
+        summary.exchangesSkipped = skipped
         var seen: [String: Int] = [:]
         for (item, outcome) in zip(items, outcomes) {
             switch outcome.snapshot {
