@@ -59,8 +59,11 @@ struct AuthOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The scope (default urn:opc:resource:fusion:{pod}:fusion-ai/).", valueName: "scope"))
     var scope: String?
 
-    @Option(help: ArgumentHelp("client_credentials (default), password, refresh_token or jwt.", valueName: "grant"))
+    @Option(help: ArgumentHelp("client_credentials (default), password, refresh_token, jwt, or authorization_code (sign in with a browser).", valueName: "grant"))
     var grant: String?
+
+    @Option(help: ArgumentHelp("The loopback port for the authorization_code redirect (default: any free port).", valueName: "port"))
+    var redirectPort: Int?
 
     @Option(help: ArgumentHelp("The Fusion user, for the password and jwt grants.", valueName: "name"))
     var user: String?
@@ -83,11 +86,14 @@ struct AuthOptions: ParsableArguments {
     var sources: CredentialSources {
         CredentialSources(tokenFile: tokenFile, tokenURL: tokenURL, clientId: clientId, scope: scope, grant: grant, user: user,
                           clientSecretFile: clientSecretFile, passwordFile: passwordFile, refreshTokenFile: refreshTokenFile,
-                          privateKeyFile: privateKey, keyId: keyId, environment: ProcessInfo.processInfo.environment)
+                          privateKeyFile: privateKey, keyId: keyId, redirectPort: redirectPort,
+                          environment: ProcessInfo.processInfo.environment)
     }
 
     func tokenProvider(pod: URL, transport: any HTTPTransport) throws -> any TokenProvider {
         let cache = TokenCache(folder: TokenCache.defaultFolder(environment: ProcessInfo.processInfo.environment))
-        return try sources.tokenProvider(pod: pod, transport: transport, cache: cache)
+        return try sources.tokenProvider(pod: pod, transport: transport, cache: cache) { url in
+            Terminal.error("sign in with a browser: open this URL (waiting up to 5 minutes for the redirect)\n  \(url.absoluteString)")
+        }
     }
 }

@@ -3,6 +3,9 @@ import FusionSimulator
 import Synchronization
 import Testing
 import TracedeskCore
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 @Suite("Token providers: every grant against the simulated identity domain, cached and refreshed")
 struct TokenProviderTests {
@@ -73,6 +76,54 @@ struct TokenProviderTests {
         }
     }
 
+    @Test("authorization_code with PKCE: the user signs in in a browser, the code comes back to a loopback port")
+    func authorizationCode() async throws {
+        let transport = try SimulatorTransport()
+        let shown = Locked<[URL]>([])
+        let provider = OAuthTokenProvider(
+            settings: OAuthSettings(tokenURL: SimulatorTransport.tokenURL, clientId: DemoCredentials.publicClientId, clientSecret: nil,
+                                    scope: "\(DemoCredentials.scope) offline_access", grant: .authorizationCode(redirectPort: nil)),
+            transport: transport, cache: nil, now: { [clock = transport.wallClock] in Date(milliseconds: clock.now()) },
+            present: { url in
+                shown.withLock { $0.append(url) }
+                // The browser, a process of its own: the identity domain's page redirects it to the loopback port.
+                Task.detached {
+                    let query = Dictionary((URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? [])
+                        .map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+                    let page = await transport.pod.authorize(query: query)
+                    guard let location = page.headers.first(where: { $0.0 == "Location" })?.1, let target = URL(string: location) else { return }
+                    _ = try? await URLSession.shared.data(from: target)
+                }
+            })
+        let info = try await provider.info()
+        #expect(info.subject == DemoCredentials.user)
+        #expect(info.hasRefreshToken, "offline_access: later runs refresh without a browser")
+        let url = try #require(shown.withLock { $0.first })
+        #expect(url.path == "/oauth2/v1/authorize")
+        let items = URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []
+        #expect(items.first { $0.name == "code_challenge_method" }?.value == "S256")
+        #expect(items.first { $0.name == "redirect_uri" }?.value?.hasPrefix("http://127.0.0.1:") == true)
+        let exchange = String(decoding: transport.requests.last?.body ?? Data(), as: UTF8.self)
+        #expect(exchange.contains("grant_type=authorization_code") && exchange.contains("code_verifier="))
+        #expect(transport.requests.last?.headers["Authorization"] == nil, "a public client sends no secret")
+    }
+
+    @Test("a sign-in that comes back with an error or a foreign state is refused")
+    func loopbackRefusals() async throws {
+        let receiver = try LoopbackReceiver()
+        Task.detached {
+            _ = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(receiver.port)/favicon.ico")!)
+            _ = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(receiver.port)/callback?code=abc&state=other")!)
+        }
+        do {
+            _ = try await receiver.waitForCode(state: "mine", timeout: .seconds(20))
+            Issue.record("a foreign state was accepted")
+        } catch {
+            #expect(error.kind == .authenticationRefused)
+            #expect(error.message.contains("another state"))
+        }
+    }
+
     @Test("a static token cannot be refreshed: a 401 is final")
     func staticToken() async throws {
         let provider = StaticTokenProvider("  abc\n")
@@ -97,7 +148,7 @@ struct TokenProviderTests {
         #expect(throws: TracedeskError.badInput("--grant password needs the password in TRACEDESK_PASSWORD or --password-file")) {
             try CredentialSources(tokenURL: "https://x/t", clientId: "c", grant: "password", user: "u", environment: [:]).oauthSettings(pod: pod)
         }
-        #expect(throws: TracedeskError.badInput("--grant takes client_credentials, password, refresh_token, jwt, not magic")) {
+        #expect(throws: TracedeskError.badInput("--grant takes client_credentials, password, refresh_token, jwt, authorization_code, not magic")) {
             try CredentialSources(tokenURL: "https://x/t", clientId: "c", grant: "magic", environment: [:]).oauthSettings(pod: pod)
         }
     }

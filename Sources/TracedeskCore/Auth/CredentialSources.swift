@@ -15,12 +15,14 @@ public struct CredentialSources: Sendable {
     public var refreshTokenFile: String?
     public var privateKeyFile: String?
     public var keyId: String?
+    /// The loopback port of the authorization code grant's redirect (default: any free port).
+    public var redirectPort: Int?
     public var environment: [String: String]
 
     public init(tokenFile: String? = nil, tokenURL: String? = nil, clientId: String? = nil, scope: String? = nil,
                 grant: String? = nil, user: String? = nil, clientSecretFile: String? = nil, passwordFile: String? = nil,
                 refreshTokenFile: String? = nil, privateKeyFile: String? = nil, keyId: String? = nil,
-                environment: [String: String]) {
+                redirectPort: Int? = nil, environment: [String: String]) {
         self.tokenFile = tokenFile
         self.tokenURL = tokenURL
         self.clientId = clientId
@@ -32,10 +34,11 @@ public struct CredentialSources: Sendable {
         self.refreshTokenFile = refreshTokenFile
         self.privateKeyFile = privateKeyFile
         self.keyId = keyId
+        self.redirectPort = redirectPort
         self.environment = environment
     }
 
-    public static let grants = ["client_credentials", "password", "refresh_token", "jwt"]
+    public static let grants = ["client_credentials", "password", "refresh_token", "jwt", "authorization_code"]
 
     /// The OAuth settings these sources describe, or `nil` when a static token is given instead.
     public func oauthSettings(pod: URL) throws(TracedeskError) -> OAuthSettings? {
@@ -70,22 +73,28 @@ public struct CredentialSources: Sendable {
                 throw .badInput("--grant jwt needs --private-key FILE (the client's PEM private key)")
             }
             chosen = .jwtAssertion(user: user, privateKeyPEM: key, keyId: keyId)
+        case "authorization_code":
+            chosen = .authorizationCode(redirectPort: redirectPort)
         default:
             throw .badInput("--grant takes \(Self.grants.joined(separator: ", ")), not \(grantName)")
         }
+        var defaultScope = OAuthSettings.defaultScope(pod: pod)
+        // A browser sign-in should happen once: ask for a refresh token to renew it silently.
+        if case .authorizationCode = chosen { defaultScope += " offline_access" }
         return OAuthSettings(tokenURL: url, clientId: clientId, clientSecret: secret,
-                             scope: scope ?? environment["TRACEDESK_SCOPE"] ?? OAuthSettings.defaultScope(pod: pod), grant: chosen)
+                             scope: scope ?? environment["TRACEDESK_SCOPE"] ?? defaultScope, grant: chosen)
     }
 
     /// The token provider these sources describe.
-    public func tokenProvider(pod: URL, transport: any HTTPTransport, cache: TokenCache?) throws(TracedeskError) -> any TokenProvider {
+    public func tokenProvider(pod: URL, transport: any HTTPTransport, cache: TokenCache?,
+                              present: @escaping @Sendable (URL) async -> Void = { _ in }) throws(TracedeskError) -> any TokenProvider {
         if let tokenFile {
             guard let token = try Self.read(tokenFile, what: "token"), !token.isEmpty else { throw .badInput("\(tokenFile): the token file is empty") }
             return StaticTokenProvider(token)
         }
         if let token = environment["TRACEDESK_TOKEN"], !token.isEmpty { return StaticTokenProvider(token) }
         guard let settings = try oauthSettings(pod: pod) else { throw .badInput("no credentials") }
-        return OAuthTokenProvider(settings: settings, transport: transport, cache: cache)
+        return OAuthTokenProvider(settings: settings, transport: transport, cache: cache, present: present)
     }
 
     private func secretValue(file: String?, variable: String, what: String) throws(TracedeskError) -> String? {

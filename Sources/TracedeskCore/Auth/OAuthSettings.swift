@@ -10,6 +10,8 @@ public struct OAuthSettings: Sendable {
         case refreshToken(String)
         /// An RS256 user assertion signed with the client's private key (PEM).
         case jwtAssertion(user: String, privateKeyPEM: String, keyId: String?)
+        /// The user signs in in a browser; the code comes back to a loopback port (PKCE S256).
+        case authorizationCode(redirectPort: Int?)
 
         var name: String {
             switch self {
@@ -17,6 +19,7 @@ public struct OAuthSettings: Sendable {
             case .password: "password"
             case .refreshToken: "refresh_token"
             case .jwtAssertion: "jwt"
+            case .authorizationCode: "authorization_code"
             }
         }
 
@@ -47,6 +50,11 @@ public struct OAuthSettings: Sendable {
     public static func defaultScope(pod: URL) -> String {
         let label = pod.host?.split(separator: ".").first.map(String.init) ?? "pod"
         return "urn:opc:resource:fusion:\(label):fusion-ai/"
+    }
+
+    /// The authorization endpoint beside the token endpoint: `.../oauth2/v1/authorize`.
+    public var authorizeURL: URL {
+        tokenURL.deletingLastPathComponent().appendingPathComponent("authorize")
     }
 
     /// What the token cache is keyed by: one cached token per endpoint, client, grant, user and scope.

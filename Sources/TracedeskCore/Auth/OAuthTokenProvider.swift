@@ -18,17 +18,20 @@ public actor OAuthTokenProvider: TokenProvider {
     private let transport: any HTTPTransport
     private let cache: TokenCache?
     private let now: @Sendable () -> Date
+    private let present: @Sendable (URL) async -> Void
     private var current: TokenCache.Entry?
 
     /// Refresh this long before a token expires.
     static let refreshAhead: Int64 = 60_000
 
+    /// `present` shows the user the sign-in URL of the authorization code grant.
     public init(settings: OAuthSettings, transport: any HTTPTransport, cache: TokenCache?,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() }, present: @escaping @Sendable (URL) async -> Void = { _ in }) {
         self.settings = settings
         self.transport = transport
         self.cache = cache
         self.now = now
+        self.present = present
         self.current = cache?.load(settings.cacheKey)
     }
 
@@ -72,8 +75,11 @@ public actor OAuthTokenProvider: TokenProvider {
         case .jwtAssertion(let user, let key, let keyId):
             let assertion = try JWTAssertion.make(clientId: settings.clientId, user: user, privateKeyPEM: key, keyId: keyId, now: now())
             form = [("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", assertion)]
+        case .authorizationCode(let port):
+            form = try await authorizationCode(port: port)
         }
-        form.append(("scope", settings.scope))
+        // The code grant's scope went with the sign-in; every other grant names it here.
+        if case .authorizationCode = grant {} else { form.append(("scope", settings.scope)) }
         var headers = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
         if let secret = settings.clientSecret {
             let pair = "\(Self.formEscape(settings.clientId)):\(Self.formEscape(secret))"
@@ -101,6 +107,25 @@ public actor OAuthTokenProvider: TokenProvider {
             expiresAt: now().epochMilliseconds + lifetime * 1000,
             refreshToken: json?["refresh_token"]?.stringValue ?? (grant.name == "refresh_token" ? nil : current?.refreshToken),
             scope: json?["scope"]?.stringValue ?? settings.scope)
+    }
+
+    /// Sends the user to sign in, waits for the code on a loopback port, and returns the exchange form.
+    private func authorizationCode(port: Int?) async throws(TracedeskError) -> [(String, String)] {
+        let receiver = try LoopbackReceiver(port: port ?? 0)
+        let verifier = PKCE.verifier()
+        let state = PKCE.verifier(length: 24)
+        var components = URLComponents(url: settings.authorizeURL, resolvingAgainstBaseURL: false)!
+        components.queryItems = [
+            URLQueryItem(name: "response_type", value: "code"), URLQueryItem(name: "client_id", value: settings.clientId),
+            URLQueryItem(name: "redirect_uri", value: receiver.redirectURI), URLQueryItem(name: "scope", value: settings.scope),
+            URLQueryItem(name: "state", value: state), URLQueryItem(name: "code_challenge", value: PKCE.challenge(for: verifier)),
+            URLQueryItem(name: "code_challenge_method", value: "S256"),
+        ]
+        guard let url = components.url else { throw .badInput("cannot build the sign-in URL from \(settings.authorizeURL)") }
+        await present(url)
+        let code = try await receiver.waitForCode(state: state, timeout: .seconds(300))
+        return [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", receiver.redirectURI),
+                ("code_verifier", verifier)]
     }
 
     static func formEscape(_ text: String) -> String {
