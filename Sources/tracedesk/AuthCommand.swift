@@ -25,14 +25,14 @@ struct AuthCommand: AsyncParsableCommand {
         @OptionGroup var auth: AuthOptions
 
         func run() async throws {
-            let pod = try podOptions.podURL()
-            let transport = URLSessionTransport()
-            let provider = try auth.tokenProvider(pod: pod, transport: transport)
+            let profile = try podOptions.loadProfile()
+            let pod = try podOptions.podURL(profile: profile)
+            let provider = try auth.tokenProvider(pod: pod, transport: URLSessionTransport(), profile: profile)
             let format = TextFormat()
             if let oauth = provider as? OAuthTokenProvider {
                 let info = try await oauth.info()
                 Terminal.write("""
-                    Token for \(info.subject ?? "an unnamed subject")
+                    \(profile.map { "Profile   \($0.name)\n" } ?? "")Token for \(info.subject ?? "an unnamed subject")
                     Scope     \(info.scope ?? "-")
                     Expires   \(format.instant(info.expiresAt.epochMilliseconds))
                     Refresh   \(info.hasRefreshToken ? "yes (refreshed ahead of expiry)" : "no")

@@ -2,13 +2,16 @@ import ArgumentParser
 import Foundation
 import TracedeskCore
 
-/// `--pod` and `--api`, shared by every command that calls a pod.
+/// `--pod`, `--api`, `--profile` and friends, shared by every command that calls a pod.
 struct PodOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The pod's base URL (default: $TRACEDESK_POD).", valueName: "url"))
+    @Option(help: ArgumentHelp("The pod's base URL (default: $TRACEDESK_POD, else the profile's).", valueName: "url"))
     var pod: String?
 
-    @Option(help: ArgumentHelp("The agent API's path version: v1 (as in the CoE article) or v2.", valueName: "v1|v2"))
-    var api: String = "v1"
+    @Option(help: ArgumentHelp("The agent API's path version: v1 (as in the CoE article; the default) or v2.", valueName: "v1|v2"))
+    var api: String?
+
+    @Option(help: ArgumentHelp("A profile of $XDG_CONFIG_HOME/tracedesk/config.toml (default: its 'default').", valueName: "name"))
+    var profile: String?
 
     @Option(help: ArgumentHelp("Retries of a failed call (5xx, 429, network) before giving up, with backoff.", valueName: "n"))
     var retries: Int = 5
@@ -20,18 +23,23 @@ struct PodOptions: ParsableArguments {
     /// A client for one team on this pod, authenticated by `auth`.
     func client(team: String, auth: AuthOptions) throws -> AgentClient {
         guard retries >= 0 else { throw TracedeskError.badInput("--retries takes 0 or more") }
-        let pod = try podURL()
+        let chosen = try loadProfile()
+        let pod = try podURL(profile: chosen)
         var transport: any HTTPTransport = URLSessionTransport()
         if let record { transport = try RecordingTransport(inner: transport, folder: URL(fileURLWithPath: record)) }
-        return AgentClient(pod: pod, api: try apiVersion(), team: team, transport: transport,
-                           tokens: try auth.tokenProvider(pod: pod, transport: transport),
+        return AgentClient(pod: pod, api: try apiVersion(profile: chosen), team: team, transport: transport,
+                           tokens: try auth.tokenProvider(pod: pod, transport: transport, profile: chosen),
                            retry: RetryPolicy(maxAttempts: retries + 1))
     }
 
-    /// The pod URL, checked.
-    func podURL() throws -> URL {
-        guard let text = pod ?? ProcessInfo.processInfo.environment["TRACEDESK_POD"], !text.isEmpty else {
-            throw TracedeskError.badInput("no pod: give --pod URL or set TRACEDESK_POD")
+    func loadProfile() throws -> Profile? {
+        try Profile.load(named: profile, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// The pod URL, checked: `--pod`, else `$TRACEDESK_POD`, else the profile's.
+    func podURL(profile: Profile?) throws -> URL {
+        guard let text = pod ?? ProcessInfo.processInfo.environment["TRACEDESK_POD"] ?? profile?.pod, !text.isEmpty else {
+            throw TracedeskError.badInput("no pod: give --pod URL, set TRACEDESK_POD, or use a --profile")
         }
         guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
             throw TracedeskError.badInput("--pod \(text) is not an http(s) URL")
@@ -39,8 +47,9 @@ struct PodOptions: ParsableArguments {
         return url
     }
 
-    func apiVersion() throws -> AgentClient.APIVersion {
-        guard let version = AgentClient.APIVersion(rawValue: api) else { throw TracedeskError.badInput("--api takes v1 or v2, not \(api)") }
+    func apiVersion(profile: Profile?) throws -> AgentClient.APIVersion {
+        let text = api ?? ProcessInfo.processInfo.environment["TRACEDESK_API"] ?? profile?.api ?? "v1"
+        guard let version = AgentClient.APIVersion(rawValue: text) else { throw TracedeskError.badInput("--api takes v1 or v2, not \(text)") }
         return version
     }
 }
@@ -90,8 +99,10 @@ struct AuthOptions: ParsableArguments {
                           environment: ProcessInfo.processInfo.environment)
     }
 
-    func tokenProvider(pod: URL, transport: any HTTPTransport) throws -> any TokenProvider {
+    func tokenProvider(pod: URL, transport: any HTTPTransport, profile: Profile?) throws -> any TokenProvider {
         let cache = TokenCache(folder: TokenCache.defaultFolder(environment: ProcessInfo.processInfo.environment))
+        var sources = self.sources
+        sources.profile = profile
         return try sources.tokenProvider(pod: pod, transport: transport, cache: cache) { url in
             Terminal.error("sign in with a browser: open this URL (waiting up to 5 minutes for the redirect)\n  \(url.absoluteString)")
         }

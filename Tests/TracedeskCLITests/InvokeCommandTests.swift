@@ -147,6 +147,31 @@ final class InvokeCommandTests {
         #expect(runs.first?["chunkCount"]?.intValue == 3)
     }
 
+    @Test("a profile of config.toml names the pod and the client; the secret comes from a file it names")
+    func profile() throws {
+        let config = folder.appendingPathComponent("config/tracedesk")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        let secret = folder.appendingPathComponent("client-secret")
+        try Data("demo-secret\n".utf8).write(to: secret)
+        try Data("""
+            [profiles.sim]
+            pod = "\(simulator.url.absoluteString)"
+            api = "v2"
+            token_url = "\(simulator.url.appendingPathComponent("oauth2/v1/token").absoluteString)"
+            client_id = "tracedesk-demo"
+            client_secret_file = "\(secret.path)"
+            """.utf8).write(to: config.appendingPathComponent("config.toml"))
+        var process = TracedeskProcess(database: tracedesk.database)
+        process.environment = ["XDG_CONFIG_HOME": folder.appendingPathComponent("config").path,
+                               "XDG_CACHE_HOME": folder.appendingPathComponent("profile-cache").path]
+        let result = try process.run(["invoke", "XX_TRAVEL_POLICY_ADVISOR", "Business class?", "--profile", "sim", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let check = try process.run(["auth", "check", "--profile", "sim"])
+        #expect(check.stdout.hasPrefix("Profile   sim\nToken for tracedesk-demo"))
+        let unknown = try process.run(["auth", "check", "--profile", "prod"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no profile prod"))
+    }
+
     @Test("auth check names who the token is for and when it expires, never the token")
     func authCheck() throws {
         let result = try tracedesk.run(["auth", "check"])
