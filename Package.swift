@@ -51,6 +51,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Tracedesk's transport wired straight to the simulator, for tests and benchmarks.
+        .target(
+            name: "InProcessPod",
+            dependencies: ["TracedeskCore", "FusionSimulator"]
+        ),
+        // The benchmarks: `swift run -c release tracedesk-bench`.
+        .executableTarget(
+            name: "tracedesk-bench",
+            dependencies: ["TracedeskCore", "FusionSimulator", "InProcessPod"]
+        ),
         // The command-line tool: parses arguments, calls the core, prints.
         .executableTarget(
             name: "tracedesk",
@@ -67,7 +77,7 @@ let package = Package(
         // The client, the token providers and the poll loop against the simulator, in-process.
         .testTarget(
             name: "TracedeskClientTests",
-            dependencies: ["TracedeskCore", "FusionSimulator"]
+            dependencies: ["TracedeskCore", "FusionSimulator", "InProcessPod"]
         ),
         .testTarget(
             name: "FusionSimulatorTests",

@@ -80,9 +80,10 @@ struct InvokeCommand: AsyncParsableCommand {
                                     status: draft ? .draft : .published, invocationMode: endUser ? .endUser : .admin,
                                     parameters: values)
         let context = RecordingContext(teamCode: team, pod: pod.absoluteString, source: .invoke, label: label, request: request)
+        let expected = try store.expectedDuration(team: team, versionStatus: request.status.rawValue)
         let poller = Poller(client: client, store: store, context: context,
                             options: .init(timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, stopOnWaiting: onWaiting == "stop",
-                                           mode: request.invocationMode))
+                                           expectedDuration: expected, mode: request.invocationMode))
         let first = try await client.invoke(request)
         try poller.record(first)
         if !quiet {

@@ -53,7 +53,7 @@ struct AgentClientTests {
         #expect(try await rateLimited.status(jobId: jobId).body.jobId == jobId)
         #expect(sleeps.withLock { $0 }.last ?? .zero >= .seconds(7), "Retry-After is honoured")
 
-        transport.dropNext.withLock { $0 = 2 }
+        transport.dropNext(2)
         sleeps.withLock { $0 = [] }
         #expect(try await client.status(jobId: jobId).body.jobId == jobId, "two dropped connections, then an answer")
         let waits = sleeps.withLock { $0 }

@@ -67,6 +67,40 @@ struct PollerTests {
         #expect(interval.current == .seconds(10), "a human is awaited more patiently")
     }
 
+    @Test("with history, polling is sparse early and dense from just before the quickest recent run ended")
+    func scheduleWithHistory() {
+        var schedule = PollSchedule(expected: ExpectedDuration(typical: .seconds(30), earliest: .seconds(26)))
+        #expect(schedule.windowStart == .milliseconds(24_700))
+        var elapsed = Duration.zero
+        var waits: [Duration] = []
+        while elapsed < .seconds(30) {
+            let wait = schedule.next(elapsed: elapsed, changed: true, waiting: false)
+            waits.append(wait)
+            elapsed += wait
+        }
+        #expect(waits.prefix(4) == [.seconds(1), .seconds(2), .seconds(4), .seconds(8)], "doubling while the end is far, changes or not")
+        #expect(waits.allSatisfy { $0 <= .seconds(10) }, "never more than a third of the typical duration")
+        #expect(waits.suffix(3).allSatisfy { $0 == .milliseconds(1400) }, "dense near the end")
+        #expect(waits.count <= 10, "about a third of polling every second")
+        #expect(schedule.next(elapsed: .seconds(61), changed: false, waiting: false) <= .seconds(3), "past 2·E: plain backoff")
+        var waitingSchedule = PollSchedule(expected: ExpectedDuration(typical: .seconds(30), earliest: .seconds(26)))
+        #expect(waitingSchedule.next(elapsed: .seconds(25), changed: false, waiting: true) == .milliseconds(700), "a human wait backs off as usual")
+    }
+
+    @Test("the expected duration comes from earlier runs that completed without waiting, on the client's clock")
+    func expectedDurationFromHistory() async throws {
+        let setup = try Setup(team: "PRODUCT_COMPARISON_ADVISOR_COE")
+        #expect(try setup.store.expectedDuration(team: setup.team, versionStatus: "PUBLISHED") == nil)
+        for _ in 0..<3 {
+            let poller = setup.poller(request: InvokeRequest(message: "Compare"))
+            let first = try await setup.start(InvokeRequest(message: "Compare"), poller: poller)
+            _ = try await poller.poll(jobId: first.body.jobId, after: first)
+        }
+        let expected = try #require(try setup.store.expectedDuration(team: setup.team, versionStatus: "PUBLISHED"))
+        #expect(expected.typical >= .seconds(22) && expected.typical <= .seconds(27), "the 22 s run, as polled: \(expected.typical)")
+        #expect(try setup.store.expectedDuration(team: setup.team, versionStatus: "DRAFT") == nil)
+    }
+
     @Test("WAITING: stop there if asked; a resume continues the same run, its wait measured apart")
     func waitingAndResume() async throws {
         let setup = try Setup(team: "XX_GL_JOURNAL_APPROVAL")

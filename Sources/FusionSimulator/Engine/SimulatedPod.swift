@@ -39,7 +39,8 @@ public actor SimulatedPod {
     }
 
     public init(library: ScenarioLibrary, configuration: PodConfiguration, runClock: any PodClock,
-                wallClock: any PodClock = ScaledClock(speed: 1), logger: Logger = Logger(label: "fusion-simulator")) {
+                wallClock: any PodClock = ScaledClock(speed: 1),
+                logger: Logger = Logger(label: "fusion-simulator", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.library = library
         self.configuration = configuration
         self.runClock = runClock

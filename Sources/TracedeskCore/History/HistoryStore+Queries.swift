@@ -94,6 +94,25 @@ extension HistoryStore {
         }
     }
 
+    /// How long runs of `team` (DRAFT or PUBLISHED) usually take as Tracedesk sees them: the
+    /// median and the quickest, over the last 10 that completed without waiting, of the time from
+    /// the first body received to COMPLETE seen, on this client's clock (so a sped-up simulator
+    /// or a pod's skewed clock cannot mislead it). `nil` with fewer than `minimumRuns` such runs.
+    public func expectedDuration(team: String, versionStatus: String, minimumRuns: Int = 1) throws(TracedeskError) -> ExpectedDuration? {
+        let durations: [Int64] = try read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT done.at - run.recordedAt FROM run
+                JOIN status_change AS done ON done.runId = run.id AND done.status = 'COMPLETE'
+                WHERE run.teamCode = ? AND run.versionStatus = ? AND run.source = 'invoke' AND done.at IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM status_change AS w WHERE w.runId = run.id AND w.status = 'WAITING')
+                ORDER BY run.recordedAt DESC LIMIT 10
+                """, arguments: [team, versionStatus])
+        }
+        let valid = durations.filter { $0 > 0 }.sorted()
+        guard valid.count >= max(1, minimumRuns), let quickest = valid.first else { return nil }
+        return ExpectedDuration(typical: .milliseconds(valid[valid.count / 2]), earliest: .milliseconds(quickest))
+    }
+
     /// The run's distinct bodies, verbatim, oldest first.
     public func snapshots(of run: RunRecord) throws(TracedeskError) -> [SnapshotRecord] {
         guard let runId = run.id else { return [] }

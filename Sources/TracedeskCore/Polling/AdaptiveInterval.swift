@@ -10,7 +10,7 @@ public struct AdaptiveInterval: Sendable, Equatable {
     public var maximum: Duration
     public var waitingMaximum: Duration
     public var growth: Double
-    public private(set) var current: Duration
+    public internal(set) var current: Duration
 
     public init(minimum: Duration = .milliseconds(500), maximum: Duration = .seconds(3),
                 waitingMaximum: Duration = .seconds(10), growth: Double = 1.4) {

@@ -27,14 +27,18 @@ public struct Poller: Sendable {
         public var timeout: Duration?
         public var stopOnWaiting: Bool
         public var interval: AdaptiveInterval
+        /// How long runs like this one usually take (`HistoryStore.expectedDuration`), to poll densely near the end.
+        public var expectedDuration: ExpectedDuration?
         public var outageBudget: Duration
         public var mode: InvokeRequest.InvocationMode
 
         public init(timeout: Duration? = nil, stopOnWaiting: Bool = false, interval: AdaptiveInterval = AdaptiveInterval(),
-                    outageBudget: Duration = .seconds(300), mode: InvokeRequest.InvocationMode = .admin) {
+                    expectedDuration: ExpectedDuration? = nil, outageBudget: Duration = .seconds(300),
+                    mode: InvokeRequest.InvocationMode = .admin) {
             self.timeout = timeout
             self.stopOnWaiting = stopOnWaiting
             self.interval = interval
+            self.expectedDuration = expectedDuration
             self.outageBudget = outageBudget
             self.mode = mode
         }
@@ -66,13 +70,13 @@ public struct Poller: Sendable {
     public func poll(jobId: String, after first: ReceivedBody? = nil,
                      onEvent: @Sendable (PollEvent) -> Void = { _ in }) async throws(TracedeskError) -> PollOutcome {
         let started = clock.now()
-        var interval = options.interval
+        var schedule = PollSchedule(interval: options.interval, expected: options.expectedDuration)
         var previous = first?.text
         var failingSince: Int64?
         var status = first?.body.status
         if let status, status.isTerminal { return .finished(status: status) }
         if status == .waiting, options.stopOnWaiting { return .stoppedWhileWaiting }
-        var wait = first == nil ? Duration.zero : interval.minimum
+        var wait = first == nil ? Duration.zero : schedule.next(elapsed: .zero, changed: true, waiting: status == .waiting)
 
         while true {
             if let timeout = options.timeout, clock.elapsed(since: started) + wait > timeout {
@@ -89,7 +93,8 @@ public struct Poller: Sendable {
                 status = received.body.status
                 if let status, status.isTerminal { return .finished(status: status) }
                 if status == .waiting, options.stopOnWaiting { return .stoppedWhileWaiting }
-                wait = interval.next(changed: received.text != previous, waiting: status == .waiting)
+                wait = schedule.next(elapsed: clock.elapsed(since: started), changed: received.text != previous,
+                                     waiting: status == .waiting)
                 previous = received.text
             } catch where error.kind == .podUnavailable {
                 let since = failingSince ?? clock.now()
@@ -97,7 +102,7 @@ public struct Poller: Sendable {
                 if clock.elapsed(since: since) >= options.outageBudget {
                     throw TracedeskError(.podUnavailable, "\(error.message); the job goes on at the pod")
                 }
-                wait = interval.maximum
+                wait = schedule.interval.maximum
                 onEvent(.callFailed(error, retryIn: wait))
             }
         }
