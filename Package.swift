@@ -19,6 +19,9 @@ let package = Package(
         // Already in Hummingbird's graph; named here because the simulator uses their types directly.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // For --cacert: Linux URLSession cannot add a CA to the trusted roots. Already built for the tests.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libxml2 through pkg-config; the shim header works around ICU and `xmlFree` (TOOLCHAIN.md).
@@ -36,6 +39,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // A simulated Fusion pod. Shares no code with TracedeskCore: it writes bodies from its own
@@ -77,7 +82,13 @@ let package = Package(
         // The client, the token providers and the poll loop against the simulator, in-process.
         .testTarget(
             name: "TracedeskClientTests",
-            dependencies: ["TracedeskCore", "FusionSimulator", "InProcessPod"]
+            dependencies: [
+                "TracedeskCore", "FusionSimulator", "InProcessPod",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "FusionSimulatorTests",

@@ -16,6 +16,10 @@ struct PodOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Retries of a failed call (5xx, 429, network) before giving up, with backoff.", valueName: "n"))
     var retries: Int = 5
 
+    @Option(help: ArgumentHelp("A PEM bundle of CA certificates to trust besides the system's (a private CA); TLS is always verified.", valueName: "file"),
+            completion: .file(extensions: ["pem", "crt"]))
+    var cacert: String?
+
     @Option(help: ArgumentHelp("Save every HTTP exchange in this folder (no Authorization header, secrets redacted); tracedesk import reads them.", valueName: "dir"),
             completion: .directory)
     var record: String?
@@ -26,6 +30,7 @@ struct PodOptions: ParsableArguments {
         let chosen = try loadProfile()
         let pod = try podURL(profile: chosen)
         var transport: any HTTPTransport = URLSessionTransport()
+        if let cacert { transport = try TrustingTransport(caBundle: cacert, environment: ProcessInfo.processInfo.environment) }
         if let record { transport = try RecordingTransport(inner: transport, folder: URL(fileURLWithPath: record)) }
         return AgentClient(pod: pod, api: try apiVersion(profile: chosen), team: team, transport: transport,
                            tokens: try auth.tokenProvider(pod: pod, transport: transport, profile: chosen),
