@@ -142,7 +142,7 @@ struct TokenProviderTests {
         guard case .password("casey", "pw") = oauth.grant else { Issue.record("password grant expected"); return }
         #expect(try CredentialSources(tokenURL: "https://x/t", clientId: "c", environment: ["TRACEDESK_TOKEN": "t"]).oauthSettings(pod: pod) == nil,
                 "a static token comes first")
-        #expect(throws: TracedeskError.badInput("no credentials: give --token-file, set TRACEDESK_TOKEN, or name an OAuth client with --token-url and --client-id")) {
+        #expect(throws: TracedeskError.badInput("no credentials: give --token-file, set TRACEDESK_TOKEN, or name an OAuth client with --token-url and --client-id (or a --profile)")) {
             try CredentialSources(environment: [:]).oauthSettings(pod: pod)
         }
         #expect(throws: TracedeskError.badInput("--grant password needs the password in TRACEDESK_PASSWORD or --password-file")) {
