@@ -21,20 +21,8 @@ struct RunMeasure {
     var delayMs: Int64
 }
 
-/// A deterministic generator, so every invocation of the benchmark measures the same runs.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func measure(strategy: PollingStrategy, lengthMs: Int, runs: Int) async throws -> [RunMeasure] {
-    var random = SplitMix(state: UInt64(lengthMs))
+    var random = SeededGenerator(seed: UInt64(lengthMs))
     let store = try HistoryStore.inMemory()
     var results: [RunMeasure] = []
     for index in 0..<runs {

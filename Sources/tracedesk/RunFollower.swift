@@ -92,6 +92,7 @@ final class ProgressPrinter: @unchecked Sendable {
     private let started = ContinuousClock.now
     private var lastPlain = ""
     private var lastWaiting: String?
+    private var waitingSince: ContinuousClock.Instant?
     private var lineShown = false
 
     init(team: String, live: Bool, quiet: Bool) {
@@ -103,8 +104,11 @@ final class ProgressPrinter: @unchecked Sendable {
     func show(_ body: StatusBody) {
         guard !quiet else { return }
         lock.lock(); defer { lock.unlock() }
-        let line = ProgressText.line(body, elapsed: ContinuousClock.now - started)
+        var line = ProgressText.line(body, elapsed: ContinuousClock.now - started)
         if body.status == .waiting {
+            let since = waitingSince ?? ContinuousClock.now
+            waitingSince = since
+            line += "  waited \(TextFormat.duration(ProgressText.milliseconds(ContinuousClock.now - since)))"
             let notice = ProgressText.waiting(body, team: team)
             if notice != lastWaiting {
                 clearLine()
@@ -113,6 +117,7 @@ final class ProgressPrinter: @unchecked Sendable {
             }
         } else {
             lastWaiting = nil
+            waitingSince = nil
         }
         if live {
             write("\r\u{1B}[2K" + line)

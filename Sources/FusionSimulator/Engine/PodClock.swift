@@ -42,13 +42,14 @@ public final class ManualClock: PodClock {
     }
 }
 
-/// A seeded generator (SplitMix64): the same seed gives the same jobIds, tokens and codes.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
+/// A seeded generator (SplitMix64): the same seed gives the same jobIds, tokens and codes, and a
+/// benchmark the same runs.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

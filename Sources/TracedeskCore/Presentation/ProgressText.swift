@@ -54,7 +54,8 @@ public enum ProgressText {
         "the job goes on at the pod; follow it with: tracedesk poll \(jobId) --team \(team)"
     }
 
-    static func milliseconds(_ duration: Duration) -> Int64 {
+    /// A duration in whole milliseconds.
+    public static func milliseconds(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 }
