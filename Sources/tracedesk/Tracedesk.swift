@@ -7,14 +7,14 @@ import TracedeskCore
 struct Tracedesk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracedesk",
-        abstract: "Invoke, record, inspect and compare Oracle Fusion AI Agent Studio team runs.",
+        abstract: "Invoke, record and inspect Oracle Fusion AI Agent Studio team runs.",
         discussion: """
             Every status body Tracedesk receives or imports is kept, verbatim, in a local SQLite \
             history (--db, else $TRACEDESK_DB, else $XDG_DATA_HOME/tracedesk/history.sqlite).
 
             Exit codes: 0 done; 1 the run ended in ERROR; 2 bad usage or input; 3 timed out while \
             RUNNING or WAITING; 4 authentication refused; 5 the pod or the network failed; \
-            6 the history database failed.
+            6 the history database failed; 130 interrupted (Ctrl-C).
             """,
         version: "0.1.0",
         subcommands: [InvokeCommand.self, PollCommand.self, ResumeCommand.self, ImportCommand.self, RunsCommand.self, ShowCommand.self, AuthCommand.self, SimulatorCommand.self]
