@@ -27,9 +27,7 @@ struct AuthCommand: AsyncParsableCommand {
         func run() async throws {
             let profile = try podOptions.loadProfile()
             let pod = try podOptions.podURL(profile: profile)
-            let transport: any HTTPTransport = try podOptions.cacert.map { try TrustingTransport(caBundle: $0, environment: ProcessInfo.processInfo.environment) }
-                ?? URLSessionTransport()
-            let provider = try auth.tokenProvider(pod: pod, transport: transport, profile: profile)
+            let provider = try auth.tokenProvider(pod: pod, transport: try podOptions.baseTransport(), profile: profile)
             let format = TextFormat()
             if let oauth = provider as? OAuthTokenProvider {
                 let info = try await oauth.info()

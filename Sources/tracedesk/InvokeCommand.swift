@@ -21,6 +21,7 @@ struct InvokeCommand: AsyncParsableCommand {
     @OptionGroup var history: HistoryOptions
     @OptionGroup var podOptions: PodOptions
     @OptionGroup var auth: AuthOptions
+    @OptionGroup var follow: FollowOptions
 
     @Argument(help: ArgumentHelp("The team code.", valueName: "team"))
     var team: String
@@ -43,27 +44,13 @@ struct InvokeCommand: AsyncParsableCommand {
     @Flag(help: "Invoke as an end user (no nodes, traceId or timings): see what end users get.")
     var endUser = false
 
-    @Option(help: ArgumentHelp("Stop following after this many seconds (exit 3; the job goes on).", valueName: "seconds"))
-    var timeout: Double?
-
-    @Option(help: ArgumentHelp("On WAITING: wait (default) or stop (exit 3, answer later with resume).", valueName: "wait|stop"))
-    var onWaiting = "wait"
-
     @Option(help: ArgumentHelp("A label to find the run by later.", valueName: "text"))
     var label: String?
-
-    @Flag(help: "Print the recorded run as JSON (docs/json.md) instead of a summary.")
-    var json = false
-
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
 
     func validate() throws {
         for parameter in parameters where !parameter.contains("=") || parameter.hasPrefix("=") {
             throw ValidationError("--param takes NAME=VALUE, not '\(parameter)'")
         }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout takes a positive number of seconds") }
-        if !["wait", "stop"].contains(onWaiting) { throw ValidationError("--on-waiting takes wait or stop, not '\(onWaiting)'") }
         if let version, version < 1 { throw ValidationError("--version takes a positive number") }
     }
 
@@ -82,15 +69,13 @@ struct InvokeCommand: AsyncParsableCommand {
         let context = RecordingContext(teamCode: team, pod: pod.absoluteString, source: .invoke, label: label, request: request)
         let expected = try store.expectedDuration(team: team, versionStatus: request.status.rawValue)
         let poller = Poller(client: client, store: store, context: context,
-                            options: .init(timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, stopOnWaiting: onWaiting == "stop",
-                                           expectedDuration: expected, mode: request.invocationMode))
+                            options: follow.pollerOptions(mode: request.invocationMode, expected: expected))
         let first = try await client.invoke(request)
         try poller.record(first)
-        if !quiet {
+        if !follow.quiet {
             let version = first.body.workflowVersion.map { "v\($0) " } ?? ""
             Terminal.error("started job \(first.body.jobId) (\(team) \(version)\(first.body.workflowStatus ?? request.status.rawValue))")
         }
-        try await RunFollower(team: team, jobId: first.body.jobId, poller: poller, store: store, json: json, quiet: quiet)
-            .follow(after: first)
+        try await follow.follower(team: team, jobId: first.body.jobId, poller: poller, store: store).follow(after: first)
     }
 }

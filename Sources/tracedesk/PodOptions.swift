@@ -29,12 +29,17 @@ struct PodOptions: ParsableArguments {
         guard retries >= 0 else { throw TracedeskError.badInput("--retries takes 0 or more") }
         let chosen = try loadProfile()
         let pod = try podURL(profile: chosen)
-        var transport: any HTTPTransport = URLSessionTransport()
-        if let cacert { transport = try TrustingTransport(caBundle: cacert, environment: ProcessInfo.processInfo.environment) }
+        var transport = try baseTransport()
         if let record { transport = try RecordingTransport(inner: transport, folder: URL(fileURLWithPath: record)) }
         return AgentClient(pod: pod, api: try apiVersion(profile: chosen), team: team, transport: transport,
                            tokens: try auth.tokenProvider(pod: pod, transport: transport, profile: chosen),
                            retry: RetryPolicy(maxAttempts: retries + 1))
+    }
+
+    /// URLSession, or, with `--cacert`, a transport that also trusts the given CA.
+    func baseTransport() throws -> any HTTPTransport {
+        guard let cacert else { return URLSessionTransport() }
+        return try TrustingTransport(caBundle: cacert, environment: ProcessInfo.processInfo.environment)
     }
 
     func loadProfile() throws -> Profile? {

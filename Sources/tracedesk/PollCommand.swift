@@ -19,6 +19,7 @@ struct PollCommand: AsyncParsableCommand {
     @OptionGroup var history: HistoryOptions
     @OptionGroup var podOptions: PodOptions
     @OptionGroup var auth: AuthOptions
+    @OptionGroup var follow: FollowOptions
 
     @Argument(help: ArgumentHelp("The jobId (or a recorded run's prefix, or 'last').", valueName: "job"),
               completion: .custom(HistoryOptions.completeRun))
@@ -26,23 +27,6 @@ struct PollCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The team (needed when the job is not in the history).", valueName: "team"))
     var team: String?
-
-    @Option(help: ArgumentHelp("Stop following after this many seconds (exit 3).", valueName: "seconds"))
-    var timeout: Double?
-
-    @Option(help: ArgumentHelp("On WAITING: wait (default) or stop (exit 3).", valueName: "wait|stop"))
-    var onWaiting = "wait"
-
-    @Flag(help: "Print the recorded run as JSON instead of a summary.")
-    var json = false
-
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
-
-    func validate() throws {
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout takes a positive number of seconds") }
-        if !["wait", "stop"].contains(onWaiting) { throw ValidationError("--on-waiting takes wait or stop, not '\(onWaiting)'") }
-    }
 
     func run() async throws {
         let store = try history.openStore()
@@ -54,8 +38,7 @@ struct PollCommand: AsyncParsableCommand {
         let client = try podOptions.client(team: team, auth: auth)
         let pod = client.pod
         let context = RecordingContext(teamCode: team, pod: pod.absoluteString, source: .poll)
-        let poller = Poller(client: client, store: store, context: context,
-                            options: .init(timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, stopOnWaiting: onWaiting == "stop"))
-        try await RunFollower(team: team, jobId: jobId, poller: poller, store: store, json: json, quiet: quiet).follow(after: nil)
+        let poller = Poller(client: client, store: store, context: context, options: follow.pollerOptions())
+        try await follow.follower(team: team, jobId: jobId, poller: poller, store: store).follow(after: nil)
     }
 }

@@ -21,6 +21,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var history: HistoryOptions
     @OptionGroup var podOptions: PodOptions
     @OptionGroup var auth: AuthOptions
+    @OptionGroup var follow: FollowOptions
 
     @Argument(help: ArgumentHelp("The waiting run: a jobId, a prefix, or 'last'.", valueName: "job"),
               completion: .custom(HistoryOptions.completeRun))
@@ -37,15 +38,6 @@ struct ResumeCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("The approver's feedback.", valueName: "text"))
     var feedback: String?
-
-    @Option(help: ArgumentHelp("Stop following after this many seconds (exit 3).", valueName: "seconds"))
-    var timeout: Double?
-
-    @Flag(help: "Print the recorded run as JSON instead of a summary.")
-    var json = false
-
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
 
     func validate() throws {
         let chosen = [approve, reject, input != nil].filter { $0 }.count
@@ -76,11 +68,10 @@ struct ResumeCommand: AsyncParsableCommand {
             invocationMode: InvokeRequest.InvocationMode(rawValue: run.invocationMode ?? "ADMIN") ?? .admin,
             jobId: run.jobId, resumeNodeInput: .object(resumeInput))
         let context = RecordingContext(teamCode: team, pod: pod.absoluteString, source: run.source)
-        let poller = Poller(client: client, store: store, context: context,
-                            options: .init(timeout: timeout.map { .milliseconds(Int($0 * 1000)) }, mode: request.invocationMode))
+        let poller = Poller(client: client, store: store, context: context, options: follow.pollerOptions(mode: request.invocationMode))
         let first = try await client.invoke(request)
         try poller.record(first)
-        if !quiet { Terminal.error("answered \(run.waitingToolCode ?? "the waiting step") of \(run.jobId) with \(action)") }
-        try await RunFollower(team: team, jobId: run.jobId, poller: poller, store: store, json: json, quiet: quiet).follow(after: first)
+        if !follow.quiet { Terminal.error("answered \(run.waitingToolCode ?? "the waiting step") of \(run.jobId) with \(action)") }
+        try await follow.follower(team: team, jobId: run.jobId, poller: poller, store: store).follow(after: first)
     }
 }

@@ -31,6 +31,7 @@ struct StatusBodyWriter {
     func body() -> PodJSON {
         let (status, endedAt) = state
         let terminal = endedAt != nil
+        let waiting = self.waiting
         var members: [(String, PodJSON)] = [
             ("input", .string(inputText)),
             ("output", terminal && status == "COMPLETE" ? .string(outputText) : .null),

@@ -49,8 +49,4 @@ public struct TokenCache: Sendable {
         // rename(2) replaces the old file atomically, so a reader never sees half a token.
         if rename(temporary.path, url.path) != 0 { try? manager.removeItem(at: temporary) }
     }
-
-    func remove(_ key: String) {
-        try? FileManager.default.removeItem(at: file(for: key))
-    }
 }

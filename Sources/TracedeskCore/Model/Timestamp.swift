@@ -39,13 +39,6 @@ public enum Timestamp {
         return nil
     }
 
-    /// An instant in epoch milliseconds written as ISO 8601 in UTC with milliseconds.
-    public static func iso8601(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(milliseconds: milliseconds))
-    }
-
     private static var formatters: [ISO8601DateFormatter] {
         let withFraction = ISO8601DateFormatter()
         withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
