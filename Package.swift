@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // For --cacert: Linux URLSession cannot add a CA to the trusted roots. Already built for the tests.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Markdown to HTML for an answer in a report; the result is sanitised before it enters the document.
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     ],
     targets: [
         // libxml2 through pkg-config; the shim header works around ICU and `xmlFree` (TOOLCHAIN.md).
@@ -41,6 +43,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Ink", package: "Ink"),
             ]
         ),
         // A simulated Fusion pod. Shares no code with TracedeskCore: it writes bodies from its own

@@ -16,9 +16,15 @@ struct FollowOptions: ParsableArguments {
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Also write the run's HTML report to this file when following ends.", valueName: "file"))
+    var report: String?
+
+    @OptionGroup var reportOptions: ReportOptions
+
     func validate() throws {
         if let timeout, timeout <= 0 { throw ValidationError("--timeout takes a positive number of seconds") }
         if !["wait", "stop"].contains(onWaiting) { throw ValidationError("--on-waiting takes wait or stop, not '\(onWaiting)'") }
+        if report == "-" { throw ValidationError("--report takes a file name; standard output carries the run's summary") }
     }
 
     /// The poll loop's options for these flags.
@@ -29,6 +35,7 @@ struct FollowOptions: ParsableArguments {
 
     /// The follower for a job of `team`.
     func follower(team: String, jobId: String, poller: Poller, store: HistoryStore) -> RunFollower {
-        RunFollower(team: team, jobId: jobId, poller: poller, store: store, json: json, quiet: quiet)
+        RunFollower(team: team, jobId: jobId, poller: poller, store: store, json: json, quiet: quiet,
+                    reportPath: report, templates: reportOptions.templates)
     }
 }

@@ -9,19 +9,21 @@ struct ImportCommand: AsyncParsableCommand {
         abstract: "Record status bodies captured elsewhere.",
         discussion: """
             A file holds one status body (a JSON object), an array of them, several one after \
-            another (JSON lines), or an exchange recorded with --record. '-' reads standard input. Each body is kept verbatim; importing \
+            another (JSON lines), exchanges recorded with --record, or is a run report written by \
+            'tracedesk report' (its embedded bodies are read). '-' reads standard input. Each body is kept verbatim; importing \
             the same body twice changes nothing. If any file cannot be read, nothing is recorded.
 
             Example:
               tracedesk import samples/bodies/*.json
               curl -s ... | tracedesk import - --team MY_TEAM
+              tracedesk import XX_TEAM-c73c1580.html
             """
     )
 
     @OptionGroup var history: HistoryOptions
 
     @Argument(help: ArgumentHelp("Files of status bodies, or '-' for standard input.", valueName: "file"),
-              completion: .file(extensions: ["json", "jsonl", "ndjson"]))
+              completion: .file(extensions: ["json", "jsonl", "ndjson", "html"]))
     var files: [String]
 
     @Option(help: ArgumentHelp("The team of bodies that carry no workflowCode.", valueName: "team"))

@@ -14,9 +14,14 @@ struct RunFollower {
     let store: HistoryStore
     let json: Bool
     let quiet: Bool
+    /// Where to write the run's report when following ends (`--report`), and from which templates.
+    var reportPath: String? = nil
+    var templates: String? = nil
 
     /// Polls to the end; returns normally only for COMPLETE.
     func follow(after first: ReceivedBody?) async throws {
+        // Checked before polling, so that a wrong --templates does not surface after a long run.
+        let templates = try templates.map { try ReportTemplates.overridden(by: $0) } ?? .embedded
         let progress = ProgressPrinter(team: team, live: isatty(STDERR_FILENO) != 0, quiet: quiet)
         if let first { progress.show(first.body) }
         let poller = self.poller
@@ -48,6 +53,7 @@ struct RunFollower {
             case .interrupted:
                 throw TracedeskError(.interrupted, "interrupted; everything received is recorded. \(hint)")
             case .timedOut, .podUnavailable:
+                try? writeReport(templates: templates)
                 throw TracedeskError(error.kind, "\(error.message); \(hint)")
             default:
                 throw error
@@ -55,6 +61,7 @@ struct RunFollower {
         }
         progress.finish()
         let run = try store.run(jobId)
+        try writeReport(templates: templates)
         switch outcome {
         case .stoppedWhileWaiting:
             // The progress printer has shown what the run waits for, unless it was told to be quiet.
@@ -66,6 +73,13 @@ struct RunFollower {
             try report(run)
             if status == .error { throw ExitCode(ExitStatus.runFailed) }
         }
+    }
+
+    /// Writes the run's report to `--report`, if asked, and says where on stderr.
+    private func writeReport(templates: ReportTemplates) throws {
+        guard let reportPath else { return }
+        let path = try ReportFile.writeRunReport(of: store.run(jobId), from: store, to: reportPath, templates: templates)
+        if !quiet { Terminal.error("report written to \(path)") }
     }
 
     private func report(_ run: RunRecord) throws {

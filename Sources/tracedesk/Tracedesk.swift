@@ -17,7 +17,7 @@ struct Tracedesk: AsyncParsableCommand {
             6 the history database failed; 130 interrupted (Ctrl-C).
             """,
         version: "0.1.0",
-        subcommands: [InvokeCommand.self, PollCommand.self, ResumeCommand.self, ImportCommand.self, RunsCommand.self, ShowCommand.self, AuthCommand.self, SimulatorCommand.self]
+        subcommands: [InvokeCommand.self, PollCommand.self, ResumeCommand.self, ImportCommand.self, RunsCommand.self, ShowCommand.self, ReportCommand.self, DemoCommand.self, AuthCommand.self, SimulatorCommand.self]
     )
 
     /// Parses, runs, and turns every error into one line on stderr and a documented exit code.

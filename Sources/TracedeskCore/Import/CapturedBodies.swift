@@ -2,8 +2,9 @@ import Foundation
 
 /// Status bodies captured elsewhere, read from a file's text with each body's exact bytes kept.
 ///
-/// A file holds one JSON object, an array of them, or several objects one after another (JSON
-/// lines, or pretty-printed objects back to back). The text of every body is cut out of the file
+/// A file holds one JSON object, an array of them, several objects one after another (JSON
+/// lines, or pretty-printed objects back to back), exchanges recorded with `--record`, or is a
+/// run report written by Tracedesk, whose embedded bodies are read with the instants they were seen. The text of every body is cut out of the file
 /// as it is, so the history stores what was captured, not a re-encoding of it.
 public struct CapturedBodies: Sendable {
     /// One body found in a file: where it was, its verbatim text, and its decoding.
@@ -14,9 +15,13 @@ public struct CapturedBodies: Sendable {
         public var line: Int
         public var text: String
         public var body: StatusBody
+        /// When the body was first seen, where the capture says (a report does).
+        public var seenAt: Int64? = nil
     }
 
     public var items: [Item]
+    /// The run context a report carries (team, prompt, label); `nil` for JSON captures.
+    public var embeddedRun: EmbeddedRun?
     /// Recorded exchanges (`--record`) that hold no status body: token calls, error answers.
     public var skippedExchanges = 0
 
@@ -25,6 +30,21 @@ public struct CapturedBodies: Sendable {
     /// Throws `TracedeskError.badInput` naming the file, the body's position and line, and the
     /// reason, for text that is not JSON, a value that is not an object, or an object with no jobId.
     public init(data: Data, origin: String) throws(TracedeskError) {
+        if EmbeddedRun.looksLikeHTML(data) {
+            let report = try EmbeddedRun.read(data, origin: origin)
+            embeddedRun = report.run
+            var items: [Item] = []
+            for (offset, embedded) in report.bodies.enumerated() {
+                do {
+                    let body = try StatusBody(data: Data(embedded.text.utf8))
+                    items.append(Item(index: offset + 1, line: 0, text: embedded.text, body: body, seenAt: embedded.firstSeenAt))
+                } catch {
+                    throw .badInput("\(origin): embedded body \(offset + 1) \(error.description)")
+                }
+            }
+            self.items = items
+            return
+        }
         let bytes = [UInt8](data)
         var scanner = JSONTextScanner(bytes: bytes)
         var pieces: [JSONTextScanner.Piece] = []

@@ -52,9 +52,14 @@ public struct Importer: Sendable {
         for source in sources {
             let captured = try CapturedBodies(data: source.data, origin: source.origin)
             skipped += captured.skippedExchanges
+            let embedded = captured.embeddedRun
+            let request = embedded?.message.map { InvokeRequest(message: $0, parameters: embedded?.parameters ?? [:]) }
             for item in captured.items {
-                let context = RecordingContext(teamCode: item.body.workflowCode == nil ? team : nil, source: .import)
-                items.append(BodyToRecord(body: item.body, verbatim: item.text, observation: .imported(at: at), context: context))
+                let fallbackTeam = team ?? embedded?.team
+                let context = RecordingContext(teamCode: item.body.workflowCode == nil ? fallbackTeam : nil, source: .import,
+                                               label: embedded?.label, request: embedded?.jobId == item.body.jobId ? request : nil)
+                items.append(BodyToRecord(body: item.body, verbatim: item.text, observation: .imported(at: item.seenAt ?? at),
+                                          context: context))
             }
         }
         let outcomes = try store.record(items)

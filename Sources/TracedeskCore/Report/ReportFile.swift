@@ -1,0 +1,32 @@
+import Foundation
+
+/// Writing a report to disk.
+public enum ReportFile {
+    /// Writes the run report of `run` from `store` to `path` and returns the absolute path.
+    ///
+    /// The file is replaced atomically, so a reader never sees half a report. Throws `badInput`
+    /// when the folder does not exist or cannot be written.
+    @discardableResult
+    public static func writeRunReport(of run: RunRecord, from store: HistoryStore, to path: String,
+                                      templates: ReportTemplates = .embedded) throws(TracedeskError) -> String {
+        let report = RunReport(details: try store.details(of: run), snapshots: try store.snapshots(of: run))
+        return try write(try report.html(templates: templates), to: path)
+    }
+
+    /// Writes `html` to `path` atomically; returns the absolute path.
+    @discardableResult
+    public static func write(_ html: String, to path: String) throws(TracedeskError) -> String {
+        let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        let folder = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .badInput("\(path): the folder \(folder.path) does not exist")
+        }
+        do {
+            try Data(html.utf8).write(to: url, options: .atomic)
+        } catch {
+            throw .badInput("\(path): cannot be written (\(error.localizedDescription))")
+        }
+        return url.standardizedFileURL.path
+    }
+}

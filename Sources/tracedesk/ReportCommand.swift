@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import TracedeskCore
+
+/// `tracedesk report RUN`: a run's self-contained HTML report.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a run's HTML report: one file that opens anywhere, offline, to share.",
+        discussion: """
+            The report holds the run's header, prompt, rendered output, a timeline of its steps, \
+            the step table with each step's input and output, supporting chunks, citations, the \
+            status history and every status body as received. It runs no script and fetches \
+            nothing. Whoever receives it can bring the run into their own history with \
+            'tracedesk import REPORT.html'.
+
+            Examples:
+              tracedesk report last
+              tracedesk report c73c -o /tmp/run.html
+              tracedesk report last -o - > run.html
+            """
+    )
+
+    @OptionGroup var history: HistoryOptions
+    @OptionGroup var reportOptions: ReportOptions
+
+    @Argument(help: ArgumentHelp("A jobId, a prefix of one, or 'last'.", valueName: "run"),
+              completion: .custom(HistoryOptions.completeRun))
+    var run: String
+
+    @Option(name: [.short, .customLong("output")],
+            help: ArgumentHelp("The file to write ('-' for standard output; default: TEAM-JOBID.html here).", valueName: "file"))
+    var output: String?
+
+    func run() async throws {
+        let templates = try reportOptions.load()
+        let store = try history.openStore()
+        let record = try store.run(run)
+        if output == "-" {
+            let report = RunReport(details: try store.details(of: record), snapshots: try store.snapshots(of: record))
+            Terminal.write(try report.html(templates: templates))
+            return
+        }
+        let path = try ReportFile.writeRunReport(of: record, from: store, to: output ?? RunReport.defaultFileName(for: record),
+                                                 templates: templates)
+        Terminal.write("Wrote the report of \(record.jobId) (\(record.teamCode ?? "?"), \(record.status)) to \(path)\n")
+    }
+}
