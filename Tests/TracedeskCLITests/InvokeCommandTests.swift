@@ -76,6 +76,18 @@ final class InvokeCommandTests {
         #expect(try JSONValue(parsing: tracedesk.run(["runs", "--json"]).stdout)?.arrayValue?.count == 1, "one run, picked up again")
     }
 
+    @Test("invoke --report writes the report when the run ends, an ERROR run too (exit 1)")
+    func invokeWithReport() throws {
+        let path = folder.appendingPathComponent("worker-card.html").path
+        let result = try tracedesk.run(["invoke", "XX_WORKER_CARD", "Show the worker card for Ana Lopez", "--report", path])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("report written to \(path)"))
+        let document = try HTMLDocument(parsing: String(contentsOfFile: path, encoding: .utf8), origin: path)
+        #expect(document.elements { $0.attribute("data-slot") == "status" }.first?.textContent == "ERROR")
+        #expect(!document.elements { $0.attribute("id") == "error" }.isEmpty, "the error section is there")
+        #expect(try tracedesk.run(["invoke", "T", "m", "--report", "-"]).status == 2)
+    }
+
     @Test("Ctrl-C records what arrived, says how to resume, and exits 130")
     func interrupt() throws {
         let process = Process()
