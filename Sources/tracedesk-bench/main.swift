@@ -3,7 +3,7 @@ import FusionSimulator
 import InProcessPod
 import TracedeskCore
 
-// Benchmarks of Tracedesk: `swift run -c release tracedesk-bench [polling]`.
+// Benchmarks of Tracedesk: `swift run -c release tracedesk-bench [polling|report]`.
 //
 // polling: how many status requests a run costs, and how late its COMPLETE is noticed, for
 // fixed 1-second polling, plain backoff, and Tracedesk's schedule informed by history. Runs
@@ -111,7 +111,9 @@ let which = CommandLine.arguments.dropFirst().first ?? "polling"
 switch which {
 case "polling":
     try await pollingBenchmark()
+case "report":
+    try await reportBenchmark()
 default:
-    print("usage: tracedesk-bench [polling]")
+    print("usage: tracedesk-bench [polling|report]")
     exit(2)
 }

@@ -104,8 +104,8 @@ extension RunReport {
             }
             fact("Name", node.name == node.code ? nil : node.name)
             fact("Model", node.model)
-            fact("Started", node.startedAt.map { format.instant($0) + " UTC" })
-            fact("Ended", node.endedAt.map { format.instant($0) + " UTC" })
+            fact("Started", node.startedAt.map { format.instant($0) })
+            fact("Ended", node.endedAt.map { format.instant($0) })
             fact("Nested run", node.nestedJobId.map { job in
                 [job, node.nestedStatus, node.nestedTraceId.map { "trace \($0)" }].compactMap { $0 }.joined(separator: " · ")
             })
@@ -169,7 +169,7 @@ extension RunReport {
                 let row = document.element("tr", in: body, attributes: ["class": "status-change"])
                 document.element("td", in: row).appendChild("span", attributes: ["class": "badge \(Self.statusClass(change.status))"],
                                                             text: change.status, in: document)
-                document.element("td", in: row, text: change.at.map { format.instant($0) + " UTC" } ?? "not known (imported)")
+                document.element("td", in: row, text: change.at.map { format.instant($0) } ?? "not known (imported)")
                 let next = index + 1 < changes.count ? changes[index + 1].at : nil
                 let lasted: String = if let at = change.at, let next { TextFormat.duration(next - at) }
                     else if index + 1 == changes.count { RunStatus(change.status).isTerminal ? "" : "when last seen" }
@@ -216,7 +216,7 @@ extension RunReport {
         for snapshot in snapshots {
             let item = document.element("details", in: group, attributes: ["class": "raw-body"])
             document.element("summary", in: item, text: "Body \(snapshot.sequence) · \(snapshot.status ?? "no status") · "
-                             + "first seen \(format.instant(snapshot.firstSeenAt)) UTC · seen \(snapshot.timesSeen)×")
+                             + "first seen \(format.instant(snapshot.firstSeenAt)) · seen \(snapshot.timesSeen)×")
             var attributes: [(String, String)] = [
                 ("class", EmbeddedRun.bodyClass), ("data-sequence", String(snapshot.sequence)),
                 ("data-first-seen", String(snapshot.firstSeenAt)), ("data-last-seen", String(snapshot.lastSeenAt)),
@@ -231,7 +231,8 @@ extension RunReport {
         }
     }
 
-    static func bytes(_ count: Int) -> String {
+    /// `512 B`, `7.6 KiB`, `3.1 MiB`.
+    public static func bytes(_ count: Int) -> String {
         if count < 1024 { return "\(count) B" }
         if count < 1024 * 1024 { return String(format: "%.1f KiB", Double(count) / 1024) }
         return String(format: "%.1f MiB", Double(count) / 1024 / 1024)

@@ -58,8 +58,8 @@ public struct RunReport {
         try template.fill("citations") { slot in references(details.citations, kind: "citation", in: slot, of: document) }
         try template.fill("status-history") { slot in statusHistory(in: slot, of: document) }
         try template.fill("raw-bodies") { slot in rawBodies(in: slot, of: document) }
-        try template.fill("footer", text: "Written by Tracedesk on \(format.instant(writtenAt)) UTC from its history "
-                          + "(recorded by \(run.source.rawValue)). Times are UTC.")
+        try template.fill("footer", text: "Written by Tracedesk on \(format.instant(writtenAt)) from its history "
+                          + "(recorded by \(run.source.rawValue)). Times are UTC (Z).")
         template.keepSection("error", if: run.error != nil || failedNodes.contains { $0.error != nil })
         template.keepSection("follow-ups", if: !run.followUpQuestions.isEmpty)
         template.keepSection("chunks", if: !details.chunks.isEmpty)
@@ -92,7 +92,7 @@ public struct RunReport {
         if let name = run.workflowName, name != run.teamCode { parts.append(name) }
         if let version = run.version { parts.append("version \(version)") }
         if let status = run.versionStatus { parts.append(status) }
-        if let started = run.startedAt { parts.append("started \(format.instant(started)) UTC") }
+        if let started = run.startedAt { parts.append("started \(format.instant(started))") }
         if let taken = run.timeTakenMs { parts.append("took \(TextFormat.duration(taken))") }
         return parts.joined(separator: " · ")
     }
@@ -110,8 +110,8 @@ public struct RunReport {
         fact("Job", run.jobId, mono: true)
         fact("Trace", run.traceId, mono: true)
         fact("Conversation", run.conversationId, mono: true)
-        fact("Started", run.startedAt.map { format.instant($0) + " UTC" })
-        fact("Ended", run.endedAt.map { format.instant($0) + " UTC" })
+        fact("Started", run.startedAt.map { format.instant($0) })
+        fact("Ended", run.endedAt.map { format.instant($0) })
         fact("Duration", run.timeTakenMs.map(TextFormat.duration))
         fact("Input tokens", TextFormat.count(run.inputTokens))
         fact("Output tokens", TextFormat.count(run.outputTokens))

@@ -1,0 +1,94 @@
+import Foundation
+import FusionSimulator
+import InProcessPod
+import TracedeskCore
+
+// report: rendering the run report of the simulator's largest team (XX_MAINTENANCE_MATERIAL_SHORTAGE,
+// about 6,000 steps and 1,000 chunks), next to libxml2's own parse and serialise of the same output.
+// The run is played on the in-process pod in virtual time and recorded in a history file first.
+
+/// Peak resident memory since the last reset, in bytes (Linux: VmHWM of /proc/self/status).
+func peakResidentBytes() -> Int64? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kilobytes = Int64(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+    return kilobytes * 1024
+}
+
+/// Current resident memory in bytes (VmRSS).
+func residentBytes() -> Int64? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kilobytes = Int64(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+    return kilobytes * 1024
+}
+
+/// Resets the peak to the current resident size (Linux 4.0+: writing 5 to clear_refs).
+func resetPeak() {
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+}
+
+struct Sample {
+    var milliseconds: Double
+    /// Peak resident memory above the resident size at the start, in bytes.
+    var peakGrowth: Int64
+}
+
+func sample(_ work: () throws -> Void) rethrows -> Sample {
+    resetPeak()
+    let base = residentBytes() ?? 0
+    let start = ContinuousClock.now
+    try work()
+    let elapsed = ContinuousClock.now - start
+    let peak = peakResidentBytes() ?? 0
+    return Sample(milliseconds: Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15,
+                  peakGrowth: max(0, peak - base))
+}
+
+func recordLargeRun(store: HistoryStore, scenarios: URL) async throws -> RunRecord {
+    let team = "XX_MAINTENANCE_MATERIAL_SHORTAGE"
+    let transport = InProcessPodTransport(library: try ScenarioLibrary.load(directory: scenarios), seed: 7)
+    let clock = transport.clock()
+    let client = AgentClient(pod: URL(string: "https://pod.example.com")!, team: team, transport: transport,
+                             tokens: StaticTokenProvider(try await bearer(transport)), clock: clock)
+    let poller = Poller(client: client, store: store, context: RecordingContext(teamCode: team, source: .invoke),
+                        options: .init(), clock: clock)
+    let first = try await client.invoke(InvokeRequest(message: "Which work orders are short of material at plant M1?"))
+    try poller.record(first)
+    _ = try await poller.poll(jobId: first.body.jobId, after: first)
+    return try store.run(first.body.jobId)
+}
+
+func reportBenchmark() async throws {
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tracedesk-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = try HistoryStore(path: folder.appendingPathComponent("history.sqlite").path)
+    let run = try await recordLargeRun(store: store, scenarios: repository.appendingPathComponent("samples/scenarios"))
+    let snapshots = try store.snapshots(of: run)
+    let bodyBytes = snapshots.reduce(0) { $0 + $1.body.utf8.count }
+    print("Report of \(run.teamCode ?? "?"): \(TextFormat.count(Int64(run.nodeCount))) steps, \(TextFormat.count(Int64(run.chunkCount))) chunks, "
+          + "\(snapshots.count) status bodies (\(RunReport.bytes(bodyBytes))); median of 5, release build\n")
+
+    var html = ""
+    var details: RunDetails?
+    var rows: [(String, [Sample])] = [("read the run from the history", []), ("render the report (libxml2 tree + serialise)", []),
+                                      ("write it to disk", []), ("libxml2: parse the report", []),
+                                      ("libxml2: parse + serialise the report", [])]
+    for _ in 0..<5 {
+        rows[0].1.append(try sample { details = try store.details(of: run); _ = try store.snapshots(of: run) })
+        rows[1].1.append(try sample { html = try RunReport(details: details!, snapshots: snapshots).html() })
+        rows[2].1.append(try sample { try ReportFile.write(html, to: folder.appendingPathComponent("report.html").path) })
+        rows[3].1.append(try sample { _ = try HTMLDocument(parsing: html, origin: "report") })
+        rows[4].1.append(try sample { _ = try HTMLDocument(parsing: html, origin: "report").serialized() })
+    }
+    print("step                                             time     peak memory growth")
+    for (name, samples) in rows {
+        let time = samples.map(\.milliseconds).sorted()[samples.count / 2]
+        let memory = samples.map(\.peakGrowth).sorted()[samples.count / 2]
+        print(name.padding(toLength: 46, withPad: " ", startingAt: 0)
+              + String(format: "%8.0f ms", time) + (RunReport.bytes(Int(memory))).leftPadded(16))
+    }
+    print("\nReport size: \(RunReport.bytes(html.utf8.count)) (of which status bodies \(RunReport.bytes(bodyBytes)), escaped)")
+}
