@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Markdown to HTML for an answer in a report; the result is sanitised before it enters the document.
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+        // Prompt suites for `compare` are YAML (or JSON).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libxml2 through pkg-config; the shim header works around ICU and `xmlFree` (TOOLCHAIN.md).
@@ -44,6 +46,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Ink", package: "Ink"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // A simulated Fusion pod. Shares no code with TracedeskCore: it writes bodies from its own

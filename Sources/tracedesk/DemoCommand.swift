@@ -9,8 +9,9 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Show the whole flow on a simulated pod: invoke teams, follow them, record them, write their reports.",
         discussion: """
             Starts the simulator in this process on a free loopback port, invokes several teams \
-            in ADMIN mode (one waits for an approver, and the demo approves), records every run in \
-            the history (labelled 'demo') and writes each run's HTML report. No pod, no network.
+            in ADMIN mode (one waits for an approver, and the demo approves), compares a team's \
+            DRAFT against its PUBLISHED version, records every run in the history and writes the \
+            HTML reports. No pod, no network.
 
             Examples:
               tracedesk demo
@@ -45,22 +46,24 @@ struct DemoCommand: AsyncParsableCommand {
         let store = try history.openStore()
         let tour = DemoTour(store: store, outputFolder: folder, scenarioFolder: try ScenarioFolder.locate(scenarios),
                             templates: templates, speed: speed, say: { Terminal.write($0) })
-        let visits = try await tour.run()
+        let (visits, comparison) = try await tour.run()
 
         var lines = ["", "Reports (open them in a browser; each is one file that works offline):"]
         for visit in visits {
-            lines.append("  \(visit.run.status.padding(toLength: 9, withPad: " ", startingAt: 0)) \(visit.reportPath)")
+            lines.append("  \(visit.run.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(visit.reportPath)")
         }
-        let team = visits.first?.run.teamCode ?? "TEAM"
         let job = visits.first.map { String($0.run.jobId.prefix(8)) } ?? "last"
         let next = [
             ("tracedesk runs", "the history, newest first"),
             ("tracedesk show \(job)", "one run's steps in the terminal"),
             ("tracedesk report last -o run.html", "the report of any recorded run"),
-            ("tracedesk runs --team \(team)", "one team's runs"),
+            ("tracedesk diff \(job) last", "two recorded runs compared"),
             ("tracedesk simulator", "this simulated pod, to try invoke, poll and resume by hand"),
         ]
         let width = next.map(\.0.count).max() ?? 0
+        if let (comparison, path) = comparison {
+            lines.append("  \(comparison.verdict.rawValue.uppercased().padding(toLength: 10, withPad: " ", startingAt: 0)) \(path)  (DRAFT against PUBLISHED)")
+        }
         lines += ["", "Next:"] + next.map { "  \($0.0.padding(toLength: width, withPad: " ", startingAt: 0))   \($0.1)" } + [""]
         Terminal.write(lines.joined(separator: "\n"))
     }

@@ -17,6 +17,14 @@ struct DemoTour {
         var shows: String
     }
 
+    /// The comparison the tour ends with: what publishing the COE team's draft would change.
+    static let comparisonSuite = PromptSuite(name: "demo", team: "PRODUCT_COMPARISON_ADVISOR_COE", prompts: [
+        .init(label: "two items, two orgs", message: "Compare M1000034 of org IMO and M1000040 of Org SBI",
+              expect: .init(contains: ["M1000034", "M1000040", "lead time"])),
+        .init(label: "stock on hand", message: "Which of M1000034 (IMO) and M1000040 (SBI) can ship today?",
+              expect: .init(contains: ["on hand"], maxTokens: 3000)),
+    ])
+
     /// What the tour did with one stop.
     struct Visit: Sendable {
         var stop: Stop
@@ -45,7 +53,7 @@ struct DemoTour {
     let speed: Double
     let say: @Sendable (String) -> Void
 
-    func run() async throws -> [Visit] {
+    func run() async throws -> (visits: [Visit], comparison: (Comparison, String)?) {
         let library: ScenarioLibrary
         do {
             library = try ScenarioLibrary.load(directory: scenarioFolder)
@@ -86,7 +94,22 @@ struct DemoTour {
             say("   \(run.status) in \(TextFormat.duration(run.timeTakenMs)), \(run.nodeCount) steps, \(TextFormat.tokens(run.tokens))\n")
             visits.append(Visit(stop: stop, run: run, reportPath: path))
         }
-        return visits
+
+        let team = "PRODUCT_COMPARISON_ADVISOR_COE"
+        guard library.teams[team] != nil else { return (visits, nil) }
+        say("\(visits.count + 1). compare \(team): PUBLISHED (A) against DRAFT (B), 2 prompts × 2 repeats, as `tracedesk compare` does\n")
+        let plan = ComparisonRunner.Plan(team: team, baseline: VersionSpec(status: .published), candidate: VersionSpec(status: .draft),
+                                         suite: Self.comparisonSuite, suiteName: nil, repeats: 2, concurrency: 4,
+                                         thresholds: .init(maxTimeIncrease: 0.2),
+                                         pollInterval: AdaptiveInterval(minimum: .milliseconds(200), maximum: .seconds(1)))
+        let client = AgentClient(pod: podURL, team: team, transport: transport, tokens: tokens)
+        let comparison = try await ComparisonRunner(store: store, client: client).run(plan)
+        for prompt in comparison.prompts {
+            say("   \(prompt.name): \(prompt.verdict.rawValue)\(prompt.reasons.first.map { " (\($0))" } ?? "")\n")
+        }
+        let path = try CompareOutput.write(comparison, to: outputFolder.appendingPathComponent("compare-\(team).html").path,
+                                           store: store, templates: templates)
+        return (visits, (comparison, path))
     }
 
     /// Invokes one team and follows it to its end, approving a human step on the way.

@@ -11,6 +11,8 @@ enum ExitStatus {
     static let authenticationRefused: Int32 = 4
     static let podUnavailable: Int32 = 5
     static let database: Int32 = 6
+    /// `compare --fail-on regression` found the candidate worse than the baseline.
+    static let regression: Int32 = 7
     static let interrupted: Int32 = 130
 
     /// Prints what `error` means for the user and returns the exit code it maps to.

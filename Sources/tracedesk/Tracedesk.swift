@@ -14,10 +14,11 @@ struct Tracedesk: AsyncParsableCommand {
 
             Exit codes: 0 done; 1 the run ended in ERROR; 2 bad usage or input; 3 timed out while \
             RUNNING or WAITING; 4 authentication refused; 5 the pod or the network failed; \
-            6 the history database failed; 130 interrupted (Ctrl-C).
+            6 the history database failed; 7 compare --fail-on regression found a regression; \
+            130 interrupted (Ctrl-C).
             """,
         version: "0.1.0",
-        subcommands: [InvokeCommand.self, PollCommand.self, ResumeCommand.self, ImportCommand.self, RunsCommand.self, ShowCommand.self, ReportCommand.self, DemoCommand.self, AuthCommand.self, SimulatorCommand.self]
+        subcommands: [InvokeCommand.self, PollCommand.self, ResumeCommand.self, ImportCommand.self, RunsCommand.self, ShowCommand.self, ReportCommand.self, CompareCommand.self, DiffCommand.self, DemoCommand.self, AuthCommand.self, SimulatorCommand.self]
     )
 
     /// Parses, runs, and turns every error into one line on stderr and a documented exit code.

@@ -131,6 +131,33 @@ enum HistorySchema {
                 );
                 """)
         }
+        migrator.registerMigration("v2 comparisons") { db in
+            try db.execute(sql: """
+                CREATE TABLE comparison (
+                    id INTEGER PRIMARY KEY,
+                    teamCode TEXT NOT NULL,
+                    baseline TEXT NOT NULL,
+                    candidate TEXT NOT NULL,
+                    suite TEXT,
+                    promptCount INTEGER NOT NULL,
+                    repeats INTEGER NOT NULL,
+                    verdict TEXT,
+                    result TEXT,
+                    createdAt INTEGER NOT NULL
+                );
+
+                CREATE TABLE comparison_run (
+                    comparisonId INTEGER NOT NULL REFERENCES comparison(id) ON DELETE CASCADE,
+                    runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    side TEXT NOT NULL CHECK (side IN ('A', 'B')),
+                    promptIndex INTEGER NOT NULL,
+                    promptLabel TEXT,
+                    repetition INTEGER NOT NULL,
+                    PRIMARY KEY (comparisonId, runId)
+                );
+                CREATE INDEX comparison_run_by_run ON comparison_run(runId);
+                """)
+        }
         return migrator
     }
 }

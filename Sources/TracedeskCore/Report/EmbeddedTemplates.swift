@@ -4,6 +4,36 @@
 enum EmbeddedTemplates {
     /// File name to content, for every file of `templates/`.
     static let files: [String: String] = [
+        "comparison-report.html": ####"""
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<!-- No script runs and nothing is fetched: the report is one file that opens anywhere, offline. -->
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="Tracedesk" data-slot="generator">
+<title data-slot="title">Tracedesk comparison</title>
+<style data-slot="stylesheet"></style>
+</head>
+<body class="comparison-report">
+<header class="report-header">
+  <p class="eyebrow">Tracedesk comparison</p>
+  <h1><span data-slot="team">TEAM</span> <span class="badge" data-slot="verdict">VERDICT</span></h1>
+  <p class="subtitle" data-slot="subtitle">A against B, repeats</p>
+</header>
+<main>
+  <section id="summary">
+    <h2>Summary</h2>
+    <p class="note">A is the baseline, B the candidate: the question is what B would change. Times and tokens are medians over the repeats of each side.</p>
+    <div data-slot="summary"></div>
+  </section>
+  <div data-slot="prompts"></div>
+</main>
+<footer data-slot="footer">Written by Tracedesk.</footer>
+</body>
+</html>
+"""####,
         "run-report.html": ####"""
 <!DOCTYPE html>
 <html lang="en">
