@@ -88,6 +88,52 @@ final class InvokeCommandTests {
         #expect(try tracedesk.run(["invoke", "T", "m", "--report", "-"]).status == 2)
     }
 
+    @Test("compare prints the verdict table; --fail-on regression exits 7; --json carries every delta; diff compares two runs")
+    func compareAndDiff() throws {
+        let suite = TracedeskProcess.repository.appendingPathComponent("samples/suites/product-comparison.yaml").path
+        let report = folder.appendingPathComponent("compare.html").path
+        let plain = try tracedesk.run(["compare", "PRODUCT_COMPARISON_ADVISOR_COE", "--suite", suite, "--repeat", "2", "-o", report])
+        #expect(plain.status == 0, "without --fail-on a regression is reported, not an error: \(plain.stderr)")
+        #expect(plain.stdout.contains("token budget         regression"))
+        #expect(plain.stdout.contains("Verdict: regression (1 of 3 prompts)"))
+        #expect(plain.stderr.contains("[12/12]"))
+        let runsFolder = folder.appendingPathComponent("compare-runs").path
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runsFolder).count == 12)
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.contains("href=\"compare-runs/PRODUCT_COMPARISON_ADVISOR_COE-"))
+
+        let gated = try tracedesk.run(["compare", "PRODUCT_COMPARISON_ADVISOR_COE", "--suite", suite, "--fail-on", "regression", "--json", "--quiet"])
+        #expect(gated.status == 7)
+        let json = try #require(JSONValue(parsing: gated.stdout))
+        #expect(json["verdict"]?.stringValue == "regression")
+        #expect(json["regressions"]?.intValue == 1)
+        #expect(json["prompts"]?.arrayValue?.first?["diff"]?["steps"]?.arrayValue?.count == 8)
+
+        let passing = try tracedesk.run(["compare", "PRODUCT_COMPARISON_ADVISOR_COE", "--message", "Compare M1000034 and M1000040",
+                                         "--fail-on", "regression", "--max-time-increase", "20%", "--quiet"])
+        #expect(passing.status == 0, "DRAFT is faster and has no expectation to fail: \(passing.stdout)")
+        let slower = try tracedesk.run(["compare", "PRODUCT_COMPARISON_ADVISOR_COE", "--message", "Compare them",
+                                        "--a", "DRAFT", "--b", "PUBLISHED:13", "--fail-on", "regression", "--max-time-increase", "10", "--quiet"])
+        #expect(slower.status == 7, "PUBLISHED takes 22.3 s against DRAFT's 19.2 s: +16%")
+        #expect(slower.stdout.contains("median time +16% (limit +10%)"))
+
+        for bad in [["--suite", suite, "--message", "x"], ["--message", "x", "--a", "LATEST"], ["--message", "x", "--repeat", "0"],
+                    ["--message", "x", "--fail-on", "anything"], ["--message", "x", "--max-token-increase", "ten"],
+                    ["--message", "x", "--a", "DRAFT", "--b", "DRAFT"], ["--suite", "/no/such.yaml"]] {
+            let refused = try tracedesk.run(["compare", "PRODUCT_COMPARISON_ADVISOR_COE"] + bad)
+            #expect(refused.status == 2, "\(bad): \(refused.stderr)")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(bad): one line")
+        }
+
+        let runs = try #require(JSONValue(parsing: tracedesk.run(["runs", "--json", "--team", "PRODUCT_COMPARISON_ADVISOR_COE"]).stdout)?.arrayValue)
+        let published = try #require(runs.first { $0["versionStatus"]?.stringValue == "PUBLISHED" }?["jobId"]?.stringValue)
+        let draft = try #require(runs.first { $0["versionStatus"]?.stringValue == "DRAFT" }?["jobId"]?.stringValue)
+        let diff = try tracedesk.run(["diff", published, draft])
+        #expect(diff.status == 0, "\(diff.stderr)")
+        #expect(diff.stdout.contains("  + GET_ONHAND_QUANTITIES  BO_FUNCTION"))
+        #expect(diff.stdout.contains("Tokens: +726 (+28%)"))
+    }
+
     @Test("Ctrl-C records what arrived, says how to resume, and exits 130")
     func interrupt() throws {
         let process = Process()
