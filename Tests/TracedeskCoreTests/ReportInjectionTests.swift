@@ -89,4 +89,27 @@ struct ReportInjectionTests {
         let embedded = try EmbeddedRun.read(Data(html.utf8), origin: "report")
         #expect(embedded.bodies.map(\.text) == [body])
     }
+
+    @Test("the comparison report of two hostile runs is as inert")
+    func comparisonInert() throws {
+        let bodies = try Self.hostileBodies()
+        let store = try HistoryStore.inMemory()
+        let summary = try Importer(store: store).importBodies(
+            from: [Importer.Source(origin: "a", data: Data(bodies[0].utf8)), Importer.Source(origin: "b", data: Data(bodies[1].utf8))],
+            team: "<img src=x onerror=alert(1)>")
+        let a = try store.details(of: store.run(summary.runs[0].jobId)), b = try store.details(of: store.run(summary.runs[1].jobId))
+        let html = try ComparisonReport(comparison: .of(a, b), runReportLinks: [a.run.jobId: "javascript:alert(1)"]).html()
+        let document = try HTMLDocument(parsing: html, origin: "comparison")
+        #expect(!html.lowercased().contains("<script"))
+        #expect(document.elements { ["script", "iframe", "object", "embed", "link", "img", "form", "base"].contains($0.name) }.isEmpty)
+        for element in document.elements(where: { _ in true }) {
+            for (name, value) in element.attributes {
+                #expect(!name.lowercased().hasPrefix("on"), "\(element.name) has \(name)")
+                if name == "href" { #expect(!value.lowercased().contains("evil.example") || element.name == "a") }
+            }
+        }
+        // The link map is Tracedesk's own, but it goes through the same URL check as an answer's links.
+        let scripted = document.elements { $0.attribute("href")?.lowercased().hasPrefix("javascript") == true }
+        #expect(scripted.isEmpty)
+    }
 }

@@ -235,7 +235,7 @@ public struct ComparisonReport {
                 if let time = run.timeTakenMs { document.text(", \(TextFormat.duration(time))", in: item) }
                 if let jobId = run.jobId {
                     document.text(" · ", in: item)
-                    if let link = runReportLinks[jobId] {
+                    if let link = runReportLinks[jobId], MarkupAllowlist.answer.allowsURL(link) {
                         document.element("a", in: item, attributes: ["href": link, "class": "mono"], text: jobId)
                     } else {
                         document.element("span", in: item, attributes: ["class": "mono"], text: jobId)
