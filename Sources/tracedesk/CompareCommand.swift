@@ -78,9 +78,7 @@ struct CompareCommand: AsyncParsableCommand {
     func validate() throws {
         if (message == nil) == (suite == nil) { throw ValidationError("give exactly one of --message TEXT or --suite FILE") }
         if suite != nil && !parameters.isEmpty { throw ValidationError("--param goes with --message; a suite gives each prompt its parameters") }
-        for parameter in parameters where !parameter.contains("=") || parameter.hasPrefix("=") {
-            throw ValidationError("--param takes NAME=VALUE, not '\(parameter)'")
-        }
+        try ParameterFlags.validate(parameters)
         guard (1...100).contains(repeats) else { throw ValidationError("--repeat takes 1 to 100") }
         guard (1...32).contains(concurrency) else { throw ValidationError("--concurrency takes 1 to 32") }
         guard jobTimeout > 0 else { throw ValidationError("--job-timeout takes a positive number of seconds") }
@@ -108,11 +106,7 @@ struct CompareCommand: AsyncParsableCommand {
                 Terminal.warning("\(suite) is written for \(named), not \(team)")
             }
         } else {
-            var values: [String: String] = [:]
-            for parameter in parameters {
-                let pair = parameter.split(separator: "=", maxSplits: 1).map(String.init)
-                values[pair[0]] = pair.count > 1 ? pair[1] : ""
-            }
+            let values = ParameterFlags.values(parameters)
             prompts = PromptSuite(prompts: [.init(message: message!, parameters: values.isEmpty ? nil : values)])
         }
         let templates = try reportOptions.load()

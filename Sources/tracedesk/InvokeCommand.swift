@@ -48,9 +48,7 @@ struct InvokeCommand: AsyncParsableCommand {
     var label: String?
 
     func validate() throws {
-        for parameter in parameters where !parameter.contains("=") || parameter.hasPrefix("=") {
-            throw ValidationError("--param takes NAME=VALUE, not '\(parameter)'")
-        }
+        try ParameterFlags.validate(parameters)
         if let version, version < 1 { throw ValidationError("--version takes a positive number") }
     }
 
@@ -58,11 +56,7 @@ struct InvokeCommand: AsyncParsableCommand {
         let store = try history.openStore()
         let client = try podOptions.client(team: team, auth: auth)
         let pod = client.pod
-        var values: [String: String] = [:]
-        for parameter in parameters {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map(String.init)
-            values[pair[0]] = pair.count > 1 ? pair[1] : ""
-        }
+        let values = ParameterFlags.values(parameters)
         let request = InvokeRequest(message: message, conversational: true, conversationId: conversation, version: version,
                                     status: draft ? .draft : .published, invocationMode: endUser ? .endUser : .admin,
                                     parameters: values)
