@@ -90,3 +90,31 @@ struct ComparisonRunnerTests {
         #expect(worse.verdict == .regression, "\(worse.prompts[0].a.statuses)")
     }
 }
+
+@Suite("Repeats on a team whose runs vary")
+struct VaryingRepeatsTests {
+    @Test("repeats show a spread of time and tokens, and answers that change between repeats are flagged as noise")
+    func noise() async throws {
+        let transport = try SimulatorTransport()
+        let store = try HistoryStore.inMemory()
+        let sleeps = Locked<[Duration]>([])
+        let team = "XX_HCM_BENEFITS_SUPERVISOR"
+        let runner = ComparisonRunner(store: store, client: transport.client(team: team, sleeps: sleeps), clock: transport.sleeper(sleeps))
+        let plan = ComparisonRunner.Plan(team: team, baseline: VersionSpec(status: .published), candidate: VersionSpec(status: .draft),
+                                         suite: PromptSuite(prompts: [.init(message: "Can I add my daughter to my medical plan?")]),
+                                         suiteName: nil, repeats: 6, concurrency: 1, thresholds: .init())
+        let prompt = try await runner.run(plan).prompts[0]
+        for side in [prompt.a, prompt.b] {
+            #expect(side.runs.count == 6 && side.statuses == ["COMPLETE": 6])
+            let (low, high) = (try #require(side.minTimeMs), try #require(side.maxTimeMs))
+            #expect(low < high, "durations vary within ±20%")
+            #expect(Double(high) / Double(low) < 1.5)
+            #expect(try #require(side.minTokens) < (try #require(side.maxTokens)), "tokens vary within ±8%")
+        }
+        #expect(prompt.a.distinctAnswers == 1, "PUBLISHED has one answer")
+        #expect(prompt.b.distinctAnswers == 2, "DRAFT has two, drawn per job (one job at a time, so the seeded draws are the same every run)")
+        #expect(prompt.b.answerChangeRate > 0)
+        #expect(prompt.notes.contains { $0.hasPrefix("B's answers differ between its own repeats") })
+        #expect(prompt.verdict == .changed)
+    }
+}

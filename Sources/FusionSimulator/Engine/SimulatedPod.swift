@@ -110,6 +110,9 @@ public actor SimulatedPod {
         for path in job.workflowPaths(library: library) {
             job.nestedIdentities[path] = .init(jobId: random.uuid(), traceId: random.traceId())
         }
+        if let variation = version.variation {
+            job.version = version.varied(by: variation, using: &random)
+        }
         jobs[job.jobId] = job
         logger.info("invokeAsync", metadata: ["team": "\(team)", "job": "\(job.jobId)", "version": "\(version.version) \(version.status)"])
         return .json(200, body(of: job, admin: isAdmin(request)))

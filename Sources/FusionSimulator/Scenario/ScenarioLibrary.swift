@@ -89,6 +89,16 @@ public struct ScenarioLibrary: Sendable {
             if !seen.insert(key).inserted { throw fail("version \(version.version) \(version.status) is defined twice") }
             if version.steps.isEmpty { throw fail("version \(version.version) \(version.status) has no step") }
             try validate(steps: version.steps, where: "version \(version.version) \(version.status)")
+            if let variation = version.variation {
+                for (name, spread) in [("durationSpread", variation.durationSpread), ("tokenSpread", variation.tokenSpread)] {
+                    if let spread, !(0...0.9).contains(spread) {
+                        throw fail("version \(version.version) \(version.status): variation.\(name) must be 0 to 0.9")
+                    }
+                }
+                if variation.outputs?.contains(where: \.isEmpty) == true {
+                    throw fail("version \(version.version) \(version.status): variation.outputs holds an empty answer")
+                }
+            }
         }
 
         func validate(steps: [StepScenario], where place: String) throws(ScenarioError) {

@@ -31,6 +31,19 @@ public struct VersionScenario: Codable, Sendable {
     public var citations: [DocumentScenario]?
     /// Milliseconds between the request and the first step (queueing on the pod).
     public var startDelayMs: Int?
+    /// How runs of this version differ from one another, as a model's runs do; none when absent.
+    public var variation: VariationScenario?
+}
+
+/// Run-to-run differences, drawn once per job from the pod's seeded generator, so that repeats
+/// of one prompt differ the way a real team's do (and a given seed still gives the same runs).
+public struct VariationScenario: Codable, Sendable {
+    /// Each step's duration is scaled by a factor within 1 ± this (0.15 for ±15%).
+    public var durationSpread: Double?
+    /// The run's token counts are scaled by one factor within 1 ± this.
+    public var tokenSpread: Double?
+    /// Other answers the version may give instead of `output`, each as likely.
+    public var outputs: [String]?
 }
 
 /// One step of a run: a workflow node, or an agent of a supervisor team.
