@@ -110,14 +110,8 @@ struct CompareCommand: AsyncParsableCommand {
             prompts = PromptSuite(prompts: [.init(message: message!, parameters: values.isEmpty ? nil : values)])
         }
         let templates = try reportOptions.load()
-        if let output {
-            // Checked now, not after the jobs have run.
-            let folder = URL(fileURLWithPath: (output as NSString).expandingTildeInPath).deletingLastPathComponent()
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw TracedeskError.badInput("\(output): the folder \(folder.path) does not exist")
-            }
-        }
+        // Checked now, not after the jobs have run.
+        if let output { try ReportFile.checkedLocation(output) }
         let store = try history.openStore()
         let client = try podOptions.client(team: team, auth: auth)
         let plan = ComparisonRunner.Plan(
@@ -182,13 +176,8 @@ enum CompareOutput {
     static func table(_ comparison: Comparison) -> String {
         var rows = [["PROMPT", "VERDICT", "TIME A → B (median)", "TOKENS A → B (median)", "EXPECT A / B", "STEPS +/−/~"]]
         for prompt in comparison.prompts {
-            rows.append([
-                TextFormat.snippet(prompt.name, width: 32), prompt.verdict.rawValue,
-                ComparisonReport.change(TextFormat.duration(prompt.a.medianTimeMs), TextFormat.duration(prompt.b.medianTimeMs), prompt.timeChange),
-                ComparisonReport.change(prompt.a.medianTokens.map(TextFormat.count) ?? "-", prompt.b.medianTokens.map(TextFormat.count) ?? "-", prompt.tokenChange),
-                "\(ComparisonReport.met(prompt.a)) / \(ComparisonReport.met(prompt.b))",
-                prompt.diff.map { "+\($0.stepsAdded) −\($0.stepsRemoved) ~\($0.stepsChanged)" } ?? "-",
-            ])
+            rows.append([TextFormat.snippet(prompt.name, width: 32), prompt.verdict.rawValue,
+                         prompt.timeCell, prompt.tokenCell, prompt.expectationCell, prompt.stepCell])
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         var lines = ["Comparison\(comparison.id.map { " #\($0)" } ?? "") of \(comparison.team): A \(comparison.baseline) against B \(comparison.candidate), "
@@ -209,12 +198,12 @@ enum CompareOutput {
 
     /// Writes the comparison report to `path` and every run's own report into `PATH-runs/`, linked.
     static func write(_ comparison: Comparison, to path: String, store: HistoryStore, templates: ReportTemplates) throws -> String {
-        let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
+        let url = try ReportFile.checkedLocation(path)
         let folderName = url.deletingPathExtension().lastPathComponent + "-runs"
         let folder = url.deletingLastPathComponent().appendingPathComponent(folderName)
         var links: [String: String] = [:]
         let jobIds = comparison.prompts.flatMap { $0.a.runs + $0.b.runs }.compactMap(\.jobId)
-        if !jobIds.isEmpty, FileManager.default.fileExists(atPath: url.deletingLastPathComponent().path) {
+        if !jobIds.isEmpty {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for jobId in jobIds {
                 let run = try store.run(jobId)

@@ -127,10 +127,8 @@ struct DemoTour {
         while outcome == .stoppedWhileWaiting {
             let run = try store.run(first.body.jobId)
             say("   WAITING for \(run.waitingSummary ?? run.waitingToolCode ?? "a person"); approving, as `tracedesk resume --approve` would\n")
-            let answer = InvokeRequest(
-                message: "Approved by the demo", conversationId: run.conversationId, version: run.version,
-                status: request.status, invocationMode: .admin, jobId: run.jobId,
-                resumeNodeInput: .object(["action": .string("APPROVE_ACTION"), "feedback": .string("Approved by the demo")]))
+            let answer = InvokeRequest.answering(run, with: ["action": .string("APPROVE_ACTION"), "feedback": .string("Approved by the demo")],
+                                                 message: "Approved by the demo")
             let resumed = try await client.invoke(answer)
             try poller.record(resumed)
             outcome = try await poller.poll(jobId: run.jobId, after: resumed)

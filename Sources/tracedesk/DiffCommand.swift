@@ -47,9 +47,7 @@ struct DiffCommand: AsyncParsableCommand {
             Terminal.error("report written to \(path)")
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            Terminal.write(String(decoding: try encoder.encode(comparison.prompts[0].diff), as: UTF8.self) + "\n")
+            try Terminal.write(Terminal.json(comparison.prompts[0].diff))
         } else {
             Terminal.write(comparison.prompts[0].diff.map { $0.summaryLines.joined(separator: "\n") + "\n" } ?? "")
         }

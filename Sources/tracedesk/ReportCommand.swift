@@ -37,8 +37,7 @@ struct ReportCommand: AsyncParsableCommand {
         let store = try history.openStore()
         let record = try store.run(run)
         if output == "-" {
-            let report = RunReport(details: try store.details(of: record), snapshots: try store.snapshots(of: record))
-            Terminal.write(try report.html(templates: templates))
+            Terminal.write(try RunReport(of: record, from: store).html(templates: templates))
             return
         }
         let path = try ReportFile.writeRunReport(of: record, from: store, to: output ?? RunReport.defaultFileName(for: record),

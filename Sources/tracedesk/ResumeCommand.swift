@@ -62,11 +62,7 @@ struct ResumeCommand: AsyncParsableCommand {
 
         let client = try podOptions.client(team: team, auth: auth)
         let pod = client.pod
-        let request = InvokeRequest(
-            message: feedback ?? action, conversational: true, conversationId: run.conversationId, version: run.version,
-            status: InvokeRequest.VersionStatus(rawValue: run.versionStatus ?? "PUBLISHED") ?? .published,
-            invocationMode: InvokeRequest.InvocationMode(rawValue: run.invocationMode ?? "ADMIN") ?? .admin,
-            jobId: run.jobId, resumeNodeInput: .object(resumeInput))
+        let request = InvokeRequest.answering(run, with: resumeInput, message: feedback ?? action)
         let context = RecordingContext(teamCode: team, pod: pod.absoluteString, source: run.source)
         let poller = Poller(client: client, store: store, context: context, options: follow.pollerOptions(mode: request.invocationMode))
         let first = try await client.invoke(request)

@@ -53,7 +53,8 @@ struct RunFollower {
             case .interrupted:
                 throw TracedeskError(.interrupted, "interrupted; everything received is recorded. \(hint)")
             case .timedOut, .podUnavailable:
-                try? writeReport(templates: templates)
+                // The timeout is what the user must hear about; a report that cannot be written is a warning.
+                do { try writeReport(templates: templates) } catch { Terminal.warning("no report written: \(error)") }
                 throw TracedeskError(error.kind, "\(error.message); \(hint)")
             default:
                 throw error

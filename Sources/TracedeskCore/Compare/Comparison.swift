@@ -16,11 +16,13 @@ public struct Comparison: Sendable, Codable {
         }
     }
 
-    public enum Verdict: String, Sendable, Codable, Comparable {
+    /// From the mildest to the worst: a comparison's verdict is the worst of its prompts'.
+    public enum Verdict: String, Sendable, Codable, Comparable, CaseIterable {
         case unchanged, changed, improvement, regression
 
-        private var rank: Int { [.unchanged: 0, .changed: 1, .improvement: 2, .regression: 3][self]! }
-        public static func < (lhs: Verdict, rhs: Verdict) -> Bool { lhs.rank < rhs.rank }
+        public static func < (lhs: Verdict, rhs: Verdict) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
     }
 
     /// One run of one side, or the reason it did not run.
@@ -178,6 +180,31 @@ public struct Comparison: Sendable, Codable {
                 for run in side.runs { if let failure = run.failure { notes.append("\(label) repeat \(run.repetition) did not finish: \(failure)") } }
             }
             self.notes = notes
+        }
+
+        /// `22.3 s → 19.2 s (-14%)`: the median times, for summary tables.
+        public var timeCell: String {
+            Self.change(TextFormat.duration(a.medianTimeMs), TextFormat.duration(b.medianTimeMs), timeChange)
+        }
+
+        /// `2,622 → 3,348 (+28%)`: the median tokens.
+        public var tokenCell: String {
+            Self.change(a.medianTokens.map(TextFormat.count) ?? "-", b.medianTokens.map(TextFormat.count) ?? "-", tokenChange)
+        }
+
+        /// `4/5 / 5/5`: expectations held in every run, of all, for A and for B.
+        public var expectationCell: String {
+            func met(_ side: SideResult) -> String { "\(side.expectations.count(where: \.always))/\(side.expectations.count)" }
+            return "\(met(a)) / \(met(b))"
+        }
+
+        /// `+1 −0 ~1`: steps added, removed and changed.
+        public var stepCell: String {
+            diff.map { "+\($0.stepsAdded) −\($0.stepsRemoved) ~\($0.stepsChanged)" } ?? "-"
+        }
+
+        private static func change(_ a: String, _ b: String, _ fraction: Double?) -> String {
+            "\(a) → \(b)" + (fraction.map { String(format: " (%+.0f%%)", $0 * 100) } ?? "")
         }
 
         static func change(from a: Int64?, to b: Int64?) -> Double? {

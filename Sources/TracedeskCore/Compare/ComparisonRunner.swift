@@ -77,17 +77,17 @@ public struct ComparisonRunner: Sendable {
         }
         var outcomes: [Int: (jobId: String?, failure: String?)] = [:]
         do {
-            try await withThrowingTaskGroup(of: (Int, String?, String?).self) { group in
+            try await withThrowingTaskGroup(of: (Int, (jobId: String?, failure: String?)).self) { group in
                 var next = 0
                 func launch() {
                     let index = next
                     let job = jobs[index]
                     next += 1
-                    group.addTask { try await self.perform(job, plan: plan, comparisonId: comparisonId, onEvent: onEvent) }
+                    group.addTask { (index, try await self.perform(job, plan: plan, comparisonId: comparisonId, onEvent: onEvent)) }
                 }
                 for _ in 0..<min(plan.concurrency, jobs.count) { launch() }
-                while let (index, jobId, failure) = try await group.next() {
-                    outcomes[index] = (jobId, failure)
+                while let (index, outcome) = try await group.next() {
+                    outcomes[index] = outcome
                     if next < jobs.count { launch() }
                 }
             } as Void
@@ -133,10 +133,9 @@ public struct ComparisonRunner: Sendable {
         return comparison
     }
 
-    /// Invokes one job and follows it; returns its index in the plan, its jobId and any failure.
+    /// Invokes one job and follows it; returns its jobId (once it has one) and why it did not finish.
     private func perform(_ job: Job, plan: Plan, comparisonId: Int64,
-                         onEvent: @Sendable (Event) -> Void) async throws -> (Int, String?, String?) {
-        let index = (job.repetition - 1) * plan.suite.prompts.count * 2 + job.promptIndex * 2 + (job.side == "A" ? 0 : 1)
+                         onEvent: @Sendable (Event) -> Void) async throws -> (jobId: String?, failure: String?) {
         let prompt = plan.suite.prompts[job.promptIndex]
         let request = InvokeRequest(message: prompt.message, version: job.spec.version, status: job.spec.status,
                                     invocationMode: .admin, parameters: prompt.parameters ?? [:])
@@ -156,11 +155,11 @@ public struct ComparisonRunner: Sendable {
             _ = try await poller.poll(jobId: first.body.jobId, after: first)
             let run = try store.run(first.body.jobId)
             onEvent(.finished(job, jobId: run.jobId, status: run.status, timeTakenMs: run.timeTakenMs))
-            return (index, jobId, nil)
+            return (jobId, nil)
         } catch {
             if error.kind == .authenticationRefused || error.kind == .interrupted || error.kind == .database { throw error }
             onEvent(.failed(job, message: error.message))
-            return (index, jobId, error.message)
+            return (jobId, error.message)
         }
     }
 }

@@ -48,7 +48,7 @@ public struct PromptSuite: Sendable, Codable, Equatable {
             var checks: [ExpectationCheck] = []
             let answer = (run.output ?? "").lowercased()
             let wanted = (status ?? "COMPLETE").uppercased()
-            checks.append(ExpectationCheck(name: "status \(wanted)", met: RunStatus(run.status).rawValue == RunStatus(wanted).rawValue))
+            checks.append(ExpectationCheck(name: "status \(wanted)", met: RunStatus(run.status) == RunStatus(wanted)))
             for text in contains ?? [] {
                 checks.append(ExpectationCheck(name: "contains \"\(text)\"", met: answer.contains(text.lowercased())))
             }

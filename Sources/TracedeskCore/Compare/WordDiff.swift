@@ -50,9 +50,9 @@ public enum WordDiff {
         let firstWord = text.firstIndex(where: { !$0.isWhitespace }) ?? text.endIndex
         // Leading whitespace belongs to no word: keep it with an empty first one.
         if firstWord > text.startIndex { result.append((text[text.startIndex..<text.startIndex], text[..<firstWord])) }
+        func isWordCharacter(_ character: Character) -> Bool { character.isLetter || character.isNumber || character == "_" }
         var index = firstWord
         while index < text.endIndex {
-            let isWordCharacter = { (character: Character) in character.isLetter || character.isNumber || character == "_" }
             let wordEnd = isWordCharacter(text[index])
                 ? text[index...].firstIndex(where: { !isWordCharacter($0) }) ?? text.endIndex
                 : text.index(after: index)

@@ -60,3 +60,15 @@ public struct InvokeRequest: Sendable, Hashable, Encodable {
         try container.encodeIfPresent(resumeNodeInput, forKey: .resumeNodeInput)
     }
 }
+
+extension InvokeRequest {
+    /// The invokeAsync that answers the human step `run` waits for: the same conversation,
+    /// version and mode, the run's jobId, and `input` as `resumeNodeInput`.
+    public static func answering(_ run: RunRecord, with input: [String: JSONValue], message: String) -> InvokeRequest {
+        InvokeRequest(
+            message: message, conversational: true, conversationId: run.conversationId, version: run.version,
+            status: VersionStatus(rawValue: run.versionStatus ?? "PUBLISHED") ?? .published,
+            invocationMode: InvocationMode(rawValue: run.invocationMode ?? "ADMIN") ?? .admin,
+            jobId: run.jobId, resumeNodeInput: .object(input))
+    }
+}

@@ -51,26 +51,12 @@ public struct ComparisonReport {
         let body = document.element("tbody", in: table)
         for prompt in comparison.prompts {
             let row = document.element("tr", in: body, attributes: ["class": "prompt-row verdict-row-\(prompt.verdict.rawValue)"])
-            document.element("td", in: row).appendChild("a", attributes: ["href": "#prompt-\(prompt.index)"], text: prompt.name, in: document)
+            document.element("a", in: document.element("td", in: row), attributes: ["href": "#prompt-\(prompt.index)"], text: prompt.name)
             document.element("td", in: row, attributes: ["class": "verdict-\(prompt.verdict.rawValue)"], text: prompt.verdict.rawValue)
-            document.element("td", in: row, attributes: ["class": "num"],
-                             text: Self.change(TextFormat.duration(prompt.a.medianTimeMs), TextFormat.duration(prompt.b.medianTimeMs), prompt.timeChange))
-            document.element("td", in: row, attributes: ["class": "num"],
-                             text: Self.change(prompt.a.medianTokens.map(TextFormat.count) ?? "-", prompt.b.medianTokens.map(TextFormat.count) ?? "-", prompt.tokenChange))
-            document.element("td", in: row, attributes: ["class": "num"], text: "\(Self.met(prompt.a)) / \(Self.met(prompt.b))")
-            let steps = prompt.diff.map { "+\($0.stepsAdded) −\($0.stepsRemoved) ~\($0.stepsChanged)" } ?? "-"
-            document.element("td", in: row, attributes: ["class": "num"], text: steps)
+            for cell in [prompt.timeCell, prompt.tokenCell, prompt.expectationCell, prompt.stepCell] {
+                document.element("td", in: row, attributes: ["class": "num"], text: cell)
+            }
         }
-    }
-
-    /// `22.3 s → 19.6 s (-12%)`.
-    public static func change(_ a: String, _ b: String, _ fraction: Double?) -> String {
-        "\(a) → \(b)" + (fraction.map { String(format: " (%+.0f%%)", $0 * 100) } ?? "")
-    }
-
-    /// `5/6`: expectations held in every run of the side, of all.
-    public static func met(_ side: Comparison.SideResult) -> String {
-        "\(side.expectations.count(where: \.always))/\(side.expectations.count)"
     }
 
     private func section(for prompt: Comparison.PromptResult, in parent: HTMLElement, of document: HTMLDocument) {

@@ -36,7 +36,6 @@ public struct EmbeddedRun: Sendable, Codable, Equatable {
     public struct Body: Sendable {
         public var text: String
         public var firstSeenAt: Int64?
-        public var httpStatus: Int?
     }
 
     /// Whether `data` is HTML rather than JSON: its first non-blank character is `<`.
@@ -50,8 +49,7 @@ public struct EmbeddedRun: Sendable, Codable, Equatable {
     public static func read(_ data: Data, origin: String) throws(TracedeskError) -> (run: EmbeddedRun?, bodies: [Body]) {
         let document = try HTMLDocument(parsing: String(decoding: data, as: UTF8.self), origin: origin)
         let bodies = document.elements { $0.name == "pre" && $0.classes.contains(bodyClass) }.map { pre in
-            Body(text: pre.textContent, firstSeenAt: pre.attribute("data-first-seen").flatMap { Int64($0) },
-                 httpStatus: pre.attribute("data-http-status").flatMap { Int($0) })
+            Body(text: pre.textContent, firstSeenAt: pre.attribute("data-first-seen").flatMap { Int64($0) })
         }
         guard !bodies.isEmpty else {
             throw .badInput("\(origin): HTML without status bodies (only reports written by Tracedesk can be imported)")

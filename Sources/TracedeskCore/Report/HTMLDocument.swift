@@ -227,11 +227,6 @@ public struct HTMLElement {
         xmlSetProp(node, name, value)
     }
 
-    /// Removes an attribute, if present.
-    public func removeAttribute(_ name: String) {
-        xmlUnsetProp(node, name)
-    }
-
     /// An attribute's value, entities decoded; `nil` when absent.
     public func attribute(_ name: String) -> String? {
         guard let value = xmlGetProp(node, name) else { return nil }

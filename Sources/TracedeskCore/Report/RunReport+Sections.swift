@@ -152,7 +152,7 @@ extension RunReport {
                 document.element("span", in: source, attributes: ["class": "note"], text: "page \(page)")
             }
             document.element("td", in: row, attributes: ["class": "num"], text: reference.score.map { String(format: "%.3f", $0) } ?? "-")
-            document.element("td", in: row).appendChild("div", attributes: ["class": "chunk-text"], text: reference.text ?? "", in: document)
+            document.element("div", in: document.element("td", in: row), attributes: ["class": "chunk-text"], text: reference.text ?? "")
         }
     }
 
@@ -167,8 +167,8 @@ extension RunReport {
             let body = document.element("tbody", in: table)
             for (index, change) in changes.enumerated() {
                 let row = document.element("tr", in: body, attributes: ["class": "status-change"])
-                document.element("td", in: row).appendChild("span", attributes: ["class": "badge \(Self.statusClass(change.status))"],
-                                                            text: change.status, in: document)
+                document.element("span", in: document.element("td", in: row), attributes: ["class": "badge \(Self.statusClass(change.status))"],
+                                 text: change.status)
                 document.element("td", in: row, text: change.at.map { format.instant($0) } ?? "not known (imported)")
                 let next = index + 1 < changes.count ? changes[index + 1].at : nil
                 let lasted: String = if let at = change.at, let next { TextFormat.duration(next - at) }
@@ -236,14 +236,5 @@ extension RunReport {
         if count < 1024 { return "\(count) B" }
         if count < 1024 * 1024 { return String(format: "%.1f KiB", Double(count) / 1024) }
         return String(format: "%.1f MiB", Double(count) / 1024 / 1024)
-    }
-}
-
-extension HTMLElement {
-    /// Appends a child element holding `text`; returns the child.
-    @discardableResult
-    func appendChild(_ name: String, attributes: KeyValuePairs<String, String> = [:], text: String,
-                     in document: HTMLDocument) -> HTMLElement {
-        document.element(name, in: self, attributes: attributes, text: text)
     }
 }

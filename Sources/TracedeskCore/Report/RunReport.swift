@@ -26,6 +26,11 @@ public struct RunReport {
         self.writtenAt = writtenAt
     }
 
+    /// The report of `run` as `store` holds it now.
+    public init(of run: RunRecord, from store: HistoryStore) throws(TracedeskError) {
+        self.init(details: try store.details(of: run), snapshots: try store.snapshots(of: run))
+    }
+
     var run: RunRecord { details.run }
 
     /// The report as HTML text. Throws `badInput` when a template lacks a slot the report needs.

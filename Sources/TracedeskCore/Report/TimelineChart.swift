@@ -98,10 +98,11 @@ struct TimelineChart {
             ], text: TextFormat.duration(offset))
         }
         for interval in waiting {
-            document.element("rect", in: svg, attributes: [
+            let shade = document.element("rect", in: svg, attributes: [
                 "class": "waiting", "x": Self.format(x(interval.start)), "y": Self.format(Self.axisHeight - 4),
                 "width": Self.format(max(x(interval.end) - x(interval.start), 1)), "height": Self.format(height - Self.axisHeight + 4),
-            ]).appendTitle("waiting \(TextFormat.duration(interval.end - interval.start))", in: document)
+            ])
+            document.element("title", in: shade, text: "waiting \(TextFormat.duration(interval.end - interval.start))")
         }
         for (index, row) in rows.enumerated() {
             let top = Self.axisHeight + Double(index) * Self.rowHeight
@@ -115,11 +116,13 @@ struct TimelineChart {
             let barX = x(start)
             let barWidth = max(x(end) - barX, 2)
             let status = RunReport.statusClass(row.open ? "RUNNING" : row.node.status)
-            document.element("rect", in: link, attributes: [
+            let bar = document.element("rect", in: link, attributes: [
                 "class": "bar \(status)", "x": Self.format(barX), "y": Self.format(top + 4),
                 "width": Self.format(barWidth), "height": Self.format(Self.rowHeight - 8), "rx": "2",
-            ]).appendTitle("\(row.node.label) (\(row.node.type ?? "step")): \(row.node.status ?? "?"), "
-                           + "starts at +\(TextFormat.duration(start)), takes \(TextFormat.duration(end - start))", in: document)
+            ])
+            // An SVG <title> is the bar's tooltip.
+            document.element("title", in: bar, text: "\(row.node.label) (\(row.node.type ?? "step")): \(row.node.status ?? "?"), "
+                             + "starts at +\(TextFormat.duration(start)), takes \(TextFormat.duration(end - start))")
             document.element("text", in: link, attributes: [
                 "class": "axis", "x": Self.format(barX + barWidth + 4), "y": Self.format(top + 14),
             ], text: TextFormat.duration(end - start))
@@ -148,12 +151,5 @@ struct TimelineChart {
 
     static func format(_ value: Double) -> String {
         String(format: "%.1f", value)
-    }
-}
-
-extension HTMLElement {
-    /// Adds an SVG `<title>` (a tooltip) holding `text`.
-    func appendTitle(_ text: String, in document: HTMLDocument) {
-        document.element("title", in: self, text: text)
     }
 }
