@@ -1,12 +1,16 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The targets are layers: each depends only on those listed above it here, so a wrong-direction
+// import does not compile (docs/architecture.md draws the graph). Build with
+// `--explicit-target-dependency-import-check error` to have SwiftPM refuse an import that is not
+// a declared dependency even when the module happens to be built already (CI does).
 let package = Package(
     name: "tracedesk",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tracedesk", targets: ["tracedesk"]),
-        .library(name: "TracedeskCore", targets: ["TracedeskCore"]),
+        .library(name: "TracedeskUseCases", targets: ["TracedeskUseCases"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,29 +32,74 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
-        // libxml2 through pkg-config; the shim header works around ICU and `xmlFree` (TOOLCHAIN.md).
+        // libxml2 through pkg-config; the shim header works around ICU and `xmlFree` (docs/architecture.md).
         .systemLibrary(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
-        // The engine: model, history, presentation. No argument parsing, no terminal I/O.
+
+        // Model: Fusion bodies, JSON values, run status, errors, formatting. Foundation only.
+        .target(name: "TracedeskModel"),
+
+        // History: the GRDB store, its migrations and queries, and the body-to-rows projection.
         .target(
-            name: "TracedeskCore",
+            name: "TracedeskHistory",
             dependencies: [
-                "CLibXML2",
+                "TracedeskModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+
+        // Client: HTTP transports, OAuth token providers and their cache, the agent client, polling.
+        // The only layer that talks to a network (AsyncHTTPClient and NIO only here).
+        .target(
+            name: "TracedeskClient",
+            dependencies: [
+                "TracedeskModel",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Ink", package: "Ink"),
+            ]
+        ),
+
+        // Compare: step alignment, word diff, statistics over repeats, suites, verdicts.
+        .target(
+            name: "TracedeskCompare",
+            dependencies: [
+                "TracedeskModel", "TracedeskHistory",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // A simulated Fusion pod. Shares no code with TracedeskCore: it writes bodies from its own
-        // scenario types, so the client is tested against an independent producer.
+
+        // Documents: the libxml2 builder (the only code that sees CLibXML2), the sanitiser, the
+        // run and comparison reports.
+        .target(
+            name: "TracedeskDocuments",
+            dependencies: [
+                "CLibXML2", "TracedeskModel", "TracedeskHistory", "TracedeskCompare",
+                .product(name: "Ink", package: "Ink"),
+            ]
+        ),
+
+        // Use cases: everything the command-line tool (and later the server and the exporter)
+        // shares: following a run, importing, comparing, the demo tour, terminal text, the JSON
+        // contract, and the command context that carries the collaborators.
+        .target(
+            name: "TracedeskUseCases",
+            dependencies: [
+                "TracedeskModel", "TracedeskHistory", "TracedeskClient", "TracedeskCompare", "TracedeskDocuments",
+                "FusionSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // A simulated Fusion pod. Shares no code with the Tracedesk layers: it writes bodies from
+        // its own scenario types, so the client is tested against an independent producer.
         .target(
             name: "FusionSimulator",
             dependencies: [
@@ -62,34 +111,44 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Tracedesk's transport wired straight to the simulator, for tests and benchmarks.
+
+        // Tracedesk's transport wired straight to the simulator's router, for tests and benchmarks.
         .target(
             name: "InProcessPod",
-            dependencies: ["TracedeskCore", "FusionSimulator"]
+            dependencies: ["TracedeskModel", "TracedeskClient", "FusionSimulator"]
         ),
+
         // The benchmarks: `swift run -c release tracedesk-bench`.
         .executableTarget(
             name: "tracedesk-bench",
-            dependencies: ["TracedeskCore", "FusionSimulator", "InProcessPod"]
+            dependencies: ["TracedeskUseCases", "FusionSimulator", "InProcessPod"]
         ),
-        // The command-line tool: parses arguments, calls the core, prints.
-        .executableTarget(
-            name: "tracedesk",
+
+        // The command line: one file per subcommand, each parsing its arguments into one use case
+        // and running it in a `CommandContext`. A library, so that tests run commands in process.
+        .target(
+            name: "TracedeskCommandLine",
             dependencies: [
-                "TracedeskCore",
-                "FusionSimulator",
+                "TracedeskModel", "TracedeskClient", "TracedeskCompare", "TracedeskDocuments", "TracedeskHistory",
+                "TracedeskUseCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(
-            name: "TracedeskCoreTests",
-            dependencies: ["TracedeskCore"]
+
+        // The binary: `main.swift` calls the command line, and nothing else.
+        .executableTarget(
+            name: "tracedesk",
+            dependencies: ["TracedeskCommandLine"]
         ),
-        // The client, the token providers and the poll loop against the simulator, in-process.
+
+        // The layers and the use cases, in process: history on temporary databases, the client
+        // against the in-process simulator, and the commands' behaviour through a test context.
         .testTarget(
-            name: "TracedeskClientTests",
+            name: "TracedeskTests",
             dependencies: [
-                "TracedeskCore", "FusionSimulator", "InProcessPod",
+                "TracedeskModel", "TracedeskHistory", "TracedeskClient", "TracedeskCompare", "TracedeskDocuments",
+                "TracedeskUseCases", "TracedeskCommandLine", "FusionSimulator", "InProcessPod",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -107,8 +166,8 @@ let package = Package(
         ),
         // Runs the built `tracedesk` binary as a user would; depends on it so `swift test` builds it.
         .testTarget(
-            name: "TracedeskCLITests",
-            dependencies: ["tracedesk", "TracedeskCore"]
+            name: "TracedeskEndToEndTests",
+            dependencies: ["tracedesk", "TracedeskModel"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,11 +1,13 @@
 import Foundation
 import FusionSimulator
 import Synchronization
-import TracedeskCore
+import TracedeskClient
+import TracedeskModel
 
-/// An `HTTPTransport` that hands Tracedesk's requests straight to a simulated pod: no socket, and,
-/// with manual clocks, time that moves only when the poll loop "sleeps". For tests and benchmarks
-/// that must run many long runs exactly and quickly; the simulator still produces every body.
+/// An `HTTPTransport` that hands Tracedesk's requests straight to a simulated pod through the
+/// simulator's own routing (`PodRouter.dispatch`): no socket, and, with manual clocks, time that
+/// moves only when the poll loop "sleeps". For tests and benchmarks that must run many long runs
+/// exactly and quickly; the simulator still produces every body.
 public final class InProcessPodTransport: HTTPTransport {
     public let pod: SimulatedPod
     public let runClock: ManualClock
@@ -31,7 +33,7 @@ public final class InProcessPodTransport: HTTPTransport {
         PollingClock(now: { [wallClock] in wallClock.now() }, sleep: { [runClock, wallClock] duration in
             try Task.checkCancellation()
             waits?(duration)
-            let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+            let milliseconds = TextFormat.milliseconds(duration)
             runClock.advance(byMilliseconds: milliseconds)
             wallClock.advance(byMilliseconds: milliseconds)
         })
@@ -42,26 +44,11 @@ public final class InProcessPodTransport: HTTPTransport {
         if drops.withLock({ count in defer { count = max(0, count - 1) }; return count > 0 }) {
             throw URLError(.networkConnectionLost)
         }
-        let path = request.url.path
-        let query = Dictionary(URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?
-            .map { ($0.name, $0.value ?? "") } ?? [], uniquingKeysWith: { $1 })
-        let authorization = request.headers["Authorization"]
-        let fault = request.headers["X-Simulator-Fault"]
-        let answer: PodResponse
-        if path.hasSuffix("/oauth2/v1/token") {
-            let form = Dictionary(String(decoding: request.body ?? Data(), as: UTF8.self).split(separator: "&").map { pair -> (String, String) in
-                let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
-                return (parts[0], parts.count > 1 ? parts[1] : "")
-            }, uniquingKeysWith: { $1 })
-            answer = await pod.token(form: form, authorization: authorization)
-        } else if let match = path.firstMatch(of: /\/api\/fusion-ai\/orchestrator\/agent\/v[12]\/([^\/]+)\/invokeAsync$/) {
-            answer = await pod.invoke(team: String(match.1), body: request.body ?? Data(), authorization: authorization, fault: fault)
-        } else if let match = path.firstMatch(of: /\/api\/fusion-ai\/orchestrator\/agent\/v[12]\/([^\/]+)\/status\/([^\/]+)$/) {
-            answer = await pod.status(team: String(match.1), jobId: String(match.2), invocationMode: query["invocationMode"],
-                                      authorization: authorization, fault: fault)
-        } else {
-            return HTTPResponseData(status: 404, headers: [:], body: Data("no route".utf8))
-        }
+        let components = URLComponents(url: request.url, resolvingAgainstBaseURL: false)
+        let query = Dictionary((components?.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        let podRequest = PodRequest(method: request.method, path: components?.percentEncodedPath ?? request.url.path, query: query,
+                                    headers: request.headers, body: request.body ?? Data())
+        let answer = await PodRouter.dispatch(podRequest, to: pod)
         if answer.dropConnection { throw URLError(.networkConnectionLost) }
         return HTTPResponseData(status: answer.status, headers: Dictionary(answer.headers, uniquingKeysWith: { $1 }),
                                 body: Data(answer.body.utf8))

@@ -1,7 +1,11 @@
 import Foundation
 import FusionSimulator
 import InProcessPod
-import TracedeskCore
+import TracedeskClient
+import TracedeskDocuments
+import TracedeskHistory
+import TracedeskModel
+import TracedeskUseCases
 
 // report: rendering the run report of the simulator's largest team (XX_MAINTENANCE_MATERIAL_SHORTAGE,
 // about 6,000 steps and 1,000 chunks), next to libxml2's own parse and serialise of the same output.
@@ -51,11 +55,10 @@ func recordLargeRun(store: HistoryStore, scenarios: URL) async throws -> RunReco
     let clock = transport.clock()
     let client = AgentClient(pod: URL(string: "https://pod.example.com")!, team: team, transport: transport,
                              tokens: StaticTokenProvider(try await bearer(transport)), clock: clock)
-    let poller = Poller(client: client, store: store, context: RecordingContext(teamCode: team, source: .invoke),
-                        options: .init(), clock: clock)
-    let first = try await client.invoke(InvokeRequest(message: "Which work orders are short of material at plant M1?"))
-    try poller.record(first)
-    _ = try await poller.poll(jobId: first.body.jobId, after: first)
+    let follower = JobFollower(client: client, store: store, context: RecordingContext(teamCode: team, source: .invoke),
+                               options: .init(), clock: clock)
+    let first = try await follower.start(InvokeRequest(message: "Which work orders are short of material at plant M1?"))
+    _ = try await follower.follow(jobId: first.body.jobId, after: first)
     return try store.run(first.body.jobId)
 }
 

@@ -1,7 +1,11 @@
 import Foundation
 import FusionSimulator
 import InProcessPod
-import TracedeskCore
+import TracedeskClient
+import TracedeskDocuments
+import TracedeskHistory
+import TracedeskModel
+import TracedeskUseCases
 
 // Benchmarks of Tracedesk: `swift run -c release tracedesk-bench [polling|report]`.
 //
@@ -38,12 +42,11 @@ func measure(strategy: PollingStrategy, lengthMs: Int, runs: Int) async throws -
         let tokens = StaticTokenProvider(try await bearer(transport))
         let client = AgentClient(pod: URL(string: "https://pod.example.com")!, team: "BENCH", transport: transport, tokens: tokens, clock: clock)
         let expected = strategy.usesHistory ? try store.expectedDuration(team: "BENCH", versionStatus: "PUBLISHED") : nil
-        let poller = Poller(client: client, store: store, context: RecordingContext(teamCode: "BENCH", source: .invoke),
-                            options: .init(interval: strategy.interval, expectedDuration: expected), clock: clock)
-        let first = try await client.invoke(InvokeRequest(message: "benchmark"))
-        try poller.record(first)
+        let follower = JobFollower(client: client, store: store, context: RecordingContext(teamCode: "BENCH", source: .invoke),
+                                   options: .init(interval: strategy.interval, expectedDuration: expected), clock: clock)
+        let first = try await follower.start(InvokeRequest(message: "benchmark"))
         let before = transport.requests.count
-        _ = try await poller.poll(jobId: first.body.jobId, after: first)
+        _ = try await follower.follow(jobId: first.body.jobId, after: first)
         let requests = transport.requests.count - before
         let ended = try store.run(first.body.jobId).endedAt ?? 0
         results.append(RunMeasure(requests: requests, delayMs: transport.runClock.now() - ended))

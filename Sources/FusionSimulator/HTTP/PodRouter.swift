@@ -11,35 +11,52 @@ public enum PodRouter {
     public static let faultHeader = "X-Simulator-Fault"
     public static let faultQueryItem = "simulatorFault"
 
-    /// The routes: token, authorize, and the agent endpoints under v1 and v2.
+    /// Routes a request to the pod: the token and authorize endpoints, and the agent endpoints
+    /// under v1 and v2. The one routing table, used by the HTTP server and by the in-process
+    /// transport of tests and benchmarks alike.
+    public static func dispatch(_ request: PodRequest, to pod: SimulatedPod) async -> PodResponse {
+        let path = request.path
+        let authorization = request.header("Authorization")
+        let fault = request.header(faultHeader) ?? request.query[faultQueryItem]
+        switch request.method {
+        case "POST" where path == "/oauth2/v1/token":
+            let form = FormDecoding.decode(String(decoding: request.body, as: UTF8.self))
+            return await pod.token(form: form, authorization: authorization)
+        case "GET" where path == "/oauth2/v1/authorize":
+            return await pod.authorize(query: request.query)
+        case "POST":
+            if let match = path.wholeMatch(of: /\/api\/fusion-ai\/orchestrator\/agent\/v[12]\/([^\/]+)\/invokeAsync/) {
+                return await pod.invoke(team: decoded(match.1), body: request.body, authorization: authorization, fault: fault)
+            }
+        case "GET":
+            if let match = path.wholeMatch(of: /\/api\/fusion-ai\/orchestrator\/agent\/v[12]\/([^\/]+)\/status\/([^\/]+)/) {
+                return await pod.status(team: decoded(match.1), jobId: decoded(match.2), invocationMode: request.query["invocationMode"],
+                                        authorization: authorization, fault: fault)
+            }
+        default:
+            break
+        }
+        return .fusionError(404, code: "FAI-40400", title: "Not Found", detail: "No such endpoint: \(request.method) \(path).")
+    }
+
+    /// A path segment, percent-decoded.
+    static func decoded(_ segment: Substring) -> String {
+        String(segment).removingPercentEncoding ?? String(segment)
+    }
+
+    /// The routes: every request goes through `dispatch`.
     public static func build(pod: SimulatedPod) -> Router<BasicRequestContext> {
         let router = Router()
-        router.post("/oauth2/v1/token") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            let form = FormDecoding.decode(String(buffer: body))
-            return try await respond(await pod.token(form: form, authorization: request.headers[.authorization]))
+        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+            let body = try await request.body.collect(upTo: 8 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let podRequest = PodRequest(method: request.method.rawValue, path: request.uri.path, query: query(request),
+                                        headers: headers, body: Data(buffer: body))
+            return try await respond(await dispatch(podRequest, to: pod))
         }
-        router.get("/oauth2/v1/authorize") { request, _ -> Response in
-            try await respond(await pod.authorize(query: query(request)))
-        }
-        for api in ["v1", "v2"] {
-            let base = "/api/fusion-ai/orchestrator/agent/\(api)"
-            router.post("\(base)/:team/invokeAsync") { request, context -> Response in
-                let team = try context.parameters.require("team")
-                let body = try await request.body.collect(upTo: 8 << 20)
-                return try await respond(await pod.invoke(team: team, body: Data(buffer: body),
-                                                          authorization: request.headers[.authorization],
-                                                          fault: fault(request)))
-            }
-            router.get("\(base)/:team/status/:jobId") { request, context -> Response in
-                let team = try context.parameters.require("team")
-                let jobId = try context.parameters.require("jobId")
-                return try await respond(await pod.status(team: team, jobId: jobId,
-                                                          invocationMode: query(request)["invocationMode"],
-                                                          authorization: request.headers[.authorization],
-                                                          fault: fault(request)))
-            }
-        }
+        router.get("**", use: handler)
+        router.post("**", use: handler)
         return router
     }
 
@@ -60,11 +77,6 @@ public enum PodRouter {
             items[String(key)] = String(value).removingPercentEncoding ?? String(value)
         }
         return items
-    }
-
-    static func fault(_ request: Request) -> String? {
-        if let name = HTTPField.Name(faultHeader), let value = request.headers[name] { return value }
-        return query(request)[faultQueryItem]
     }
 
     struct DroppedConnection: Error {}

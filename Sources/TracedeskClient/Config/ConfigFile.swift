@@ -1,0 +1,107 @@
+import Foundation
+import TracedeskModel
+
+/// The part of TOML a Tracedesk configuration needs: `[table]` and `[dotted.table]` headers,
+/// `key = value` with basic ("...") or literal ('...') strings, integers and booleans, and
+/// comments. Anything else (arrays, inline tables, multi-line strings, dates) is refused with
+/// its line, rather than half understood.
+public struct ConfigFile: Sendable, Equatable {
+    /// Values by table path (`""` for the top, `"profiles.dev"` for `[profiles.dev]`) and key.
+    public var tables: [String: [String: ConfigValue]]
+
+    /// A value of the file.
+    public enum ConfigValue: Sendable, Equatable {
+        case string(String)
+        case integer(Int)
+        case bool(Bool)
+
+        public var text: String {
+            switch self {
+            case .string(let value): value
+            case .integer(let value): String(value)
+            case .bool(let value): value ? "true" : "false"
+            }
+        }
+    }
+
+    /// Parses `text`; `origin` names the file in errors.
+    public init(text: String, origin: String) throws(TracedeskError) {
+        var tables: [String: [String: ConfigValue]] = ["": [:]]
+        var current = ""
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = index + 1
+            func fail(_ reason: String) -> TracedeskError { .badInput("\(origin):\(number): \(reason)") }
+            let line = Self.stripComment(String(rawLine)).trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]"), !line.hasPrefix("[[") else { throw fail("a table header is [name] (arrays of tables are not supported)") }
+                let name = line.dropFirst().dropLast().split(separator: ".").map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                guard !name.isEmpty, name.allSatisfy({ !$0.isEmpty }) else { throw fail("an empty table name") }
+                current = name.joined(separator: ".")
+                if tables[current] != nil { throw fail("table [\(current)] is defined twice") }
+                tables[current] = [:]
+                continue
+            }
+            guard let equals = line.firstIndex(of: "=") else { throw fail("expected key = value") }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+                throw fail("'\(key)' is not a plain key")
+            }
+            let value = try Self.value(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces), fail: fail)
+            if tables[current]?[key] != nil { throw fail("\(key) is set twice") }
+            tables[current, default: [:]][key] = value
+        }
+        self.tables = tables
+    }
+
+    private static func value(_ text: String, fail: (String) -> TracedeskError) throws(TracedeskError) -> ConfigValue {
+        if text.hasPrefix("\"\"\"") || text.hasPrefix("'''") { throw fail("multi-line strings are not supported") }
+        if text.hasPrefix("\"") {
+            guard text.count >= 2, text.hasSuffix("\"") else { throw fail("a string is not closed") }
+            var result = ""
+            var escaping = false
+            for character in text.dropFirst().dropLast() {
+                if escaping {
+                    switch character {
+                    case "n": result.append("\n")
+                    case "t": result.append("\t")
+                    case "\"", "\\": result.append(character)
+                    default: throw fail("unsupported escape \\\(character)")
+                    }
+                    escaping = false
+                } else if character == "\\" {
+                    escaping = true
+                } else {
+                    result.append(character)
+                }
+            }
+            return .string(result)
+        }
+        if text.hasPrefix("'") {
+            guard text.count >= 2, text.hasSuffix("'") else { throw fail("a string is not closed") }
+            return .string(String(text.dropFirst().dropLast()))
+        }
+        if text == "true" { return .bool(true) }
+        if text == "false" { return .bool(false) }
+        if let number = Int(text.replacingOccurrences(of: "_", with: "")) { return .integer(number) }
+        throw fail("unsupported value \(text) (strings, whole numbers and booleans only)")
+    }
+
+    /// Drops a `#` comment that is not inside a string.
+    private static func stripComment(_ line: String) -> String {
+        var quote: Character?
+        var escaped = false
+        for (offset, character) in line.enumerated() {
+            if escaped { escaped = false; continue }
+            if character == "\\", quote == "\"" { escaped = true; continue }
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "\"" || character == "'" {
+                quote = character
+            } else if character == "#" {
+                return String(line.prefix(offset))
+            }
+        }
+        return line
+    }
+}

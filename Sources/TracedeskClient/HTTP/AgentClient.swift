@@ -1,0 +1,154 @@
+import Foundation
+import TracedeskModel
+
+/// A status body as it arrived: decoded, verbatim, and with its HTTP status.
+public struct ReceivedBody: Sendable {
+    public var body: StatusBody
+    public var text: String
+    public var httpStatus: Int
+    /// When it arrived, epoch ms.
+    public var receivedAt: Int64
+}
+
+/// Something the client did that a user may want to see (a retry, a token refresh).
+public enum ClientEvent: Sendable {
+    case retrying(attempt: Int, of: Int, after: Duration, reason: String)
+    case tokenRefreshed
+}
+
+/// Calls one team's agent endpoints on a pod: `invokeAsync` and `status/{jobId}`.
+///
+/// Every call carries a bearer token from `tokens`; a 401 gets one fresh token and one more try.
+/// 429 waits as long as Retry-After says; 5xx answers, network failures and bodies that are not
+/// status bodies (an HTML page from a proxy, a cut answer) are retried with backoff and jitter.
+/// What cannot succeed by retrying is thrown at once, as a `TracedeskError` that says why.
+public struct AgentClient: Sendable {
+    public enum APIVersion: String, Sendable, CaseIterable {
+        case v1, v2
+    }
+
+    public let pod: URL
+    public let api: APIVersion
+    public let team: String
+    let transport: any HTTPTransport
+    let tokens: any TokenProvider
+    let retry: RetryPolicy
+    let clock: PollingClock
+    let observe: @Sendable (ClientEvent) -> Void
+
+    public init(pod: URL, api: APIVersion = .v1, team: String, transport: any HTTPTransport, tokens: any TokenProvider,
+                retry: RetryPolicy = RetryPolicy(), clock: PollingClock = .system,
+                observe: @escaping @Sendable (ClientEvent) -> Void = { _ in }) {
+        self.pod = pod
+        self.api = api
+        self.team = team
+        self.transport = transport
+        self.tokens = tokens
+        self.retry = retry
+        self.clock = clock
+        self.observe = observe
+    }
+
+    var base: URL {
+        pod.appendingPathComponent("api/fusion-ai/orchestrator/agent/\(api.rawValue)/\(team)")
+    }
+
+    /// Starts a job (or, with `jobId` and `resumeNodeInput`, answers a WAITING one).
+    public func invoke(_ request: InvokeRequest) async throws(TracedeskError) -> ReceivedBody {
+        let body: Data
+        do { body = try JSONEncoder().encode(request) } catch { throw .badInput("the request cannot be encoded: \(error)") }
+        return try await call(method: "POST", url: base.appendingPathComponent("invokeAsync"), body: body, jobId: request.jobId)
+    }
+
+    /// The job's status body now, in ADMIN mode unless asked otherwise.
+    public func status(jobId: String, mode: InvokeRequest.InvocationMode = .admin) async throws(TracedeskError) -> ReceivedBody {
+        var components = URLComponents(url: base.appendingPathComponent("status/\(jobId)"), resolvingAgainstBaseURL: false)!
+        components.queryItems = [URLQueryItem(name: "invocationMode", value: mode.rawValue)]
+        return try await call(method: "GET", url: components.url!, body: nil, jobId: jobId)
+    }
+
+    private func call(method: String, url: URL, body: Data?, jobId: String?) async throws(TracedeskError) -> ReceivedBody {
+        var attempt = 1
+        var refreshed = false
+        while true {
+            let token = try await tokens.token(forceRefresh: false)
+            var headers = ["Authorization": "Bearer \(token)", "Accept": "application/json"]
+            if body != nil { headers["Content-Type"] = "application/json" }
+            let reason: String
+            var retryAfter: Duration?
+            do {
+                let response = try await transport.send(HTTPRequestData(method: method, url: url, headers: headers, body: body))
+                switch response.status {
+                case 200...299:
+                    do {
+                        let decoded = try StatusBody(data: response.body)
+                        return ReceivedBody(body: decoded, text: String(decoding: response.body, as: UTF8.self),
+                                            httpStatus: response.status, receivedAt: clock.now())
+                    } catch {
+                        reason = "the pod answered \(response.status) with a body that is \(error.description)"
+                    }
+                case 401:
+                    if refreshed {
+                        throw TracedeskError(.authenticationRefused, "the pod refused a fresh token (401): \(PodErrorText.describe(response))")
+                    }
+                    refreshed = true
+                    _ = try await tokens.token(forceRefresh: true)
+                    observe(.tokenRefreshed)
+                    continue
+                case 403:
+                    throw TracedeskError(.authenticationRefused, PodErrorText.forbidden(response, team: team))
+                case 404:
+                    let what = jobId.map { "team \(team) or job \($0)" } ?? "team \(team)"
+                    throw TracedeskError.badInput("the pod knows no \(what) (404): \(PodErrorText.describe(response))")
+                case 400, 405, 409, 412, 413, 415, 422:
+                    throw TracedeskError.badInput("the pod refused the request (\(response.status)): \(PodErrorText.describe(response))")
+                case 429:
+                    retryAfter = response.header("Retry-After").flatMap(Double.init).map { .milliseconds(Int($0 * 1000)) }
+                    reason = "the pod is rate limiting (429)"
+                default:
+                    reason = "the pod answered \(response.status): \(PodErrorText.describe(response))"
+                }
+            } catch let error as TracedeskError {
+                throw error
+            } catch {
+                reason = "no answer from \(pod.host ?? pod.absoluteString): \(OAuthTokenProvider.describe(error))"
+            }
+            guard attempt < retry.maxAttempts else {
+                throw TracedeskError(.podUnavailable, "\(reason); gave up after \(attempt) attempts")
+            }
+            let delay = max(retryAfter ?? .zero, retry.delay(forRetry: attempt))
+            observe(.retrying(attempt: attempt + 1, of: retry.maxAttempts, after: delay, reason: reason))
+            do { try await clock.sleep(delay) } catch { throw TracedeskError(.podUnavailable, "cancelled while retrying: \(reason)") }
+            attempt += 1
+        }
+    }
+}
+
+/// Reads what a pod's error answer says: `title`, `detail`, `message`, `errorCode` and any FAI code.
+enum PodErrorText {
+    static func describe(_ response: HTTPResponseData) -> String {
+        let text = String(decoding: response.body.prefix(4096), as: UTF8.self)
+        if let json = JSONValue(parsing: response.body), json.objectValue != nil {
+            let parts = ["title", "detail", "message", "errorMessage", "error_description"].compactMap { json[$0]?.stringValue }
+            var line = parts.joined(separator: ": ")
+            if let code = json.first(["errorCode", "o:errorCode", "code"])?.stringValue, !line.contains(code) { line = "\(code) \(line)" }
+            if !line.isEmpty { return line }
+        }
+        let type = response.header("Content-Type") ?? ""
+        if type.contains("html") || text.lowercased().contains("<html") {
+            let title = text.firstMatch(of: /<title>([^<]*)<\/title>/).map { String($0.1) }
+            return "an HTML page\(title.map { " (\($0))" } ?? "") from a proxy or load balancer in front of the pod"
+        }
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return line.isEmpty ? "no details" : String(line.prefix(200))
+    }
+
+    /// 403 in words: FAI-40300 means the version asked for does not exist or the user lacks a role.
+    static func forbidden(_ response: HTTPResponseData, team: String) -> String {
+        let detail = describe(response)
+        if detail.contains("FAI-40300") {
+            return "the pod refused access to \(team) (403 FAI-40300): the version asked for does not exist (a DRAFT not saved, or no PUBLISHED version), or the user lacks a role for the team"
+        }
+        return "the pod refused access to \(team) (403): \(detail)"
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import TracedeskModel
+import Synchronization
+
+/// Saves every HTTP exchange as a file, for `--record DIR`: the way a user with a real pod hands
+/// over ground truth. `tracedesk import` reads the files back.
+///
+/// Each exchange is one JSON file (mode 0600 in a 0700 folder): the request's method, URL,
+/// headers and body, and the response's status, headers and body **as text, verbatim**. The
+/// `Authorization` and cookie headers are dropped, and secrets in bodies (client secrets,
+/// passwords, assertions, tokens, codes) are replaced with `[redacted]` before anything is written.
+public final class RecordingTransport: HTTPTransport {
+    /// The key that marks a file as a recorded exchange.
+    public static let marker = "tracedeskExchange"
+    static let secretKeys: Set<String> = [
+        "client_secret", "password", "assertion", "refresh_token", "access_token", "id_token", "code", "code_verifier",
+    ]
+    static let droppedHeaders: Set<String> = ["authorization", "cookie", "set-cookie", "proxy-authorization"]
+
+    private let inner: any HTTPTransport
+    private let folder: URL
+    private let now: @Sendable () -> Int64
+    private let sequence = Mutex(0)
+
+    public init(inner: any HTTPTransport, folder: URL, now: @escaping @Sendable () -> Int64 = { Date().epochMilliseconds })
+        throws(TracedeskError) {
+        self.inner = inner
+        self.folder = folder
+        self.now = now
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .badInput("--record \(folder.path): cannot create the folder (\(error.localizedDescription))")
+        }
+    }
+
+    public func send(_ request: HTTPRequestData) async throws -> HTTPResponseData {
+        let started = now()
+        do {
+            let response = try await inner.send(request)
+            write(request: request, at: started, response: response, failure: nil)
+            return response
+        } catch {
+            write(request: request, at: started, response: nil, failure: String(describing: error))
+            throw error
+        }
+    }
+
+    private func write(request: HTTPRequestData, at: Int64, response: HTTPResponseData?, failure: String?) {
+        let number = sequence.withLock { value in value += 1; return value }
+        var exchange: [String: JSONValue] = [
+            Self.marker: .integer(1),
+            "at": .integer(at),
+            "request": .object([
+                "method": .string(request.method),
+                "url": .string(request.url.absoluteString),
+                "headers": .object(Self.headers(request.headers)),
+                "body": request.body.map { .string(Self.redact(String(decoding: $0, as: UTF8.self))) } ?? .null,
+            ]),
+        ]
+        if let response {
+            exchange["response"] = .object([
+                "status": .integer(Int64(response.status)),
+                "headers": .object(Self.headers(response.headers)),
+                "body": .string(Self.redact(String(decoding: response.body, as: UTF8.self))),
+            ])
+        }
+        if let failure { exchange["failure"] = .string(failure) }
+        let action = request.url.lastPathComponent.filter { $0.isLetter || $0.isNumber || $0 == "-" }.prefix(40)
+        let name = String(format: "%@-%04d-%@-%@.json", String(at), number, request.method, String(action))
+        let data = Data(JSONValue.object(exchange).prettyText.utf8)
+        FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: data,
+                                       attributes: [.posixPermissions: 0o600])
+    }
+
+    static func headers(_ headers: [String: String]) -> [String: JSONValue] {
+        headers.filter { !droppedHeaders.contains($0.key.lowercased()) }.mapValues(JSONValue.string)
+    }
+
+    /// Replaces secret values in a JSON or form-encoded body; anything else is returned as it is.
+    static func redact(_ text: String) -> String {
+        if let json = JSONValue(parsing: text), json.objectValue != nil || json.arrayValue != nil {
+            let cleaned = redact(json)
+            return cleaned == json ? text : cleaned.compactText
+        }
+        guard text.contains("="), !text.contains("{"), !text.contains(" ") else { return text }
+        return text.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, secretKeys.contains(String(parts[0]).removingPercentEncoding ?? String(parts[0])) else { return String(pair) }
+            return "\(parts[0])=%5Bredacted%5D"
+        }.joined(separator: "&")
+    }
+
+    private static func redact(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            var copy: [String: JSONValue] = [:]
+            for (key, member) in members { copy[key] = secretKeys.contains(key) ? .string("[redacted]") : redact(member) }
+            return .object(copy)
+        case .array(let items):
+            return .array(items.map(redact))
+        default:
+            return value
+        }
+    }
+}

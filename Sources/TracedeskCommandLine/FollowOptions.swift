@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import TracedeskUseCases
+
+/// How `invoke`, `poll` and `resume` follow a run: when to stop, and what to print.
+struct FollowOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Stop following after this many seconds (exit 3; the job goes on).", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(help: ArgumentHelp("On WAITING: wait (default) or stop (exit 3, answer later with resume).", valueName: "wait|stop"))
+    var onWaiting = "wait"
+
+    @Flag(help: "Print the recorded run as JSON (docs/json.md) instead of a summary.")
+    var json = false
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    @Option(help: ArgumentHelp("Also write the run's HTML report to this file when following ends.", valueName: "file"))
+    var report: String?
+
+    @OptionGroup var reportOptions: ReportOptions
+
+    func validate() throws {
+        if let timeout, !(timeout > 0 && timeout <= 31_536_000) {
+            throw ValidationError("--timeout takes a number of seconds above 0 (at most a year), not \(timeout)")
+        }
+        if !["wait", "stop"].contains(onWaiting) { throw ValidationError("--on-waiting takes wait or stop, not '\(onWaiting)'") }
+        if report == "-" { throw ValidationError("--report takes a file name; standard output carries the run's summary") }
+    }
+
+    var settings: FollowSettings {
+        FollowSettings(timeout: timeout.map { .milliseconds(Int64(($0 * 1000).rounded())) }, stopOnWaiting: onWaiting == "stop",
+                       json: json, quiet: quiet, reportPath: report, templatesFolder: reportOptions.templates)
+    }
+}

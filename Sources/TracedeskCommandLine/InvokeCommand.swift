@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import TracedeskModel
+import TracedeskUseCases
+
+/// `tracedesk invoke TEAM MESSAGE`: run a team in ADMIN mode, follow it, record every body.
+struct InvokeCommand: TracedeskCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "invoke",
+        abstract: "Invoke a team (ADMIN mode), follow it to the end with live progress, and record it.",
+        discussion: """
+            Every status body is recorded the moment it arrives. A run that waits for a human is \
+            shown with what it waits for and the command that answers it.
+
+            Examples:
+              tracedesk invoke PRODUCT_COMPARISON_ADVISOR_COE "Compare M1000034 of org IMO and M1000040 of Org SBI" \\
+                --pod http://127.0.0.1:8765 --token-url http://127.0.0.1:8765/oauth2/v1/token --client-id tracedesk-demo
+              tracedesk invoke XX_GL_JOURNAL_APPROVAL "Post the reversal" --param journal=JE-2026-03-0417 --on-waiting stop
+            """
+    )
+
+    @OptionGroup var history: HistoryOptions
+    @OptionGroup var podOptions: PodOptions
+    @OptionGroup var auth: AuthOptions
+    @OptionGroup var follow: FollowOptions
+
+    @Argument(help: ArgumentHelp("The team code.", valueName: "team"))
+    var team: String
+
+    @Argument(help: ArgumentHelp("The message (prompt).", valueName: "message"))
+    var message: String
+
+    @Option(help: ArgumentHelp("The team version (default: the newest of the status asked).", valueName: "n"))
+    var version: Int?
+
+    @Flag(help: "Run the DRAFT version instead of the PUBLISHED one.")
+    var draft = false
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter, NAME=VALUE (repeatable).", valueName: "name=value"))
+    var parameters: [String] = []
+
+    @Option(help: ArgumentHelp("Continue this conversation.", valueName: "id"))
+    var conversation: String?
+
+    @Flag(help: "Invoke as an end user (no nodes, traceId or timings): see what end users get.")
+    var endUser = false
+
+    @Option(help: ArgumentHelp("A label to find the run by later.", valueName: "text"))
+    var label: String?
+
+    func validate() throws {
+        try ParameterFlags.validate(parameters)
+        if let version, version < 1 { throw ValidationError("--version takes a positive number") }
+    }
+
+    func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
+        let request = InvokeRequest(message: message, conversational: true, conversationId: conversation, version: version,
+                                    status: draft ? .draft : .published, invocationMode: endUser ? .endUser : .admin,
+                                    parameters: ParameterFlags.values(parameters))
+        return try await InvokeTeam(history: history.location, pod: podAccess(podOptions, auth), follow: follow.settings,
+                                    team: team, request: request, label: label).run(in: context)
+    }
+}

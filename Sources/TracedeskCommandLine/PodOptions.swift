@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import TracedeskClient
+import TracedeskUseCases
+
+/// `--pod`, `--api`, `--profile` and friends, shared by every command that calls a pod.
+struct PodOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(PodSetting.pod.help + " Default: $TRACEDESK_POD, else the profile's.", valueName: "url"))
+    var pod: String?
+
+    @Option(help: ArgumentHelp(PodSetting.api.help, valueName: "v1|v2"))
+    var api: String?
+
+    @Option(help: ArgumentHelp("A profile of $XDG_CONFIG_HOME/tracedesk/config.toml (default: its 'default').", valueName: "name"))
+    var profile: String?
+
+    @Option(help: ArgumentHelp("Retries of a failed call (5xx, 429, network) before giving up, with backoff.", valueName: "n"))
+    var retries: Int = 5
+
+    @Option(help: ArgumentHelp("A PEM bundle of CA certificates to trust besides the system's (a private CA); TLS is always verified.", valueName: "file"),
+            completion: .file(extensions: ["pem", "crt"]))
+    var cacert: String?
+
+    @Option(help: ArgumentHelp("Save every HTTP exchange in this folder (no Authorization header, secrets redacted); tracedesk import reads them.", valueName: "dir"),
+            completion: .directory)
+    var record: String?
+
+    func validate() throws {
+        guard (0...100).contains(retries) else { throw ValidationError("--retries takes 0 to 100, not \(retries)") }
+    }
+}
+
+/// How to authenticate: a token, or an OAuth client. Secrets only from files or the environment.
+/// Each option is a `PodSetting`, which also names its variable and profile key.
+struct AuthOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(PodSetting.tokenFile.help, valueName: "path"))
+    var tokenFile: String?
+
+    @Option(help: ArgumentHelp(PodSetting.tokenURL.help, valueName: "url"))
+    var tokenURL: String?
+
+    @Option(help: ArgumentHelp(PodSetting.clientId.help, valueName: "id"))
+    var clientId: String?
+
+    @Option(help: ArgumentHelp(PodSetting.scope.help, valueName: "scope"))
+    var scope: String?
+
+    @Option(help: ArgumentHelp(PodSetting.grant.help, valueName: "grant"))
+    var grant: String?
+
+    @Option(help: ArgumentHelp(PodSetting.redirectPort.help, valueName: "port"))
+    var redirectPort: Int?
+
+    @Option(help: ArgumentHelp(PodSetting.user.help, valueName: "name"))
+    var user: String?
+
+    @Option(help: ArgumentHelp(PodSetting.clientSecretFile.help, valueName: "path"))
+    var clientSecretFile: String?
+
+    @Option(help: ArgumentHelp(PodSetting.passwordFile.help, valueName: "path"))
+    var passwordFile: String?
+
+    @Option(help: ArgumentHelp(PodSetting.refreshTokenFile.help, valueName: "path"))
+    var refreshTokenFile: String?
+
+    @Option(help: ArgumentHelp(PodSetting.privateKey.help, valueName: "path"))
+    var privateKey: String?
+
+    @Option(help: ArgumentHelp(PodSetting.keyId.help, valueName: "kid"))
+    var keyId: String?
+
+    var flags: [PodSetting: String] {
+        let values: [PodSetting: String?] = [
+            .tokenFile: tokenFile, .tokenURL: tokenURL, .clientId: clientId, .scope: scope, .grant: grant,
+            .redirectPort: redirectPort.map(String.init), .user: user, .clientSecretFile: clientSecretFile,
+            .passwordFile: passwordFile, .refreshTokenFile: refreshTokenFile, .privateKey: privateKey, .keyId: keyId,
+        ]
+        return values.compactMapValues { $0 }
+    }
+}
+
+/// The pod options and the sign-in options together, as one `PodAccess`.
+func podAccess(_ pod: PodOptions, _ auth: AuthOptions) -> PodAccess {
+    var flags = auth.flags
+    if let url = pod.pod { flags[.pod] = url }
+    if let api = pod.api { flags[.api] = api }
+    return PodAccess(flags: flags, profile: pod.profile, retries: pod.retries, caBundle: pod.cacert, recordFolder: pod.record)
+}

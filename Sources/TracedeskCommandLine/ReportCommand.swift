@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import TracedeskModel
+import TracedeskUseCases
+
+/// `tracedesk report RUN`: a run's self-contained HTML report.
+struct ReportCommand: TracedeskCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a run's HTML report: one file that opens anywhere, offline, to share.",
+        discussion: """
+            The report holds the run's header, prompt, rendered output, a timeline of its steps, \
+            the step table with each step's input and output, supporting chunks, citations, the \
+            status history and every status body as received. It runs no script and fetches \
+            nothing. Whoever receives it can bring the run into their own history with \
+            'tracedesk import REPORT.html'.
+
+            Examples:
+              tracedesk report last
+              tracedesk report c73c -o /tmp/run.html
+              tracedesk report last -o - > run.html
+            """
+    )
+
+    @OptionGroup var history: HistoryOptions
+    @OptionGroup var reportOptions: ReportOptions
+
+    @Argument(help: ArgumentHelp("A jobId, a prefix of one, or 'last'.", valueName: "run"),
+              completion: .custom(HistoryOptions.completeRun))
+    var run: String
+
+    @Option(name: [.short, .customLong("output")],
+            help: ArgumentHelp("The file to write ('-' for standard output; default: TEAM-JOBID.html here).", valueName: "file"))
+    var output: String?
+
+    func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
+        try WriteRunReport(history: history.location, run: run, output: output, templatesFolder: reportOptions.templates).run(in: context)
+    }
+}

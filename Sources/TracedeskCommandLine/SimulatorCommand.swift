@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import TracedeskModel
+import TracedeskUseCases
+
+/// `tracedesk simulator`: a simulated Fusion pod and identity domain on this machine.
+struct SimulatorCommand: TracedeskCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulator",
+        abstract: "Run a simulated Fusion pod (token endpoint, invokeAsync, status) for tests and demos.",
+        discussion: """
+            The teams come from scenario files (samples/scenarios/ by default). Faults on demand: \
+            send the header 'X-Simulator-Fault: 429;retry-after=2' (or status;code=503, drop, \
+            slow;delay-ms=3000, malformed, html, expire-token) or the query item simulatorFault=...
+
+            Example:
+              tracedesk simulator --port 8765 --speed 5
+            """
+    )
+
+    @Option(help: "The address to listen on (loopback by default).")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port (0 picks a free one).")
+    var port = 8765
+
+    @Option(help: ArgumentHelp("The folder of scenario files.", valueName: "dir"), completion: .directory)
+    var scenarios: String?
+
+    @Option(help: "How much faster than real time runs advance.")
+    var speed: Double = 1
+
+    @Option(help: "The seed of job ids, tokens and codes: the same seed gives the same runs (default: random, so that runs of two sessions never share a jobId).")
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Access token lifetime in seconds.", valueName: "seconds"))
+    var tokenLifetime = 3600
+
+    @Flag(help: "Log every request and fault.")
+    var verbose = false
+
+    func validate() throws {
+        guard speed > 0, speed <= 10_000 else { throw ValidationError("--speed takes a number above 0 (at most 10000)") }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port takes 0 to 65535") }
+        guard tokenLifetime > 0 else { throw ValidationError("--token-lifetime takes a positive number of seconds") }
+    }
+
+    func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
+        try await RunSimulator(host: host, port: port, scenarios: scenarios, speed: speed, seed: seed, tokenLifetime: tokenLifetime,
+                               verbose: verbose).run(in: context)
+    }
+}

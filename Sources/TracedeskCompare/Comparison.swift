@@ -1,0 +1,281 @@
+import Foundation
+import TracedeskModel
+import TracedeskHistory
+
+/// What a comparison of a baseline (A) and a candidate (B) found, prompt by prompt: the
+/// figures over repeats, the expectations met, the difference of the first runs, and a verdict.
+/// `compare --json` prints it (`docs/json.md`).
+public struct Comparison: Sendable, Codable {
+    /// When a median increase counts as a regression (`--max-token-increase`, `--max-time-increase`).
+    public struct Thresholds: Sendable, Codable, Equatable {
+        /// A fraction: 0.1 for 10%.
+        public var maxTokenIncrease: Double?
+        public var maxTimeIncrease: Double?
+
+        public init(maxTokenIncrease: Double? = nil, maxTimeIncrease: Double? = nil) {
+            self.maxTokenIncrease = maxTokenIncrease
+            self.maxTimeIncrease = maxTimeIncrease
+        }
+    }
+
+    /// From the mildest to the worst: a comparison's verdict is the worst of its prompts'.
+    public enum Verdict: String, Sendable, Codable, Comparable, CaseIterable {
+        case unchanged, changed, improvement, regression
+
+        public static func < (lhs: Verdict, rhs: Verdict) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
+    }
+
+    /// One run of one side, or the reason it did not run.
+    public struct RunOutcome: Sendable, Codable {
+        public var repetition: Int
+        public var jobId: String?
+        public var status: String
+        /// Why the job could not be followed to its end (an HTTP failure, a timeout).
+        public var failure: String?
+        public var timeTakenMs: Int64?
+        public var tokens: Int64?
+        public var checks: [ExpectationCheck]
+        public var output: String?
+
+        public init(repetition: Int, jobId: String?, status: String, failure: String? = nil, timeTakenMs: Int64? = nil,
+                    tokens: Int64? = nil, checks: [ExpectationCheck], output: String? = nil) {
+            self.repetition = repetition
+            self.jobId = jobId
+            self.status = status
+            self.failure = failure
+            self.timeTakenMs = timeTakenMs
+            self.tokens = tokens
+            self.checks = checks
+            self.output = output
+        }
+    }
+
+    /// How often an expectation held on one side.
+    public struct ExpectationTally: Sendable, Codable, Equatable {
+        public var name: String
+        public var met: Int
+        public var of: Int
+        public var always: Bool { of > 0 && met == of }
+    }
+
+    /// One side of one prompt over its repeats.
+    public struct SideResult: Sendable, Codable {
+        public var spec: String
+        public var runs: [RunOutcome]
+        public var medianTimeMs: Int64?
+        public var minTimeMs: Int64?
+        public var maxTimeMs: Int64?
+        public var medianTokens: Int64?
+        public var minTokens: Int64?
+        public var maxTokens: Int64?
+        /// How many different answers the repeats gave.
+        public var distinctAnswers: Int
+        /// The share of pairs of repeats whose answers differ: 0 when every repeat said the same.
+        public var answerChangeRate: Double
+        public var expectations: [ExpectationTally]
+        public var statuses: [String: Int]
+
+        public init(spec: String, runs: [RunOutcome]) {
+            self.spec = spec
+            self.runs = runs
+            let times = runs.compactMap { $0.failure == nil ? $0.timeTakenMs : nil }.sorted()
+            let tokens = runs.compactMap { $0.failure == nil ? $0.tokens : nil }.sorted()
+            medianTimeMs = Self.median(times)
+            minTimeMs = times.first
+            maxTimeMs = times.last
+            medianTokens = Self.median(tokens)
+            minTokens = tokens.first
+            maxTokens = tokens.last
+            let answers = runs.filter { $0.failure == nil }.map { $0.output ?? "" }
+            distinctAnswers = Set(answers).count
+            var pairs = 0, differing = 0
+            for i in answers.indices {
+                for j in answers.indices where j > i {
+                    pairs += 1
+                    if answers[i] != answers[j] { differing += 1 }
+                }
+            }
+            answerChangeRate = pairs == 0 ? 0 : Double(differing) / Double(pairs)
+            var tallies: [ExpectationTally] = []
+            for run in runs {
+                for check in run.checks {
+                    if let index = tallies.firstIndex(where: { $0.name == check.name }) {
+                        tallies[index].of += 1
+                        tallies[index].met += check.met ? 1 : 0
+                    } else {
+                        tallies.append(ExpectationTally(name: check.name, met: check.met ? 1 : 0, of: 1))
+                    }
+                }
+            }
+            expectations = tallies
+            statuses = runs.reduce(into: [:]) { $0[$1.status, default: 0] += 1 }
+        }
+
+        static func median(_ sorted: [Int64]) -> Int64? {
+            guard !sorted.isEmpty else { return nil }
+            let middle = sorted.count / 2
+            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        }
+
+        func count(_ status: RunStatus) -> Int {
+            runs.count { $0.failure == nil && RunStatus($0.status) == status }
+        }
+    }
+
+    /// One prompt on both sides.
+    public struct PromptResult: Sendable, Codable {
+        public var index: Int
+        public var name: String
+        public var message: String
+        public var parameters: [String: String]?
+        public var a: SideResult
+        public var b: SideResult
+        /// The change of the median time and tokens from A to B, as fractions (0.1 is +10%).
+        public var timeChange: Double?
+        public var tokenChange: Double?
+        /// The first completed run of A against the first of B.
+        public var diff: RunDiff?
+        public var verdict: Verdict
+        /// Why the verdict is a regression or an improvement.
+        public var reasons: [String]
+        /// What to keep in mind: noise between repeats, runs that waited or failed to run.
+        public var notes: [String]
+
+        public init(index: Int, prompt: PromptSuite.Prompt, a: SideResult, b: SideResult, diff: RunDiff?, thresholds: Thresholds) {
+            self.index = index
+            name = prompt.name
+            message = prompt.message
+            parameters = prompt.parameters
+            self.a = a
+            self.b = b
+            self.diff = diff
+            timeChange = Self.change(from: a.medianTimeMs, to: b.medianTimeMs)
+            tokenChange = Self.change(from: a.medianTokens, to: b.medianTokens)
+
+            var regressions: [String] = []
+            var improvements: [String] = []
+            for tally in b.expectations {
+                guard let before = a.expectations.first(where: { $0.name == tally.name }) else { continue }
+                if before.always && !tally.always {
+                    regressions.append("B fails \(tally.name) in \(tally.of - tally.met) of \(tally.of) runs; A met it in all \(before.of)")
+                } else if !before.always && tally.always {
+                    improvements.append("B meets \(tally.name) in all \(tally.of) runs; A failed it in \(before.of - before.met) of \(before.of)")
+                }
+            }
+            let completeA = a.count(.complete), errorsB = b.count(.error)
+            if completeA > 0, completeA == a.runs.count, errorsB > 0 {
+                regressions.append("status COMPLETE → ERROR in \(errorsB) of \(b.runs.count) runs of B")
+            }
+            if a.count(.error) > 0, b.count(.complete) == b.runs.count, !b.runs.isEmpty {
+                improvements.append("status ERROR → COMPLETE: every run of B completed")
+            }
+            if let limit = thresholds.maxTokenIncrease, let change = tokenChange, change > limit {
+                regressions.append(String(format: "median tokens %+.0f%% (limit +%.0f%%)", change * 100, limit * 100))
+            }
+            if let limit = thresholds.maxTimeIncrease, let change = timeChange, change > limit {
+                regressions.append(String(format: "median time %+.0f%% (limit +%.0f%%)", change * 100, limit * 100))
+            }
+            reasons = regressions.isEmpty ? improvements : regressions
+            let answersDiffer = Set(a.runs.compactMap(\.output)) != Set(b.runs.compactMap(\.output))
+            let shapeDiffers = diff.map { !$0.isSameShape } ?? false
+            verdict = !regressions.isEmpty ? .regression : !improvements.isEmpty ? .improvement
+                : (answersDiffer || shapeDiffers) ? .changed : .unchanged
+
+            var notes: [String] = []
+            for (label, side) in [("A", a), ("B", b)] {
+                if side.answerChangeRate > 0 {
+                    notes.append(String(format: "%@'s answers differ between its own repeats (%.0f%% of pairs, %d distinct): "
+                                        + "a change of answer may be noise", label, side.answerChangeRate * 100, side.distinctAnswers))
+                }
+                let waiting = side.count(.waiting)
+                if waiting > 0 { notes.append("\(waiting) run\(waiting == 1 ? "" : "s") of \(label) stopped WAITING for a person (not answered by compare)") }
+                for run in side.runs { if let failure = run.failure { notes.append("\(label) repeat \(run.repetition) did not finish: \(failure)") } }
+            }
+            self.notes = notes
+        }
+
+        /// `22.3 s → 19.2 s (-14%)`: the median times, for summary tables.
+        public var timeCell: String {
+            Self.change(TextFormat.duration(a.medianTimeMs), TextFormat.duration(b.medianTimeMs), timeChange)
+        }
+
+        /// `2,622 → 3,348 (+28%)`: the median tokens.
+        public var tokenCell: String {
+            Self.change(a.medianTokens.map(TextFormat.count) ?? "-", b.medianTokens.map(TextFormat.count) ?? "-", tokenChange)
+        }
+
+        /// `4/5 / 5/5`: expectations held in every run, of all, for A and for B.
+        public var expectationCell: String {
+            func met(_ side: SideResult) -> String { "\(side.expectations.count(where: \.always))/\(side.expectations.count)" }
+            return "\(met(a)) / \(met(b))"
+        }
+
+        /// `+1 −0 ~1`: steps added, removed and changed.
+        public var stepCell: String {
+            diff.map { "+\($0.stepsAdded) −\($0.stepsRemoved) ~\($0.stepsChanged)" } ?? "-"
+        }
+
+        private static func change(_ a: String, _ b: String, _ fraction: Double?) -> String {
+            "\(a) → \(b)" + (fraction.map { String(format: " (%+.0f%%)", $0 * 100) } ?? "")
+        }
+
+        static func change(from a: Int64?, to b: Int64?) -> Double? {
+            guard let a, let b, a > 0 else { return nil }
+            return Double(b - a) / Double(a)
+        }
+    }
+
+    public var id: Int64?
+    public var team: String
+    public var baseline: String
+    public var candidate: String
+    public var suite: String?
+    public var repeats: Int
+    public var thresholds: Thresholds
+    public var prompts: [PromptResult]
+
+    public init(id: Int64?, team: String, baseline: String, candidate: String, suite: String?, repeats: Int,
+                thresholds: Thresholds, prompts: [PromptResult]) {
+        self.id = id
+        self.team = team
+        self.baseline = baseline
+        self.candidate = candidate
+        self.suite = suite
+        self.repeats = repeats
+        self.thresholds = thresholds
+        self.prompts = prompts
+    }
+
+    /// The worst verdict of any prompt.
+    public var verdict: Verdict { prompts.map(\.verdict).max() ?? .unchanged }
+    public var regressions: Int { prompts.count { $0.verdict == .regression } }
+
+    /// The result as JSON (sorted keys), for `--json` and the history.
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(JSONForm(self)), as: UTF8.self)) ?? "{}"
+    }
+
+    /// The JSON form: the comparison with its overall verdict.
+    struct JSONForm: Encodable {
+        var comparison: Comparison
+        init(_ comparison: Comparison) { self.comparison = comparison }
+        enum Keys: String, CodingKey { case id, team, baseline, candidate, suite, repeats, thresholds, prompts, verdict, regressions }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encodeIfPresent(comparison.id, forKey: .id)
+            try container.encode(comparison.team, forKey: .team)
+            try container.encode(comparison.baseline, forKey: .baseline)
+            try container.encode(comparison.candidate, forKey: .candidate)
+            try container.encodeIfPresent(comparison.suite, forKey: .suite)
+            try container.encode(comparison.repeats, forKey: .repeats)
+            try container.encode(comparison.thresholds, forKey: .thresholds)
+            try container.encode(comparison.prompts, forKey: .prompts)
+            try container.encode(comparison.verdict, forKey: .verdict)
+            try container.encode(comparison.regressions, forKey: .regressions)
+        }
+    }
+}

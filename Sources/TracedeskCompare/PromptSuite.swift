@@ -1,0 +1,125 @@
+import Foundation
+import TracedeskModel
+import TracedeskHistory
+import Yams
+
+/// Prompts to run on both sides of a comparison, read from a YAML or JSON file (`docs/suites.md`).
+public struct PromptSuite: Sendable, Codable, Equatable {
+    /// One prompt, with what its answer is expected to be.
+    public struct Prompt: Sendable, Codable, Equatable {
+        public var label: String?
+        public var message: String
+        public var parameters: [String: String]?
+        public var expect: Expectations?
+
+        public init(label: String? = nil, message: String, parameters: [String: String]? = nil, expect: Expectations? = nil) {
+            self.label = label
+            self.message = message
+            self.parameters = parameters
+            self.expect = expect
+        }
+
+        /// The label, else the message cut short.
+        public var name: String { label ?? TextFormat.snippet(message, width: 48) }
+    }
+
+    /// What an answer must satisfy. Every field is optional.
+    public struct Expectations: Sendable, Codable, Equatable {
+        /// Text the answer must contain (case-insensitive), each.
+        public var contains: [String]?
+        /// Text the answer must not contain (case-insensitive), any.
+        public var notContains: [String]?
+        /// At most this many tokens, input and output together.
+        public var maxTokens: Int64?
+        /// At most this many seconds.
+        public var maxSeconds: Double?
+        /// The status the run must end with (default: COMPLETE).
+        public var status: String?
+
+        public init(contains: [String]? = nil, notContains: [String]? = nil, maxTokens: Int64? = nil,
+                    maxSeconds: Double? = nil, status: String? = nil) {
+            self.contains = contains
+            self.notContains = notContains
+            self.maxTokens = maxTokens
+            self.maxSeconds = maxSeconds
+            self.status = status
+        }
+
+        /// Each expectation with whether `run` meets it, in a stable order.
+        public func check(_ run: RunRecord) -> [ExpectationCheck] {
+            var checks: [ExpectationCheck] = []
+            let answer = (run.output ?? "").lowercased()
+            let wanted = (status ?? "COMPLETE").uppercased()
+            checks.append(ExpectationCheck(name: "status \(wanted)", met: RunStatus(run.status) == RunStatus(wanted)))
+            for text in contains ?? [] {
+                checks.append(ExpectationCheck(name: "contains \"\(text)\"", met: answer.contains(text.lowercased())))
+            }
+            for text in notContains ?? [] {
+                checks.append(ExpectationCheck(name: "does not contain \"\(text)\"", met: !answer.contains(text.lowercased())))
+            }
+            if let maxTokens {
+                checks.append(ExpectationCheck(name: "at most \(TextFormat.count(maxTokens)) tokens", met: run.tokens.total <= maxTokens))
+            }
+            if let maxSeconds {
+                let met = run.timeTakenMs.map { Double($0) / 1000 <= maxSeconds } ?? false
+                checks.append(ExpectationCheck(name: "at most \(maxSeconds.formatted()) s", met: met))
+            }
+            return checks
+        }
+    }
+
+    public var name: String?
+    /// The team the suite is written for; `compare` warns when it names another.
+    public var team: String?
+    public var prompts: [Prompt]
+
+    public init(name: String? = nil, team: String? = nil, prompts: [Prompt]) {
+        self.name = name
+        self.team = team
+        self.prompts = prompts
+    }
+
+    /// Reads a suite file: JSON when it ends in `.json`, else YAML (of which JSON is a part).
+    public static func load(path: String) throws(TracedeskError) -> PromptSuite {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .badInput("--suite \(path): no such file, or it cannot be read")
+        }
+        return try parse(data, origin: path, json: path.lowercased().hasSuffix(".json"))
+    }
+
+    /// Reads suite text; `origin` names it in errors.
+    public static func parse(_ data: Data, origin: String, json: Bool) throws(TracedeskError) -> PromptSuite {
+        let suite: PromptSuite
+        do {
+            suite = json ? try JSONDecoder().decode(PromptSuite.self, from: data)
+                : try YAMLDecoder().decode(PromptSuite.self, from: data)
+        } catch let error as DecodingError {
+            throw .badInput("\(origin): \(Self.describe(error))")
+        } catch {
+            throw .badInput("\(origin): not \(json ? "JSON" : "YAML") (\(String(describing: error).split(separator: "\n").first ?? ""))")
+        }
+        if suite.prompts.isEmpty { throw .badInput("\(origin): lists no prompts") }
+        if let empty = suite.prompts.firstIndex(where: { $0.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+            throw .badInput("\(origin): prompt \(empty + 1) has an empty message")
+        }
+        return suite
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0 + 1)]" } ?? ".\($0.stringValue)" }.joined()
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): \(context.debugDescription)"
+        case .dataCorrupted(let context): return "\(path(context)) \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+/// One expectation checked against one run.
+public struct ExpectationCheck: Sendable, Codable, Equatable {
+    public var name: String
+    public var met: Bool
+}

@@ -1,0 +1,206 @@
+import Foundation
+import TracedeskModel
+import TracedeskHistory
+
+/// What differs between two recorded runs: status, error, time, tokens, the aligned steps, the
+/// answer word by word, and the chunks and citations gained and lost. `tracedesk diff` prints it,
+/// and each prompt of a comparison holds one.
+public struct RunDiff: Sendable, Codable {
+    /// One side's headline figures.
+    public struct Side: Sendable, Codable, Equatable {
+        public var jobId: String
+        public var team: String?
+        public var version: Int?
+        public var versionStatus: String?
+        public var status: String
+        public var error: String?
+        public var output: String?
+        public var timeTakenMs: Int64?
+        public var inputTokens: Int64
+        public var outputTokens: Int64
+        public var nodeCount: Int
+
+        init(_ run: RunRecord) {
+            jobId = run.jobId
+            team = run.teamCode
+            version = run.version
+            versionStatus = run.versionStatus
+            status = run.status
+            error = run.error
+            output = run.output
+            timeTakenMs = run.timeTakenMs
+            inputTokens = run.inputTokens
+            outputTokens = run.outputTokens
+            nodeCount = run.nodeCount
+        }
+
+        public var tokens: Int64 { inputTokens + outputTokens }
+    }
+
+    /// One position of the aligned step paths.
+    public struct Step: Sendable, Codable, Equatable {
+        public enum Change: String, Sendable, Codable { case same, changed, added, removed }
+        public var change: Change
+        /// The step's path: its ancestors' codes and its own, joined by `/`.
+        public var path: String
+        public var type: String?
+        public var depth: Int
+        public var statusA: String?
+        public var statusB: String?
+        public var durationMsA: Int64?
+        public var durationMsB: Int64?
+        public var tokensA: Int64?
+        public var tokensB: Int64?
+        /// What changed on a step both sides ran: `status`, `output`, `input`, `error`.
+        public var differences: [String]
+
+        public var durationDeltaMs: Int64? {
+            guard let a = durationMsA, let b = durationMsB else { return nil }
+            return b - a
+        }
+
+        public var tokenDelta: Int64? {
+            guard let a = tokensA, let b = tokensB else { return nil }
+            return b - a
+        }
+    }
+
+    /// A chunk or citation, named by its document and the start of its text.
+    public struct Reference: Sendable, Codable, Hashable {
+        public var document: String
+        public var text: String
+    }
+
+    public var a: Side
+    public var b: Side
+    public var steps: [Step]
+    public var output: [WordDiff.Segment]
+    public var chunksGained: [Reference]
+    public var chunksLost: [Reference]
+    public var citationsGained: [Reference]
+    public var citationsLost: [Reference]
+
+    public var statusChanged: Bool { RunStatus(a.status) != RunStatus(b.status) }
+    public var errorChanged: Bool { a.error != b.error }
+    public var outputChanged: Bool { (a.output ?? "") != (b.output ?? "") }
+    public var timeDeltaMs: Int64? {
+        guard let timeA = a.timeTakenMs, let timeB = b.timeTakenMs else { return nil }
+        return timeB - timeA
+    }
+    public var tokenDelta: Int64 { b.tokens - a.tokens }
+    public var stepsAdded: Int { steps.count { $0.change == .added } }
+    public var stepsRemoved: Int { steps.count { $0.change == .removed } }
+    public var stepsChanged: Int { steps.count { $0.change == .changed } }
+
+    /// True when nothing but time and tokens differ.
+    public var isSameShape: Bool {
+        !statusChanged && !errorChanged && !outputChanged && stepsAdded + stepsRemoved + stepsChanged == 0
+            && chunksGained.isEmpty && chunksLost.isEmpty && citationsGained.isEmpty && citationsLost.isEmpty
+    }
+
+    public init(a: RunDetails, b: RunDetails) {
+        self.a = Side(a.run)
+        self.b = Side(b.run)
+        let pathsA = Self.paths(a.nodes), pathsB = Self.paths(b.nodes)
+        let keysA = zip(a.nodes, pathsA).map { "\($1)|\($0.type ?? "")" }
+        let keysB = zip(b.nodes, pathsB).map { "\($1)|\($0.type ?? "")" }
+        steps = SequenceAlignment.align(keysA, keysB).map { step in
+            switch step {
+            case .both(let i, let j):
+                let nodeA = a.nodes[i], nodeB = b.nodes[j]
+                var differences: [String] = []
+                if RunStatus(nodeA.status ?? "") != RunStatus(nodeB.status ?? "") { differences.append("status") }
+                if nodeA.input != nodeB.input { differences.append("input") }
+                if nodeA.output != nodeB.output { differences.append("output") }
+                if nodeA.error != nodeB.error { differences.append("error") }
+                return Step(change: differences.isEmpty ? .same : .changed, path: pathsA[i], type: nodeA.type, depth: nodeA.depth,
+                            statusA: nodeA.status, statusB: nodeB.status, durationMsA: nodeA.durationMs, durationMsB: nodeB.durationMs,
+                            tokensA: nodeA.displayTokens.total, tokensB: nodeB.displayTokens.total, differences: differences)
+            case .onlyA(let i):
+                let node = a.nodes[i]
+                return Step(change: .removed, path: pathsA[i], type: node.type, depth: node.depth, statusA: node.status,
+                            durationMsA: node.durationMs, tokensA: node.displayTokens.total, differences: [])
+            case .onlyB(let j):
+                let node = b.nodes[j]
+                return Step(change: .added, path: pathsB[j], type: node.type, depth: node.depth, statusB: node.status,
+                            durationMsB: node.durationMs, tokensB: node.displayTokens.total, differences: [])
+            }
+        }
+        output = WordDiff.diff(a.run.output ?? "", b.run.output ?? "")
+        let chunksA = Set(a.chunks.map(Self.reference)), chunksB = Set(b.chunks.map(Self.reference))
+        chunksGained = b.chunks.map(Self.reference).filter { !chunksA.contains($0) }
+        chunksLost = a.chunks.map(Self.reference).filter { !chunksB.contains($0) }
+        let citationsA = Set(a.citations.map(Self.reference)), citationsB = Set(b.citations.map(Self.reference))
+        citationsGained = b.citations.map(Self.reference).filter { !citationsA.contains($0) }
+        citationsLost = a.citations.map(Self.reference).filter { !citationsB.contains($0) }
+    }
+
+    /// Each node's path of codes from the top, in the nodes' order.
+    static func paths(_ nodes: [NodeRecord]) -> [String] {
+        var byPosition: [Int: String] = [:]
+        return nodes.map { node in
+            let path = node.parentPosition.flatMap { byPosition[$0] }.map { "\($0)/\(node.label)" } ?? node.label
+            byPosition[node.position] = path
+            return path
+        }
+    }
+
+    static func reference(_ record: DocumentReferenceRecord) -> Reference {
+        Reference(document: record.title ?? record.source ?? "untitled", text: TextFormat.snippet(record.text, width: 80))
+    }
+
+    /// The difference as lines for a terminal.
+    public var summaryLines: [String] {
+        var lines: [String] = []
+        func side(_ side: Side) -> String {
+            let version = [side.version.map { "v\($0)" }, side.versionStatus].compactMap { $0 }.joined(separator: " ")
+            return "\(side.jobId.prefix(8)) \(side.team ?? "?") \(version) \(side.status), \(TextFormat.duration(side.timeTakenMs)), "
+                + "\(TextFormat.count(side.tokens)) tokens, \(side.nodeCount) steps"
+        }
+        lines.append("A  " + side(a))
+        lines.append("B  " + side(b))
+        if statusChanged { lines.append("Status: \(a.status) → \(b.status)") }
+        if errorChanged { lines.append("Error: \(a.error ?? "none") → \(b.error ?? "none")") }
+        lines.append("Time: \(Self.signedDuration(timeDeltaMs))\(Self.percent(timeDeltaMs, of: a.timeTakenMs))   "
+                     + "Tokens: \(Self.signed(tokenDelta))\(Self.percent(tokenDelta, of: a.tokens))")
+        lines.append("Steps: \(stepsAdded) added, \(stepsRemoved) removed, \(stepsChanged) changed, "
+                     + "\(steps.count { $0.change == .same }) the same")
+        for step in steps where step.change != .same {
+            let mark = switch step.change { case .added: "+"; case .removed: "-"; default: "~" }
+            var detail = step.type ?? ""
+            if step.change == .changed { detail += " (\(step.differences.joined(separator: ", ")))" }
+            if let delta = step.durationDeltaMs { detail += ", time \(Self.signedDuration(delta))" }
+            else if let duration = step.durationMsB ?? step.durationMsA { detail += ", \(TextFormat.duration(duration))" }
+            lines.append("  \(mark) \(step.path)  \(detail)")
+        }
+        if outputChanged {
+            let share = WordDiff.changedShare(output)
+            lines.append("Answer: changed (\(Int((share * 100).rounded()))% of its words)")
+        } else {
+            lines.append("Answer: the same")
+        }
+        if !chunksGained.isEmpty || !chunksLost.isEmpty {
+            lines.append("Chunks: \(chunksGained.count) gained, \(chunksLost.count) lost")
+        }
+        if !citationsGained.isEmpty || !citationsLost.isEmpty {
+            lines.append("Citations: \(citationsGained.count) gained, \(citationsLost.count) lost")
+        }
+        return lines
+    }
+
+    /// `+726`, `-3`, `0`.
+    public static func signed(_ value: Int64) -> String {
+        value > 0 ? "+\(TextFormat.count(value))" : TextFormat.count(value)
+    }
+
+    /// `+1.2 s`, `-340 ms`, `±0 ms`, or `-`.
+    public static func signedDuration(_ value: Int64?) -> String {
+        guard let value else { return "-" }
+        return (value > 0 ? "+" : value < 0 ? "-" : "±") + TextFormat.duration(abs(value))
+    }
+
+    static func percent(_ delta: Int64?, of base: Int64?) -> String {
+        guard let delta, let base, base > 0 else { return "" }
+        return String(format: " (%+.0f%%)", Double(delta) / Double(base) * 100)
+    }
+}

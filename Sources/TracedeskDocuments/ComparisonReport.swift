@@ -1,0 +1,237 @@
+import Foundation
+import TracedeskCompare
+import TracedeskModel
+import TracedeskHistory
+import Ink
+
+/// The HTML report of a comparison (or of `diff`, a comparison of two runs): a summary table per
+/// prompt, then each prompt's two sides next to each other. Built like the run report, from
+/// `templates/comparison-report.html`, with the same guarantees: pod text is text, answers are
+/// rendered through the allowlist, no script, nothing fetched.
+public struct ComparisonReport {
+    public let comparison: Comparison
+    /// Where each run's own report is, relative to this report, by jobId (written beside it).
+    public let runReportLinks: [String: String]
+    public let writtenAt: Int64
+    let format = TextFormat(timeZone: TimeZone(identifier: "UTC")!)
+
+    public init(comparison: Comparison, runReportLinks: [String: String] = [:], writtenAt: Int64 = Date().epochMilliseconds) {
+        self.comparison = comparison
+        self.runReportLinks = runReportLinks
+        self.writtenAt = writtenAt
+    }
+
+    public func html(templates: ReportTemplates = .embedded) throws(TracedeskError) -> String {
+        let template = try templates.document(ReportTemplates.comparisonReport)
+        let document = template.document
+        try template.fill("title", text: "\(comparison.team) · \(comparison.baseline) → \(comparison.candidate) · \(comparison.verdict.rawValue)")
+        try template.fill("generator") { meta in meta.setAttribute("content", "Tracedesk") }
+        try template.fill("team", text: comparison.team)
+        try template.fill("verdict") { badge in
+            badge.setAttribute("class", "badge verdict-\(comparison.verdict.rawValue)")
+            document.text(comparison.verdict.rawValue, in: badge)
+        }
+        var subtitle = "A \(comparison.baseline) against B \(comparison.candidate)"
+        subtitle += " · \(comparison.prompts.count) prompt\(comparison.prompts.count == 1 ? "" : "s") × \(comparison.repeats) repeat\(comparison.repeats == 1 ? "" : "s")"
+        if let suite = comparison.suite { subtitle += " · suite \(suite)" }
+        if let id = comparison.id { subtitle += " · comparison #\(id)" }
+        try template.fill("subtitle", text: subtitle)
+        try template.fill("summary") { slot in summary(in: slot, of: document) }
+        try template.fill("prompts") { slot in
+            for prompt in comparison.prompts { section(for: prompt, in: slot, of: document) }
+        }
+        try template.fill("footer", text: "Written by Tracedesk on \(format.instant(writtenAt)). Times are UTC (Z).")
+        return template.serialized()
+    }
+
+    private func summary(in slot: HTMLElement, of document: HTMLDocument) {
+        let table = document.element("table", in: slot, attributes: ["class": "grid comparison-summary"])
+        let head = document.element("tr", in: document.element("thead", in: table))
+        for (title, numeric) in [("Prompt", false), ("Verdict", false), ("Time A → B", true), ("Tokens A → B", true),
+                                 ("Expectations A / B", true), ("Steps +/−/~", true)] {
+            document.element("th", in: head, attributes: numeric ? ["class": "num"] : [:], text: title)
+        }
+        let body = document.element("tbody", in: table)
+        for prompt in comparison.prompts {
+            let row = document.element("tr", in: body, attributes: ["class": "prompt-row verdict-row-\(prompt.verdict.rawValue)"])
+            document.element("a", in: document.element("td", in: row), attributes: ["href": "#prompt-\(prompt.index)"], text: prompt.name)
+            document.element("td", in: row, attributes: ["class": "verdict-\(prompt.verdict.rawValue)"], text: prompt.verdict.rawValue)
+            for cell in [prompt.timeCell, prompt.tokenCell, prompt.expectationCell, prompt.stepCell] {
+                document.element("td", in: row, attributes: ["class": "num"], text: cell)
+            }
+        }
+    }
+
+    private func section(for prompt: Comparison.PromptResult, in parent: HTMLElement, of document: HTMLDocument) {
+        let section = document.element("section", in: parent, attributes: ["id": "prompt-\(prompt.index)", "class": "prompt"])
+        let heading = document.element("h2", in: section)
+        document.text("\(prompt.index + 1). \(prompt.name) ", in: heading)
+        document.element("span", in: heading, attributes: ["class": "badge verdict-\(prompt.verdict.rawValue)"], text: prompt.verdict.rawValue)
+        document.element("pre", in: section, attributes: ["class": "prompt"], text: prompt.message)
+        if !prompt.reasons.isEmpty {
+            let list = document.element("ul", in: section, attributes: ["class": "reasons"])
+            for reason in prompt.reasons { document.element("li", in: list, text: reason) }
+        }
+        if !prompt.notes.isEmpty {
+            let list = document.element("ul", in: section, attributes: ["class": "notes note"])
+            for note in prompt.notes { document.element("li", in: list, text: note) }
+        }
+        figures(prompt, in: section, of: document)
+        answers(prompt, in: section, of: document)
+        if let diff = prompt.diff {
+            steps(diff, in: section, of: document)
+            references(diff, in: section, of: document)
+        }
+        runs(prompt, in: section, of: document)
+    }
+
+    private func figures(_ prompt: Comparison.PromptResult, in section: HTMLElement, of document: HTMLDocument) {
+        let table = document.element("table", in: section, attributes: ["class": "grid figures"])
+        let head = document.element("tr", in: document.element("thead", in: table))
+        for title in ["", "A", "B"] { document.element("th", in: head, text: title) }
+        let body = document.element("tbody", in: table)
+        func row(_ title: String, _ a: String, _ b: String) {
+            let row = document.element("tr", in: body)
+            document.element("th", in: row, text: title)
+            document.element("td", in: row, text: a)
+            document.element("td", in: row, text: b)
+        }
+        row("Version", prompt.a.spec, prompt.b.spec)
+        row("Runs", Self.statuses(prompt.a), Self.statuses(prompt.b))
+        row("Time, median (min – max)", Self.spread(prompt.a.medianTimeMs, prompt.a.minTimeMs, prompt.a.maxTimeMs, TextFormat.duration),
+            Self.spread(prompt.b.medianTimeMs, prompt.b.minTimeMs, prompt.b.maxTimeMs, TextFormat.duration))
+        row("Tokens, median (min – max)", Self.spread(prompt.a.medianTokens, prompt.a.minTokens, prompt.a.maxTokens, TextFormat.count),
+            Self.spread(prompt.b.medianTokens, prompt.b.minTokens, prompt.b.maxTokens, TextFormat.count))
+        row("Different answers over repeats", "\(prompt.a.distinctAnswers)", "\(prompt.b.distinctAnswers)")
+        let names = prompt.a.expectations.map(\.name) + prompt.b.expectations.map(\.name).filter { name in !prompt.a.expectations.contains { $0.name == name } }
+        for name in names {
+            let a = prompt.a.expectations.first { $0.name == name }, b = prompt.b.expectations.first { $0.name == name }
+            let tableRow = document.element("tr", in: body, attributes: ["class": "expectation"])
+            document.element("th", in: tableRow, text: "Expect \(name)")
+            for tally in [a, b] {
+                let cell = document.element("td", in: tableRow)
+                guard let tally else { continue }
+                document.element("span", in: cell, attributes: ["class": tally.always ? "pass" : "fail"],
+                                 text: "\(tally.always ? "✓" : "✗") \(tally.met) of \(tally.of)")
+            }
+        }
+    }
+
+    static func statuses(_ side: Comparison.SideResult) -> String {
+        side.statuses.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    }
+
+    static func spread(_ median: Int64?, _ low: Int64?, _ high: Int64?, _ format: (Int64) -> String) -> String {
+        guard let median else { return "-" }
+        guard let low, let high, low != high else { return format(median) }
+        return "\(format(median)) (\(format(low)) – \(format(high)))"
+    }
+
+    private func answers(_ prompt: Comparison.PromptResult, in section: HTMLElement, of document: HTMLDocument) {
+        document.element("h3", in: section, text: "Answers")
+        let outputA = prompt.diff?.a.output ?? prompt.a.runs.first?.output
+        let outputB = prompt.diff?.b.output ?? prompt.b.runs.first?.output
+        let grid = document.element("div", in: section, attributes: ["class": "side-by-side"])
+        for (label, output) in [("A · \(prompt.a.spec)", outputA), ("B · \(prompt.b.spec)", outputB)] {
+            let column = document.element("div", in: grid)
+            document.element("h4", in: column, text: label)
+            let answer = document.element("div", in: column, attributes: ["class": "answer"])
+            if let output, !output.isEmpty {
+                document.appendSanitized(MarkdownParser().html(from: output), in: answer)
+            } else {
+                document.element("p", in: answer, attributes: ["class": "note"], text: "No answer.")
+            }
+        }
+        guard let diff = prompt.diff, diff.outputChanged else {
+            document.element("p", in: section, attributes: ["class": "note"], text: "The first answers of A and B are the same, word for word.")
+            return
+        }
+        let details = document.element("details", in: section, attributes: ["class": "group", "open": "open"])
+        document.element("summary", in: details, text: String(format: "Word by word: %.0f%% of the words changed", WordDiff.changedShare(diff.output) * 100))
+        let block = document.element("div", in: details, attributes: ["class": "diff chunk-text"])
+        for segment in diff.output {
+            switch segment.kind {
+            case .same: document.text(segment.text, in: block)
+            case .added: document.element("ins", in: block, text: segment.text)
+            case .removed: document.element("del", in: block, text: segment.text)
+            }
+        }
+    }
+
+    private func steps(_ diff: RunDiff, in section: HTMLElement, of document: HTMLDocument) {
+        document.element("h3", in: section, text: "Steps, aligned")
+        let details = document.element("details", in: section, attributes: ["class": "group"])
+        if diff.steps.count <= RunReport.openStepLimit { details.setAttribute("open", "open") }
+        document.element("summary", in: details, text: "\(diff.stepsAdded) added, \(diff.stepsRemoved) removed, \(diff.stepsChanged) changed, "
+                         + "\(diff.steps.count { $0.change == .same }) the same")
+        let table = document.element("table", in: details, attributes: ["class": "grid aligned-steps"])
+        let head = document.element("tr", in: document.element("thead", in: table))
+        for (title, numeric) in [("Step", false), ("Type", false), ("Change", false), ("Status A → B", false),
+                                 ("Time A", true), ("Time B", true), ("Δ time", true), ("Tokens A", true), ("Tokens B", true), ("Δ tokens", true)] {
+            document.element("th", in: head, attributes: numeric ? ["class": "num"] : [:], text: title)
+        }
+        let body = document.element("tbody", in: table)
+        for step in diff.steps {
+            let row = document.element("tr", in: body, attributes: ["class": "step-row change-\(step.change.rawValue)"])
+            let cell = document.element("td", in: row, attributes: ["class": "step"])
+            if step.depth > 0 { document.element("span", in: cell, attributes: ["class": "depth"], text: String(repeating: "· ", count: step.depth)) }
+            document.element("span", in: cell, attributes: ["class": "mono"], text: step.path.split(separator: "/").last.map(String.init) ?? step.path)
+            document.element("td", in: row, text: step.type ?? "")
+            let change = step.change == .changed ? "changed (\(step.differences.joined(separator: ", ")))" : step.change.rawValue
+            let changeClass = switch step.change { case .added: "pass"; case .removed: "fail"; default: "" }
+            document.element("td", in: row, attributes: changeClass.isEmpty ? [:] : ["class": changeClass], text: change)
+            document.element("td", in: row, text: [step.statusA ?? "–", step.statusB ?? "–"].joined(separator: " → "))
+            document.element("td", in: row, attributes: ["class": "num"], text: step.durationMsA.map(TextFormat.duration) ?? "")
+            document.element("td", in: row, attributes: ["class": "num"], text: step.durationMsB.map(TextFormat.duration) ?? "")
+            document.element("td", in: row, attributes: ["class": "num"], text: step.durationDeltaMs.map { RunDiff.signedDuration($0) } ?? "")
+            document.element("td", in: row, attributes: ["class": "num"], text: step.tokensA.map(TextFormat.count) ?? "")
+            document.element("td", in: row, attributes: ["class": "num"], text: step.tokensB.map(TextFormat.count) ?? "")
+            document.element("td", in: row, attributes: ["class": "num"], text: step.tokenDelta.map(RunDiff.signed) ?? "")
+        }
+        let total = document.element("tr", in: document.element("tfoot", in: table), attributes: ["class": "total"])
+        document.element("td", in: total, attributes: ["colspan": "4"], text: "Run")
+        document.element("td", in: total, attributes: ["class": "num"], text: TextFormat.duration(diff.a.timeTakenMs))
+        document.element("td", in: total, attributes: ["class": "num"], text: TextFormat.duration(diff.b.timeTakenMs))
+        document.element("td", in: total, attributes: ["class": "num"], text: RunDiff.signedDuration(diff.timeDeltaMs))
+        document.element("td", in: total, attributes: ["class": "num"], text: TextFormat.count(diff.a.tokens))
+        document.element("td", in: total, attributes: ["class": "num"], text: TextFormat.count(diff.b.tokens))
+        document.element("td", in: total, attributes: ["class": "num"], text: RunDiff.signed(diff.tokenDelta))
+    }
+
+    private func references(_ diff: RunDiff, in section: HTMLElement, of document: HTMLDocument) {
+        let groups: [(String, [RunDiff.Reference], String)] = [
+            ("Chunks gained", diff.chunksGained, "pass"), ("Chunks lost", diff.chunksLost, "fail"),
+            ("Citations gained", diff.citationsGained, "pass"), ("Citations lost", diff.citationsLost, "fail"),
+        ]
+        for (title, references, style) in groups where !references.isEmpty {
+            document.element("h3", in: section, text: "\(title) (\(references.count))")
+            let list = document.element("ul", in: section, attributes: ["class": "references \(style)"])
+            for reference in references {
+                let item = document.element("li", in: list)
+                document.element("strong", in: item, text: reference.document)
+                document.text(": \(reference.text)", in: item)
+            }
+        }
+    }
+
+    private func runs(_ prompt: Comparison.PromptResult, in section: HTMLElement, of document: HTMLDocument) {
+        document.element("h3", in: section, text: "Runs")
+        let list = document.element("ul", in: section, attributes: ["class": "runs"])
+        for (label, side) in [("A", prompt.a), ("B", prompt.b)] {
+            for run in side.runs {
+                let item = document.element("li", in: list)
+                document.text("\(label) repeat \(run.repetition): \(run.status)", in: item)
+                if let time = run.timeTakenMs { document.text(", \(TextFormat.duration(time))", in: item) }
+                if let jobId = run.jobId {
+                    document.text(" · ", in: item)
+                    if let link = runReportLinks[jobId], MarkupAllowlist.answer.allowsURL(link) {
+                        document.element("a", in: item, attributes: ["href": link, "class": "mono"], text: jobId)
+                    } else {
+                        document.element("span", in: item, attributes: ["class": "mono"], text: jobId)
+                    }
+                }
+                if let failure = run.failure { document.text(" · did not finish: \(failure)", in: item) }
+            }
+        }
+    }
+}

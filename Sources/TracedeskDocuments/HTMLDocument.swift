@@ -1,0 +1,293 @@
+import CLibXML2
+import Foundation
+import TracedeskModel
+import TracedeskHistory
+
+/// An HTML document built through libxml2's tree API: the only code that touches libxml2 pointers.
+///
+/// Text enters only as text nodes and attribute values, which libxml2 escapes when it serialises,
+/// so nothing a pod sends (an agent's output, a node's input) can become markup. Markup that is
+/// meant to be rendered (an answer's Markdown) enters only through `appendSanitized`, which copies
+/// allowed elements and attributes one by one. The document owns its tree and frees it in `deinit`;
+/// an `HTMLElement` is valid while its document lives. Not thread-safe: use one document on one task.
+public final class HTMLDocument {
+    private let document: htmlDocPtr
+
+    /// The `<html>` element.
+    public let root: HTMLElement
+    /// The `<head>` element.
+    public let head: HTMLElement
+    /// The `<body>` element.
+    public let body: HTMLElement
+
+    /// An empty HTML5 document (`<!DOCTYPE html>`, UTF-8): `<html lang=...>` with a head and a body.
+    public init(language: String = "en") {
+        LibXML2.initialise()
+        // htmlNewDoc writes an HTML 4.0 doctype; this pair writes <!DOCTYPE html>.
+        let document = htmlNewDocNoDtD(nil, nil)!
+        xmlCreateIntSubset(document, "html", nil, nil)
+        let html = xmlNewDocNode(document, nil, "html", nil)!
+        xmlDocSetRootElement(document, html)
+        self.document = document
+        (root, head, body) = Self.skeleton(of: document, html: html)
+        root.setAttribute("lang", language)
+    }
+
+    /// Parses HTML text, such as a report template, into a document.
+    ///
+    /// libxml2 2.9 does not know HTML5 elements (`section`, `details`...) but builds them all the
+    /// same; its complaints are silenced and network access is off. A head and a body are added
+    /// when the text has none. Throws `badInput` naming `origin` when nothing can be parsed.
+    public init(parsing html: String, origin: String) throws(TracedeskError) {
+        LibXML2.initialise()
+        let options = Int32(HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
+        let bytes = Array(html.utf8)
+        let parsed = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                htmlReadMemory($0, Int32(buffer.count), nil, "UTF-8", options)
+            }
+        }
+        guard let parsed else { throw .badInput("\(origin): not HTML") }
+        guard let html = xmlDocGetRootElement(parsed) else {
+            xmlFreeDoc(parsed)
+            throw .badInput("\(origin): holds no HTML element")
+        }
+        document = parsed
+        (root, head, body) = Self.skeleton(of: parsed, html: html)
+    }
+
+    deinit {
+        xmlFreeDoc(document)
+    }
+
+    /// The head and body of `html`, created (head first) when missing.
+    private static func skeleton(of document: htmlDocPtr, html: xmlNodePtr) -> (HTMLElement, HTMLElement, HTMLElement) {
+        let root = HTMLElement(node: html)
+        let head = root.children.first { $0.name == "head" } ?? {
+            let node = xmlNewDocNode(document, nil, "head", nil)!
+            if let first = html.pointee.children { xmlAddPrevSibling(first, node) } else { xmlAddChild(html, node) }
+            return HTMLElement(node: node)
+        }()
+        let body = root.children.first { $0.name == "body" } ?? {
+            let node = xmlNewDocNode(document, nil, "body", nil)!
+            xmlAddChild(html, node)
+            return HTMLElement(node: node)
+        }()
+        return (root, head, body)
+    }
+
+    // MARK: Building
+
+    /// Appends a new element to `parent`, with attributes in the order given.
+    @discardableResult
+    public func element(_ name: String, in parent: HTMLElement, attributes: KeyValuePairs<String, String> = [:]) -> HTMLElement {
+        let node = xmlNewDocNode(document, nil, name, nil)!
+        xmlAddChild(parent.node, node)
+        let element = HTMLElement(node: node)
+        for (key, value) in attributes { element.setAttribute(key, value) }
+        return element
+    }
+
+    /// Appends a new element holding `text` (as a text node) to `parent`.
+    @discardableResult
+    public func element(_ name: String, in parent: HTMLElement, attributes: KeyValuePairs<String, String> = [:],
+                        text: String) -> HTMLElement {
+        let element = element(name, in: parent, attributes: attributes)
+        self.text(text, in: element)
+        return element
+    }
+
+    /// Appends `text` to `parent` as a text node: it is shown, never parsed.
+    public func text(_ text: String, in parent: HTMLElement) {
+        guard !text.isEmpty else { return }
+        xmlAddChild(parent.node, xmlNewDocText(document, text))
+    }
+
+    /// Appends text that is trusted to be raw content of `<style>`, where HTML escapes do not apply.
+    ///
+    /// Only for the project's own stylesheet: the HTML serialiser writes a style element's text
+    /// as it is, which is what CSS needs (`a > b`), and would be unsafe for text from a pod.
+    public func styleSheet(_ css: String, in style: HTMLElement) {
+        precondition(style.name == "style", "styleSheet only fills a <style> element")
+        xmlAddChild(style.node, xmlNewDocText(document, css))
+    }
+
+    /// Appends the markup `html` to `parent`, keeping only what `allowlist` allows.
+    ///
+    /// The markup is parsed into a separate document and copied node by node: allowed elements
+    /// with their allowed attributes (URLs only with an allowed scheme), the text of elements that
+    /// are not allowed, and nothing at all of `script`, `style` and the other elements whose text
+    /// is code. Comments and processing instructions are dropped.
+    public func appendSanitized(_ html: String, in parent: HTMLElement, allowlist: MarkupAllowlist = .answer) {
+        guard let fragment = try? HTMLDocument(parsing: "<!DOCTYPE html><html><body>\(html)</body></html>",
+                                               origin: "markup") else {
+            text(html, in: parent)
+            return
+        }
+        for child in fragment.body.childNodes { copy(child, into: parent, allowlist: allowlist) }
+    }
+
+    private func copy(_ source: HTMLNode, into parent: HTMLElement, allowlist: MarkupAllowlist) {
+        switch source {
+        case .text(let text):
+            self.text(text, in: parent)
+        case .element(let element):
+            let name = element.name.lowercased()
+            if allowlist.droppedWithContent.contains(name) { return }
+            guard let allowedAttributes = allowlist.elements[name] else {
+                for child in element.childNodes { copy(child, into: parent, allowlist: allowlist) }
+                return
+            }
+            let copy = self.element(name, in: parent)
+            for (attribute, value) in element.attributes {
+                let attribute = attribute.lowercased()
+                guard allowedAttributes.contains(attribute) else { continue }
+                if allowlist.urlAttributes.contains(attribute), !allowlist.allowsURL(value) { continue }
+                copy.setAttribute(attribute, value)
+            }
+            for (attribute, value) in allowlist.addedAttributes[name] ?? [:] { copy.setAttribute(attribute, value) }
+            for child in element.childNodes { self.copy(child, into: copy, allowlist: allowlist) }
+        }
+    }
+
+    // MARK: Finding and reshaping
+
+    /// The elements of the document, in document order, that satisfy `predicate`.
+    public func elements(where predicate: (HTMLElement) -> Bool) -> [HTMLElement] {
+        var found: [HTMLElement] = []
+        func visit(_ node: xmlNodePtr?) {
+            var current = node
+            while let node = current {
+                if node.pointee.type == XML_ELEMENT_NODE {
+                    let element = HTMLElement(node: node)
+                    if predicate(element) { found.append(element) }
+                    visit(node.pointee.children)
+                }
+                current = node.pointee.next
+            }
+        }
+        visit(root.node)
+        return found
+    }
+
+    /// Every element named `name` (lower case), in document order.
+    public func elements(named name: String) -> [HTMLElement] {
+        elements { $0.name == name }
+    }
+
+    /// Unlinks `element` from the tree and frees it with everything inside it.
+    public func remove(_ element: HTMLElement) {
+        xmlUnlinkNode(element.node)
+        xmlFreeNode(element.node)
+    }
+
+    /// Removes everything inside `element`.
+    public func removeChildren(of element: HTMLElement) {
+        while let child = element.node.pointee.children {
+            xmlUnlinkNode(child)
+            xmlFreeNode(child)
+        }
+    }
+
+    // MARK: Writing
+
+    /// The document as HTML text, indented, in UTF-8, with its `<meta charset>`.
+    public func serialized() -> String {
+        // Without it, non-ASCII characters are written as entities; libxml2 adds its own meta.
+        // It only works when the document has a head, which every HTMLDocument has.
+        htmlSetMetaEncoding(document, "UTF-8")
+        var buffer: UnsafeMutablePointer<xmlChar>?
+        var size: Int32 = 0
+        htmlDocDumpMemoryFormat(document, &buffer, &size, 1)
+        guard let buffer else { return "" }
+        defer { clx_free(buffer) }
+        return String(decoding: UnsafeBufferPointer(start: buffer, count: Int(size)), as: UTF8.self)
+    }
+}
+
+/// A node read from a document: an element or a piece of text.
+public enum HTMLNode {
+    case element(HTMLElement)
+    case text(String)
+}
+
+/// An element of an `HTMLDocument`; valid while the document lives.
+public struct HTMLElement {
+    fileprivate let node: xmlNodePtr
+
+    fileprivate init(node: xmlNodePtr) {
+        self.node = node
+    }
+
+    /// The element's name as libxml2 holds it (lower case for parsed HTML).
+    public var name: String {
+        String(cString: node.pointee.name)
+    }
+
+    /// Sets an attribute; the value is escaped when the document is written.
+    public func setAttribute(_ name: String, _ value: String) {
+        xmlSetProp(node, name, value)
+    }
+
+    /// An attribute's value, entities decoded; `nil` when absent.
+    public func attribute(_ name: String) -> String? {
+        guard let value = xmlGetProp(node, name) else { return nil }
+        defer { clx_free(value) }
+        return String(cString: value)
+    }
+
+    /// The element's attributes in document order.
+    public var attributes: [(name: String, value: String)] {
+        var result: [(String, String)] = []
+        var current = node.pointee.properties
+        while let attribute = current {
+            let name = String(cString: attribute.pointee.name)
+            result.append((name, self.attribute(name) ?? ""))
+            current = attribute.pointee.next
+        }
+        return result
+    }
+
+    /// The class names of the element.
+    public var classes: [String] {
+        (attribute("class") ?? "").split(separator: " ").map(String.init)
+    }
+
+    /// The element's child elements.
+    public var children: [HTMLElement] {
+        childNodes.compactMap { if case .element(let element) = $0 { element } else { nil } }
+    }
+
+    /// The element's children that are elements or text (comments and the like left out).
+    public var childNodes: [HTMLNode] {
+        var nodes: [HTMLNode] = []
+        var current = node.pointee.children
+        while let child = current {
+            switch child.pointee.type {
+            case XML_ELEMENT_NODE:
+                nodes.append(.element(HTMLElement(node: child)))
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = child.pointee.content { nodes.append(.text(String(cString: content))) }
+            default:
+                break
+            }
+            current = child.pointee.next
+        }
+        return nodes
+    }
+
+    /// All the text inside the element, as shown.
+    public var textContent: String {
+        guard let content = xmlNodeGetContent(node) else { return "" }
+        defer { clx_free(content) }
+        return String(cString: content)
+    }
+}
+
+/// Process-wide libxml2 set-up.
+enum LibXML2 {
+    private static let initialised: Void = { xmlInitParser() }()
+
+    /// Prepares libxml2 for use from several threads; cheap after the first call.
+    static func initialise() { _ = initialised }
+}

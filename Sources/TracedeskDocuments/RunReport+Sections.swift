@@ -1,0 +1,242 @@
+import Foundation
+import TracedeskModel
+import TracedeskHistory
+
+/// The report's longer sections: steps, supporting documents, status history, raw bodies.
+extension RunReport {
+    // MARK: Steps
+
+    func stepsSummary(in slot: HTMLElement, of document: HTMLDocument) {
+        let nodes = details.nodes
+        guard !nodes.isEmpty else {
+            document.element("p", in: slot, attributes: ["class": "note"],
+                             text: "No steps recorded: END_USER runs carry none, and a run seen before its first step has none yet.")
+            return
+        }
+        var parts = ["\(TextFormat.count(Int64(nodes.count))) steps"]
+        parts.append(Self.tally(nodes.map { $0.status ?? "no status" }))
+        parts.append("by type: " + Self.tally(nodes.map { $0.type ?? "untyped" }))
+        if let slowest = nodes.filter({ $0.durationMs != nil }).max(by: { $0.durationMs! < $1.durationMs! }) {
+            parts.append("slowest: \(slowest.label) (\(TextFormat.duration(slowest.durationMs)))")
+        }
+        if let hungriest = nodes.max(by: { $0.displayTokens.total < $1.displayTokens.total }), hungriest.displayTokens.total > 0 {
+            parts.append("most tokens: \(hungriest.label) (\(TextFormat.count(hungriest.displayTokens.total)))")
+        }
+        document.element("p", in: slot, attributes: ["class": "summary-line"], text: parts.joined(separator: " · "))
+    }
+
+    /// `10 COMPLETE, 1 ERROR`, most frequent first.
+    static func tally(_ words: [String]) -> String {
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        for word in words {
+            if counts[word] == nil { order.append(word) }
+            counts[word, default: 0] += 1
+        }
+        return order.sorted { counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : order.firstIndex(of: $0)! < order.firstIndex(of: $1)! }
+            .map { "\(TextFormat.count(Int64(counts[$0]!))) \($0)" }.joined(separator: ", ")
+    }
+
+    /// The run's origin for step offsets: its start, else its first step's.
+    private var origin: Int64? {
+        run.startedAt ?? details.nodes.compactMap(\.startedAt).min()
+    }
+
+    func nodeTable(in slot: HTMLElement, of document: HTMLDocument) {
+        let nodes = details.nodes
+        guard !nodes.isEmpty else { return }
+        let group = document.element("details", in: slot, attributes: ["class": "group step-table"])
+        if nodes.count <= Self.openStepLimit { group.setAttribute("open", "open") }
+        document.element("summary", in: group, text: "Step table (\(TextFormat.count(Int64(nodes.count))) steps)")
+        let table = document.element("table", in: group, attributes: ["class": "grid nodes"])
+        let head = document.element("tr", in: document.element("thead", in: table))
+        for (title, numeric) in [("#", true), ("Step", false), ("Type", false), ("Status", false), ("Start", true),
+                                 ("Duration", true), ("Tokens in", true), ("Tokens out", true)] {
+            document.element("th", in: head, attributes: numeric ? ["class": "num"] : [:], text: title)
+        }
+        let body = document.element("tbody", in: table)
+        var total = TokenUsage.zero
+        for node in nodes {
+            let failed = ["ERROR", "FAILED"].contains(node.status?.uppercased() ?? "")
+            let row = document.element("tr", in: body, attributes: [
+                "class": failed ? "node-row failed" : "node-row", "data-position": String(node.position),
+            ])
+            document.element("td", in: row, attributes: ["class": "num"], text: String(node.position + 1))
+            let step = document.element("td", in: row, attributes: ["class": "step"])
+            if node.depth > 0 {
+                document.element("span", in: step, attributes: ["class": "depth"], text: String(repeating: "· ", count: node.depth))
+            }
+            document.element("a", in: step, attributes: ["href": "#node-\(node.position)", "class": "mono"], text: node.label)
+            document.element("td", in: row, text: node.type ?? "")
+            document.element("td", in: row, text: node.status ?? "")
+            let offset = node.startedAt.flatMap { start in origin.map { start - $0 } }
+            document.element("td", in: row, attributes: ["class": "num"], text: offset.map { "+" + TextFormat.duration($0) } ?? "-")
+            document.element("td", in: row, attributes: ["class": "num"], text: TextFormat.duration(node.durationMs))
+            let tokens = node.displayTokens
+            document.element("td", in: row, attributes: ["class": "num"], text: TextFormat.count(tokens.input))
+            document.element("td", in: row, attributes: ["class": "num"], text: TextFormat.count(tokens.output))
+            // A node's children count inside it (or in its nested run): only top-level steps add up.
+            if node.depth == 0 { total = TokenUsage(input: total.input + tokens.input, output: total.output + tokens.output) }
+        }
+        let footer = document.element("tr", in: document.element("tfoot", in: table), attributes: ["class": "total"])
+        document.element("td", in: footer, text: "")
+        document.element("td", in: footer, attributes: ["colspan": "4"], text: "Run total")
+        document.element("td", in: footer, attributes: ["class": "num"], text: TextFormat.duration(run.timeTakenMs))
+        document.element("td", in: footer, attributes: ["class": "num"], text: TextFormat.count(run.inputTokens))
+        document.element("td", in: footer, attributes: ["class": "num"], text: TextFormat.count(run.outputTokens))
+    }
+
+    func nodeDetails(in slot: HTMLElement, of document: HTMLDocument) {
+        let nodes = details.nodes
+        guard !nodes.isEmpty else { return }
+        let group = document.element("details", in: slot, attributes: ["class": "group step-details"])
+        document.element("summary", in: group, text: "Inputs and outputs of each step (\(TextFormat.count(Int64(nodes.count))))")
+        for node in nodes {
+            let item = document.element("details", in: group, attributes: ["class": "node", "id": "node-\(node.position)"])
+            let summary = document.element("summary", in: item)
+            document.element("span", in: summary, attributes: ["class": "mono"], text: "\(node.position + 1). \(node.label)")
+            let meta = [node.type, node.status, node.durationMs.map(TextFormat.duration),
+                        node.displayTokens.isZero ? nil : TextFormat.tokens(node.displayTokens)].compactMap { $0 }
+            document.element("span", in: summary, attributes: ["class": "meta"], text: meta.joined(separator: " · "))
+            let facts = document.element("dl", in: item, attributes: ["class": "kv"])
+            func fact(_ term: String, _ value: String?) {
+                guard let value, !value.isEmpty else { return }
+                document.element("dt", in: facts, text: term)
+                document.element("dd", in: facts, text: value)
+            }
+            fact("Name", node.name == node.code ? nil : node.name)
+            fact("Model", node.model)
+            fact("Started", node.startedAt.map { format.instant($0) })
+            fact("Ended", node.endedAt.map { format.instant($0) })
+            fact("Nested run", node.nestedJobId.map { job in
+                [job, node.nestedStatus, node.nestedTraceId.map { "trace \($0)" }].compactMap { $0 }.joined(separator: " · ")
+            })
+            for (title, text) in [("Input", node.input), ("Output", node.output), ("Error", node.error)] {
+                guard let text, !text.isEmpty else { continue }
+                document.element("h4", in: item, text: title)
+                document.element("pre", in: item, attributes: ["class": title.lowercased()], text: Self.pretty(text))
+            }
+        }
+    }
+
+    /// JSON text pretty-printed (keys in their order); other text as it is.
+    static func pretty(_ text: String) -> String {
+        guard let first = text.first(where: { !$0.isWhitespace }), first == "{" || first == "[",
+              let value = JSONValue(parsing: text) else { return text }
+        return value.prettyText
+    }
+
+    // MARK: Chunks and citations
+
+    func references(_ references: [DocumentReferenceRecord], kind: String, in slot: HTMLElement, of document: HTMLDocument) {
+        guard !references.isEmpty else { return }
+        let group = document.element("details", in: slot, attributes: ["class": "group"])
+        if references.count <= Self.openReferenceLimit { group.setAttribute("open", "open") }
+        let sources = Set(references.compactMap { $0.title ?? $0.source }).count
+        document.element("summary", in: group, text: "\(TextFormat.count(Int64(references.count))) \(kind)s from \(sources) document\(sources == 1 ? "" : "s")")
+        let table = document.element("table", in: group, attributes: ["class": "grid \(kind)s"])
+        let head = document.element("tr", in: document.element("thead", in: table))
+        for (title, numeric) in [("#", true), ("Document", false), ("Score", true), ("Text", false)] {
+            document.element("th", in: head, attributes: numeric ? ["class": "num"] : [:], text: title)
+        }
+        let body = document.element("tbody", in: table)
+        for reference in references {
+            let row = document.element("tr", in: body, attributes: ["class": "\(kind)-row"])
+            document.element("td", in: row, attributes: ["class": "num"], text: String(reference.position + 1))
+            let source = document.element("td", in: row)
+            document.element("strong", in: source, text: reference.title ?? reference.source ?? "untitled")
+            if let origin = reference.source, origin != reference.title {
+                document.element("br", in: source)
+                document.element("span", in: source, attributes: ["class": "mono note"], text: origin)
+            }
+            if let page = reference.page {
+                document.element("br", in: source)
+                document.element("span", in: source, attributes: ["class": "note"], text: "page \(page)")
+            }
+            document.element("td", in: row, attributes: ["class": "num"], text: reference.score.map { String(format: "%.3f", $0) } ?? "-")
+            document.element("div", in: document.element("td", in: row), attributes: ["class": "chunk-text"], text: reference.text ?? "")
+        }
+    }
+
+    // MARK: Status history and raw bodies
+
+    func statusHistory(in slot: HTMLElement, of document: HTMLDocument) {
+        let changes = details.statusChanges
+        if !changes.isEmpty {
+            let table = document.element("table", in: slot, attributes: ["class": "grid status-changes"])
+            let head = document.element("tr", in: document.element("thead", in: table))
+            for title in ["Status", "From", "For"] { document.element("th", in: head, text: title) }
+            let body = document.element("tbody", in: table)
+            for (index, change) in changes.enumerated() {
+                let row = document.element("tr", in: body, attributes: ["class": "status-change"])
+                document.element("span", in: document.element("td", in: row), attributes: ["class": "badge \(Self.statusClass(change.status))"],
+                                 text: change.status)
+                document.element("td", in: row, text: change.at.map { format.instant($0) } ?? "not known (imported)")
+                let next = index + 1 < changes.count ? changes[index + 1].at : nil
+                let lasted: String = if let at = change.at, let next { TextFormat.duration(next - at) }
+                    else if index + 1 == changes.count { RunStatus(change.status).isTerminal ? "" : "when last seen" }
+                    else { "-" }
+                document.element("td", in: row, text: lasted)
+            }
+        }
+        let waited: String = switch details.waitingMs {
+        case .some(0): "The run never waited for a person."
+        case .some(let waited): "Time spent WAITING: \(TextFormat.duration(waited))."
+        case .none: "The run waited; how long is not known (its bodies were imported without the times they were seen)."
+        }
+        document.element("p", in: slot, text: waited)
+        guard !details.snapshots.isEmpty else { return }
+        let group = document.element("details", in: slot, attributes: ["class": "group"])
+        let polls = details.snapshots.reduce(0) { $0 + $1.timesSeen }
+        document.element("summary", in: group, text: "\(details.snapshots.count) distinct bodies over \(polls) answers")
+        let table = document.element("table", in: group, attributes: ["class": "grid snapshots"])
+        let head = document.element("tr", in: document.element("thead", in: table))
+        for (title, numeric) in [("#", true), ("Status", false), ("First seen", false), ("Last seen", false),
+                                 ("Times seen", true), ("HTTP", true), ("Size", true)] {
+            document.element("th", in: head, attributes: numeric ? ["class": "num"] : [:], text: title)
+        }
+        let body = document.element("tbody", in: table)
+        for snapshot in details.snapshots {
+            let row = document.element("tr", in: body)
+            document.element("td", in: row, attributes: ["class": "num"], text: String(snapshot.sequence))
+            document.element("td", in: row, text: snapshot.status ?? "")
+            document.element("td", in: row, text: format.instant(snapshot.firstSeenAt))
+            document.element("td", in: row, text: format.instant(snapshot.lastSeenAt))
+            document.element("td", in: row, attributes: ["class": "num"], text: String(snapshot.timesSeen))
+            document.element("td", in: row, attributes: ["class": "num"], text: snapshot.httpStatus.map(String.init) ?? "-")
+            document.element("td", in: row, attributes: ["class": "num"], text: Self.bytes(snapshot.bytes))
+        }
+    }
+
+    func rawBodies(in slot: HTMLElement, of document: HTMLDocument) {
+        let context = EmbeddedRun(jobId: run.jobId, team: run.teamCode, label: run.label, message: run.message,
+                                  parameters: run.parameters.isEmpty ? nil : run.parameters)
+        document.element("pre", in: slot, attributes: ["class": EmbeddedRun.runClass, "hidden": "hidden"], text: context.json)
+        let group = document.element("details", in: slot, attributes: ["class": "group"])
+        let total = snapshots.reduce(0) { $0 + $1.body.utf8.count }
+        document.element("summary", in: group, text: "\(snapshots.count) bodies (\(Self.bytes(total)))")
+        for snapshot in snapshots {
+            let item = document.element("details", in: group, attributes: ["class": "raw-body"])
+            document.element("summary", in: item, text: "Body \(snapshot.sequence) · \(snapshot.status ?? "no status") · "
+                             + "first seen \(format.instant(snapshot.firstSeenAt)) · seen \(snapshot.timesSeen)×")
+            var attributes: [(String, String)] = [
+                ("class", EmbeddedRun.bodyClass), ("data-sequence", String(snapshot.sequence)),
+                ("data-first-seen", String(snapshot.firstSeenAt)), ("data-last-seen", String(snapshot.lastSeenAt)),
+                ("data-times-seen", String(snapshot.timesSeen)),
+            ]
+            if let status = snapshot.httpStatus { attributes.append(("data-http-status", String(status))) }
+            let pre = document.element("pre", in: item)
+            for (name, value) in attributes { pre.setAttribute(name, value) }
+            // An HTML parser drops one newline right after <pre>: write one more so a body that
+            // begins with a newline reads back exactly.
+            document.text(snapshot.body.hasPrefix("\n") || snapshot.body.hasPrefix("\r\n") ? "\n" + snapshot.body : snapshot.body, in: pre)
+        }
+    }
+
+    /// `512 B`, `7.6 KiB`, `3.1 MiB`.
+    public static func bytes(_ count: Int) -> String {
+        if count < 1024 { return "\(count) B" }
+        if count < 1024 * 1024 { return String(format: "%.1f KiB", Double(count) / 1024) }
+        return String(format: "%.1f MiB", Double(count) / 1024 / 1024)
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import TracedeskModel
+import TracedeskHistory
+import Ink
+
+/// The HTML report of one recorded run: a self-contained file to share with someone who has
+/// neither Tracedesk nor access to the pod.
+///
+/// Built from `templates/run-report.html` through `HTMLDocument`, so everything the pod sent is a
+/// text node or an attribute value; the answer's Markdown is rendered and then copied through
+/// `MarkupAllowlist.answer`. Every status body of the run is embedded, as text, for `import`.
+public struct RunReport {
+    /// Steps above this number start collapsed, behind their summary.
+    public static let openStepLimit = 200
+    /// Chunks or citations above this number start collapsed.
+    public static let openReferenceLimit = 50
+
+    public let details: RunDetails
+    /// Every snapshot of the run, with its body.
+    public let snapshots: [SnapshotRecord]
+    /// When the report is written, epoch ms.
+    public let writtenAt: Int64
+    let format = TextFormat(timeZone: TimeZone(identifier: "UTC")!)
+
+    public init(details: RunDetails, snapshots: [SnapshotRecord], writtenAt: Int64 = Date().epochMilliseconds) {
+        self.details = details
+        self.snapshots = snapshots
+        self.writtenAt = writtenAt
+    }
+
+    /// The report of `run` as `store` holds it now.
+    public init(of run: RunRecord, from store: HistoryStore) throws(TracedeskError) {
+        self.init(details: try store.details(of: run), snapshots: try store.snapshots(of: run))
+    }
+
+    var run: RunRecord { details.run }
+
+    /// The report as HTML text. Throws `badInput` when a template lacks a slot the report needs.
+    public func html(templates: ReportTemplates = .embedded) throws(TracedeskError) -> String {
+        let template = try templates.document(ReportTemplates.runReport)
+        let document = template.document
+        let team = run.teamCode ?? run.workflowCode ?? "Unknown team"
+        try template.fill("title", text: "\(team) · \(run.status) · \(run.jobId)")
+        try template.fill("generator") { meta in meta.setAttribute("content", "Tracedesk") }
+        try template.fill("team", text: team)
+        try template.fill("status") { badge in
+            badge.setAttribute("class", "badge \(Self.statusClass(run.status))")
+            document.text(run.status, in: badge)
+        }
+        try template.fill("subtitle", text: subtitle)
+        try template.fill("facts") { list in facts(in: list, of: document) }
+        try template.fill("prompt") { slot in prompt(in: slot, of: document) }
+        try template.fill("error") { slot in error(in: slot, of: document) }
+        try template.fill("output") { slot in output(in: slot, of: document) }
+        try template.fill("follow-ups") { list in
+            for question in run.followUpQuestions { document.element("li", in: list, text: question) }
+        }
+        try template.fill("timeline") { slot in
+            TimelineChart(run: run, nodes: details.nodes).render(in: slot, of: document)
+        }
+        try template.fill("steps-summary") { slot in stepsSummary(in: slot, of: document) }
+        try template.fill("node-table") { slot in nodeTable(in: slot, of: document) }
+        try template.fill("node-details") { slot in nodeDetails(in: slot, of: document) }
+        try template.fill("chunks") { slot in references(details.chunks, kind: "chunk", in: slot, of: document) }
+        try template.fill("citations") { slot in references(details.citations, kind: "citation", in: slot, of: document) }
+        try template.fill("status-history") { slot in statusHistory(in: slot, of: document) }
+        try template.fill("raw-bodies") { slot in rawBodies(in: slot, of: document) }
+        try template.fill("footer", text: "Written by Tracedesk on \(format.instant(writtenAt)) from its history "
+                          + "(recorded by \(run.source.rawValue)). Times are UTC (Z).")
+        template.keepSection("error", if: run.error != nil || failedNodes.contains { $0.error != nil })
+        template.keepSection("follow-ups", if: !run.followUpQuestions.isEmpty)
+        template.keepSection("chunks", if: !details.chunks.isEmpty)
+        template.keepSection("citations", if: !details.citations.isEmpty)
+        return template.serialized()
+    }
+
+    /// A file name for the report: `TEAM-jobId.html`, with only safe characters.
+    public static func defaultFileName(for run: RunRecord) -> String {
+        let team = (run.teamCode ?? run.workflowCode ?? "run")
+        let safe = { (text: String) in
+            String(text.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
+        }
+        return "\(safe(team))-\(safe(String(run.jobId.prefix(36)))).html"
+    }
+
+    /// The CSS class of a status: the status itself when it is one Tracedesk knows, else `other`.
+    static func statusClass(_ status: String?) -> String {
+        guard let status else { return "other" }
+        return switch RunStatus(status) {
+        case .other: "other"
+        case let known: "status-\(known.rawValue) \(known.rawValue)"
+        }
+    }
+
+    // MARK: Header
+
+    private var subtitle: String {
+        var parts: [String] = []
+        if let name = run.workflowName, name != run.teamCode { parts.append(name) }
+        if let version = run.version { parts.append("version \(version)") }
+        if let status = run.versionStatus { parts.append(status) }
+        if let started = run.startedAt { parts.append("started \(format.instant(started))") }
+        if let taken = run.timeTakenMs { parts.append("took \(TextFormat.duration(taken))") }
+        return parts.joined(separator: " · ")
+    }
+
+    private func facts(in list: HTMLElement, of document: HTMLDocument) {
+        func fact(_ term: String, _ value: String?, mono: Bool = false) {
+            guard let value, !value.isEmpty else { return }
+            let group = document.element("div", in: list)
+            document.element("dt", in: group, text: term)
+            document.element("dd", in: group, attributes: mono ? ["class": "mono"] : [:], text: value)
+        }
+        fact("Team", run.teamCode ?? run.workflowCode, mono: true)
+        fact("Version", [run.version.map { "v\($0)" }, run.versionStatus].compactMap { $0 }.joined(separator: " "))
+        fact("Status", run.status)
+        fact("Job", run.jobId, mono: true)
+        fact("Trace", run.traceId, mono: true)
+        fact("Conversation", run.conversationId, mono: true)
+        fact("Started", run.startedAt.map { format.instant($0) })
+        fact("Ended", run.endedAt.map { format.instant($0) })
+        fact("Duration", run.timeTakenMs.map(TextFormat.duration))
+        fact("Input tokens", TextFormat.count(run.inputTokens))
+        fact("Output tokens", TextFormat.count(run.outputTokens))
+        fact("Steps", TextFormat.count(Int64(run.nodeCount)))
+        fact("Time waiting", details.waitingMs.flatMap { $0 > 0 ? TextFormat.duration($0) : nil })
+        fact("Mode", run.invocationMode)
+        fact("Architecture", run.architecture)
+        fact("Label", run.label)
+        fact("Pod", run.pod)
+    }
+
+    // MARK: Prompt, error, output
+
+    private func prompt(in slot: HTMLElement, of document: HTMLDocument) {
+        if let message = run.message {
+            document.element("pre", in: slot, attributes: ["class": "prompt"], text: message)
+        } else {
+            document.element("p", in: slot, attributes: ["class": "note"], text: "The status bodies do not carry the prompt.")
+        }
+        guard !run.parameters.isEmpty else { return }
+        document.element("h3", in: slot, text: "Parameters")
+        let list = document.element("dl", in: slot, attributes: ["class": "kv"])
+        for (name, value) in run.parameters.sorted(by: { $0.key < $1.key }) {
+            document.element("dt", in: list, attributes: ["class": "mono"], text: name)
+            document.element("dd", in: list, text: value)
+        }
+    }
+
+    private var failedNodes: [NodeRecord] {
+        details.nodes.filter { ["ERROR", "FAILED"].contains($0.status?.uppercased() ?? "") || $0.error != nil }
+    }
+
+    private func error(in slot: HTMLElement, of document: HTMLDocument) {
+        if let error = run.error { document.element("pre", in: slot, text: error) }
+        let failed = failedNodes.filter { $0.error != nil }
+        guard !failed.isEmpty else { return }
+        document.element("h3", in: slot, text: failed.count == 1 ? "The step that failed" : "Steps that failed")
+        let list = document.element("ul", in: slot)
+        for node in failed {
+            let item = document.element("li", in: list)
+            document.element("a", in: item, attributes: ["href": "#node-\(node.position)", "class": "mono"], text: node.label)
+            document.text(": \(node.error ?? "")", in: item)
+        }
+    }
+
+    private func output(in slot: HTMLElement, of document: HTMLDocument) {
+        guard let output = run.output, !output.isEmpty else {
+            document.element("p", in: slot, attributes: ["class": "note"],
+                             text: run.runStatus.isTerminal ? "The run gave no output." : "No output yet: the run was \(run.status) when last seen.")
+            return
+        }
+        if let json = JSONValue(parsing: output), json.objectValue != nil || json.arrayValue != nil {
+            document.element("pre", in: slot, attributes: ["class": "answer-json"], text: json.prettyText)
+            return
+        }
+        let answer = document.element("div", in: slot, attributes: ["class": "answer"])
+        document.appendSanitized(MarkdownParser().html(from: output), in: answer)
+        let raw = document.element("details", in: slot)
+        document.element("summary", in: raw, text: "The output as received")
+        document.element("pre", in: raw, text: output)
+    }
+}

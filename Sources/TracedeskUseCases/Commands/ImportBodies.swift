@@ -1,0 +1,62 @@
+import Foundation
+import TracedeskHistory
+import TracedeskModel
+
+/// `tracedesk import FILE…`: record status bodies captured elsewhere.
+public struct ImportBodies: Sendable {
+    public var history: HistoryLocation
+    /// Files, or `-` for standard input.
+    public var files: [String]
+    /// The team of bodies that carry no `workflowCode`.
+    public var team: String?
+    public var json: Bool
+
+    public init(history: HistoryLocation, files: [String], team: String?, json: Bool) {
+        self.history = history
+        self.files = files
+        self.team = team
+        self.json = json
+    }
+
+    public func run(in context: CommandContext) throws(TracedeskError) -> CommandOutcome {
+        var sources: [Importer.Source] = []
+        for file in files { sources.append(try Self.read(file, in: context)) }
+        let store = try history.openForWriting(in: context)
+        let summary = try Importer(store: store).importBodies(from: sources, team: team, at: context.clock.now())
+        for jobId in summary.runsWithoutTeam {
+            try context.warn("run \(jobId) names no team (no workflowCode); recorded without one, pass --team to name it")
+        }
+        if json {
+            try context.writeJSON(ImportOutput(summary: summary, database: store.path))
+            return .success
+        }
+        let bodies = summary.bodiesRead == 1 ? "body" : "bodies"
+        let runs = summary.runs.count == 1 ? "run" : "runs"
+        var text = "Imported \(summary.bodiesRead) \(bodies) into \(summary.runs.count) \(runs) "
+            + "(\(summary.bodiesStored) stored, \(summary.bodiesAlreadyKnown) already recorded; \(summary.newRuns) new \(summary.newRuns == 1 ? "run" : "runs")) in \(store.path)\n"
+        for run in summary.runs {
+            text += "  \(run.jobId)  \(run.team ?? "?")  \(run.status)\(run.isNew ? "  (new)" : "")\n"
+        }
+        if summary.exchangesSkipped > 0 {
+            text += "  (\(summary.exchangesSkipped) recorded exchanges without a status body skipped: token calls, error answers)\n"
+        }
+        try context.output.write(text)
+        return .success
+    }
+
+    static func read(_ file: String, in context: CommandContext) throws(TracedeskError) -> Importer.Source {
+        if file == "-" {
+            return Importer.Source(origin: "standard input", data: context.standardInput().readDataToEndOfFile())
+        }
+        let path = context.absolutePath(file)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .badInput("\(file): no such file")
+        }
+        if isDirectory.boolValue { throw .badInput("\(file): is a folder; name the files in it") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .badInput("\(file): cannot be read")
+        }
+        return Importer.Source(origin: file, data: data)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import TracedeskHistory
+import TracedeskModel
+
+/// `tracedesk runs`: the history, newest first, as a table or as JSON.
+public struct ListRuns: Sendable {
+    public var history: HistoryLocation
+    public var query: RunQuery
+    public var json: Bool
+
+    public init(history: HistoryLocation, query: RunQuery, json: Bool) {
+        self.history = history
+        self.query = query
+        self.json = json
+    }
+
+    public func run(in context: CommandContext) throws(TracedeskError) -> CommandOutcome {
+        guard let store = try history.openIfPresent(in: context) else {
+            if json {
+                try context.output.writeData("[]\n")
+            } else {
+                try context.output.write("No history at \(history.path(in: context)) yet: invoke, poll or import records runs there.\n")
+            }
+            return .success
+        }
+        let runs = try store.runs(matching: query)
+        if json {
+            try context.writeJSON(runs.map(RunOutput.init))
+            return .success
+        }
+        if runs.isEmpty {
+            let total = try store.runCount()
+            if total == 0 {
+                try context.output.write("No runs recorded yet in \(store.path).\n")
+            } else {
+                try context.output.write("No run matches these filters (\(TextFormat.count(Int64(total))) run\(total == 1 ? "" : "s") in the history).\n")
+            }
+            return .success
+        }
+        try context.output.write(RunTable(format: TextFormat(timeZone: context.timeZone), width: context.output.width).render(runs))
+        return .success
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import FusionSimulator
+import Logging
+import TracedeskModel
+
+/// `tracedesk simulator`: a simulated Fusion pod and identity domain on this machine, until Ctrl-C.
+public struct RunSimulator: Sendable {
+    public var host: String
+    public var port: Int
+    /// The folder of scenario files (default: the built-in scenarios' folder).
+    public var scenarios: String?
+    public var speed: Double
+    /// The seed of job ids, tokens and codes (default: random).
+    public var seed: UInt64?
+    public var tokenLifetime: Int
+    public var verbose: Bool
+
+    public init(host: String, port: Int, scenarios: String?, speed: Double, seed: UInt64?, tokenLifetime: Int, verbose: Bool) {
+        self.host = host
+        self.port = port
+        self.scenarios = scenarios
+        self.speed = speed
+        self.seed = seed
+        self.tokenLifetime = tokenLifetime
+        self.verbose = verbose
+    }
+
+    public func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
+        let folder = try ScenarioFolder.locate(scenarios, in: context)
+        let library = try ScenarioFolder.load(folder)
+        var logger = Logger(label: "fusion-simulator")
+        logger.logLevel = verbose ? .info : .warning
+        let pod = SimulatedPod(library: library, configuration: .demo(tokenLifetime: tokenLifetime, seed: seed ?? UInt64.random(in: 1...UInt64.max)),
+                               runClock: ScaledClock(speed: speed), logger: logger)
+        let host = self.host
+        let speed = self.speed
+        let output = context.output
+        let app = PodRouter.application(pod: pod, host: host, port: port, logger: logger) { port in
+            try? output.write(SimulatorBanner.text(host: host, port: port, teams: library.teams.keys.sorted(),
+                                                   folder: folder.path, speed: speed))
+        }
+        do {
+            try await app.runService()
+        } catch {
+            // Ctrl-C cancels the command: the server has stopped, as asked.
+            if Task.isCancelled { return .success }
+            throw SimulatorStartFailure.describe(error, host: host, port: port)
+        }
+        return .success
+    }
+}
+
+/// What `tracedesk simulator` prints when it is ready: where, which teams, and how to get a token.
+enum SimulatorBanner {
+    static func text(host: String, port: Int, teams: [String], folder: String, speed: Double) -> String {
+        let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        return """
+            Simulated Fusion pod listening on \(url) (speed \(speed.formatted())x, scenarios from \(folder))
+            Teams: \(teams.joined(separator: ", "))
+
+            Demo credentials: client \(DemoCredentials.clientId) / \(DemoCredentials.clientSecret), \
+            user \(DemoCredentials.user) / \(DemoCredentials.password)
+            Get a token:
+              curl -s -u \(DemoCredentials.clientId):\(DemoCredentials.clientSecret) \(url)/oauth2/v1/token \\
+                -d grant_type=client_credentials -d scope=\(DemoCredentials.scope)
+            Invoke a team:
+              curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+                \(url)/api/fusion-ai/orchestrator/agent/v1/PRODUCT_COMPARISON_ADVISOR_COE/invokeAsync \\
+                -d '{"message": "Compare M1000034 of org IMO and M1000040 of Org SBI", "conversational": true, "conversationId": null, "status": "PUBLISHED", "invocationMode": "ADMIN"}'
+            Press Ctrl-C to stop.
+
+            """
+    }
+}
+
+/// Why a server did not start, in words: a port in use is the usual reason.
+enum SimulatorStartFailure {
+    static func describe(_ error: any Error, host: String, port: Int) -> TracedeskError {
+        if let error = error as? TracedeskError { return error }
+        let text = String(describing: error)
+        if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
+            return TracedeskError(.podUnavailable, "cannot listen on \(host):\(port): the port is in use; pick another with --port (0 picks a free one)")
+        }
+        if text.contains("Cannot assign requested address") || text.contains("errno: 99") {
+            return TracedeskError(.podUnavailable, "cannot listen on \(host):\(port): this machine has no such address; try --host 127.0.0.1")
+        }
+        return TracedeskError(.podUnavailable, "cannot listen on \(host):\(port): \(text.split(whereSeparator: \.isNewline).first ?? "")")
+    }
+}
+
+/// Where the scenario files are: `--scenarios`, else `samples/scenarios` under the current folder,
+/// else the one in the source tree this binary was built from.
+enum ScenarioFolder {
+    static func locate(_ given: String?, in context: CommandContext) throws(TracedeskError) -> URL {
+        if let given {
+            let path = context.absolutePath(given)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw .badInput("--scenarios \(given): no such folder")
+            }
+            return URL(fileURLWithPath: path)
+        }
+        let candidates = [
+            context.currentDirectory.appendingPathComponent("samples/scenarios"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("samples/scenarios"),
+        ]
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw .badInput("no scenario folder found: pass --scenarios DIR (samples/scenarios in the source tree)")
+        }
+        return found
+    }
+
+    static func load(_ folder: URL) throws(TracedeskError) -> ScenarioLibrary {
+        do {
+            return try ScenarioLibrary.load(directory: folder)
+        } catch {
+            throw .badInput("scenario \(error.description)")
+        }
+    }
+}

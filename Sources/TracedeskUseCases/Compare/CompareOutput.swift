@@ -1,0 +1,57 @@
+import Foundation
+import TracedeskCompare
+import TracedeskDocuments
+import TracedeskHistory
+import TracedeskModel
+
+/// The verdict table of `compare` and the report files of `compare`, `diff` and the demo.
+public enum CompareOutput {
+    /// The comparison as a table of prompts, then the verdict and its reasons.
+    public static func table(_ comparison: Comparison) -> String {
+        var table = TextTable(columns: [
+            .init("PROMPT"), .init("VERDICT"), .init("TIME A → B (median)"), .init("TOKENS A → B (median)"),
+            .init("EXPECT A / B"), .init("STEPS +/−/~"),
+        ])
+        for prompt in comparison.prompts {
+            table.add([TextFormat.snippet(prompt.name, width: 32), prompt.verdict.rawValue,
+                       prompt.timeCell, prompt.tokenCell, prompt.expectationCell, prompt.stepCell])
+        }
+        var lines = ["Comparison\(comparison.id.map { " #\($0)" } ?? "") of \(comparison.team): A \(comparison.baseline) against B \(comparison.candidate), "
+                     + "\(comparison.repeats) repeat\(comparison.repeats == 1 ? "" : "s")", ""]
+        lines += table.lines()
+        lines.append("")
+        let regressions = comparison.regressions
+        lines.append("Verdict: \(comparison.verdict.rawValue)" + (regressions > 0 ? " (\(regressions) of \(comparison.prompts.count) prompts)" : ""))
+        for prompt in comparison.prompts {
+            for reason in prompt.reasons { lines.append("  \(prompt.name): \(reason)") }
+            for note in prompt.notes { lines.append("  \(prompt.name): note: \(note)") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes the comparison report to `path` and every run's own report into `PATH-runs/`, linked.
+    @discardableResult
+    public static func write(_ comparison: Comparison, to path: String, store: HistoryStore,
+                             templates: ReportTemplates) throws(TracedeskError) -> String {
+        let url = try ReportFile.checkedLocation(path)
+        let folderName = url.deletingPathExtension().lastPathComponent + "-runs"
+        let folder = url.deletingLastPathComponent().appendingPathComponent(folderName)
+        var links: [String: String] = [:]
+        let jobIds = comparison.prompts.flatMap { $0.a.runs + $0.b.runs }.compactMap(\.jobId)
+        if !jobIds.isEmpty {
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw .badInput("\(folder.path): cannot create the folder for the runs' reports (\(error.localizedDescription))")
+            }
+            for jobId in jobIds {
+                let run = try store.run(jobId)
+                let name = RunReport.defaultFileName(for: run)
+                try ReportFile.writeRunReport(of: run, from: store, to: folder.appendingPathComponent(name).path, templates: templates)
+                links[jobId] = "\(folderName)/\(name)"
+            }
+        }
+        let html = try ComparisonReport(comparison: comparison, runReportLinks: links).html(templates: templates)
+        return try ReportFile.write(html, to: url.path)
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import TracedeskClient
+import TracedeskCompare
+import TracedeskHistory
+import TracedeskModel
+
+/// Runs every prompt of a suite on a baseline (A) and a candidate (B), `repeats` times each, at
+/// most `concurrency` jobs at once; records each run like `invoke` does, links it to the
+/// comparison, and works out what changed.
+///
+/// A job that stops WAITING for a person is reported as such and not answered; a job that cannot
+/// be followed to its end (timeout, pod failure) is reported with the reason and the others go on.
+/// An authentication failure stops everything: no other job could succeed.
+public struct ComparisonRunner: Sendable {
+    /// What to run.
+    public struct Plan: Sendable {
+        public var team: String
+        public var baseline: VersionSpec
+        public var candidate: VersionSpec
+        public var suite: PromptSuite
+        public var suiteName: String?
+        public var repeats: Int
+        public var concurrency: Int
+        public var thresholds: Comparison.Thresholds
+        /// How long to follow one job before giving up on it.
+        public var jobTimeout: Duration
+        public var pollInterval: AdaptiveInterval
+
+        public init(team: String, baseline: VersionSpec, candidate: VersionSpec, suite: PromptSuite, suiteName: String?,
+                    repeats: Int, concurrency: Int, thresholds: Comparison.Thresholds, jobTimeout: Duration = .seconds(600),
+                    pollInterval: AdaptiveInterval = AdaptiveInterval()) {
+            self.team = team
+            self.baseline = baseline
+            self.candidate = candidate
+            self.suite = suite
+            self.suiteName = suiteName
+            self.repeats = repeats
+            self.concurrency = concurrency
+            self.thresholds = thresholds
+            self.jobTimeout = jobTimeout
+            self.pollInterval = pollInterval
+        }
+    }
+
+    /// One job of the plan.
+    public struct Job: Sendable {
+        public var promptIndex: Int
+        public var side: String
+        public var repetition: Int
+        public var spec: VersionSpec
+    }
+
+    /// Progress, for the terminal.
+    public enum Event: Sendable {
+        case started(Job, jobId: String)
+        case finished(Job, jobId: String, status: String, timeTakenMs: Int64?)
+        case failed(Job, message: String)
+    }
+
+    let store: HistoryStore
+    let client: AgentClient
+    let clock: PollingClock
+
+    public init(store: HistoryStore, client: AgentClient, clock: PollingClock = .system) {
+        self.store = store
+        self.client = client
+        self.clock = clock
+    }
+
+    /// Runs the plan and returns what it found; the comparison is in the history under `Comparison.id`.
+    public func run(_ plan: Plan, onEvent: @escaping @Sendable (Event) -> Void = { _ in }) async throws(TracedeskError) -> Comparison {
+        let comparisonId = try store.startComparison(team: plan.team, baseline: plan.baseline, candidate: plan.candidate,
+                                                     suite: plan.suiteName, promptCount: plan.suite.prompts.count, repeats: plan.repeats)
+        // A and B alternate, so that a pod that slows down during the comparison weighs on both.
+        var jobs: [Job] = []
+        for repetition in 1...plan.repeats {
+            for index in plan.suite.prompts.indices {
+                jobs.append(Job(promptIndex: index, side: "A", repetition: repetition, spec: plan.baseline))
+                jobs.append(Job(promptIndex: index, side: "B", repetition: repetition, spec: plan.candidate))
+            }
+        }
+        var outcomes: [Int: (jobId: String?, failure: String?)] = [:]
+        do {
+            try await withThrowingTaskGroup(of: (Int, (jobId: String?, failure: String?)).self) { group in
+                var next = 0
+                func launch() {
+                    let index = next
+                    let job = jobs[index]
+                    next += 1
+                    group.addTask { (index, try await self.perform(job, plan: plan, comparisonId: comparisonId, onEvent: onEvent)) }
+                }
+                for _ in 0..<min(plan.concurrency, jobs.count) { launch() }
+                while let (index, outcome) = try await group.next() {
+                    outcomes[index] = outcome
+                    if next < jobs.count { launch() }
+                }
+            } as Void
+        } catch let error as TracedeskError {
+            throw error
+        } catch {
+            throw TracedeskError(.podUnavailable, "\(error)")
+        }
+
+        var prompts: [Comparison.PromptResult] = []
+        for (promptIndex, prompt) in plan.suite.prompts.enumerated() {
+            var sides: [String: [Comparison.RunOutcome]] = [:]
+            var firstComplete: [String: RunDetails] = [:]
+            for (jobIndex, job) in jobs.enumerated() where job.promptIndex == promptIndex {
+                let outcome = outcomes[jobIndex]
+                var result = Comparison.RunOutcome(repetition: job.repetition, jobId: outcome?.jobId, status: "NOT RUN",
+                                                   failure: outcome?.failure, checks: [])
+                if let jobId = outcome?.jobId, let run = try? store.run(jobId) {
+                    result.status = run.status
+                    result.timeTakenMs = run.timeTakenMs
+                    result.tokens = run.tokens.total
+                    result.output = run.output
+                    if result.failure == nil {
+                        result.checks = (prompt.expect ?? PromptSuite.Expectations()).check(run)
+                    }
+                    if firstComplete[job.side] == nil, RunStatus(run.status).isTerminal {
+                        firstComplete[job.side] = try store.details(of: run)
+                    }
+                }
+                sides[job.side, default: []].append(result)
+            }
+            let diff = firstComplete["A"].flatMap { a in firstComplete["B"].map { RunDiff(a: a, b: $0) } }
+            prompts.append(Comparison.PromptResult(
+                index: promptIndex, prompt: prompt,
+                a: Comparison.SideResult(spec: plan.baseline.description, runs: sides["A"] ?? []),
+                b: Comparison.SideResult(spec: plan.candidate.description, runs: sides["B"] ?? []),
+                diff: diff, thresholds: plan.thresholds))
+        }
+        let comparison = Comparison(id: comparisonId, team: plan.team, baseline: plan.baseline.description,
+                                    candidate: plan.candidate.description, suite: plan.suiteName, repeats: plan.repeats,
+                                    thresholds: plan.thresholds, prompts: prompts)
+        try store.finishComparison(comparisonId, verdict: comparison.verdict.rawValue, resultJSON: comparison.json)
+        return comparison
+    }
+
+    /// Invokes one job and follows it; returns its jobId (once it has one) and why it did not finish.
+    private func perform(_ job: Job, plan: Plan, comparisonId: Int64,
+                         onEvent: @Sendable (Event) -> Void) async throws -> (jobId: String?, failure: String?) {
+        let prompt = plan.suite.prompts[job.promptIndex]
+        let request = InvokeRequest(message: prompt.message, version: job.spec.version, status: job.spec.status,
+                                    invocationMode: .admin, parameters: prompt.parameters ?? [:])
+        let label = "compare #\(comparisonId) \(job.side) \(prompt.name) #\(job.repetition)"
+        let context = RecordingContext(teamCode: plan.team, pod: client.pod.absoluteString, source: .invoke, label: label, request: request)
+        let follower = JobFollower(client: client, store: store, context: context,
+                                   options: Poller.Options(timeout: plan.jobTimeout, stopOnWaiting: true, interval: plan.pollInterval),
+                                   clock: clock)
+        var jobId: String?
+        do {
+            let first = try await follower.start(request)
+            jobId = first.body.jobId
+            try store.linkRun(first.body.jobId, toComparison: comparisonId, side: job.side, promptIndex: job.promptIndex,
+                              promptLabel: prompt.label, repetition: job.repetition)
+            onEvent(.started(job, jobId: first.body.jobId))
+            _ = try await follower.follow(jobId: first.body.jobId, after: first)
+            let run = try store.run(first.body.jobId)
+            onEvent(.finished(job, jobId: run.jobId, status: run.status, timeTakenMs: run.timeTakenMs))
+            return (jobId, nil)
+        } catch {
+            if error.kind == .authenticationRefused || error.kind == .interrupted || error.kind == .database { throw error }
+            onEvent(.failed(job, message: error.message))
+            return (jobId, error.message)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import TracedeskClient
+import TracedeskModel
+
+/// What a command works with besides its own options: the environment, where it writes, the
+/// clock, how it reaches the network, and where it runs. The tool builds it from the process
+/// (`CommandContext.process()`); tests build one with captured outputs, an in-process pod and a
+/// clock that moves only when the poll loop waits, so commands are tested without launching the
+/// binary.
+public struct CommandContext: Sendable {
+    public var environment: [String: String]
+    /// Standard output: results.
+    public var output: TextOutput
+    /// Standard error: progress, warnings and errors.
+    public var errors: TextOutput
+    public var clock: PollingClock
+    /// Makes the HTTP transport for pod and identity-domain calls.
+    public var transports: TransportFactory
+    /// Relative paths are taken from here.
+    public var currentDirectory: URL
+    /// The zone instants are shown in.
+    public var timeZone: TimeZone
+    /// Standard input, for `import -`.
+    public var standardInput: @Sendable () -> FileHandle
+
+    public init(environment: [String: String], output: TextOutput, errors: TextOutput, clock: PollingClock = .system,
+                transports: TransportFactory = .network, currentDirectory: URL, timeZone: TimeZone = .current,
+                standardInput: @escaping @Sendable () -> FileHandle = { FileHandle.standardInput }) {
+        self.environment = environment
+        self.output = output
+        self.errors = errors
+        self.clock = clock
+        self.transports = transports
+        self.currentDirectory = currentDirectory
+        self.timeZone = timeZone
+        self.standardInput = standardInput
+    }
+
+    /// The context of this process: its environment, standard streams, wall clock and network.
+    public static func process() -> CommandContext {
+        let environment = ProcessInfo.processInfo.environment
+        return CommandContext(
+            environment: environment, output: .standardOutput(environment: environment),
+            errors: .standardError(environment: environment),
+            currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+    }
+
+    /// Where Tracedesk's files are, by this environment.
+    public var paths: UserPaths { UserPaths(environment: environment) }
+
+    /// `path` made absolute against the current directory, `~` expanded.
+    public func absolutePath(_ path: String) -> String {
+        let expanded = paths.expandingHome(path)
+        if expanded.hasPrefix("/") { return expanded }
+        return currentDirectory.appendingPathComponent(expanded).standardizedFileURL.path
+    }
+
+    /// Writes one line to standard error, prefixed with the tool's name.
+    public func note(_ message: String) throws(TracedeskError) {
+        try errors.write("tracedesk: \(message)\n")
+    }
+
+    /// Writes one warning line to standard error.
+    public func warn(_ message: String) throws(TracedeskError) {
+        try errors.write("tracedesk: warning: \(message)\n")
+    }
+
+    /// Writes `value` to standard output as JSON: sorted keys, indented, slashes unescaped.
+    public func writeJSON<T: Encodable>(_ value: T) throws(TracedeskError) {
+        try output.writeData(JSONOutput.text(value))
+    }
+}
+
+/// Makes the transport of pod and token calls: the network (URLSession, or AsyncHTTPClient
+/// with a private CA), or, in tests, an in-process pod.
+public struct TransportFactory: Sendable {
+    /// What the transport must honour.
+    public struct Options: Sendable {
+        /// A PEM bundle of CA certificates to trust besides the system's (`--cacert`).
+        public var caBundle: String?
+
+        public init(caBundle: String? = nil) {
+            self.caBundle = caBundle
+        }
+    }
+
+    public let make: @Sendable (Options, [String: String]) throws(TracedeskError) -> any HTTPTransport
+
+    public init(make: @escaping @Sendable (Options, [String: String]) throws(TracedeskError) -> any HTTPTransport) {
+        self.make = make
+    }
+
+    /// URLSession, or, with a CA bundle, a transport that also trusts it.
+    public static let network = TransportFactory { options, environment throws(TracedeskError) in
+        guard let caBundle = options.caBundle else { return URLSessionTransport() }
+        return try TrustingTransport(caBundle: caBundle, environment: environment)
+    }
+
+    /// Always `transport`, whatever is asked: for tests.
+    public static func fixed(_ transport: any HTTPTransport) -> TransportFactory {
+        TransportFactory { _, _ in transport }
+    }
+}
+
+/// JSON for scripts: sorted keys, indented, slashes unescaped, a newline at the end.
+public enum JSONOutput {
+    public static func text<T: Encodable>(_ value: T) throws(TracedeskError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+        } catch {
+            throw .badInput("the output cannot be written as JSON: \(error)")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import TracedeskHistory
+import TracedeskModel
+
+/// Which history a command uses (`--db PATH`, else `$TRACEDESK_DB`, else the XDG data folder),
+/// and how it opens it: a command that records creates the history; a command that only reads
+/// never creates a file or a folder, and says there is no history instead.
+public struct HistoryLocation: Sendable {
+    /// `--db`, when given.
+    public var database: String?
+
+    public init(database: String? = nil) {
+        self.database = database
+    }
+
+    /// The path, absolute.
+    public func path(in context: CommandContext) -> String {
+        context.absolutePath(database ?? context.paths.history)
+    }
+
+    /// Opens the history for recording, creating it (0600, in a 0700 folder) when it does not exist.
+    public func openForWriting(in context: CommandContext) throws(TracedeskError) -> HistoryStore {
+        try HistoryStore(path: path(in: context), mode: .readWrite)
+    }
+
+    /// Opens the history for reading; `nil` when there is none at the path (nothing is created).
+    public func openIfPresent(in context: CommandContext) throws(TracedeskError) -> HistoryStore? {
+        let path = path(in: context)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try HistoryStore(path: path, mode: .readOnly)
+    }
+
+    /// Opens the history for reading; an error naming the path when there is none.
+    public func openForReading(in context: CommandContext) throws(TracedeskError) -> HistoryStore {
+        guard let store = try openIfPresent(in: context) else { throw Self.missing(path(in: context)) }
+        return store
+    }
+
+    static func missing(_ path: String) -> TracedeskError {
+        .badInput("no history at \(path): nothing has been recorded there yet (--db or TRACEDESK_DB names another)")
+    }
+}

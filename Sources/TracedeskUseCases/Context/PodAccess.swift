@@ -1,0 +1,61 @@
+import Foundation
+import TracedeskClient
+import TracedeskModel
+
+/// How a command reaches a pod: the pod settings given as flags (`PodSetting`), the profile to
+/// fall back on, retries, a private CA, and whether to record every exchange.
+public struct PodAccess: Sendable {
+    /// Settings given as flags.
+    public var flags: [PodSetting: String]
+    /// `--profile`: a profile of `config.toml` (else its `default`, if any).
+    public var profile: String?
+    /// Retries of a failed call (5xx, 429, network) before giving up.
+    public var retries: Int
+    /// `--cacert`: a PEM bundle of CA certificates to trust besides the system's.
+    public var caBundle: String?
+    /// `--record`: save every HTTP exchange in this folder.
+    public var recordFolder: String?
+
+    public init(flags: [PodSetting: String] = [:], profile: String? = nil, retries: Int = 5, caBundle: String? = nil,
+                recordFolder: String? = nil) {
+        self.flags = flags
+        self.profile = profile
+        self.retries = retries
+        self.caBundle = caBundle
+        self.recordFolder = recordFolder
+    }
+
+    /// The settings of flags, environment and profile together.
+    public func settings(in context: CommandContext) throws(TracedeskError) -> PodSettings {
+        PodSettings(flags: flags, environment: context.environment,
+                    profile: try Profile.load(named: profile, environment: context.environment))
+    }
+
+    /// The transport for pod and token calls, recording exchanges when asked.
+    public func transport(in context: CommandContext) throws(TracedeskError) -> any HTTPTransport {
+        let base = try context.transports.make(.init(caBundle: caBundle.map(context.absolutePath)), context.environment)
+        guard let recordFolder else { return base }
+        return try RecordingTransport(inner: base, folder: URL(fileURLWithPath: context.absolutePath(recordFolder)),
+                                      now: context.clock.now)
+    }
+
+    /// The token provider for `pod`, with the token cache of this environment.
+    public func tokenProvider(settings: PodSettings, pod: URL, transport: any HTTPTransport,
+                              in context: CommandContext) throws(TracedeskError) -> any TokenProvider {
+        let errors = context.errors
+        return try settings.tokenProvider(pod: pod, transport: transport, cache: TokenCache(folder: context.paths.tokenCache)) { url in
+            try? errors.write("tracedesk: sign in with a browser: open this URL (waiting up to 5 minutes for the redirect)\n  \(url.absoluteString)\n")
+        }
+    }
+
+    /// A client for one team on the pod, authenticated.
+    public func client(team: String, in context: CommandContext) throws(TracedeskError) -> AgentClient {
+        guard retries >= 0 else { throw .badInput("--retries takes 0 or more") }
+        let settings = try settings(in: context)
+        let pod = try settings.podURL()
+        let transport = try transport(in: context)
+        return AgentClient(pod: pod, api: try settings.apiVersion(), team: team, transport: transport,
+                           tokens: try tokenProvider(settings: settings, pod: pod, transport: transport, in: context),
+                           retry: RetryPolicy(maxAttempts: min(retries, 1_000) + 1), clock: context.clock)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import TracedeskDocuments
+import TracedeskModel
+
+/// `tracedesk demo`: the whole flow on the embedded simulator, for a newcomer.
+public struct RunDemo: Sendable {
+    public var history: HistoryLocation
+    /// The folder for the reports (created if missing).
+    public var outputFolder: String
+    public var scenarios: String?
+    public var speed: Double
+    public var templatesFolder: String?
+
+    public init(history: HistoryLocation, outputFolder: String, scenarios: String?, speed: Double, templatesFolder: String?) {
+        self.history = history
+        self.outputFolder = outputFolder
+        self.scenarios = scenarios
+        self.speed = speed
+        self.templatesFolder = templatesFolder
+    }
+
+    public func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
+        let templates = try ReportTemplates.load(folder: templatesFolder.map(context.absolutePath))
+        let folder = URL(fileURLWithPath: context.absolutePath(outputFolder))
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw .badInput("--out \(outputFolder): cannot create the folder (\(error.localizedDescription))")
+        }
+        let store = try history.openForWriting(in: context)
+        let tour = DemoTour(store: store, outputFolder: folder, scenarioFolder: try ScenarioFolder.locate(scenarios, in: context),
+                            templates: templates, speed: speed, context: context)
+        let (visits, comparison) = try await tour.run()
+
+        var lines = ["", "Reports (open them in a browser; each is one file that works offline):"]
+        for visit in visits {
+            lines.append("  \(visit.run.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(visit.reportPath)")
+        }
+        let job = visits.first.map { String($0.run.jobId.prefix(8)) } ?? "last"
+        let next = [
+            ("tracedesk runs", "the history, newest first"),
+            ("tracedesk show \(job)", "one run's steps in the terminal"),
+            ("tracedesk report last -o run.html", "the report of any recorded run"),
+            ("tracedesk diff \(job) last", "two recorded runs compared"),
+            ("tracedesk simulator", "this simulated pod, to try invoke, poll and resume by hand"),
+        ]
+        let width = next.map(\.0.count).max() ?? 0
+        if let (comparison, path) = comparison {
+            lines.append("  \(comparison.verdict.rawValue.uppercased().padding(toLength: 10, withPad: " ", startingAt: 0)) \(path)  (DRAFT against PUBLISHED)")
+        }
+        lines += ["", "Next:"] + next.map { "  \($0.0.padding(toLength: width, withPad: " ", startingAt: 0))   \($0.1)" } + [""]
+        try context.output.write(lines.joined(separator: "\n"))
+        return .success
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import TracedeskClient
+import TracedeskDocuments
+import TracedeskHistory
+import TracedeskModel
+
+/// Follows one job to its end for `invoke`, `poll` and `resume`: progress on standard error, the
+/// report written when following ends (`--report`), and the ending said in words and turned into
+/// an outcome: COMPLETE succeeds, ERROR is `.runFailed`, and a timeout, an outage, WAITING with
+/// `--on-waiting stop` or Ctrl-C are errors that say how to pick the job up again.
+public struct FollowRun: Sendable {
+    /// How the command asked to follow.
+    public struct Options: Sendable {
+        /// Print the recorded run as JSON instead of a summary.
+        public var json: Bool
+        /// No progress on standard error.
+        public var quiet: Bool
+        /// Also write the run's report here when following ends.
+        public var reportPath: String?
+        public var templates: ReportTemplates
+
+        public init(json: Bool = false, quiet: Bool = false, reportPath: String? = nil, templates: ReportTemplates = .embedded) {
+            self.json = json
+            self.quiet = quiet
+            self.reportPath = reportPath
+            self.templates = templates
+        }
+    }
+
+    public let team: String
+    public let jobId: String
+    public let follower: JobFollower
+    public let options: Options
+
+    public init(team: String, jobId: String, follower: JobFollower, options: Options) {
+        self.team = team
+        self.jobId = jobId
+        self.follower = follower
+        self.options = options
+    }
+
+    /// Polls to the end (after `first`, the invokeAsync answer, when there was one).
+    public func run(after first: ReceivedBody?, in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
+        let store = follower.store
+        let progress = ProgressPrinter(team: team, output: context.errors, quiet: options.quiet, clock: context.clock)
+        if let first { progress.show(first.body) }
+        let outcome: PollOutcome
+        do {
+            outcome = try await follower.follow(jobId: jobId, after: first) { event in
+                switch event {
+                case .received(let received): progress.show(received.body)
+                case .callFailed(let error, let retryIn):
+                    progress.note("\(error.message); trying again in \(TextFormat.duration(retryIn))")
+                }
+            }
+        } catch {
+            progress.finish()
+            let hint = ProgressText.resumeHint(jobId: jobId, team: team)
+            switch error.kind {
+            case .interrupted:
+                throw TracedeskError(.interrupted, "interrupted; everything received is recorded. \(hint)")
+            case .timedOut, .podUnavailable:
+                // The timeout is what the user must hear about; a report that cannot be written is a warning.
+                do { try writeReport(in: context) } catch { try? context.warn("no report written: \(error.message)") }
+                throw TracedeskError(error.kind, "\(error.message); \(hint)")
+            default:
+                throw error
+            }
+        }
+        progress.finish()
+        let run = try store.run(jobId)
+        try writeReport(in: context)
+        switch outcome {
+        case .stoppedWhileWaiting:
+            // The progress printer has shown what the run waits for, unless it was told to be quiet.
+            if options.quiet, let body = try store.latestSnapshot(of: run).flatMap({ try? StatusBody(data: Data($0.body.utf8)) }) {
+                try context.note(ProgressText.waiting(body, team: team))
+            }
+            throw TracedeskError(.timedOut, "stopped while WAITING (--on-waiting stop); \(ProgressText.resumeHint(jobId: jobId, team: team))")
+        case .finished(let status):
+            try summarise(run, in: context)
+            return status == .error ? .runFailed : .success
+        }
+    }
+
+    /// Writes the run's report to `--report`, if asked, and says where on standard error.
+    private func writeReport(in context: CommandContext) throws(TracedeskError) {
+        guard let reportPath = options.reportPath else { return }
+        let run = try follower.store.run(jobId)
+        let path = try ReportFile.writeRunReport(of: run, from: follower.store, to: context.absolutePath(reportPath),
+                                                 templates: options.templates)
+        if !options.quiet { try context.note("report written to \(path)") }
+    }
+
+    private func summarise(_ run: RunRecord, in context: CommandContext) throws(TracedeskError) {
+        if options.json {
+            try context.writeJSON(RunDetailsOutput(try follower.store.details(of: run, now: context.clock.now())))
+            return
+        }
+        var lines = ["\(run.status)  \(run.jobId)  \(TextFormat.duration(run.timeTakenMs))  \(TextFormat.tokens(run.tokens))  \(run.nodeCount) nodes"]
+        if let error = run.error { lines.append("Error: \(error)") }
+        if let output = run.output { lines.append(""); lines.append(output) }
+        lines.append("")
+        lines.append("Recorded; see the steps with: tracedesk show \(run.jobId.prefix(8))")
+        try context.output.write(lines.joined(separator: "\n") + "\n")
+    }
+}
+
+/// How a command ended when it did not fail: its exit code.
+public enum CommandOutcome: Int32, Sendable {
+    /// Done (a run that ended COMPLETE, a listing, a report...).
+    case success = 0
+    /// The run ended in ERROR.
+    case runFailed = 1
+    /// `compare --fail-on regression`: the candidate is worse than the baseline.
+    case regression = 7
+}

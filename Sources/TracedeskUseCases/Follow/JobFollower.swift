@@ -1,0 +1,56 @@
+import Foundation
+import TracedeskClient
+import TracedeskHistory
+import TracedeskModel
+
+/// Starts, answers or attaches to a job of one team and follows it to its end, recording every
+/// status body in the history the moment it arrives: the one sequence behind `invoke`, `poll`,
+/// `resume`, `compare`, the demo and the benchmarks.
+public struct JobFollower: Sendable {
+    public let client: AgentClient
+    public let store: HistoryStore
+    /// What the history should know of the run beyond its bodies (team, pod, label, request).
+    public let context: RecordingContext
+    public let poller: Poller
+
+    public init(client: AgentClient, store: HistoryStore, context: RecordingContext, options: Poller.Options,
+                clock: PollingClock = .system) {
+        self.client = client
+        self.store = store
+        self.context = context
+        self.poller = Poller(client: client, options: options, clock: clock)
+    }
+
+    /// Sends `request` (a new job, or the answer to a WAITING one) and records the answer.
+    public func start(_ request: InvokeRequest) async throws(TracedeskError) -> ReceivedBody {
+        let first = try await client.invoke(request)
+        try record(first)
+        return first
+    }
+
+    /// Polls `jobId` to its end (or to WAITING, a timeout, Ctrl-C), recording each body.
+    public func follow(jobId: String, after first: ReceivedBody? = nil,
+                       onEvent: @Sendable (PollEvent) -> Void = { _ in }) async throws(TracedeskError) -> PollOutcome {
+        try await poller.poll(jobId: jobId, after: first, record: { received throws(TracedeskError) in try record(received) },
+                              onEvent: onEvent)
+    }
+
+    /// Records one body received from the pod.
+    @discardableResult
+    public func record(_ received: ReceivedBody) throws(TracedeskError) -> RecordOutcome {
+        try store.record(received.body, verbatim: received.text,
+                         observation: .received(at: received.receivedAt, httpStatus: received.httpStatus), context: context)
+    }
+}
+
+extension InvokeRequest {
+    /// The invokeAsync that answers the human step `run` waits for: the same conversation,
+    /// version and mode, the run's jobId, and `input` as `resumeNodeInput`.
+    public static func answering(_ run: RunRecord, with input: [String: JSONValue], message: String) -> InvokeRequest {
+        InvokeRequest(
+            message: message, conversational: true, conversationId: run.conversationId, version: run.version,
+            status: VersionStatus(rawValue: run.versionStatus ?? "PUBLISHED") ?? .published,
+            invocationMode: InvocationMode(rawValue: run.invocationMode ?? "ADMIN") ?? .admin,
+            jobId: run.jobId, resumeNodeInput: .object(input))
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// What `tracedesk import --json` prints (docs/json.md).
+public struct ImportOutput: Sendable, Encodable, Equatable {
+    /// One run the import touched.
+    public struct Run: Sendable, Encodable, Equatable {
+        public var jobId: String
+        public var team: String?
+        public var status: String
+        public var new: Bool
+    }
+
+    public var database: String
+    public var bodiesRead: Int
+    public var bodiesStored: Int
+    public var bodiesAlreadyKnown: Int
+    public var runs: [Run]
+
+    public init(summary: Importer.Summary, database: String) {
+        self.database = database
+        bodiesRead = summary.bodiesRead
+        bodiesStored = summary.bodiesStored
+        bodiesAlreadyKnown = summary.bodiesAlreadyKnown
+        runs = summary.runs.map { Run(jobId: $0.jobId, team: $0.team, status: $0.status, new: $0.isNew) }
+    }
+}

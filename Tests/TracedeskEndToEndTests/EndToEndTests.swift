@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+import TracedeskModel
+
+/// The built binary, launched as a user launches it: what only a process can show (its exit
+/// codes, Ctrl-C, help and completions, the demo's real server). Everything else is tested in
+/// process (TracedeskTests).
+@Suite("The binary, end to end")
+struct EndToEndTests {
+    let folder: URL
+    let tracedesk: TracedeskProcess
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tracedesk-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        tracedesk = TracedeskProcess(database: folder.appendingPathComponent("history.sqlite").path)
+    }
+
+    @Test("help, version and shell completions exit 0")
+    func helpAndCompletions() throws {
+        let help = try tracedesk.run(["show", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("tracedesk show last"), "an example")
+        #expect(try tracedesk.run(["--version"]).stdout == "0.2.0\n")
+        for shell in ["bash", "zsh", "fish"] {
+            let completion = try tracedesk.run(["--generate-completion-script", shell])
+            #expect(completion.status == 0)
+            #expect(completion.stdout.contains("runs"), "\(shell)")
+        }
+    }
+
+    @Test("a usage error and a corrupt database: one line and the documented exit code from the process")
+    func exitCodes() throws {
+        let unknown = try tracedesk.run(["runs", "--frobnicate"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.hasPrefix("tracedesk: Unknown option '--frobnicate'"))
+        let path = folder.appendingPathComponent("corrupt.sqlite").path
+        try Data(String(repeating: "not sqlite ", count: 100).utf8).write(to: URL(fileURLWithPath: path))
+        let corrupt = try tracedesk.run(["runs", "--db", path])
+        #expect(corrupt.status == 6)
+        #expect(corrupt.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test("Ctrl-C while following records what arrived, says how to resume, and exits 130")
+    func interrupt() throws {
+        let simulator = try LiveSimulator(speed: 20, seed: UInt64.random(in: 1...1_000_000))
+        defer { simulator.stop() }
+        let process = Process()
+        process.executableURL = TracedeskProcess.binary
+        process.arguments = ["invoke", "XX_GL_JOURNAL_APPROVAL", "Post it", "--param", "journal=JE-9"]
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in simulator.environment(cache: folder.appendingPathComponent("cache")) { environment[key] = value }
+        environment["TRACEDESK_DB"] = tracedesk.database
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while !text.contains("answer with"), process.isRunning {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        process.interrupt()
+        text += String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(text)")
+        #expect(text.contains("interrupted; everything received is recorded"))
+        let runs = try JSONValue(parsing: tracedesk.run(["runs", "--json"]).stdout)?.arrayValue ?? []
+        #expect(runs.first?["status"]?.stringValue == "WAITING")
+    }
+
+    @Test("demo runs five teams on the embedded simulator, answers the WAITING one, and writes their reports")
+    func demo() throws {
+        let out = folder.appendingPathComponent("demo")
+        let result = try tracedesk.run(["demo", "--out", out.path, "--speed", "40"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("WAITING for APPROVE_POSTING"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".html") }
+        let reports = files.filter { !$0.hasPrefix("compare-") }
+        #expect(reports.count == 5)
+        #expect(files.contains("compare-PRODUCT_COMPARISON_ADVISOR_COE.html"), "the demo ends with a comparison")
+        for report in reports { #expect(result.stdout.contains(out.appendingPathComponent(report).path)) }
+        let runs = try #require(JSONValue(parsing: try tracedesk.run(["runs", "--json"]).stdout)?.arrayValue)
+            .filter { $0["label"]?.stringValue == "demo" }
+        #expect(runs.count == 5, "five demo runs, besides the comparison's")
+        let statuses = Dictionary(uniqueKeysWithValues: runs.map { ($0["teamCode"]?.stringValue ?? "?", $0["status"]?.stringValue ?? "?") })
+        #expect(statuses["XX_GL_JOURNAL_APPROVAL"] == "COMPLETE", "the demo approved the waiting step")
+        #expect(statuses["XX_WORKER_CARD"] == "ERROR")
+        // Each report holds every step of its run.
+        for run in runs {
+            let jobId = try #require(run["jobId"]?.stringValue)
+            let file = try #require(reports.first { $0.contains(jobId) })
+            let html = try String(contentsOf: out.appendingPathComponent(file), encoding: .utf8)
+            #expect(html.components(separatedBy: "class=\"node-row").count - 1 == run["nodeCount"]?.intValue)
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+import TracedeskClient
+import TracedeskCommandLine
+import TracedeskCompare
+import TracedeskDocuments
+import TracedeskHistory
+import TracedeskModel
+import TracedeskUseCases
+
+/// `tracedesk import`, `runs` and `show`, end to end with the built binary.
+@Suite("History commands, end to end")
+struct HistoryCommandsTests {
+    let folder: URL
+    let tracedesk: CommandLineHarness
+    let samples = [
+        "samples/bodies/approval-waiting.json", "samples/bodies/coe-invoke-running.json",
+        "samples/bodies/coe-status-complete.json", "samples/bodies/document-chunks-complete.json",
+        "samples/bodies/supervisor-complete.json", "samples/bodies/worker-card-error.json",
+        "samples/bodies/workflow-nested-complete.json",
+    ]
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tracedesk-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        tracedesk = CommandLineHarness(database: folder.appendingPathComponent("history.sqlite").path)
+    }
+
+    func json(_ text: String) throws -> JSONValue {
+        try #require(JSONValue(parsing: text), "not JSON: \(text.prefix(200))")
+    }
+
+    @Test("import, then runs and show, as in the README")
+    func importRunsShow() async throws {
+        let imported = await tracedesk.run(["import"] + samples)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.hasPrefix("Imported 7 bodies into 6 runs (7 stored, 0 already recorded; 6 new runs)"))
+        #expect(imported.stderr.isEmpty)
+
+        let again = await tracedesk.run(["import"] + samples)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("(0 stored, 7 already recorded; 0 new runs)"))
+
+        let runs = await tracedesk.run(["runs"])
+        #expect(runs.status == 0)
+        let lines = runs.stdout.split(separator: "\n")
+        #expect(lines.count == 7, "a header and six runs")
+        #expect(lines[0].hasPrefix("JOB"))
+        #expect(lines[1].hasPrefix("6a1d8e3f  XX_TRAVEL_POLICY_ADVISOR"), "newest first")
+        #expect(runs.stdout.contains("c73c1580  PRODUCT_COMPARISON_ADVISOR_COE"))
+        #expect(runs.stdout.contains("v13 PUBLISHED"))
+
+        let show = await tracedesk.run(["show", "last"])
+        #expect(show.status == 0)
+        #expect(show.stdout.hasPrefix("Run 5f0c2a9e-1b7d-4c3e-9a51-7d2e8b4f6c10\n"), "the run recorded last")
+        #expect(show.stdout.contains("Tokens         8,331 in / 787 out"))
+        #expect(show.stdout.contains("Nodes (20)"))
+        #expect(show.stdout.contains("├─ FETCH_PERIOD_STATUS"))
+        #expect(show.stdout.contains("→ run c41f9e27 COMPLETE"))
+    }
+
+    @Test("runs --json and show --json give the documented objects")
+    func jsonOutput() async throws {
+        _ = await tracedesk.run(["import"] + samples)
+        let runs = try json(await tracedesk.run(["runs", "--json"]).stdout)
+        let items = try #require(runs.arrayValue)
+        #expect(items.count == 6)
+        let coe = try #require(items.first { $0["jobId"]?.stringValue == "c73c1580-70cc-4f62-93c0-48d9484d8b8b" })
+        #expect(coe["status"]?.stringValue == "COMPLETE")
+        #expect(coe["timeTakenMs"]?.intValue == 26_771)
+        #expect(coe["parameters"]?.objectValue != nil, "parameters is an object, not JSON text")
+        #expect(coe["source"]?.stringValue == "import")
+
+        let show = await tracedesk.run(["show", "6a1d", "--json"])
+        #expect(show.status == 0)
+        let details = try json(show.stdout)
+        #expect(details["run"]?["jobId"]?.stringValue == "6a1d8e3f-2c7b-4f9a-b5e0-8d4c1f6a3b27")
+        #expect(details["nodes"]?.arrayValue?.count == 6)
+        #expect(details["chunks"]?.arrayValue?.count == 3)
+        #expect(details["citations"]?.arrayValue?.count == 2)
+        #expect(details["snapshots"]?.arrayValue?.first?["timesSeen"]?.intValue == 1)
+    }
+
+    @Test("show --raw prints the latest body exactly as received")
+    func rawBody() async throws {
+        _ = await tracedesk.run(["import", "samples/bodies/coe-invoke-running.json", "samples/bodies/coe-status-complete.json"])
+        let raw = await tracedesk.run(["show", "c73c1580", "--raw"])
+        let file = try String(contentsOf: CommandLineHarness.repository.appendingPathComponent("samples/bodies/coe-status-complete.json"), encoding: .utf8)
+        #expect(raw.stdout == file)
+    }
+
+    @Test("runs filters: --team, --status, --since, --search, --limit")
+    func filters() async throws {
+        _ = await tracedesk.run(["import"] + samples)
+        func jobs(_ arguments: [String]) async throws -> [String] {
+            let result = await tracedesk.run(["runs", "--json"] + arguments)
+            #expect(result.status == 0, "\(result.stderr)")
+            return try json(result.stdout).arrayValue?.compactMap { $0["jobId"]?.stringValue.map { String($0.prefix(8)) } } ?? []
+        }
+        #expect(try await jobs(["--team", "XX_WORKER_CARD"]) == ["d8b2f6a4"])
+        #expect(try await jobs(["--status", "waiting"]) == ["3e9a7c1d"])
+        #expect(try await jobs(["--since", "2026-03-13T19:00:00Z"]) == ["6a1d8e3f", "d8b2f6a4"])
+        #expect(try await jobs(["--search", "business class"]) == ["6a1d8e3f"])
+        #expect(try await jobs(["--limit", "1"]).count == 1)
+        #expect(try await jobs(["--since", "1d"]).isEmpty, "the samples are from March 2026")
+    }
+
+    @Test("bodies from standard input, with --team for bodies that name none")
+    func standardInput() async throws {
+        let body = #"{"jobId": "stdin-0001", "status": "COMPLETE", "output": "ok"}"#
+        let result = await tracedesk.run(["import", "-", "--team", "MY_TEAM"], stdin: body + "\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        let run = try json(await tracedesk.run(["show", "stdin", "--json"]).stdout)
+        #expect(run["run"]?["teamCode"]?.stringValue == "MY_TEAM")
+
+        let anonymous = await tracedesk.run(["import", "-"], stdin: #"{"jobId": "stdin-0002"}"#)
+        #expect(anonymous.status == 0)
+        #expect(anonymous.stderr.contains("warning: run stdin-0002 names no team"))
+    }
+
+    @Test("bad input: one line on stderr, exit 2, and the history unchanged")
+    func badInput() async throws {
+        _ = await tracedesk.run(["import", "samples/bodies/supervisor-complete.json"])
+        let database = URL(fileURLWithPath: tracedesk.database)
+        let before = await tracedesk.run(["runs", "--json"]).stdout
+
+        let notJSON = folder.appendingPathComponent("notes.txt")
+        try Data("these are my notes, not JSON\n".utf8).write(to: notJSON)
+        let noJobId = folder.appendingPathComponent("nojob.json")
+        try Data(#"{"status": "RUNNING"}"#.utf8).write(to: noJobId)
+
+        let cases: [([String], String)] = [
+            (["import", "samples/bodies/worker-card-error.json", notJSON.path], "\(notJSON.path): body 1 (line 1) not JSON"),
+            (["import", noJobId.path], "\(noJobId.path): not a status body: it has no jobId"),
+            (["import", "no-such-file.json"], "no-such-file.json: no such file"),
+            (["show", "zzzz"], "no run matches 'zzzz'"),
+            (["show", "7d"], "a run prefix needs at least 4 characters"),
+            (["runs", "--frobnicate"], "Unknown option '--frobnicate'"),
+            (["runs", "--status", "DONE"], "--status takes RUNNING, WAITING, COMPLETE or ERROR"),
+            (["runs", "--since", "last tuesday"], "--since takes an age"),
+            (["show"], "Missing expected argument"),
+        ]
+        for (arguments, message) in cases {
+            let result = await tracedesk.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("tracedesk: "), "\(arguments)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
+        }
+        #expect(await tracedesk.run(["runs", "--json"]).stdout == before)
+        #expect(FileManager.default.fileExists(atPath: database.path))
+    }
+
+    @Test("two runs sharing a prefix: the prefix is refused, naming both")
+    func ambiguousPrefix() async throws {
+        _ = await tracedesk.run(["import", "-"], stdin: #"{"jobId": "dup0-aaaa"}{"jobId": "dup0-bbbb"}"#)
+        let result = await tracedesk.run(["show", "dup0"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("matches several runs"))
+        #expect(result.stderr.contains("dup0-aaaa") && result.stderr.contains("dup0-bbbb"))
+    }
+
+    @Test("a corrupt database: exit 6, a clear line, and the file left as it was")
+    func corruptDatabase() async throws {
+        let path = folder.appendingPathComponent("corrupt.sqlite").path
+        let garbage = Data(String(repeating: "not sqlite ", count: 100).utf8)
+        try garbage.write(to: URL(fileURLWithPath: path))
+        for arguments in [["runs"], ["show", "last"], ["import", "samples/bodies/supervisor-complete.json"]] {
+            let result = await tracedesk.run(arguments + ["--db", path])
+            #expect(result.status == 6, "\(arguments): \(result.stderr)")
+            #expect(result.stderr == "tracedesk: the history at \(path) is not a readable SQLite database (file is not a database); move it aside or pass another --db\n")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+@testable import TracedeskClient
+@testable import TracedeskCommandLine
+@testable import TracedeskCompare
+@testable import TracedeskDocuments
+@testable import TracedeskHistory
+@testable import TracedeskModel
+@testable import TracedeskUseCases
+
+@Suite("Comparing runs")
+struct CompareTests {
+    @Test("the alignment keeps the longest common subsequence and marks the rest")
+    func alignment() {
+        let steps = SequenceAlignment.align(["START", "FETCH", "ANSWER", "END"], ["START", "ANSWER", "CHECK", "END"])
+        #expect(steps == [.both(0, 0), .onlyA(1), .both(2, 1), .onlyB(2), .both(3, 3)])
+        #expect(SequenceAlignment.align([String](), ["A"]) == [.onlyB(0)])
+        #expect(SequenceAlignment.align(["A", "B"], ["B", "A"]).count { if case .both = $0 { true } else { false } } == 1)
+    }
+
+    @Test("past the cell budget the alignment matches greedily, in linear memory, and still accounts for every key")
+    func largeAlignment() {
+        let a = (0..<4000).map { "step-\($0 % 1000)-\($0 / 1000)" }
+        var b = a
+        b.remove(at: 10)
+        b.insert("new", at: 3000)
+        b.swapAt(100, 3900)
+        let steps = SequenceAlignment.align(a, b)
+        var seenA = Set<Int>(), seenB = Set<Int>()
+        for step in steps {
+            switch step {
+            case .both(let i, let j): seenA.insert(i); seenB.insert(j); #expect(a[i] == b[j])
+            case .onlyA(let i): seenA.insert(i)
+            case .onlyB(let j): seenB.insert(j)
+            }
+        }
+        #expect(seenA.count == a.count && seenB.count == b.count)
+        #expect(steps.count { if case .both = $0 { true } else { false } } >= 3990)
+    }
+
+    @Test("the word diff keeps line breaks with their words and marks what was added and removed")
+    func words() {
+        let segments = WordDiff.diff("the quick brown fox\nsat", "the slow brown fox\nsat down")
+        #expect(segments == [
+            .init(kind: .same, text: "the "), .init(kind: .removed, text: "quick "), .init(kind: .added, text: "slow "),
+            .init(kind: .same, text: "brown fox\nsat"), .init(kind: .added, text: " down"),
+        ] || segments.map(\.kind) == [.same, .removed, .added, .same, .added])
+        #expect(segments.filter { $0.kind != .added }.map(\.text).joined() .replacingOccurrences(of: " ", with: "")
+                == "the quick brown fox\nsat".replacingOccurrences(of: " ", with: ""))
+        #expect(WordDiff.changedShare(WordDiff.diff("a b c", "a b c")) == 0)
+        #expect(WordDiff.changedShare(WordDiff.diff("a b", "c d")) == 1)
+    }
+
+    @Test("a version is DRAFT, PUBLISHED, or either with a number", arguments: [
+        ("DRAFT", "DRAFT"), ("published", "PUBLISHED"), ("DRAFT:14", "DRAFT:14"), ("Published:3", "PUBLISHED:3"),
+    ])
+    func versions(text: String, parsed: String) throws {
+        #expect(try VersionSpec(parsing: text).description == parsed)
+    }
+
+    @Test("a wrong version is refused with what to write instead")
+    func wrongVersion() {
+        #expect(throws: TracedeskError.badInput("'LATEST' is not a version: write DRAFT, PUBLISHED, or either with a number (DRAFT:14)")) {
+            try VersionSpec(parsing: "LATEST")
+        }
+        #expect(throws: TracedeskError.self) { try VersionSpec(parsing: "DRAFT:x") }
+        #expect(throws: TracedeskError.self) { try VersionSpec(parsing: "DRAFT:0") }
+    }
+
+    @Test("the sample suite reads, YAML and JSON alike; a suite without prompts or messages is refused")
+    func suites() throws {
+        let suite = try PromptSuite.load(path: Fixtures.repository.appendingPathComponent("samples/suites/product-comparison.yaml").path)
+        #expect(suite.team == "PRODUCT_COMPARISON_ADVISOR_COE")
+        #expect(suite.prompts.count == 3)
+        #expect(suite.prompts[0].expect?.contains == ["M1000034", "M1000040", "lead time"])
+        #expect(suite.prompts[2].expect?.maxTokens == 3000)
+        let json = try PromptSuite.parse(Data(#"{"prompts": [{"message": "hi", "parameters": {"org": "IMO"}}]}"#.utf8), origin: "s.json", json: true)
+        #expect(json.prompts[0].parameters == ["org": "IMO"])
+        #expect(throws: TracedeskError.badInput("s.yaml: lists no prompts")) {
+            try PromptSuite.parse(Data("prompts: []".utf8), origin: "s.yaml", json: false)
+        }
+        #expect(throws: TracedeskError.badInput("s.yaml: .prompts[1].message is missing")) {
+            try PromptSuite.parse(Data("prompts:\n  - label: x\n".utf8), origin: "s.yaml", json: false)
+        }
+        #expect(throws: TracedeskError.self) { try PromptSuite.parse(Data("prompts: [".utf8), origin: "s.yaml", json: false) }
+    }
+
+    static func body(job: String, output: String, nodes: String, chunks: String = "[]", tokens: (Int, Int), time: Int) -> String {
+        #"{"jobId": "\#(job)", "status": "COMPLETE", "workflowCode": "T", "workflowVersion": 1, "output": "\#(output)", "timeTaken": \#(time), "inputTokenCount": \#(tokens.0), "outputTokenCount": \#(tokens.1), "supportingChunks": \#(chunks), "nodes": \#(nodes)}"#
+    }
+
+    @Test("two runs: steps added, removed and changed (nested ones too), deltas, answers, chunks")
+    func runDiff() throws {
+        let a = Self.body(job: "diff-a", output: "Pump A is cheaper.", nodes: """
+            [{"nodeCode": "START", "nodeType": "START", "status": "COMPLETE"},
+             {"nodeCode": "FETCH", "nodeType": "PARALLEL", "status": "COMPLETE", "children": [
+                {"nodeCode": "GET_X", "nodeType": "TOOL", "status": "COMPLETE", "startTime": 1773440001000, "endTime": 1773440001500},
+                {"nodeCode": "GET_Y", "nodeType": "TOOL", "status": "COMPLETE"}]},
+             {"nodeCode": "ANSWER", "nodeType": "LLM", "status": "COMPLETE", "output": "A", "startTime": 1773440002000, "endTime": 1773440006000}]
+            """, chunks: #"[{"title": "Catalogue", "text": "pump a"}, {"title": "Old price list", "text": "pump b"}]"#, tokens: (1000, 100), time: 10_000)
+        let b = Self.body(job: "diff-b", output: "Pump A is cheaper and in stock.", nodes: """
+            [{"nodeCode": "START", "nodeType": "START", "status": "COMPLETE"},
+             {"nodeCode": "FETCH", "nodeType": "PARALLEL", "status": "COMPLETE", "children": [
+                {"nodeCode": "GET_X", "nodeType": "TOOL", "status": "COMPLETE", "startTime": 1773440001000, "endTime": 1773440001800},
+                {"nodeCode": "GET_Z", "nodeType": "TOOL", "status": "COMPLETE"}]},
+             {"nodeCode": "STOCK", "nodeType": "BO_FUNCTION", "status": "COMPLETE"},
+             {"nodeCode": "ANSWER", "nodeType": "LLM", "status": "COMPLETE", "output": "B", "startTime": 1773440002000, "endTime": 1773440005000}]
+            """, chunks: #"[{"title": "Catalogue", "text": "pump a"}, {"title": "Stock", "text": "18 at IMO"}]"#, tokens: (1200, 130), time: 9_000)
+        let store = try HistoryStore.inMemory()
+        _ = try Importer(store: store).importBodies(from: [.init(origin: "a", data: Data(a.utf8)), .init(origin: "b", data: Data(b.utf8))], team: nil)
+        let diff = RunDiff(a: try store.details(of: store.run("diff-a")), b: try store.details(of: store.run("diff-b")))
+
+        #expect(diff.steps.map { "\($0.change.rawValue) \($0.path)" } == [
+            "same START", "same FETCH", "same FETCH/GET_X", "removed FETCH/GET_Y", "added FETCH/GET_Z", "added STOCK", "changed ANSWER",
+        ])
+        #expect(diff.steps.first { $0.path == "FETCH/GET_X" }?.durationDeltaMs == 300)
+        #expect(diff.steps.first { $0.path == "ANSWER" }?.differences == ["output"])
+        #expect(diff.steps.first { $0.path == "ANSWER" }?.durationDeltaMs == -1000)
+        #expect(diff.timeDeltaMs == -1000)
+        #expect(diff.tokenDelta == 230)
+        #expect(diff.outputChanged && !diff.statusChanged)
+        #expect(diff.output.filter { $0.kind == .added }.map(\.text).joined() == "and in stock")
+        #expect(diff.chunksGained.map(\.document) == ["Stock"])
+        #expect(diff.chunksLost.map(\.document) == ["Old price list"])
+        #expect(diff.summaryLines.contains("Steps: 2 added, 1 removed, 1 changed, 3 the same"))
+        #expect(diff.summaryLines.contains("Time: -1.0 s (-10%)   Tokens: +230 (+21%)"))
+
+        // The comparison report of the two holds the aligned steps and the word diff, inert.
+        let html = try ComparisonReport(comparison: .of(try store.details(of: store.run("diff-a")), try store.details(of: store.run("diff-b")))).html()
+        let document = try HTMLDocument(parsing: html, origin: "diff")
+        #expect(document.elements { $0.classes.contains("step-row") }.count == 7)
+        #expect(document.elements(named: "ins").map(\.textContent).joined() == "and in stock")
+        #expect(document.elements(named: "script").isEmpty)
+    }
+
+    static func side(_ spec: String, statuses: [String], outputs: [String], tokens: [Int64], times: [Int64],
+                     expectations: PromptSuite.Expectations) -> Comparison.SideResult {
+        let runs = statuses.indices.map { index in
+            var run = RunRecordBuilder.make(status: statuses[index], output: outputs[index], tokens: tokens[index], time: times[index])
+            run.jobId = "\(spec)-\(index)"
+            return Comparison.RunOutcome(repetition: index + 1, jobId: run.jobId, status: run.status, timeTakenMs: times[index],
+                                         tokens: tokens[index], checks: expectations.check(run), output: outputs[index])
+        }
+        return Comparison.SideResult(spec: spec, runs: runs)
+    }
+
+    @Test("verdicts: an expectation A met and B fails, COMPLETE to ERROR, and a median beyond a threshold are regressions")
+    func verdicts() {
+        let expect = PromptSuite.Expectations(contains: ["stock"], maxTokens: 1000)
+        let prompt = PromptSuite.Prompt(label: "p", message: "m", expect: expect)
+        let a = Self.side("A", statuses: ["COMPLETE", "COMPLETE", "COMPLETE"], outputs: ["in stock", "in stock", "in stock"],
+                          tokens: [900, 950, 1000], times: [10_000, 11_000, 12_000], expectations: expect)
+        // B: one repeat over the token budget; medians 1,000 tokens (+5%) and 13 s (+18%).
+        let b = Self.side("B", statuses: ["COMPLETE", "COMPLETE", "COMPLETE"], outputs: ["in stock", "in stock!", "in stock"],
+                          tokens: [1000, 1001, 980], times: [13_000, 13_000, 14_000], expectations: expect)
+        let result = Comparison.PromptResult(index: 0, prompt: prompt, a: a, b: b, diff: nil, thresholds: .init(maxTimeIncrease: 0.2))
+        #expect(result.verdict == .regression)
+        #expect(result.reasons == ["B fails at most 1,000 tokens in 1 of 3 runs; A met it in all 3"])
+        #expect(a.medianTokens == 950 && b.medianTokens == 1000)
+        #expect(abs((result.timeChange ?? 0) - 2.0 / 11.0) < 0.0001)
+        #expect(b.distinctAnswers == 2)
+        #expect(abs(b.answerChangeRate - 2.0 / 3.0) < 0.0001)
+        #expect(result.notes.contains { $0.hasPrefix("B's answers differ between its own repeats (67% of pairs, 2 distinct)") })
+
+        let tighter = Comparison.PromptResult(index: 0, prompt: PromptSuite.Prompt(message: "m"), a: a, b: b, diff: nil,
+                                              thresholds: .init(maxTimeIncrease: 0.1))
+        #expect(tighter.reasons.contains("median time +18% (limit +10%)"))
+
+        let failing = Self.side("B", statuses: ["COMPLETE", "ERROR", "COMPLETE"], outputs: ["in stock", "", "in stock"],
+                                tokens: [900, 100, 900], times: [10_000, 2_000, 10_000], expectations: PromptSuite.Expectations())
+        let errored = Comparison.PromptResult(index: 0, prompt: PromptSuite.Prompt(message: "m"), a: a, b: failing, diff: nil, thresholds: .init())
+        #expect(errored.verdict == .regression)
+        #expect(errored.reasons.contains("status COMPLETE → ERROR in 1 of 3 runs of B"))
+
+        let improved = Comparison.PromptResult(index: 0, prompt: prompt, a: b, b: a, diff: nil, thresholds: .init())
+        #expect(improved.verdict == .improvement)
+        let same = Comparison.PromptResult(index: 0, prompt: prompt, a: a, b: a, diff: nil, thresholds: .init(maxTokenIncrease: 0))
+        #expect(same.verdict == .unchanged)
+    }
+}
+
+/// Run records for verdict tests, without a history.
+enum RunRecordBuilder {
+    static func make(status: String, output: String, tokens: Int64, time: Int64) -> RunRecord {
+        RunRecord(id: nil, jobId: "job", teamCode: "T", pod: nil, workflowCode: "T", workflowName: nil, version: 1, versionStatus: "PUBLISHED",
+                  invocationMode: "ADMIN", architecture: nil, conversationId: nil, traceId: nil, message: "m", parameters: [:],
+                  status: status, output: output, error: nil, followUpQuestions: [], waitingToolCode: nil, waitingSummary: nil,
+                  startedAt: 0, endedAt: time, timeTakenMs: time, inputTokens: tokens, outputTokens: 0, nodeCount: 0, chunkCount: 0,
+                  citationCount: 0, label: nil, source: .invoke, recordedAt: 0, updatedAt: 0)
+    }
+}

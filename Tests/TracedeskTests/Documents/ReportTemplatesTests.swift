@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import TracedeskClient
+@testable import TracedeskCommandLine
+@testable import TracedeskCompare
+@testable import TracedeskDocuments
+@testable import TracedeskHistory
+@testable import TracedeskModel
+@testable import TracedeskUseCases
+
+@Suite("Report templates")
+struct ReportTemplatesTests {
+    @Test("the copy compiled into the binary is the files of templates/ (run scripts/embed-templates)")
+    func embeddedCopyIsCurrent() throws {
+        let folder = Fixtures.repository.appendingPathComponent("templates")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".html") || $0.hasSuffix(".css") }
+        #expect(Set(names) == Set(ReportTemplates.embedded.files.keys))
+        for name in names {
+            let file = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            #expect(ReportTemplates.embedded.files[name].map { $0 + "\n" } == file, "\(name) differs: run scripts/embed-templates")
+        }
+    }
+
+    @Test("a folder's files replace the built-in ones: a designer's stylesheet is used as it is")
+    func override() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("templates-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "body { color: rebeccapurple; }".write(to: folder.appendingPathComponent("report.css"), atomically: true, encoding: .utf8)
+        let templates = try ReportTemplates.overridden(by: folder.path)
+        let fixture = try ReportFixture(sample: "coe-status-complete.json")
+        let html = try fixture.report().html(templates: templates)
+        #expect(html.contains("body { color: rebeccapurple; }"))
+        #expect(html.contains("data-slot=\"node-table\""), "the built-in skeleton is still used")
+    }
+
+    @Test("a skeleton without a slot the report needs is refused, naming the slot")
+    func missingSlot() throws {
+        var files = ReportTemplates.embedded.files
+        files[ReportTemplates.runReport] = files[ReportTemplates.runReport]!.replacingOccurrences(of: #"data-slot="chunks""#, with: "")
+        let templates = ReportTemplates(files: files, origin: "my-templates")
+        let fixture = try ReportFixture(sample: "document-chunks-complete.json")
+        #expect(throws: TracedeskError.badInput("my-templates: run-report.html: no element with data-slot=\"chunks\"; the report needs one")) {
+            try fixture.report().html(templates: templates)
+        }
+    }
+
+    @Test("a folder that holds no template is refused")
+    func emptyFolder() throws {
+        #expect(throws: TracedeskError.self) { try ReportTemplates.overridden(by: FileManager.default.temporaryDirectory.path) }
+        #expect(throws: TracedeskError.badInput("--templates /no/such/dir: no such folder")) { try ReportTemplates.overridden(by: "/no/such/dir") }
+    }
+
+    @Test("the sanitiser keeps structure and drops everything active", arguments: [
+        ("<p onclick=\"x()\">a</p>", "<p>a</p>"),
+        ("<a href=\"JAVASCRIPT:alert(1)\">x</a>", "<a rel=\"noopener noreferrer nofollow\">x</a>"),
+        ("<a href=\"java&#x09;script:alert(1)\">x</a>", "<a rel=\"noopener noreferrer nofollow\">x</a>"),
+        ("<a href=\"https://example.com/?a=1&amp;b=2\">x</a>", "<a href=\"https://example.com/?a=1&amp;b=2\" rel=\"noopener noreferrer nofollow\">x</a>"),
+        ("<img src=x onerror=alert(1)>after", "after"),
+        ("<script>alert(1)</script>after", "after"),
+        ("<custom-tag>kept text</custom-tag>", "kept text"),
+        ("<table><tr><td colspan=\"2\" style=\"color:red\">c</td></tr></table>", "<td colspan=\"2\">c</td>"),
+    ])
+    func sanitiser(markup: String, expected: String) throws {
+        let document = HTMLDocument()
+        let holder = document.element("div", in: document.body, attributes: ["id": "holder"])
+        document.appendSanitized(markup, in: holder)
+        let html = document.serialized()
+        #expect(html.contains(expected), "\(html)")
+        #expect(!html.contains("onclick") && !html.contains("script") && !html.contains("style=\""))
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+@testable import TracedeskClient
+@testable import TracedeskCommandLine
+@testable import TracedeskCompare
+@testable import TracedeskDocuments
+@testable import TracedeskHistory
+@testable import TracedeskModel
+@testable import TracedeskUseCases
+
+/// Records bodies in an in-memory history and writes the report of one run.
+struct ReportFixture {
+    let store: HistoryStore
+    let run: RunRecord
+
+    init(bodies: [String], team: String? = nil, jobId: String? = nil) throws {
+        store = try HistoryStore.inMemory()
+        let sources = bodies.enumerated().map { Importer.Source(origin: "body \($0.offset + 1)", data: Data($0.element.utf8)) }
+        let summary = try Importer(store: store).importBodies(from: sources, team: team)
+        run = try store.run(jobId ?? summary.runs[0].jobId)
+    }
+
+    init(sample: String) throws {
+        try self.init(bodies: [Fixtures.text(sample)], team: "SAMPLE_TEAM")
+    }
+
+    var details: RunDetails {
+        get throws { try store.details(of: run) }
+    }
+
+    func report() throws -> RunReport {
+        RunReport(details: try details, snapshots: try store.snapshots(of: run), writtenAt: 1_773_500_000_000)
+    }
+
+    func html() throws -> String {
+        try report().html()
+    }
+
+    func parsed() throws -> HTMLDocument {
+        try HTMLDocument(parsing: html(), origin: "report")
+    }
+}
+
+extension HTMLDocument {
+    func elements(class name: String) -> [HTMLElement] {
+        elements { $0.classes.contains(name) }
+    }
+
+    func slot(_ name: String) -> HTMLElement? {
+        elements { $0.attribute("data-slot") == name }.first
+    }
+}
+
+@Suite("The run report")
+struct RunReportTests {
+    @Test("holds every step, chunk and citation of each sample, with the run's totals", arguments: Fixtures.sampleNames)
+    func structure(sample: String) throws {
+        let fixture = try ReportFixture(sample: sample)
+        let details = try fixture.details
+        let document = try fixture.parsed()
+
+        #expect(document.elements(class: "node-row").count == details.nodes.count)
+        #expect(document.elements { $0.name == "details" && $0.classes.contains("node") }.count == details.nodes.count)
+        #expect(document.elements(class: "chunk-row").count == details.chunks.count)
+        #expect(document.elements(class: "citation-row").count == details.citations.count)
+        #expect(document.elements(class: EmbeddedRun.bodyClass).count == details.snapshots.count)
+        #expect(document.slot("team")?.textContent == fixture.run.teamCode)
+        #expect(document.slot("status")?.textContent == fixture.run.status)
+        let facts = document.slot("facts")?.textContent ?? ""
+        #expect(facts.contains(fixture.run.jobId))
+        #expect(facts.contains(TextFormat.count(fixture.run.inputTokens)))
+        if !details.nodes.isEmpty {
+            let total = document.elements(class: "total").first?.children.map(\.textContent) ?? []
+            #expect(total.suffix(2) == [TextFormat.count(fixture.run.inputTokens), TextFormat.count(fixture.run.outputTokens)])
+            // Every step's code is a row and a bar of the timeline.
+            let rows = Set(document.elements(class: "node-row").map { $0.textContent })
+            for node in details.nodes { #expect(rows.contains { $0.contains(node.label) }, "\(node.label)") }
+            #expect(document.elements { $0.name == "rect" && $0.classes.contains("bar") }.count
+                    == details.nodes.filter { $0.startedAt != nil }.count)
+        }
+        // Sections with nothing to show are left out, with their links.
+        #expect((document.elements { $0.attribute("id") == "chunks" }.isEmpty) == details.chunks.isEmpty)
+        #expect((document.elements { $0.attribute("id") == "error" }.isEmpty) == (fixture.run.error == nil && !details.nodes.contains { $0.error != nil }))
+    }
+
+    @Test("forbids scripts and fetches with a Content-Security-Policy, and inlines its stylesheet")
+    func selfContained() throws {
+        let document = try ReportFixture(sample: "document-chunks-complete.json").parsed()
+        let policy = document.elements { $0.name == "meta" && $0.attribute("http-equiv") == "Content-Security-Policy" }
+        #expect(policy.count == 1)
+        let content = policy.first?.attribute("content") ?? ""
+        #expect(content.contains("default-src 'none'"))
+        #expect(!content.contains("script-src"))
+        let styles = document.elements(named: "style")
+        #expect(styles.count == 1)
+        #expect(styles.first?.textContent.contains("prefers-color-scheme: dark") == true)
+        #expect(styles.first?.textContent.contains("@media print") == true)
+        #expect(document.elements { ["link", "script", "img", "iframe"].contains($0.name) }.isEmpty)
+        #expect(document.elements { $0.attribute("src") != nil }.isEmpty)
+    }
+
+    @Test("renders the answer's Markdown and keeps the text as received")
+    func markdownAnswer() throws {
+        let body = ###"{"jobId": "md-1", "status": "COMPLETE", "workflowCode": "T", "output": "## Result\n\nItem **M1000034** is *cheaper*:\n\n| item | price |\n|---|---|\n| M1000034 | 12.50 |\n\n- one\n- two\n\n[policy](https://example.com/p) and [bad](javascript:alert(1))"}"###
+        let document = try ReportFixture(bodies: [body]).parsed()
+        let answer = try #require(document.elements(class: "answer").first)
+        let names = Set(answer.descendantNames)
+        #expect(names.isSuperset(of: ["h2", "strong", "em", "table", "td", "ul", "li", "a"]))
+        let links = document.elements { $0.name == "a" && $0.attribute("href")?.hasPrefix("https://example.com") == true }
+        #expect(links.count == 1)
+        #expect(links.first?.attribute("rel") == "noopener noreferrer nofollow")
+        #expect(answer.textContent.contains("bad"), "a refused link keeps its text")
+        let scripted = document.elements { $0.attribute("href")?.lowercased().contains("javascript") == true }
+        #expect(scripted.isEmpty)
+    }
+
+    @Test("a large run starts collapsed, its timeline shows the outer levels and says so")
+    func largeRun() throws {
+        var nodes: [String] = []
+        for outer in 0..<30 {
+            let start = 1_773_440_000_000 + Int64(outer) * 1000
+            var children: [String] = []
+            for inner in 0..<20 {
+                children.append(#"{"nodeCode": "INNER_\#(outer)_\#(inner)", "nodeType": "TOOL", "status": "COMPLETE", "startTime": \#(start + Int64(inner) * 40), "endTime": \#(start + Int64(inner) * 40 + 30)}"#)
+            }
+            nodes.append(#"{"nodeCode": "OUTER_\#(outer)", "nodeType": "AGENT", "status": "COMPLETE", "startTime": \#(start), "endTime": \#(start + 900), "children": [\#(children.joined(separator: ","))]}"#)
+        }
+        let body = #"{"jobId": "big-1", "status": "COMPLETE", "workflowCode": "BIG", "startDate": 1773440000000, "endDate": 1773440030000, "nodes": [\#(nodes.joined(separator: ","))]}"#
+        let fixture = try ReportFixture(bodies: [body])
+        let details = try fixture.details
+        #expect(details.nodes.count == 630)
+        let document = try fixture.parsed()
+        #expect(document.elements(class: "node-row").count == 630)
+        let table = try #require(document.elements(class: "step-table").first)
+        #expect(table.attribute("open") == nil, "more than \(RunReport.openStepLimit) steps start collapsed")
+        #expect(document.elements { $0.name == "rect" && $0.classes.contains("bar") }.count == 30)
+        #expect(document.slot("timeline")?.textContent.contains("600 deeper steps") == true)
+        #expect(document.slot("steps-summary")?.textContent.hasPrefix("630 steps") == true)
+    }
+
+    @Test("shades the time a step waited for a person, and reports the status history")
+    func waiting() throws {
+        let fixture = try ReportFixture(sample: "approval-waiting.json")
+        let document = try fixture.parsed()
+        #expect(!document.elements { $0.name == "rect" && $0.classes.contains("waiting") }.isEmpty)
+        #expect(document.elements(class: "status-change").count == (try fixture.details).statusChanges.count)
+    }
+
+    @Test("a default file name from the team and the jobId, safe on every file system")
+    func fileName() throws {
+        var run = try ReportFixture(sample: "coe-status-complete.json").run
+        #expect(RunReport.defaultFileName(for: run) == "\(run.teamCode!)-\(run.jobId).html")
+        run.teamCode = "../etc/pass wd"
+        #expect(!RunReport.defaultFileName(for: run).contains("/"))
+    }
+}
+
+extension HTMLElement {
+    /// The names of every element inside this one.
+    var descendantNames: [String] {
+        children.flatMap { [$0.name] + $0.descendantNames }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import FusionSimulator
+import Testing
+import TracedeskClient
+import TracedeskCommandLine
+import TracedeskCompare
+import TracedeskDocuments
+import TracedeskHistory
+import TracedeskModel
+import TracedeskUseCases
+
+/// `compare` against the simulator's DRAFT/PUBLISHED differences, in-process on manual clocks.
+@Suite("Comparing DRAFT against PUBLISHED on the simulator")
+struct ComparisonRunnerTests {
+    let transport: SimulatorTransport
+    let store: HistoryStore
+    let sleeps = Locked<[Duration]>([])
+
+    init() throws {
+        transport = try SimulatorTransport()
+        store = try HistoryStore.inMemory()
+    }
+
+    func runner(team: String) -> ComparisonRunner {
+        ComparisonRunner(store: store, client: transport.client(team: team, sleeps: sleeps), clock: transport.sleeper(sleeps))
+    }
+
+    @Test("every prompt runs on both sides, repeated, linked to the comparison; steps and deltas match the scenarios")
+    func productComparison() async throws {
+        let suite = try PromptSuite.load(path: SimulatorTransport.scenarios.deletingLastPathComponent()
+            .appendingPathComponent("suites/product-comparison.yaml").path)
+        let events = Locked<[ComparisonRunner.Event]>([])
+        let plan = ComparisonRunner.Plan(team: "PRODUCT_COMPARISON_ADVISOR_COE", baseline: VersionSpec(status: .published),
+                                         candidate: VersionSpec(status: .draft), suite: suite, suiteName: "suite.yaml",
+                                         repeats: 2, concurrency: 3, thresholds: .init(maxTokenIncrease: 0.5))
+        let comparison = try await runner(team: plan.team).run(plan) { event in events.withLock { $0.append(event) } }
+
+        #expect(comparison.prompts.count == 3)
+        let links = try store.comparisonRuns(try #require(comparison.id))
+        #expect(links.count == 12, "3 prompts × 2 sides × 2 repeats")
+        #expect(Set(links.map(\.jobId)).count == 12)
+        #expect(events.withLock { $0.count { if case .finished = $0 { true } else { false } } } == 12)
+        for link in links {
+            let run = try store.run(link.jobId)
+            #expect(run.versionStatus == (link.side == "A" ? "PUBLISHED" : "DRAFT"))
+            #expect(run.version == (link.side == "A" ? 13 : 14))
+            #expect(run.label?.hasPrefix("compare #\(comparison.id!) \(link.side)") == true)
+        }
+
+        // Hand-checked against product-comparison-advisor.json: v14 adds GET_ONHAND_QUANTITIES (1.65 s)
+        // and its COMPARE_ITEMS takes 14.8 s instead of 19.4 s, with 2,960 + 388 tokens instead of 2,210 + 412.
+        let first = comparison.prompts[0]
+        let diff = try #require(first.diff)
+        #expect(diff.steps.filter { $0.change == .added }.map(\.path) == ["GET_ONHAND_QUANTITIES"])
+        #expect(diff.stepsRemoved == 0)
+        let compare = try #require(diff.steps.first { $0.path == "COMPARE_ITEMS" })
+        #expect(compare.change == .changed)
+        #expect(compare.durationDeltaMs == Int64(14_800 - 19_400))
+        #expect(compare.tokenDelta == Int64((2_960 + 388) - (2_210 + 412)))
+        #expect(diff.tokenDelta == 726)
+        #expect(first.a.medianTokens == 2_622 && first.b.medianTokens == 3_348)
+        #expect(first.a.answerChangeRate == 0 && first.b.distinctAnswers == 1, "the simulator answers alike on every repeat")
+        #expect(first.verdict == .changed)
+
+        // "on hand": only the draft says it. The token budget of 3,000: only the published version keeps it.
+        #expect(comparison.prompts[1].verdict == .improvement)
+        #expect(comparison.prompts[2].verdict == .regression)
+        #expect(comparison.prompts[2].reasons == ["B fails at most 3,000 tokens in 2 of 2 runs; A met it in all 2"])
+        #expect(comparison.verdict == .regression)
+        // +28% tokens is within the 50% allowed.
+        #expect(!comparison.prompts.flatMap(\.reasons).contains { $0.hasPrefix("median tokens") })
+
+        // The report holds every prompt, and the history holds the verdict.
+        let document = try HTMLDocument(parsing: try ComparisonReport(comparison: comparison).html(), origin: "report")
+        #expect(document.elements { $0.classes.contains("prompt-row") }.count == 3)
+        #expect(document.elements { $0.name == "section" && $0.classes.contains("prompt") }.count == 3)
+    }
+
+    @Test("a job that waits for a person is reported as WAITING, not hung on; an ERROR side is a regression")
+    func waitingAndErrors() async throws {
+        let suite = PromptSuite(prompts: [.init(message: "Post it", parameters: ["journal": "JE-1"])])
+        let plan = ComparisonRunner.Plan(team: "XX_GL_JOURNAL_APPROVAL", baseline: VersionSpec(status: .published),
+                                         candidate: VersionSpec(status: .draft), suite: suite, suiteName: nil,
+                                         repeats: 1, concurrency: 2, thresholds: .init())
+        let comparison = try await runner(team: plan.team).run(plan)
+        let prompt = comparison.prompts[0]
+        #expect(prompt.a.statuses == ["WAITING": 1] && prompt.b.statuses == ["WAITING": 1])
+        #expect(prompt.notes.contains("1 run of A stopped WAITING for a person (not answered by compare)"))
+
+        let card = PromptSuite(prompts: [.init(message: "Show the worker card of Casey Brown")])
+        let cardPlan = ComparisonRunner.Plan(team: "XX_WORKER_CARD", baseline: VersionSpec(status: .draft),
+                                             candidate: VersionSpec(status: .published), suite: card, suiteName: nil,
+                                             repeats: 1, concurrency: 1, thresholds: .init())
+        let worse = try await runner(team: cardPlan.team).run(cardPlan)
+        #expect(worse.prompts[0].b.statuses == ["ERROR": 1])
+        #expect(worse.verdict == .regression, "\(worse.prompts[0].a.statuses)")
+    }
+}
+
+@Suite("Repeats on a team whose runs vary")
+struct VaryingRepeatsTests {
+    @Test("repeats show a spread of time and tokens, and answers that change between repeats are flagged as noise")
+    func noise() async throws {
+        let transport = try SimulatorTransport()
+        let store = try HistoryStore.inMemory()
+        let sleeps = Locked<[Duration]>([])
+        let team = "XX_HCM_BENEFITS_SUPERVISOR"
+        let runner = ComparisonRunner(store: store, client: transport.client(team: team, sleeps: sleeps), clock: transport.sleeper(sleeps))
+        let plan = ComparisonRunner.Plan(team: team, baseline: VersionSpec(status: .published), candidate: VersionSpec(status: .draft),
+                                         suite: PromptSuite(prompts: [.init(message: "Can I add my daughter to my medical plan?")]),
+                                         suiteName: nil, repeats: 6, concurrency: 1, thresholds: .init())
+        let prompt = try await runner.run(plan).prompts[0]
+        for side in [prompt.a, prompt.b] {
+            #expect(side.runs.count == 6 && side.statuses == ["COMPLETE": 6])
+            let (low, high) = (try #require(side.minTimeMs), try #require(side.maxTimeMs))
+            #expect(low < high, "durations vary within ±20%")
+            #expect(Double(high) / Double(low) < 1.5)
+            #expect(try #require(side.minTokens) < (try #require(side.maxTokens)), "tokens vary within ±8%")
+        }
+        #expect(prompt.a.distinctAnswers == 1, "PUBLISHED has one answer")
+        #expect(prompt.b.distinctAnswers == 2, "DRAFT has two, drawn per job (one job at a time, so the seeded draws are the same every run)")
+        #expect(prompt.b.answerChangeRate > 0)
+        #expect(prompt.notes.contains { $0.hasPrefix("B's answers differ between its own repeats") })
+        #expect(prompt.verdict == .changed)
+    }
+}

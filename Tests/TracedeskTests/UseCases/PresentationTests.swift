@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TracedeskClient
+import TracedeskCommandLine
+import TracedeskCompare
+import TracedeskDocuments
+import TracedeskHistory
+import TracedeskModel
+import TracedeskUseCases
+
+@Suite("Terminal presentation")
+struct PresentationTests {
+    let utc = TextFormat(timeZone: TimeZone(identifier: "UTC")!)
+
+    @Test("durations read naturally at every scale", arguments: [
+        (Int64(340), "340 ms"), (26_771, "26.8 s"), (245_000, "4 min 05 s"), (7_380_000, "2 h 03 min"),
+    ])
+    func durations(milliseconds: Int64, text: String) {
+        #expect(TextFormat.duration(milliseconds) == text)
+    }
+
+    @Test("counts are grouped, instants shown in the chosen zone")
+    func countsAndInstants() {
+        #expect(TextFormat.count(8_331) == "8,331")
+        #expect(TextFormat.count(1_234_567) == "1,234,567")
+        #expect(TextFormat.count(12) == "12")
+        #expect(utc.instant(1_773_341_443_081) == "2026-03-12 18:50:43Z")
+        #expect(TextFormat.snippet("line one\nline two", width: 12) == "line one li…")
+    }
+
+    @Test("the runs table: one line a run, the message cut to the width")
+    func runTable() throws {
+        let store = try HistoryStore.inMemory()
+        for name in ["coe-status-complete.json", "approval-waiting.json"] {
+            try store.record(try Fixtures.body(name), verbatim: try Fixtures.text(name),
+                             observation: .imported(at: 1), context: RecordingContext(source: .import, label: name == "approval-waiting.json" ? "smoke" : nil))
+        }
+        let table = RunTable(format: utc, width: 140).render(try store.runs())
+        let lines = table.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines.allSatisfy { $0.count <= 140 })
+        #expect(lines[1].hasPrefix("3e9a7c1d  XX_GL_JOURNAL_APPROVAL"))
+        #expect(lines[1].contains("WAITING   2026-03-13 16:40Z"))
+        #expect(lines[1].contains("[smoke] Post the accrual"))
+        #expect(lines[2].contains("26.8 s"))
+        #expect(RunTable().render([]) == "JOB  TEAM  VERSION  STATUS  STARTED  TIME  TOKENS  NODES  MESSAGE\n",
+                "an empty history is `runs`'s to explain (HistoryCommandsTests)")
+    }
+
+    @Test("show draws the node tree with nesting, nested runs and failures")
+    func nodeTree() throws {
+        let store = try HistoryStore.inMemory()
+        for name in ["workflow-nested-complete.json", "worker-card-error.json"] {
+            try store.record(try Fixtures.body(name), verbatim: try Fixtures.text(name),
+                             observation: .imported(at: 1), context: RecordingContext(source: .import))
+        }
+        let text = RunDetailsText(format: utc, width: 140)
+        let workflow = text.render(try store.details(of: try store.run("5f0c")))
+        #expect(workflow.contains("\n  EXECUTE_SUMMARY "))
+        #expect(workflow.contains("\n  ├─ FETCH_PERIOD_STATUS "))
+        #expect(workflow.contains("\n  │  ├─ GET_PERIOD_STATUSES "))
+        #expect(workflow.contains("\n  └─ FETCH_ACCOUNTING_EXCEPTIONS "))
+        #expect(workflow.contains("→ run e2a7c9d4 COMPLETE"))
+        #expect(workflow.contains("Time taken     9.3 s"))
+
+        let failed = text.render(try store.details(of: try store.run("d8b2")))
+        #expect(failed.contains("Error          FAI-50021: Node GET_PERSON_DETAILS failed"))
+        #expect(failed.contains("FAILED") && failed.contains("! HTTP 504"))
+    }
+}
+
+@Suite("--since")
+struct SinceParserTests {
+    let now = Date(milliseconds: 1_773_400_000_000) // 2026-03-13 11:06:40 UTC
+    let utc = TimeZone(identifier: "UTC")!
+
+    @Test("ages, days, dates and instants", arguments: [
+        ("30m", Int64(1_773_398_200_000)), ("12h", 1_773_356_800_000), ("2d", 1_773_227_200_000),
+        ("1w", 1_772_795_200_000), ("today", 1_773_360_000_000), ("yesterday", 1_773_273_600_000),
+        ("2026-03-12", 1_773_273_600_000), ("2026-03-12T18:50:43Z", 1_773_341_443_000),
+    ])
+    func accepted(text: String, milliseconds: Int64) {
+        #expect(SinceParser.parse(text, now: now, timeZone: utc) == milliseconds)
+    }
+
+    @Test("anything else is refused", arguments: ["last tuesday", "5x", "", "2026-13-45"])
+    func refused(text: String) {
+        #expect(SinceParser.parse(text, now: now, timeZone: utc) == nil)
+    }
+}
