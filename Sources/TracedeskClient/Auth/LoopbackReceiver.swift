@@ -1,102 +1,191 @@
 import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
 import TracedeskModel
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
-/// The loopback redirect target of the authorization code grant: a one-shot HTTP listener on
-/// 127.0.0.1 that waits for the browser to bring back `code` and `state`, answers with a page
+/// The loopback redirect target of the authorization code grant: an HTTP listener on 127.0.0.1
+/// (SwiftNIO) that waits for the browser to bring back `code` and `state`, answers with a page
 /// saying the sign-in is done, and closes.
-public final class LoopbackReceiver: @unchecked Sendable {
+///
+/// Requests for other paths (a browser's favicon) are answered 404 and waiting goes on; a
+/// redirect with an `error`, or with another state, ends the wait with that error. A redirect
+/// that arrives before `waitForCode` is called is kept, and answered then.
+public final class LoopbackReceiver: Sendable {
     /// The port it listens on (chosen by the system when 0 was asked).
     public let port: Int
-    private let socket: Int32
+    private let channel: any Channel
+    private let inbox: CallbackInbox
 
     /// Binds 127.0.0.1:`port` (0 for any free port).
     public init(port: Int = 0) throws(TracedeskError) {
-        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw .badInput("cannot open a loopback socket for the sign-in redirect") }
-        var reuse: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        let inbox = CallbackInbox()
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(CallbackHandler(inbox: inbox))
+                }
+            }
+        do {
+            channel = try bootstrap.bind(host: "127.0.0.1", port: port).wait()
+        } catch {
+            throw .badInput("cannot listen on 127.0.0.1:\(port) for the sign-in redirect: \(error)")
         }
-        guard bound == 0, listen(descriptor, 4) == 0 else {
-            close(descriptor)
-            throw .badInput("cannot listen on 127.0.0.1:\(port) for the sign-in redirect: \(String(cString: strerror(errno)))")
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        self.socket = descriptor
-        self.port = Int(UInt16(bigEndian: actual.sin_port))
+        self.port = channel.localAddress?.port ?? port
+        self.inbox = inbox
     }
 
-    deinit { close(socket) }
+    deinit { channel.close(promise: nil) }
 
     /// The redirect URI to register and send: `http://127.0.0.1:PORT/callback`.
     public var redirectURI: String { "http://127.0.0.1:\(port)/callback" }
 
-    /// Waits (on a thread of its own) for the redirect that carries `state`, and returns its code.
-    ///
-    /// Requests for other paths (a browser's favicon) are answered 404 and waiting goes on; a
-    /// redirect with an `error`, or with another state, ends the wait with that error.
+    /// Waits for the redirect that carries `state`, and returns its code.
     public func waitForCode(state: String, timeout: Duration) async throws(TracedeskError) -> String {
-        let socket = self.socket
-        let seconds = Int(timeout.components.seconds)
-        let result: Result<String, TracedeskError> = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(returning: Self.accept(on: socket, state: state, timeoutSeconds: max(1, seconds)))
+        let inbox = self.inbox
+        let result = await withTaskGroup(of: Result<String, TracedeskError>?.self) { group in
+            group.addTask { await inbox.outcome(expecting: state) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
             }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            inbox.close()
+            return first
         }
-        return try result.get()
+        switch result {
+        case .success(let code): return code
+        case .failure(let error): throw error
+        case nil:
+            throw TracedeskError(.authenticationRefused, "no sign-in came back within \(TextFormat.duration(timeout))")
+        }
+    }
+}
+
+/// The callbacks the listener received, and the one waiting for them.
+final class CallbackInbox: Sendable {
+    /// A request to `/callback`: its query items, and how to answer the browser.
+    struct Callback: Sendable {
+        var items: [String: String]
+        var answer: @Sendable (_ status: HTTPResponseStatus, _ text: String) -> Void
     }
 
-    private static func accept(on socket: Int32, state: String, timeoutSeconds: Int) -> Result<String, TracedeskError> {
-        let deadline = Date().addingTimeInterval(TimeInterval(timeoutSeconds))
-        while Date() < deadline {
-            var poller = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-            let remaining = Int32(max(1, deadline.timeIntervalSinceNow * 1000))
-            guard poll(&poller, 1, min(remaining, 1000)) > 0 else { continue }
-            let client = Glibc.accept(socket, nil, nil)
-            guard client >= 0 else { continue }
-            defer { close(client) }
-            var buffer = [UInt8](repeating: 0, count: 8192)
-            let count = read(client, &buffer, buffer.count)
-            guard count > 0 else { continue }
-            let head = String(decoding: buffer[0..<count], as: UTF8.self)
-            guard let line = head.split(separator: "\r\n").first, line.hasPrefix("GET "),
-                  let target = line.split(separator: " ").dropFirst().first,
-                  let components = URLComponents(string: "http://127.0.0.1\(target)"), components.path == "/callback" else {
-                respond(client, status: "404 Not Found", text: "Not found.")
-                continue
+    private struct State {
+        var pending: [Callback] = []
+        var expected: String?
+        var waiter: CheckedContinuation<Result<String, TracedeskError>?, Never>?
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    /// A callback arrived: judged now if the state is known, else kept until it is.
+    func receive(_ callback: Callback) {
+        let delivery: (CheckedContinuation<Result<String, TracedeskError>?, Never>, Result<String, TracedeskError>)? = state.withLock { state in
+            guard !state.closed else {
+                callback.answer(.serviceUnavailable, "This sign-in is no longer awaited. You can close this tab.")
+                return nil
+            }
+            guard let expected = state.expected, let waiter = state.waiter else {
+                state.pending.append(callback)
+                return nil
+            }
+            state.waiter = nil
+            return (waiter, Self.judge(callback, expecting: expected))
+        }
+        if let (waiter, result) = delivery { waiter.resume(returning: result) }
+    }
+
+    /// The outcome of the first callback: at once if one is waiting, else when it comes.
+    func outcome(expecting expected: String) async -> Result<String, TracedeskError>? {
+        await withCheckedContinuation { continuation in
+            let ready: Result<String, TracedeskError>?? = state.withLock { state in
+                state.expected = expected
+                if state.closed { return .some(nil) }
+                if !state.pending.isEmpty {
+                    let first = state.pending.removeFirst()
+                    return .some(Self.judge(first, expecting: expected))
+                }
+                state.waiter = continuation
+                return .none
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// No more waiting: a waiter still there learns nothing came.
+    func close() {
+        let waiter = state.withLock { state -> CheckedContinuation<Result<String, TracedeskError>?, Never>? in
+            state.closed = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    private static func judge(_ callback: Callback, expecting expected: String) -> Result<String, TracedeskError> {
+        let items = callback.items
+        if let error = items["error"] {
+            callback.answer(.badRequest, "Sign-in failed: \(error). You can close this tab.")
+            return .failure(TracedeskError(.authenticationRefused, "the sign-in was refused: \(error) \(items["error_description"] ?? "")"))
+        }
+        guard items["state"] == expected, let code = items["code"], !code.isEmpty else {
+            callback.answer(.badRequest, "This sign-in was not started here. You can close this tab.")
+            return .failure(TracedeskError(.authenticationRefused, "the sign-in redirect carried another state or no code"))
+        }
+        callback.answer(.ok, "Signed in to Tracedesk. You can close this tab.")
+        return .success(code)
+    }
+}
+
+/// Reads one request on a connection: `/callback` goes to the inbox, anything else is a 404.
+private final class CallbackHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let inbox: CallbackInbox
+    private var target: String?
+
+    init(inbox: CallbackInbox) {
+        self.inbox = inbox
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            target = head.method == .GET ? head.uri : nil
+        case .body:
+            break
+        case .end:
+            let channel = context.channel
+            let answer: @Sendable (HTTPResponseStatus, String) -> Void = { status, text in
+                Self.respond(on: channel, status: status, text: text)
+            }
+            guard let target, let components = URLComponents(string: "http://127.0.0.1\(target)"), components.path == "/callback" else {
+                answer(.notFound, "Not found.")
+                return
             }
             let items = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-            if let error = items["error"] {
-                respond(client, status: "400 Bad Request", text: "Sign-in failed: \(error). You can close this tab.")
-                return .failure(TracedeskError(.authenticationRefused, "the sign-in was refused: \(error) \(items["error_description"] ?? "")"))
-            }
-            guard items["state"] == state, let code = items["code"], !code.isEmpty else {
-                respond(client, status: "400 Bad Request", text: "This sign-in was not started here. You can close this tab.")
-                return .failure(TracedeskError(.authenticationRefused, "the sign-in redirect carried another state or no code"))
-            }
-            respond(client, status: "200 OK", text: "Signed in to Tracedesk. You can close this tab.")
-            return .success(code)
+            inbox.receive(CallbackInbox.Callback(items: items, answer: answer))
         }
-        return .failure(TracedeskError(.authenticationRefused, "no sign-in came back within \(timeoutSeconds) s"))
     }
 
-    private static func respond(_ client: Int32, status: String, text: String) {
-        let body = "<!DOCTYPE html><html><body><p>\(text)</p></body></html>"
-        let response = "HTTP/1.1 \(status)\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-        _ = response.withCString { write(client, $0, strlen($0)) }
+    /// Writes a small page and closes the connection, from whatever thread answers.
+    static func respond(on channel: any Channel, status: HTTPResponseStatus, text: String) {
+        let page = "<!DOCTYPE html><html lang=\"en\"><head><title>Tracedesk sign-in</title></head><body><p>\(text)</p></body></html>"
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
+        headers.add(name: "Content-Length", value: String(page.utf8.count))
+        headers.add(name: "Connection", value: "close")
+        let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+        channel.eventLoop.execute {
+            channel.write(HTTPServerResponsePart.head(head), promise: nil)
+            channel.write(HTTPServerResponsePart.body(.byteBuffer(ByteBuffer(string: page))), promise: nil)
+            channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in channel.close(promise: nil) }
+        }
     }
 }

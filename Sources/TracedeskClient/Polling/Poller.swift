@@ -76,7 +76,7 @@ public struct Poller: Sendable {
             if let timeout = options.timeout, clock.elapsed(since: started) + wait > timeout {
                 let remaining = timeout - clock.elapsed(since: started)
                 if remaining > .zero { try await pause(remaining) }
-                throw TracedeskError(.timedOut, "the run is still \(status?.rawValue ?? "RUNNING") after \(Self.seconds(timeout))")
+                throw TracedeskError(.timedOut, "the run is still \(status?.rawValue ?? "RUNNING") after \(TextFormat.duration(timeout))")
             }
             try await pause(wait)
             do {
@@ -112,9 +112,4 @@ public struct Poller: Sendable {
 
     /// Thrown when the task is cancelled (Ctrl-C): everything received is already recorded.
     public static let cancelled = TracedeskError(.interrupted, "interrupted")
-
-    static func seconds(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return seconds.rounded() == seconds ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
-    }
 }

@@ -25,11 +25,12 @@ public enum SinceParser {
             }
             if let seconds { return now.addingTimeInterval(-seconds).epochMilliseconds }
         }
-        let dayFormatter = DateFormatter()
-        dayFormatter.locale = Locale(identifier: "en_US_POSIX")
-        dayFormatter.timeZone = timeZone
-        dayFormatter.dateFormat = "yyyy-MM-dd"
-        if word.count == 10, let day = dayFormatter.date(from: word) { return day.epochMilliseconds }
-        return Timestamp.parseISO8601(text.uppercased())
+        let parts = word.split(separator: "-", omittingEmptySubsequences: false)
+        if word.count == 10, parts.count == 3, parts[0].count == 4, let year = Int(parts[0]), let month = Int(parts[1]),
+           let day = Int(parts[2]), (1...12).contains(month), (1...31).contains(day),
+           let midnight = calendar.date(from: DateComponents(year: year, month: month, day: day)) {
+            return midnight.epochMilliseconds
+        }
+        return Timestamp.parseISO8601(text)
     }
 }

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// How Tracedesk writes durations, instants, counts and snippets for people.
 public struct TextFormat: Sendable {
@@ -54,41 +51,63 @@ public struct TextFormat: Sendable {
         usage.isZero ? "-" : "\(count(usage.input)) in / \(count(usage.output)) out"
     }
 
-    /// `2026-03-12 18:50:43` in the chosen zone (with the zone's abbreviation when not UTC).
+    /// `2026-03-12 18:50:43Z` in UTC, `2026-03-12 19:50:43 CET` in another zone.
     public func instant(_ milliseconds: Int64?) -> String {
-        format(milliseconds, pattern: "yyyy-MM-dd HH:mm:ss")
+        format(milliseconds, seconds: true)
     }
 
-    /// `2026-03-12 18:50` in the chosen zone, for tables.
+    /// `2026-03-12 18:50Z` (or with the zone's abbreviation), for tables.
     public func shortInstant(_ milliseconds: Int64?) -> String {
-        format(milliseconds, pattern: "yyyy-MM-dd HH:mm")
+        format(milliseconds, seconds: false)
     }
 
-    private func format(_ milliseconds: Int64?, pattern: String) -> String {
+    /// Instants are written without a DateFormatter, which costs more to make than a report of
+    /// thousands of steps spends on everything else.
+    private func format(_ milliseconds: Int64?, seconds: Bool) -> String {
         guard let milliseconds else { return "-" }
-        if isUTC { return Self.utc(milliseconds, seconds: pattern.hasSuffix("ss")) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = pattern + " zzz"
-        return formatter.string(from: Date(milliseconds: milliseconds))
+        guard (-Timestamp.latest...Timestamp.latest).contains(milliseconds) else { return "unknown (out of range)" }
+        if isUTC { return Self.civil(milliseconds, seconds: seconds) + "Z" }
+        let date = Date(milliseconds: milliseconds)
+        let offset = Int64(timeZone.secondsFromGMT(for: date)) * 1000
+        let zone = timeZone.abbreviation(for: date) ?? timeZone.identifier
+        return Self.civil(milliseconds + offset, seconds: seconds) + " " + zone
     }
 
     private var isUTC: Bool {
         timeZone.secondsFromGMT() == 0 && ["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(timeZone.identifier)
     }
 
-    /// `2026-03-12 18:50:43Z` without a DateFormatter, which costs more to make than a report
-    /// of thousands of steps spends on everything else.
+    /// `2026-03-12 18:50:43Z`: the UTC form, for reports.
     static func utc(_ milliseconds: Int64, seconds: Bool) -> String {
-        // Floor division, so that an instant before 1970 falls in the right second.
-        var time = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let date = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
-        let time_ = "\(two(parts.tm_hour)):\(two(parts.tm_min))" + (seconds ? ":\(two(parts.tm_sec))" : "")
-        return "\(date) \(time_)Z"
+        guard (-Timestamp.latest...Timestamp.latest).contains(milliseconds) else { return "unknown (out of range)" }
+        return civil(milliseconds, seconds: seconds) + "Z"
+    }
+
+    /// `2026-03-12 18:50:43` of the instant `milliseconds` after the epoch, as if it were UTC.
+    static func civil(_ milliseconds: Int64, seconds: Bool) -> String {
+        // Floor division, so that an instant before 1970 falls in the right second and day.
+        let totalSeconds = milliseconds >= 0 ? milliseconds / 1000 : -((-milliseconds + 999) / 1000)
+        let days = totalSeconds >= 0 ? totalSeconds / 86_400 : -((-totalSeconds + 86_399) / 86_400)
+        let secondOfDay = Int(totalSeconds - days * 86_400)
+        let (year, month, day) = civilDate(daysSinceEpoch: Int(days))
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let date = "\(year)-\(two(month))-\(two(day))"
+        var time = "\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60))"
+        if seconds { time += ":\(two(secondOfDay % 60))" }
+        return "\(date) \(time)"
+    }
+
+    /// The date of a day count from 1970-01-01 (Howard Hinnant's algorithm).
+    static func civilDate(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// The text on one line, cut to `width` characters with an ellipsis.

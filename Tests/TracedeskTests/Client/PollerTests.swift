@@ -145,7 +145,7 @@ struct PollerTests {
             Issue.record("expected a timeout")
         } catch {
             #expect(error.kind == .timedOut)
-            #expect(error.message == "the run is still RUNNING after 5 s")
+            #expect(error.message == "the run is still RUNNING after 5.0 s")
         }
         #expect(try setup.store.run(first.body.jobId).status == "RUNNING")
         // Picked up again later, it runs to its end (ERROR, for this team).

@@ -70,7 +70,7 @@ final class InvokeCommandTests {
     func timeoutThenPoll() async throws {
         let timedOut = await tracedesk.run(["invoke", "XX_WORKER_CARD", "Show the worker card for Ana Lopez", "--timeout", "0.3"])
         #expect(timedOut.status == 3, "\(timedOut.stderr)")
-        #expect(timedOut.stderr.contains("the run is still RUNNING after 0.3 s; the job goes on at the pod; follow it with: tracedesk poll "))
+        #expect(timedOut.stderr.contains("the run is still RUNNING after 300 ms; the job goes on at the pod; follow it with: tracedesk poll "))
         let polled = await tracedesk.run(["poll", "last"])
         #expect(polled.status == 1, "the run ended in ERROR: \(polled.stderr)")
         #expect(polled.stdout.hasPrefix("ERROR  "))
