@@ -6,7 +6,7 @@ extension Comparison {
     /// Two recorded runs as a comparison of one prompt, for `tracedesk diff`.
     public static func of(_ a: RunDetails, _ b: RunDetails) -> Comparison {
         func outcome(_ run: RunRecord) -> RunOutcome {
-            RunOutcome(repetition: 1, jobId: run.jobId, status: run.status, timeTakenMs: run.timeTakenMs, tokens: run.tokens.total,
+            RunOutcome(repetition: 1, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: run.timeTakenMs, tokens: run.tokens?.total,
                        checks: [], output: run.output)
         }
         func spec(_ run: RunRecord) -> String {

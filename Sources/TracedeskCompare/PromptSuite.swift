@@ -50,7 +50,7 @@ public struct PromptSuite: Sendable, Codable, Equatable {
             var checks: [ExpectationCheck] = []
             let answer = (run.output ?? "").lowercased()
             let wanted = (status ?? "COMPLETE").uppercased()
-            checks.append(ExpectationCheck(name: "status \(wanted)", met: RunStatus(run.status) == RunStatus(wanted)))
+            checks.append(ExpectationCheck(name: "status \(wanted)", met: run.status == RunStatus(wanted)))
             for text in contains ?? [] {
                 checks.append(ExpectationCheck(name: "contains \"\(text)\"", met: answer.contains(text.lowercased())))
             }
@@ -58,7 +58,7 @@ public struct PromptSuite: Sendable, Codable, Equatable {
                 checks.append(ExpectationCheck(name: "does not contain \"\(text)\"", met: !answer.contains(text.lowercased())))
             }
             if let maxTokens {
-                checks.append(ExpectationCheck(name: "at most \(TextFormat.count(maxTokens)) tokens", met: run.tokens.total <= maxTokens))
+                checks.append(ExpectationCheck(name: "at most \(TextFormat.count(maxTokens)) tokens", met: run.tokens.map { $0.total <= maxTokens } ?? false))
             }
             if let maxSeconds {
                 let met = run.timeTakenMs.map { Double($0) / 1000 <= maxSeconds } ?? false

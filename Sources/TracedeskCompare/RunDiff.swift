@@ -16,8 +16,9 @@ public struct RunDiff: Sendable, Codable {
         public var error: String?
         public var output: String?
         public var timeTakenMs: Int64?
-        public var inputTokens: Int64
-        public var outputTokens: Int64
+        /// `nil` when the run's bodies give no token counts (unknown, not zero).
+        public var inputTokens: Int64?
+        public var outputTokens: Int64?
         public var nodeCount: Int
 
         init(_ run: RunRecord) {
@@ -25,7 +26,7 @@ public struct RunDiff: Sendable, Codable {
             team = run.teamCode
             version = run.version
             versionStatus = run.versionStatus
-            status = run.status
+            status = run.status.rawValue
             error = run.error
             output = run.output
             timeTakenMs = run.timeTakenMs
@@ -34,7 +35,11 @@ public struct RunDiff: Sendable, Codable {
             nodeCount = run.nodeCount
         }
 
-        public var tokens: Int64 { inputTokens + outputTokens }
+        /// Input and output tokens together; `nil` when unknown.
+        public var tokens: Int64? {
+            guard inputTokens != nil || outputTokens != nil else { return nil }
+            return (inputTokens ?? 0) + (outputTokens ?? 0)
+        }
     }
 
     /// One position of the aligned step paths.
@@ -87,7 +92,11 @@ public struct RunDiff: Sendable, Codable {
         guard let timeA = a.timeTakenMs, let timeB = b.timeTakenMs else { return nil }
         return timeB - timeA
     }
-    public var tokenDelta: Int64 { b.tokens - a.tokens }
+    /// `nil` when either side's tokens are unknown.
+    public var tokenDelta: Int64? {
+        guard let a = a.tokens, let b = b.tokens else { return nil }
+        return b - a
+    }
     public var stepsAdded: Int { steps.count { $0.change == .added } }
     public var stepsRemoved: Int { steps.count { $0.change == .removed } }
     public var stepsChanged: Int { steps.count { $0.change == .changed } }
@@ -155,14 +164,14 @@ public struct RunDiff: Sendable, Codable {
         func side(_ side: Side) -> String {
             let version = [side.version.map { "v\($0)" }, side.versionStatus].compactMap { $0 }.joined(separator: " ")
             return "\(side.jobId.prefix(8)) \(side.team ?? "?") \(version) \(side.status), \(TextFormat.duration(side.timeTakenMs)), "
-                + "\(TextFormat.count(side.tokens)) tokens, \(side.nodeCount) steps"
+                + "\(side.tokens.map { "\(TextFormat.count($0)) tokens" } ?? "tokens unknown"), \(side.nodeCount) steps"
         }
         lines.append("A  " + side(a))
         lines.append("B  " + side(b))
         if statusChanged { lines.append("Status: \(a.status) → \(b.status)") }
         if errorChanged { lines.append("Error: \(a.error ?? "none") → \(b.error ?? "none")") }
         lines.append("Time: \(Self.signedDuration(timeDeltaMs))\(Self.percent(timeDeltaMs, of: a.timeTakenMs))   "
-                     + "Tokens: \(Self.signed(tokenDelta))\(Self.percent(tokenDelta, of: a.tokens))")
+                     + "Tokens: " + (tokenDelta.map { "\(Self.signed($0))\(Self.percent($0, of: a.tokens))" } ?? "unknown"))
         lines.append("Steps: \(stepsAdded) added, \(stepsRemoved) removed, \(stepsChanged) changed, "
                      + "\(steps.count { $0.change == .same }) the same")
         for step in steps where step.change != .same {

@@ -193,9 +193,9 @@ public struct ComparisonReport {
         document.element("td", in: total, attributes: ["class": "num"], text: TextFormat.duration(diff.a.timeTakenMs))
         document.element("td", in: total, attributes: ["class": "num"], text: TextFormat.duration(diff.b.timeTakenMs))
         document.element("td", in: total, attributes: ["class": "num"], text: RunDiff.signedDuration(diff.timeDeltaMs))
-        document.element("td", in: total, attributes: ["class": "num"], text: TextFormat.count(diff.a.tokens))
-        document.element("td", in: total, attributes: ["class": "num"], text: TextFormat.count(diff.b.tokens))
-        document.element("td", in: total, attributes: ["class": "num"], text: RunDiff.signed(diff.tokenDelta))
+        document.element("td", in: total, attributes: ["class": "num"], text: diff.a.tokens.map(TextFormat.count) ?? "unknown")
+        document.element("td", in: total, attributes: ["class": "num"], text: diff.b.tokens.map(TextFormat.count) ?? "unknown")
+        document.element("td", in: total, attributes: ["class": "num"], text: diff.tokenDelta.map(RunDiff.signed) ?? "-")
     }
 
     private func references(_ diff: RunDiff, in section: HTMLElement, of document: HTMLDocument) {

@@ -82,8 +82,8 @@ extension RunReport {
         document.element("td", in: footer, text: "")
         document.element("td", in: footer, attributes: ["colspan": "4"], text: "Run total")
         document.element("td", in: footer, attributes: ["class": "num"], text: TextFormat.duration(run.timeTakenMs))
-        document.element("td", in: footer, attributes: ["class": "num"], text: TextFormat.count(run.inputTokens))
-        document.element("td", in: footer, attributes: ["class": "num"], text: TextFormat.count(run.outputTokens))
+        document.element("td", in: footer, attributes: ["class": "num"], text: run.inputTokens.map(TextFormat.count) ?? "unknown")
+        document.element("td", in: footer, attributes: ["class": "num"], text: run.outputTokens.map(TextFormat.count) ?? "unknown")
     }
 
     func nodeDetails(in slot: HTMLElement, of document: HTMLDocument) {
@@ -170,11 +170,11 @@ extension RunReport {
             for (index, change) in changes.enumerated() {
                 let row = document.element("tr", in: body, attributes: ["class": "status-change"])
                 document.element("span", in: document.element("td", in: row), attributes: ["class": "badge \(Self.statusClass(change.status))"],
-                                 text: change.status)
+                                 text: change.status.rawValue)
                 document.element("td", in: row, text: change.at.map { format.instant($0) } ?? "not known (imported)")
                 let next = index + 1 < changes.count ? changes[index + 1].at : nil
                 let lasted: String = if let at = change.at, let next { TextFormat.duration(next - at) }
-                    else if index + 1 == changes.count { RunStatus(change.status).isTerminal ? "" : "when last seen" }
+                    else if index + 1 == changes.count { change.status.isTerminal ? "" : "when last seen" }
                     else { "-" }
                 document.element("td", in: row, text: lasted)
             }

@@ -45,7 +45,7 @@ public struct RunReport {
         try template.fill("team", text: team)
         try template.fill("status") { badge in
             badge.setAttribute("class", "badge \(Self.statusClass(run.status))")
-            document.text(run.status, in: badge)
+            document.text(run.status.rawValue, in: badge)
         }
         try template.fill("subtitle", text: subtitle)
         try template.fill("facts") { list in facts(in: list, of: document) }
@@ -86,7 +86,12 @@ public struct RunReport {
     /// The CSS class of a status: the status itself when it is one Tracedesk knows, else `other`.
     static func statusClass(_ status: String?) -> String {
         guard let status else { return "other" }
-        return switch RunStatus(status) {
+        return statusClass(RunStatus(status))
+    }
+
+    /// The CSS class of a status.
+    static func statusClass(_ status: RunStatus) -> String {
+        switch status {
         case .other: "other"
         case let known: "status-\(known.rawValue) \(known.rawValue)"
         }
@@ -113,15 +118,15 @@ public struct RunReport {
         }
         fact("Team", run.teamCode ?? run.workflowCode, mono: true)
         fact("Version", [run.version.map { "v\($0)" }, run.versionStatus].compactMap { $0 }.joined(separator: " "))
-        fact("Status", run.status)
+        fact("Status", run.status.rawValue)
         fact("Job", run.jobId, mono: true)
         fact("Trace", run.traceId, mono: true)
         fact("Conversation", run.conversationId, mono: true)
         fact("Started", run.startedAt.map { format.instant($0) })
         fact("Ended", run.endedAt.map { format.instant($0) })
         fact("Duration", run.timeTakenMs.map(TextFormat.duration))
-        fact("Input tokens", TextFormat.count(run.inputTokens))
-        fact("Output tokens", TextFormat.count(run.outputTokens))
+        fact("Input tokens", run.inputTokens.map(TextFormat.count) ?? "unknown")
+        fact("Output tokens", run.outputTokens.map(TextFormat.count) ?? "unknown")
         fact("Steps", TextFormat.count(Int64(run.nodeCount)))
         fact("Time waiting", details.waitingMs.flatMap { $0 > 0 ? TextFormat.duration($0) : nil })
         fact("Mode", run.invocationMode)
@@ -167,7 +172,7 @@ public struct RunReport {
     private func output(in slot: HTMLElement, of document: HTMLDocument) {
         guard let output = run.output, !output.isEmpty else {
             document.element("p", in: slot, attributes: ["class": "note"],
-                             text: run.runStatus.isTerminal ? "The run gave no output." : "No output yet: the run was \(run.status) when last seen.")
+                             text: run.status.isTerminal ? "The run gave no output." : "No output yet: the run was \(run.status) when last seen.")
             return
         }
         if let json = JSONValue(parsing: output), json.objectValue != nil || json.arrayValue != nil {

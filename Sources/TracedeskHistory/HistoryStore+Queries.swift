@@ -1,35 +1,75 @@
 import Foundation
-import TracedeskModel
 import GRDB
+import TracedeskModel
 
 extension HistoryStore {
     /// The runs that match `query`, newest first (by start, else by when they were recorded).
+    ///
+    /// Every filter is served by an index (`run_by_time`, `run_by_team`, `run_by_status`, the
+    /// full-text index), so a page of a history of any size costs about the same.
     public func runs(matching query: RunQuery = RunQuery()) throws(TracedeskError) -> [RunRecord] {
         try read { db in
-            var clauses: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
-            if let team = query.team {
-                clauses.append("(teamCode = ? COLLATE NOCASE OR workflowCode = ? COLLATE NOCASE)")
-                arguments += [team, team]
-            }
-            if let status = query.status {
-                clauses.append("status = ?")
-                arguments.append(status.rawValue)
-            }
-            if let since = query.since {
-                clauses.append("COALESCE(startedAt, recordedAt) >= ?")
-                arguments.append(since)
-            }
-            if let search = query.search, let expression = RunQuery.ftsExpression(search) {
-                clauses.append("id IN (SELECT runId FROM run_search WHERE run_search MATCH ?)")
-                arguments.append(expression)
-            }
-            var sql = "SELECT * FROM run"
-            if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-            sql += " ORDER BY COALESCE(startedAt, recordedAt) DESC, id DESC"
+            let (whereClause, arguments) = Self.filter(query)
+            var sql = "SELECT \(RunRecord.selection) FROM run" + whereClause + " ORDER BY sortAt DESC, id DESC"
             if let limit = query.limit { sql += " LIMIT \(max(0, limit))" }
-            return try RunRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            return try RunRecord.fetchAll(db, sql: sql, arguments: arguments)
         }
+    }
+
+    /// How many runs match `query` (its limit and cursor aside), by status.
+    public func statusCounts(matching query: RunQuery = RunQuery()) throws(TracedeskError) -> [RunStatus: Int] {
+        var unpaged = query
+        unpaged.limit = nil
+        unpaged.after = nil
+        let (whereClause, arguments) = Self.filter(unpaged)
+        return try read { db in
+            var counts: [RunStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM run" + whereClause + " GROUP BY status", arguments: arguments) {
+                counts[RunStatus(row[0] as String), default: 0] += row[1] as Int
+            }
+            return counts
+        }
+    }
+
+    /// The listing position of `run`, for keyset paging.
+    public func cursor(of run: RunRecord) -> RunQuery.Cursor? {
+        run.id.map { RunQuery.Cursor(sortAt: run.sortAt, id: $0) }
+    }
+
+    /// The WHERE clause and arguments of a query.
+    static func filter(_ query: RunQuery) -> (String, StatementArguments) {
+        var clauses: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let team = query.team {
+            clauses.append("teamCode = ? COLLATE NOCASE")
+            arguments.append(team)
+        }
+        if let status = query.status {
+            clauses.append("status = ?")
+            arguments.append(status.rawValue)
+        }
+        if let versionStatus = query.versionStatus {
+            clauses.append("versionStatus = ?")
+            arguments.append(versionStatus.uppercased())
+        }
+        if let since = query.since {
+            clauses.append("sortAt >= ?")
+            arguments.append(since)
+        }
+        if let conversation = query.conversationId {
+            clauses.append("conversationId = ?")
+            arguments.append(conversation)
+        }
+        if let search = query.search, let expression = RunQuery.ftsExpression(search) {
+            clauses.append("id IN (SELECT rowid FROM run_search WHERE run_search MATCH ?)")
+            arguments.append(expression)
+        }
+        if let after = query.after {
+            clauses.append("(sortAt < ? OR (sortAt = ? AND id < ?))")
+            arguments += [after.sortAt, after.sortAt, after.id]
+        }
+        let whereClause = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
+        return (whereClause, StatementArguments(arguments))
     }
 
     /// How many runs the history holds.
@@ -39,51 +79,99 @@ extension HistoryStore {
 
     /// The run a RUN argument names: `last` (the run recorded most recently), a whole jobId, or
     /// a prefix of one of at least 4 characters that matches a single run.
+    ///
+    /// A run called by another run's step is named the same way; it is read from that step
+    /// (`details(of:)` knows), and its `source` is `.nested`.
     public func run(_ reference: String) throws(TracedeskError) -> RunRecord {
+        try resolve(reference).run
+    }
+
+    /// What a RUN argument names: a recorded run, or a run nested in another's step.
+    public func resolve(_ reference: String) throws(TracedeskError) -> (run: RunRecord, caller: RunDetails.Caller?) {
         let text = reference.trimmingCharacters(in: .whitespaces)
         if text.isEmpty { throw .badInput("no run named: give a jobId, a prefix of one, or 'last'") }
-        let found: (exact: RunRecord?, candidates: [RunRecord]) = try read { db in
-            if text.lowercased() == "last" {
-                let last = try RunRecord.order(RunRecord.Columns.recordedAt.desc, RunRecord.Columns.id.desc).fetchOne(db)
-                return (last, [])
-            }
-            if let exact = try RunRecord.filter(RunRecord.Columns.jobId == text).fetchOne(db) {
-                return (exact, [])
-            }
-            guard text.count >= 4 else { return (nil, []) }
-            let pattern = text.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
-            let candidates = try RunRecord.fetchAll(
-                db, sql: "SELECT * FROM run WHERE jobId LIKE ? ESCAPE '\\' ORDER BY recordedAt DESC LIMIT 6",
-                arguments: [pattern])
-            return (nil, candidates)
+        if text.lowercased() == "last" {
+            guard let last = try read({ db in
+                try RunRecord.fetchOne(db, sql: "SELECT \(RunRecord.selection) FROM run ORDER BY recordedAt DESC, id DESC LIMIT 1")
+            }) else { throw .badInput("the history at \(path) holds no run yet") }
+            return (last, nil)
         }
-        if let exact = found.exact { return exact }
-        if text.lowercased() == "last" { throw .badInput("the history at \(path) holds no run yet") }
         if text.count < 4 { throw .badInput("'\(text)' is too short: a run prefix needs at least 4 characters") }
-        switch found.candidates.count {
+        if text.utf8.count > 200 || text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            throw .badInput("'\(TextFormat.snippet(text, width: 40))' is not a jobId (a jobId is a short line of letters, digits and dashes)")
+        }
+        let found: (runs: [RunRecord], nested: [(jobId: String, runId: Int64, position: Int)]) = try read { db in
+            if let exact = try RunRecord.fetchOne(db, sql: "SELECT \(RunRecord.selection) FROM run WHERE jobId = ?", arguments: [text]) {
+                return ([exact], [])
+            }
+            // A range on the unique index, not LIKE: every character of the prefix is literal.
+            let upper = text + "\u{10FFFF}"
+            let runs = try RunRecord.fetchAll(db, sql: "SELECT \(RunRecord.selection) FROM run WHERE jobId >= ? AND jobId < ? ORDER BY jobId LIMIT 6",
+                                              arguments: [text, upper])
+            let nested = try Row.fetchAll(db, sql: """
+                SELECT node.nestedJobId, node.runId, node.position FROM node
+                WHERE node.nestedJobId >= ? AND node.nestedJobId < ? ORDER BY node.nestedJobId LIMIT 6
+                """, arguments: [text, upper]).map { row in (jobId: row[0] as String, runId: row[1] as Int64, position: row[2] as Int) }
+            return (runs, nested)
+        }
+        // Most recently recorded first, as the user most likely means them.
+        var candidates = found.runs.sorted { ($0.recordedAt, $0.id ?? 0) > ($1.recordedAt, $1.id ?? 0) }.map(\.jobId)
+        for nested in found.nested where !candidates.contains(nested.jobId) { candidates.append(nested.jobId) }
+        switch candidates.count {
         case 0:
             throw .badInput("no run matches '\(text)' in \(path)")
         case 1:
-            return found.candidates[0]
+            if let run = found.runs.first { return (run, nil) }
+            let nested = found.nested[0]
+            return try nestedRun(jobId: nested.jobId, callerRunId: nested.runId, position: nested.position)
         default:
-            let listed = found.candidates.prefix(5).map(\.jobId).joined(separator: ", ")
-            let more = found.candidates.count > 5 ? ", ..." : ""
+            let listed = candidates.prefix(5).joined(separator: ", ")
+            let more = candidates.count > 5 ? ", ..." : ""
             throw .badInput("'\(text)' matches several runs (\(listed)\(more)); give more characters")
         }
     }
 
+    /// A run called by the step at `position` of the run `callerRunId`, read from that step's output.
+    private func nestedRun(jobId: String, callerRunId: Int64, position: Int) throws(TracedeskError) -> (run: RunRecord, caller: RunDetails.Caller?) {
+        let (caller, step): (RunRecord?, NodeRecord?) = try read { db in
+            (try RunRecord.fetchOne(db, sql: "SELECT \(RunRecord.selection) FROM run WHERE id = ?", arguments: [callerRunId]),
+             try NodeRecord.fetchOne(db, sql: "SELECT \(NodeRecord.selection) FROM node WHERE runId = ? AND position = ?",
+                                     arguments: [callerRunId, position]))
+        }
+        guard let caller, let step, let output = step.output, let body = try? StatusBody(data: Data(output.utf8)) ?? Self.wrappedBody(output) else {
+            throw .database("run \(jobId) is named by a step of another run, but that step's output cannot be read back")
+        }
+        var run = RunProjection.run(from: body, previous: nil, context: RecordingContext(source: .nested), at: caller.recordedAt)
+        run.id = nil
+        run.recordedAt = caller.recordedAt
+        run.updatedAt = caller.updatedAt
+        run.nodeCount = RunProjection.nodes(body.nodes, runId: 0).count
+        run.chunkCount = body.supportingChunks.count
+        run.citationCount = body.citations.count
+        return (run, RunDetails.Caller(jobId: caller.jobId, teamCode: caller.teamCode, step: step.label, position: step.position))
+    }
+
+    /// The status body inside a node result wrapper (`{"success": ..., "output": BODY}`).
+    static func wrappedBody(_ text: String) -> StatusBody? {
+        guard let value = JSONValue(parsing: text), let inner = value["output"]?.parsingEmbeddedJSON,
+              StatusBody.looksLikeStatusBody(inner) else { return nil }
+        return try? StatusBody(value: inner)
+    }
+
     /// Everything recorded about a run. `now` (epoch ms) ends a wait that is still under way.
     public func details(of run: RunRecord, now: Int64 = Date().epochMilliseconds) throws(TracedeskError) -> RunDetails {
-        guard let runId = run.id else { throw .badInput("run \(run.jobId) is not in the history") }
+        guard let runId = run.id else {
+            if run.source == .nested { return try nestedDetails(of: run) }
+            throw .badInput("run \(run.jobId) is not in the history")
+        }
         return try read { db in
-            let nodes = try NodeRecord.filter(Column("runId") == runId).order(Column("position")).fetchAll(db)
+            let nodes = try NodeRecord.fetchAll(db, sql: "SELECT \(NodeRecord.selection) FROM node WHERE runId = ? ORDER BY position", arguments: [runId])
             let chunks = try DocumentReferenceRecord.fetchAll(
-                db, sql: "SELECT * FROM chunk WHERE runId = ? ORDER BY position", arguments: [runId])
+                db, sql: "SELECT \(DocumentReferenceRecord.selection) FROM chunk WHERE runId = ? ORDER BY position", arguments: [runId])
             let citations = try DocumentReferenceRecord.fetchAll(
-                db, sql: "SELECT * FROM citation WHERE runId = ? ORDER BY position", arguments: [runId])
-            let changes = try StatusChangeRecord.filter(Column("runId") == runId).order(Column("id")).fetchAll(db)
+                db, sql: "SELECT \(DocumentReferenceRecord.selection) FROM citation WHERE runId = ? ORDER BY position", arguments: [runId])
+            let changes = try StatusChangeRecord.fetchAll(
+                db, sql: "SELECT \(StatusChangeRecord.selection) FROM status_change WHERE runId = ? ORDER BY id", arguments: [runId])
             let snapshots = try Row.fetchAll(db, sql: """
                 SELECT sequence, firstSeenAt, lastSeenAt, timesSeen, httpStatus, status, length(CAST(body AS BLOB)) AS bytes
                 FROM snapshot WHERE runId = ? ORDER BY sequence
@@ -92,12 +180,43 @@ extension HistoryStore {
                     sequence: row["sequence"], firstSeenAt: row["firstSeenAt"], lastSeenAt: row["lastSeenAt"],
                     timesSeen: row["timesSeen"], httpStatus: row["httpStatus"], status: row["status"], bytes: row["bytes"])
             }
-            let end: Int64? = run.runStatus.isTerminal ? (run.endedAt ?? now) : (run.source == .import ? nil : now)
-            let since = run.runStatus == .waiting && changes.last?.status == "WAITING" ? changes.last?.at : nil
+            let end: Int64? = run.status.isTerminal ? (run.endedAt ?? now) : (run.source == .import ? nil : now)
+            let since = run.status == .waiting && changes.last?.status == .waiting ? changes.last?.at : nil
             return RunDetails(run: run, nodes: nodes, chunks: chunks, citations: citations,
                               statusChanges: changes, snapshots: snapshots,
                               waitingMs: RunDetails.waitingTime(changes, now: end), waitingSince: since)
         }
+    }
+
+    /// The details of a run nested in another's step: its steps are the step's subtree.
+    private func nestedDetails(of run: RunRecord) throws(TracedeskError) -> RunDetails {
+        let (_, caller) = try resolve(run.jobId)
+        guard let caller else { throw .badInput("run \(run.jobId) is not in the history") }
+        let callerRun = try self.run(caller.jobId)
+        let all = try details(of: callerRun)
+        // The called run's steps: the caller's step's descendants, moved up to the top.
+        var inside: Set<Int> = [caller.position]
+        var nodes: [NodeRecord] = []
+        for node in all.nodes where node.position > caller.position {
+            guard let parent = node.parentPosition, inside.contains(parent) else { continue }
+            inside.insert(node.position)
+            nodes.append(node)
+        }
+        let offset = caller.position + 1
+        let depth = (all.nodes.first { $0.position == caller.position }?.depth ?? 0) + 1
+        let rebased = nodes.map { node -> NodeRecord in
+            var copy = node
+            copy.position -= offset
+            copy.parentPosition = node.parentPosition == caller.position ? nil : node.parentPosition.map { $0 - offset }
+            copy.depth -= depth
+            return copy
+        }
+        let step = all.nodes.first { $0.position == caller.position }
+        let body = step?.output.flatMap { try? StatusBody(data: Data($0.utf8)) ?? Self.wrappedBody($0) }
+        let chunks = RunProjection.references(body?.supportingChunks ?? [], runId: 0)
+        let citations = RunProjection.references(body?.citations ?? [], runId: 0)
+        return RunDetails(run: run, nodes: rebased, chunks: chunks, citations: citations, statusChanges: [], snapshots: [],
+                          waitingMs: 0, waitingSince: nil, caller: caller)
     }
 
     /// How long runs of `team` (DRAFT or PUBLISHED) usually take as Tracedesk sees them: the
@@ -109,7 +228,7 @@ extension HistoryStore {
             try Int64.fetchAll(db, sql: """
                 SELECT done.at - run.recordedAt FROM run
                 JOIN status_change AS done ON done.runId = run.id AND done.status = 'COMPLETE'
-                WHERE run.teamCode = ? AND run.versionStatus = ? AND run.source = 'invoke' AND done.at IS NOT NULL
+                WHERE run.teamCode = ? COLLATE NOCASE AND run.versionStatus = ? AND run.source = 'invoke' AND done.at IS NOT NULL
                   AND NOT EXISTS (SELECT 1 FROM status_change AS w WHERE w.runId = run.id AND w.status = 'WAITING')
                 ORDER BY run.recordedAt DESC LIMIT 10
                 """, arguments: [team, versionStatus])
@@ -123,7 +242,8 @@ extension HistoryStore {
     public func snapshots(of run: RunRecord) throws(TracedeskError) -> [SnapshotRecord] {
         guard let runId = run.id else { return [] }
         return try read { db in
-            try SnapshotRecord.filter(Column("runId") == runId).order(Column("sequence")).fetchAll(db)
+            try SnapshotRecord.fetchAll(db, sql: "SELECT \(SnapshotRecord.selection) FROM snapshot WHERE runId = ? ORDER BY sequence",
+                                        arguments: [runId])
         }
     }
 
@@ -131,7 +251,8 @@ extension HistoryStore {
     public func latestSnapshot(of run: RunRecord) throws(TracedeskError) -> SnapshotRecord? {
         guard let runId = run.id else { return nil }
         return try read { db in
-            try SnapshotRecord.filter(Column("runId") == runId).order(Column("sequence").desc).fetchOne(db)
+            try SnapshotRecord.fetchOne(db, sql: "SELECT \(SnapshotRecord.selection) FROM snapshot WHERE runId = ? ORDER BY sequence DESC LIMIT 1",
+                                        arguments: [runId])
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import TracedeskModel
 import GRDB
+import TracedeskModel
 
 /// What the caller knows about the run a body belongs to, beyond the body itself.
 public struct RecordingContext: Sendable {
@@ -56,7 +56,9 @@ public struct RecordOutcome: Sendable, Equatable {
     public var isNewRun: Bool
     public var snapshot: Snapshot
     /// The run's status after recording.
-    public var status: String
+    public var status: RunStatus
+    /// The run's team after recording.
+    public var teamCode: String?
 }
 
 /// A body to record together with how it arrived; see `HistoryStore.record(_:)`.
@@ -87,208 +89,159 @@ extension HistoryStore {
     /// Records bodies in one transaction: all of them, or, on any failure, none.
     ///
     /// Each body's verbatim text becomes a snapshot of its run (created on its first body). The
-    /// run's fields, nodes, chunks, citations and search entries are drawn anew from the newest
-    /// body, keeping earlier values where the newest body is silent; a body that would move a
-    /// finished run back to RUNNING (an out-of-order import) is stored but does not re-derive.
+    /// run's fields, nodes, chunks, citations and search entry are drawn anew from the newest
+    /// body (`RunProjection`), keeping earlier values where the newest body is silent; a body that
+    /// would move a finished run back to RUNNING (an out-of-order import) is stored but does not
+    /// re-derive.
     @discardableResult
     public func record(_ items: [BodyToRecord]) throws(TracedeskError) -> [RecordOutcome] {
         try write { db in
-            try items.map { try Self.record($0, in: db) }
+            try items.map { try Recorder(db: db).record($0) }
         }
     }
 
-    private static func record(_ item: BodyToRecord, in db: Database) throws -> RecordOutcome {
+    /// Records bodies in a transaction that `body` drives: it is handed a function that records
+    /// one body, and may call it any number of times (a streaming import reads its files meanwhile).
+    /// All or nothing: an error thrown by `body` or by recording leaves the history as it was.
+    public func recordingTransaction<T: Sendable>(
+        _ body: @Sendable (_ record: (BodyToRecord) throws -> RecordOutcome) throws -> T
+    ) throws(TracedeskError) -> T {
+        try write { db in
+            let recorder = Recorder(db: db)
+            return try body { item in try recorder.record(item) }
+        }
+    }
+}
+
+/// Writes one body's rows with statements prepared once per connection (GRDB's statement
+/// cache): no record encoding, no fetch after insert.
+struct Recorder {
+    let db: Database
+
+    func record(_ item: BodyToRecord) throws -> RecordOutcome {
         let body = item.body
         let at = item.observation.at
-        let existing = try RunRecord.filter(RunRecord.Columns.jobId == body.jobId).fetchOne(db)
+        let existing = try RunRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT \(RunRecord.selection) FROM run WHERE jobId = ?"), arguments: [body.jobId])
 
-        if let existing, let runId = existing.id {
-            let last = try SnapshotRecord
-                .filter(Column("runId") == runId)
-                .order(Column("sequence").desc)
-                .fetchOne(db)
-            switch item.observation {
-            case .received:
-                if var last, last.body == item.verbatim {
-                    last.timesSeen += 1
-                    last.lastSeenAt = max(last.lastSeenAt, at)
-                    try last.update(db)
-                    try db.execute(sql: "UPDATE run SET updatedAt = ? WHERE id = ?", arguments: [at, runId])
-                    return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: false,
-                                         snapshot: .repeated(sequence: last.sequence, timesSeen: last.timesSeen),
-                                         status: existing.status)
-                }
-            case .imported:
-                if let sequence = try Int.fetchOne(db, sql: "SELECT sequence FROM snapshot WHERE runId = ? AND body = ?",
-                                                   arguments: [runId, item.verbatim]) {
-                    return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: false,
-                                         snapshot: .alreadyKnown(sequence: sequence), status: existing.status)
-                }
-            }
-            let sequence = (last?.sequence ?? 0) + 1
-            try insertSnapshot(item, runId: runId, sequence: sequence, db: db)
-            let movesBack = existing.runStatus.isTerminal && !(body.status?.isTerminal ?? false)
-            if movesBack {
-                return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: false,
-                                     snapshot: .stored(sequence: sequence), status: existing.status)
-            }
-            var run = RunRecord.derive(from: body, previous: existing, context: item.context, at: at)
-            try derive(&run, from: body, previous: existing, observation: item.observation, db: db)
-            return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: false,
-                                 snapshot: .stored(sequence: sequence), status: run.status)
+        guard let existing, let runId = existing.id else {
+            var run = RunProjection.run(from: body, previous: nil, context: item.context, at: at)
+            run.id = try insert(run)
+            let runId = run.id!
+            try insertSnapshot(item, runId: runId, sequence: 1)
+            try derive(&run, from: body, isNew: true, observation: item.observation)
+            return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: true, snapshot: .stored(sequence: 1),
+                                 status: run.status, teamCode: run.teamCode)
         }
 
-        var run = RunRecord.derive(from: body, previous: nil, context: item.context, at: at)
-        try run.insert(db)
-        guard let runId = run.id else { throw TracedeskError.database("a run was stored without an id") }
-        try insertSnapshot(item, runId: runId, sequence: 1, db: db)
-        try derive(&run, from: body, previous: nil, observation: item.observation, db: db)
-        return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: true,
-                             snapshot: .stored(sequence: 1), status: run.status)
+        let last = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, sequence, timesSeen, lastSeenAt, body FROM snapshot WHERE runId = ? ORDER BY sequence DESC LIMIT 1"),
+            arguments: [runId])
+        let lastSequence: Int = last?["sequence"] ?? 0
+        switch item.observation {
+        case .received:
+            if let last, (last["body"] as String) == item.verbatim {
+                let timesSeen = (last["timesSeen"] as Int) + 1
+                try db.cachedStatement(sql: "UPDATE snapshot SET timesSeen = ?, lastSeenAt = max(lastSeenAt, ?) WHERE id = ?")
+                    .execute(arguments: [timesSeen, at, last["id"] as Int64])
+                try db.cachedStatement(sql: "UPDATE run SET updatedAt = ? WHERE id = ?").execute(arguments: [at, runId])
+                return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: false,
+                                     snapshot: .repeated(sequence: lastSequence, timesSeen: timesSeen),
+                                     status: existing.status, teamCode: existing.teamCode)
+            }
+        case .imported:
+            if let sequence = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT sequence FROM snapshot WHERE runId = ? AND body = ?"), arguments: [runId, item.verbatim]) {
+                return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: false, snapshot: .alreadyKnown(sequence: sequence),
+                                     status: existing.status, teamCode: existing.teamCode)
+            }
+        }
+        let sequence = lastSequence + 1
+        try insertSnapshot(item, runId: runId, sequence: sequence)
+        if existing.status.isTerminal && !(body.status?.isTerminal ?? false) {
+            return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: false, snapshot: .stored(sequence: sequence),
+                                 status: existing.status, teamCode: existing.teamCode)
+        }
+        var run = RunProjection.run(from: body, previous: existing, context: item.context, at: at)
+        try derive(&run, from: body, isNew: false, observation: item.observation)
+        return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: false, snapshot: .stored(sequence: sequence),
+                             status: run.status, teamCode: run.teamCode)
     }
 
-    private static func insertSnapshot(_ item: BodyToRecord, runId: Int64, sequence: Int, db: Database) throws {
+    private func insert(_ run: RunRecord) throws -> Int64 {
+        let columns = RunRecord.columns.dropFirst() + ["sortAt"]
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        try db.cachedStatement(sql: "INSERT INTO run (\(columns.joined(separator: ", "))) VALUES (\(placeholders))")
+            .execute(arguments: StatementArguments(run.values))
+        return db.lastInsertedRowID
+    }
+
+    private func update(_ run: RunRecord) throws {
+        let assignments = (RunRecord.columns.dropFirst() + ["sortAt"]).map { "\($0) = ?" }.joined(separator: ", ")
+        try db.cachedStatement(sql: "UPDATE run SET \(assignments) WHERE id = ?")
+            .execute(arguments: StatementArguments(run.values + [run.id]))
+    }
+
+    private func insertSnapshot(_ item: BodyToRecord, runId: Int64, sequence: Int) throws {
         var httpStatus: Int?
         if case .received(_, let status) = item.observation { httpStatus = status }
-        var snapshot = SnapshotRecord(
-            id: nil, runId: runId, sequence: sequence,
-            firstSeenAt: item.observation.at, lastSeenAt: item.observation.at, timesSeen: 1,
-            httpStatus: httpStatus, status: item.body.status?.rawValue, body: item.verbatim)
-        try snapshot.insert(db)
+        try db.cachedStatement(sql: """
+            INSERT INTO snapshot (runId, sequence, firstSeenAt, lastSeenAt, timesSeen, httpStatus, status, body)
+            VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+            """).execute(arguments: [runId, sequence, item.observation.at, item.observation.at, httpStatus,
+                                     item.body.status?.rawValue, item.verbatim])
     }
 
-    /// Writes the run's derived rows: its status history, nodes, chunks, citations and search entries.
-    private static func derive(_ run: inout RunRecord, from body: StatusBody, previous: RunRecord?,
-                               observation: Observation, db: Database) throws {
+    /// Writes the run's derived rows: its status history, nodes, chunks, citations and search entry.
+    private func derive(_ run: inout RunRecord, from body: StatusBody, isNew: Bool, observation: Observation) throws {
         guard let runId = run.id else { return }
-
-        let lastChange = try StatusChangeRecord
-            .filter(Column("runId") == runId).order(Column("id").desc).fetchOne(db)
-        if lastChange?.status != run.status {
-            let at: Int64?
-            switch observation {
-            case .received(let instant, _): at = instant
-            case .imported:
-                // A capture tells when a run started and ended, not when anyone saw it change.
-                switch run.runStatus {
-                case .complete, .error: at = body.endedAt
-                case .waiting: at = body.waitingSince
-                default: at = lastChange == nil ? body.startedAt : nil
-                }
-            }
-            var change = StatusChangeRecord(id: nil, runId: runId, status: run.status, at: at)
-            try change.insert(db)
+        let lastStatus = isNew ? nil : try String.fetchOne(
+            db.cachedStatement(sql: "SELECT status FROM status_change WHERE runId = ? ORDER BY id DESC LIMIT 1"), arguments: [runId])
+        if lastStatus.map(RunStatus.init) != run.status {
+            let at = RunProjection.changeInstant(status: run.status, body: body, observation: observation, isFirstChange: lastStatus == nil)
+            try db.cachedStatement(sql: "INSERT INTO status_change (runId, status, at) VALUES (?, ?, ?)")
+                .execute(arguments: [runId, run.status.rawValue, at])
         }
 
-        if body.hasNodes || previous == nil {
-            try db.execute(sql: "DELETE FROM node WHERE runId = ?", arguments: [runId])
-            let rows = NodeRecord.flatten(body.nodes, runId: runId)
-            for var row in rows { try row.insert(db) }
+        var stepOutputs: [String]?
+        if body.hasNodes || isNew {
+            if !isNew { try db.cachedStatement(sql: "DELETE FROM node WHERE runId = ?").execute(arguments: [runId]) }
+            let rows = RunProjection.nodes(body.nodes, runId: runId)
+            let columns = NodeRecord.columns.dropFirst()
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO node (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
+                """)
+            for row in rows { try statement.execute(arguments: StatementArguments(row.values)) }
             run.nodeCount = rows.count
+            stepOutputs = rows.compactMap(\.output)
         }
-        if body.hasSupportingChunks || previous == nil {
-            run.chunkCount = try replaceReferences(body.supportingChunks, table: "chunk", runId: runId, db: db)
+        if body.hasSupportingChunks || isNew {
+            run.chunkCount = try replaceReferences(body.supportingChunks, table: "chunk", runId: runId, isNew: isNew)
         }
-        if body.hasCitations || previous == nil {
-            run.citationCount = try replaceReferences(body.citations, table: "citation", runId: runId, db: db)
+        if body.hasCitations || isNew {
+            run.citationCount = try replaceReferences(body.citations, table: "citation", runId: runId, isNew: isNew)
         }
-        try run.update(db)
-        try reindex(runId: runId, db: db)
+        if isNew {
+            try db.cachedStatement(sql: "UPDATE run SET nodeCount = ?, chunkCount = ?, citationCount = ? WHERE id = ?")
+                .execute(arguments: [run.nodeCount, run.chunkCount, run.citationCount, runId])
+        } else {
+            try update(run)
+        }
+        let outputs = try stepOutputs ?? String.fetchAll(
+            db.cachedStatement(sql: "SELECT output FROM node WHERE runId = ? AND output IS NOT NULL ORDER BY position"), arguments: [runId])
+        // Replaced by rowid: the cost does not depend on the size of the history.
+        if !isNew { try db.cachedStatement(sql: "DELETE FROM run_search WHERE rowid = ?").execute(arguments: [runId]) }
+        try db.cachedStatement(sql: "INSERT INTO run_search (rowid, text) VALUES (?, ?)")
+            .execute(arguments: [runId, RunProjection.searchText(of: run, stepOutputs: outputs)])
     }
 
-    private static func replaceReferences(_ items: [DocumentReference], table: String, runId: Int64,
-                                          db: Database) throws -> Int {
-        try db.execute(sql: "DELETE FROM \(table) WHERE runId = ?", arguments: [runId])
-        for (position, item) in items.enumerated() {
-            try db.execute(
-                sql: "INSERT INTO \(table) (runId, position, title, source, score, text, page, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [runId, position, item.title, item.source, item.score, item.text, item.page, item.raw.compactText])
+    private func replaceReferences(_ items: [DocumentReference], table: String, runId: Int64, isNew: Bool) throws -> Int {
+        if !isNew { try db.cachedStatement(sql: "DELETE FROM \(table) WHERE runId = ?").execute(arguments: [runId]) }
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO \(table) (runId, position, title, source, score, text, page, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        for row in RunProjection.references(items, runId: runId) {
+            try statement.execute(arguments: [row.runId, row.position, row.title, row.source, row.score, row.text, row.page, row.raw])
         }
         return items.count
-    }
-
-    /// Rebuilds the run's full-text entries: message, output, error, and every node's output.
-    private static func reindex(runId: Int64, db: Database) throws {
-        try db.execute(sql: "DELETE FROM run_search WHERE runId = ?", arguments: [runId])
-        try db.execute(sql: """
-            INSERT INTO run_search (runId, field, text)
-            SELECT id, 'message', message FROM run WHERE id = ?1 AND message IS NOT NULL
-            UNION ALL SELECT id, 'output', output FROM run WHERE id = ?1 AND output IS NOT NULL
-            UNION ALL SELECT id, 'error', error FROM run WHERE id = ?1 AND error IS NOT NULL
-            UNION ALL SELECT runId, 'node:' || position, output FROM node WHERE runId = ?1 AND output IS NOT NULL
-            """, arguments: [runId])
-    }
-}
-
-extension RunRecord {
-    /// The run's fields drawn from `body`, keeping `previous` values where the body is silent.
-    static func derive(from body: StatusBody, previous: RunRecord?, context: RecordingContext,
-                       at: Int64) -> RunRecord {
-        let request = context.request
-        let status = body.status?.rawValue ?? previous?.status ?? "UNKNOWN"
-        let isTerminal = RunStatus(status).isTerminal
-        let tokens = body.totalTokens
-        let keepTokens = tokens.isZero && previous != nil
-        let parameters = body.parameters
-        return RunRecord(
-            id: previous?.id,
-            jobId: body.jobId,
-            teamCode: context.teamCode ?? previous?.teamCode ?? body.workflowCode,
-            pod: context.pod ?? previous?.pod,
-            workflowCode: body.workflowCode ?? previous?.workflowCode,
-            workflowName: body.workflowName ?? previous?.workflowName,
-            version: body.workflowVersion ?? previous?.version ?? request?.version,
-            versionStatus: body.workflowStatus ?? previous?.versionStatus ?? request?.status.rawValue,
-            invocationMode: body.invocationMode ?? previous?.invocationMode ?? request?.invocationMode.rawValue,
-            architecture: body.architecture ?? previous?.architecture,
-            conversationId: body.conversationId ?? previous?.conversationId ?? request?.conversationId,
-            traceId: body.traceId ?? previous?.traceId,
-            message: body.message ?? previous?.message ?? request?.message,
-            parameters: !parameters.isEmpty ? parameters : (previous?.parameters ?? request?.parameters ?? [:]),
-            status: status,
-            output: body.outputText ?? previous?.output,
-            error: body.errorText ?? (isTerminal || body.status == nil ? previous?.error : nil),
-            followUpQuestions: !body.followUpQuestions.isEmpty ? body.followUpQuestions : (previous?.followUpQuestions ?? []),
-            waitingToolCode: status == "WAITING" ? body.waiting.toolCode : nil,
-            waitingSummary: status == "WAITING" && !body.waiting.isEmpty ? body.waiting.summary : nil,
-            startedAt: body.startedAt ?? previous?.startedAt,
-            endedAt: body.endedAt ?? (isTerminal ? previous?.endedAt : nil),
-            timeTakenMs: body.durationMs ?? (isTerminal ? previous?.timeTakenMs : nil),
-            inputTokens: keepTokens ? previous?.inputTokens ?? 0 : tokens.input,
-            outputTokens: keepTokens ? previous?.outputTokens ?? 0 : tokens.output,
-            nodeCount: previous?.nodeCount ?? 0,
-            chunkCount: previous?.chunkCount ?? 0,
-            citationCount: previous?.citationCount ?? 0,
-            label: context.label ?? previous?.label,
-            source: previous?.source ?? context.source,
-            recordedAt: previous?.recordedAt ?? at,
-            updatedAt: at
-        )
-    }
-}
-
-extension NodeRecord {
-    /// The rows of a node tree in depth-first order, nested runs' steps under their WORKFLOW node.
-    static func flatten(_ nodes: [Node], runId: Int64) -> [NodeRecord] {
-        var rows: [NodeRecord] = []
-        func visit(_ node: Node, parent: Int?, depth: Int) {
-            let position = rows.count
-            rows.append(NodeRecord(
-                id: nil, runId: runId, position: position, parentPosition: parent, depth: depth,
-                code: node.code, name: node.name, type: node.type, status: node.status,
-                startedAt: node.startedAt, endedAt: node.endedAt, durationMs: node.durationMs,
-                inputTokens: node.tokens.input, outputTokens: node.tokens.output, model: node.model,
-                input: node.input.map(\.displayText), output: node.output.map(\.displayText),
-                error: node.error,
-                nestedJobId: node.nestedRun?.jobId, nestedTraceId: node.nestedRun?.traceId,
-                nestedStatus: node.nestedRun?.status?.rawValue,
-                nestedInputTokens: node.nestedRun?.totalTokens.input,
-                nestedOutputTokens: node.nestedRun?.totalTokens.output,
-                raw: node.raw.compactText))
-            for child in node.children { visit(child, parent: position, depth: depth + 1) }
-            for child in node.nestedRun?.nodes ?? [] { visit(child, parent: position, depth: depth + 1) }
-        }
-        for node in nodes { visit(node, parent: nil, depth: 0) }
-        return rows
     }
 }

@@ -1,11 +1,13 @@
 import Foundation
-import TracedeskModel
 import GRDB
+import TracedeskModel
 
 /// The local SQLite history of runs: every status body received, and what is drawn from them.
 ///
-/// Open one with `HistoryStore(path:)`: the file is created with mode 0600 (its folder 0700) and
-/// migrated, and it runs in WAL mode so that several Tracedesk processes can record at once.
+/// `HistoryStore(path:mode:)` opens one. To record, the file is created when missing (0600, its
+/// folder 0700), brought up to date and opened in WAL mode, so that several Tracedesk processes
+/// record at once; to read, nothing is created and the file is opened read-only. A database that
+/// is not a Tracedesk history (another application's) is refused before anything in it changes.
 /// `HistoryStore.inMemory()` gives a throwaway store for tests. Every failure of the database
 /// surfaces as a `TracedeskError` of kind `.database` that names the file.
 public struct HistoryStore: Sendable {
@@ -21,32 +23,24 @@ public struct HistoryStore: Sendable {
         case readOnly
     }
 
-    /// Opens the history at `path` and brings its schema up to date.
+    /// How long a command waits for another process's write to finish.
+    static let busyTimeout: TimeInterval = 10
+
+    /// Opens the history at `path`, bringing its schema up to date first when it is older.
     public init(path: String, mode: OpenMode = .readWrite) throws(TracedeskError) {
         self.path = path
-        let url = URL(fileURLWithPath: path)
         do {
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            configuration.foreignKeysEnabled = true
+            if mode == .readWrite { try Self.createPrivately(URL(fileURLWithPath: path)) }
+            let version = try Self.probe(path)
+            if version != HistorySchema.currentVersion { try Self.migrate(path) }
+            var configuration = Self.configuration()
             switch mode {
             case .readWrite:
-                try Self.createPrivately(url)
-                let pool = try DatabasePool(path: path, configuration: configuration)
-                try Self.migrate(pool)
-                writer = pool
+                writer = try DatabasePool(path: path, configuration: configuration)
             case .readOnly:
                 configuration.readonly = true
-                let queue = try DatabaseQueue(path: path, configuration: configuration)
-                let current = try queue.read { db in try HistorySchema.migrator.hasCompletedMigrations(db) }
-                if !current {
-                    // An older history: bring it up to date once (that needs write access), then read.
-                    _ = try HistoryStore(path: path, mode: .readWrite)
-                }
-                writer = queue
+                writer = try DatabaseQueue(path: path, configuration: configuration)
             }
-        } catch let error as TracedeskError {
-            throw error
         } catch {
             throw Self.describe(error, path: path)
         }
@@ -55,8 +49,8 @@ public struct HistoryStore: Sendable {
     /// A history held in memory, for tests and previews.
     public static func inMemory() throws(TracedeskError) -> HistoryStore {
         do {
-            let queue = try DatabaseQueue()
-            try migrate(queue)
+            let queue = try DatabaseQueue(configuration: configuration())
+            try queue.writeWithoutTransaction { db in try HistorySchema.migrate(db, path: ":memory:") }
             return HistoryStore(writer: queue, path: ":memory:")
         } catch {
             throw describe(error, path: ":memory:")
@@ -74,14 +68,46 @@ public struct HistoryStore: Sendable {
         UserPaths(environment: environment).history
     }
 
-    private static func migrate(_ writer: any DatabaseWriter) throws {
-        let migrator = HistorySchema.migrator
-        let superseded = try writer.read { db in try migrator.hasBeenSuperseded(db) }
-        if superseded {
-            throw TracedeskError.database(
-                "the history at \(writer.path) was written by a newer Tracedesk; upgrade Tracedesk or pass another --db")
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        return configuration
+    }
+
+    /// The schema version of the history at `path`, read without changing the file: a foreign
+    /// database or one written by a newer Tracedesk is refused here.
+    private static func probe(_ path: String) throws -> Int {
+        var configuration = configuration()
+        configuration.readonly = true
+        let identity = try DatabaseQueue(path: path, configuration: configuration).read { db in try HistorySchema.identity(of: db) }
+        switch identity {
+        case .empty: return 0
+        case .history(let version):
+            if version > HistorySchema.currentVersion { throw newer(path: path) }
+            return version
+        case .foreign(let tables): throw foreign(path: path, tables: tables)
         }
-        try migrator.migrate(writer)
+    }
+
+    /// Migrates the history at `path` with a connection of its own, in WAL mode.
+    private static func migrate(_ path: String) throws {
+        let queue = try DatabaseQueue(path: path, configuration: configuration())
+        try queue.writeWithoutTransaction { db in
+            // Persistent: set once, before any table, so that every later opening finds WAL.
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try HistorySchema.migrate(db, path: path)
+        }
+        try queue.close()
+    }
+
+    static func foreign(path: String, tables: [String]) -> TracedeskError {
+        let listed = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", ..." : "")
+        return .database("\(path) is an SQLite database but not a Tracedesk history (it holds \(listed)); it was left as it is: pass another --db")
+    }
+
+    static func newer(path: String) -> TracedeskError {
+        .database("the history at \(path) was written by a newer Tracedesk; upgrade Tracedesk or pass another --db")
     }
 
     /// Creates the folder (0700) and an empty file (0600) before SQLite does, so that neither is

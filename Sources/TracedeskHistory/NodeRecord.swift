@@ -1,6 +1,6 @@
 import Foundation
-import TracedeskModel
 import GRDB
+import TracedeskModel
 
 /// A row of `node`: one step of a run, in tree order.
 ///
@@ -8,7 +8,7 @@ import GRDB
 /// `nil` for top-level nodes; `depth` is 0 at the top. The steps of a nested run (a WORKFLOW
 /// node that called another team) are stored under that node, one level deeper, and the node
 /// carries the nested run's `nestedJobId`, `nestedTraceId` and `nestedStatus`.
-public struct NodeRecord: Sendable, Hashable, Codable {
+public struct NodeRecord: Sendable, Hashable {
     public var id: Int64?
     public var runId: Int64
     public var position: Int
@@ -38,6 +38,38 @@ public struct NodeRecord: Sendable, Hashable, Codable {
     /// The item as received, as JSON.
     public var raw: String
 
+    public init(id: Int64? = nil, runId: Int64, position: Int, parentPosition: Int? = nil, depth: Int = 0, code: String? = nil,
+                name: String? = nil, type: String? = nil, status: String? = nil, startedAt: Int64? = nil, endedAt: Int64? = nil,
+                durationMs: Int64? = nil, inputTokens: Int64 = 0, outputTokens: Int64 = 0, model: String? = nil,
+                input: String? = nil, output: String? = nil, error: String? = nil, nestedJobId: String? = nil,
+                nestedTraceId: String? = nil, nestedStatus: String? = nil, nestedInputTokens: Int64? = nil,
+                nestedOutputTokens: Int64? = nil, raw: String) {
+        self.id = id
+        self.runId = runId
+        self.position = position
+        self.parentPosition = parentPosition
+        self.depth = depth
+        self.code = code
+        self.name = name
+        self.type = type
+        self.status = status
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.durationMs = durationMs
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.model = model
+        self.input = input
+        self.output = output
+        self.error = error
+        self.nestedJobId = nestedJobId
+        self.nestedTraceId = nestedTraceId
+        self.nestedStatus = nestedStatus
+        self.nestedInputTokens = nestedInputTokens
+        self.nestedOutputTokens = nestedOutputTokens
+        self.raw = raw
+    }
+
     /// The node's own tokens, or, for a call to another team that reports none, the nested run's.
     public var displayTokens: TokenUsage {
         let own = TokenUsage(input: inputTokens, output: outputTokens)
@@ -47,18 +79,38 @@ public struct NodeRecord: Sendable, Hashable, Codable {
 
     /// A label for people: the code, else the name, else the type.
     public var label: String { code ?? name ?? type ?? "node" }
+
+    /// Whether the step failed: its status says so, or it carries an error.
+    public var failed: Bool {
+        RunStatus(status ?? "") == .error || error != nil
+    }
 }
 
-extension NodeRecord: FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "node"
+extension NodeRecord: FetchableRecord {
+    static let columns = [
+        "id", "runId", "position", "parentPosition", "depth", "code", "name", "type", "status", "startedAt", "endedAt",
+        "durationMs", "inputTokens", "outputTokens", "model", "input", "output", "error", "nestedJobId", "nestedTraceId",
+        "nestedStatus", "nestedInputTokens", "nestedOutputTokens", "raw",
+    ]
+    static let selection = columns.joined(separator: ", ")
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
+    public init(row: Row) throws {
+        self.init(id: row[0], runId: row[1], position: row[2], parentPosition: row[3], depth: row[4], code: row[5], name: row[6],
+                  type: row[7], status: row[8], startedAt: row[9], endedAt: row[10], durationMs: row[11], inputTokens: row[12],
+                  outputTokens: row[13], model: row[14], input: row[15], output: row[16], error: row[17], nestedJobId: row[18],
+                  nestedTraceId: row[19], nestedStatus: row[20], nestedInputTokens: row[21], nestedOutputTokens: row[22], raw: row[23])
+    }
+
+    /// The values of every column but `id`, in `columns` order.
+    var values: [(any DatabaseValueConvertible)?] {
+        [runId, position, parentPosition, depth, code, name, type, status, startedAt, endedAt, durationMs, inputTokens,
+         outputTokens, model, input, output, error, nestedJobId, nestedTraceId, nestedStatus, nestedInputTokens,
+         nestedOutputTokens, raw]
     }
 }
 
 /// A row of `chunk` or `citation`: a passage a document tool returned, in the order received.
-public struct DocumentReferenceRecord: Sendable, Hashable, Codable, FetchableRecord {
+public struct DocumentReferenceRecord: Sendable, Hashable {
     public var id: Int64?
     public var runId: Int64
     public var position: Int
@@ -69,4 +121,26 @@ public struct DocumentReferenceRecord: Sendable, Hashable, Codable, FetchableRec
     public var page: String?
     /// The item as received, as JSON.
     public var raw: String
+
+    public init(id: Int64? = nil, runId: Int64, position: Int, title: String? = nil, source: String? = nil, score: Double? = nil,
+                text: String? = nil, page: String? = nil, raw: String) {
+        self.id = id
+        self.runId = runId
+        self.position = position
+        self.title = title
+        self.source = source
+        self.score = score
+        self.text = text
+        self.page = page
+        self.raw = raw
+    }
+}
+
+extension DocumentReferenceRecord: FetchableRecord {
+    static let selection = "id, runId, position, title, source, score, text, page, raw"
+
+    public init(row: Row) throws {
+        self.init(id: row[0], runId: row[1], position: row[2], title: row[3], source: row[4], score: row[5], text: row[6],
+                  page: row[7], raw: row[8])
+    }
 }

@@ -1,23 +1,43 @@
 import Foundation
 import TracedeskModel
 
-/// Which runs to list: the filters of `tracedesk runs`.
+/// Which runs to list: the filters of `tracedesk runs` (and of the web UI and the exporter).
 public struct RunQuery: Sendable, Equatable {
     public var team: String?
     public var status: RunStatus?
+    /// DRAFT or PUBLISHED.
+    public var versionStatus: String?
     /// Only runs that started (or, lacking a start, were recorded) at or after this instant, epoch ms.
     public var since: Int64?
     /// Words that must all appear in the message, the output, the error or a node's output.
     public var search: String?
+    /// Only runs of this conversation.
+    public var conversationId: String?
     public var limit: Int?
+    /// Keyset paging: only runs listed after this one (the last of the previous page).
+    public var after: Cursor?
 
-    public init(team: String? = nil, status: RunStatus? = nil, since: Int64? = nil,
-                search: String? = nil, limit: Int? = nil) {
+    /// A position in the listing: a run's sort instant and id.
+    public struct Cursor: Sendable, Equatable {
+        public var sortAt: Int64
+        public var id: Int64
+
+        public init(sortAt: Int64, id: Int64) {
+            self.sortAt = sortAt
+            self.id = id
+        }
+    }
+
+    public init(team: String? = nil, status: RunStatus? = nil, versionStatus: String? = nil, since: Int64? = nil,
+                search: String? = nil, conversationId: String? = nil, limit: Int? = nil, after: Cursor? = nil) {
         self.team = team
         self.status = status
+        self.versionStatus = versionStatus
         self.since = since
         self.search = search
+        self.conversationId = conversationId
         self.limit = limit
+        self.after = after
     }
 
     /// The text as an FTS5 query in which every word is a literal term, so that punctuation
@@ -29,12 +49,10 @@ public struct RunQuery: Sendable, Equatable {
     }
 }
 
-/// A run with everything recorded about it, for `tracedesk show` and reports.
-///
-/// This is also the object `tracedesk show --json` prints; `docs/json.md` documents it.
-public struct RunDetails: Sendable, Codable {
+/// A run with everything recorded about it, for `tracedesk show`, reports, diffs and pages.
+public struct RunDetails: Sendable {
     /// Snapshot metadata without the body, for listings.
-    public struct SnapshotSummary: Sendable, Codable, Hashable {
+    public struct SnapshotSummary: Sendable, Hashable {
         public var sequence: Int
         public var firstSeenAt: Int64
         public var lastSeenAt: Int64
@@ -42,6 +60,14 @@ public struct RunDetails: Sendable, Codable {
         public var httpStatus: Int?
         public var status: String?
         public var bytes: Int
+    }
+
+    /// Where a nested run was called from: the caller's run and the step that called it.
+    public struct Caller: Sendable, Hashable {
+        public var jobId: String
+        public var teamCode: String?
+        public var step: String
+        public var position: Int
     }
 
     public var run: RunRecord
@@ -56,6 +82,8 @@ public struct RunDetails: Sendable, Codable {
     public var waitingMs: Int64?
     /// When the current wait began, while the run is WAITING and the instant is known.
     public var waitingSince: Int64?
+    /// For a nested run (read from its caller's step), the caller.
+    public var caller: Caller?
 }
 
 extension RunDetails {
@@ -63,14 +91,14 @@ extension RunDetails {
     ///
     /// `nil` when the run was never seen WAITING with known instants; 0 when it never waited.
     static func waitingTime(_ changes: [StatusChangeRecord], now: Int64?) -> Int64? {
-        guard changes.contains(where: { $0.status == "WAITING" }) else { return 0 }
+        guard changes.contains(where: { $0.status == .waiting }) else { return 0 }
         var total: Int64 = 0
         var known = false
-        for (index, change) in changes.enumerated() where change.status == "WAITING" {
+        for (index, change) in changes.enumerated() where change.status == .waiting {
             guard let start = change.at else { continue }
             let end: Int64? = index + 1 < changes.count ? changes[index + 1].at : now
             guard let end, end >= start else { continue }
-            total += end - start
+            total = total.addingReportingOverflow(end - start).overflow ? .max : total + (end - start)
             known = true
         }
         return known ? total : nil

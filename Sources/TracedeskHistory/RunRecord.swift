@@ -1,6 +1,6 @@
 import Foundation
-import TracedeskModel
 import GRDB
+import TracedeskModel
 
 /// Where a run's bodies came from.
 public enum RunSource: String, Sendable, Codable, CaseIterable {
@@ -10,13 +10,15 @@ public enum RunSource: String, Sendable, Codable, CaseIterable {
     case poll
     /// Read from captured bodies with `tracedesk import`.
     case `import`
+    /// Called by a step of another run: read from that step's output, not recorded on its own.
+    case nested
 }
 
 /// A row of `run`: one job of a team, its fields drawn from the bodies received for it.
 ///
-/// This is also the object `tracedesk runs --json` prints, one per run; `docs/json.md` documents it.
-/// Instants are epoch milliseconds.
-public struct RunRecord: Sendable, Hashable, Codable {
+/// Instants are epoch milliseconds. Token counts are `nil` when no body and no step gave any
+/// (unknown is not zero). What scripts read is `RunOutput` (TracedeskUseCases), not this row.
+public struct RunRecord: Sendable, Hashable {
     public var id: Int64?
     public var jobId: String
     public var teamCode: String?
@@ -33,7 +35,7 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var traceId: String?
     public var message: String?
     public var parameters: [String: String]
-    public var status: String
+    public var status: RunStatus
     public var output: String?
     public var error: String?
     public var followUpQuestions: [String]
@@ -42,8 +44,8 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var startedAt: Int64?
     public var endedAt: Int64?
     public var timeTakenMs: Int64?
-    public var inputTokens: Int64
-    public var outputTokens: Int64
+    public var inputTokens: Int64?
+    public var outputTokens: Int64?
     public var nodeCount: Int
     public var chunkCount: Int
     public var citationCount: Int
@@ -52,27 +54,88 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var recordedAt: Int64
     public var updatedAt: Int64
 
-    /// The run's status as a value.
-    public var runStatus: RunStatus { RunStatus(status) }
-
-    /// Token counts as one value.
-    public var tokens: TokenUsage { TokenUsage(input: inputTokens, output: outputTokens) }
-}
-
-extension RunRecord: FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "run"
-
-    /// The columns, for building queries.
-    public enum Columns {
-        public static let id = Column(CodingKeys.id)
-        public static let jobId = Column(CodingKeys.jobId)
-        public static let teamCode = Column(CodingKeys.teamCode)
-        public static let status = Column(CodingKeys.status)
-        public static let startedAt = Column(CodingKeys.startedAt)
-        public static let recordedAt = Column(CodingKeys.recordedAt)
+    public init(id: Int64? = nil, jobId: String, teamCode: String? = nil, pod: String? = nil, workflowCode: String? = nil,
+                workflowName: String? = nil, version: Int? = nil, versionStatus: String? = nil, invocationMode: String? = nil,
+                architecture: String? = nil, conversationId: String? = nil, traceId: String? = nil, message: String? = nil,
+                parameters: [String: String] = [:], status: RunStatus, output: String? = nil, error: String? = nil,
+                followUpQuestions: [String] = [], waitingToolCode: String? = nil, waitingSummary: String? = nil,
+                startedAt: Int64? = nil, endedAt: Int64? = nil, timeTakenMs: Int64? = nil, inputTokens: Int64? = nil,
+                outputTokens: Int64? = nil, nodeCount: Int = 0, chunkCount: Int = 0, citationCount: Int = 0, label: String? = nil,
+                source: RunSource, recordedAt: Int64, updatedAt: Int64) {
+        self.id = id
+        self.jobId = jobId
+        self.teamCode = teamCode
+        self.pod = pod
+        self.workflowCode = workflowCode
+        self.workflowName = workflowName
+        self.version = version
+        self.versionStatus = versionStatus
+        self.invocationMode = invocationMode
+        self.architecture = architecture
+        self.conversationId = conversationId
+        self.traceId = traceId
+        self.message = message
+        self.parameters = parameters
+        self.status = status
+        self.output = output
+        self.error = error
+        self.followUpQuestions = followUpQuestions
+        self.waitingToolCode = waitingToolCode
+        self.waitingSummary = waitingSummary
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.timeTakenMs = timeTakenMs
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.nodeCount = nodeCount
+        self.chunkCount = chunkCount
+        self.citationCount = citationCount
+        self.label = label
+        self.source = source
+        self.recordedAt = recordedAt
+        self.updatedAt = updatedAt
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
+    /// Token counts as one value; `nil` when unknown.
+    public var tokens: TokenUsage? {
+        guard inputTokens != nil || outputTokens != nil else { return nil }
+        return TokenUsage(input: inputTokens ?? 0, output: outputTokens ?? 0)
+    }
+
+    /// The instant the listing sorts by: the run's start, else when it was recorded.
+    var sortAt: Int64 { startedAt ?? recordedAt }
+}
+
+extension RunRecord: FetchableRecord {
+    /// The columns in the order `init(row:)` reads and the recorder writes them.
+    static let columns = [
+        "id", "jobId", "teamCode", "pod", "workflowCode", "workflowName", "version", "versionStatus", "invocationMode",
+        "architecture", "conversationId", "traceId", "message", "parameters", "status", "output", "error", "followUpQuestions",
+        "waitingToolCode", "waitingSummary", "startedAt", "endedAt", "timeTakenMs", "inputTokens", "outputTokens", "nodeCount",
+        "chunkCount", "citationCount", "label", "source", "recordedAt", "updatedAt",
+    ]
+    /// `SELECT` of the columns, for queries.
+    static let selection = columns.joined(separator: ", ")
+
+    public init(row: Row) throws {
+        self.init(
+            id: row[0], jobId: row[1], teamCode: row[2], pod: row[3], workflowCode: row[4], workflowName: row[5],
+            version: row[6], versionStatus: row[7], invocationMode: row[8], architecture: row[9], conversationId: row[10],
+            traceId: row[11], message: row[12],
+            parameters: (row[13] as String?).flatMap { JSONValue(parsing: $0)?.objectValue }?.compactMapValues(\.stringValue) ?? [:],
+            status: RunStatus(row[14] as String), output: row[15], error: row[16],
+            followUpQuestions: (row[17] as String?).flatMap { JSONValue(parsing: $0)?.arrayValue }?.compactMap(\.stringValue) ?? [],
+            waitingToolCode: row[18], waitingSummary: row[19], startedAt: row[20], endedAt: row[21], timeTakenMs: row[22],
+            inputTokens: row[23], outputTokens: row[24], nodeCount: row[25], chunkCount: row[26], citationCount: row[27],
+            label: row[28], source: RunSource(rawValue: row[29]) ?? .import, recordedAt: row[30], updatedAt: row[31])
+    }
+
+    /// The values of every column but `id`, in `columns` order, then `sortAt`.
+    var values: [(any DatabaseValueConvertible)?] {
+        [jobId, teamCode, pod, workflowCode, workflowName, version, versionStatus, invocationMode, architecture, conversationId,
+         traceId, message, JSONValue.object(parameters.mapValues(JSONValue.string)).compactText, status.rawValue, output, error,
+         JSONValue.array(followUpQuestions.map(JSONValue.string)).compactText, waitingToolCode, waitingSummary, startedAt, endedAt,
+         timeTakenMs, inputTokens, outputTokens, nodeCount, chunkCount, citationCount, label, source.rawValue, recordedAt,
+         updatedAt, sortAt]
     }
 }

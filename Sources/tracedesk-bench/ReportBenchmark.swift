@@ -63,7 +63,6 @@ func recordLargeRun(store: HistoryStore, scenarios: URL) async throws -> RunReco
 }
 
 func reportBenchmark() async throws {
-    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tracedesk-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -7,7 +7,7 @@ import TracedeskHistory
 import TracedeskModel
 import TracedeskUseCases
 
-// Benchmarks of Tracedesk: `swift run -c release tracedesk-bench [polling|report]`.
+// Benchmarks of Tracedesk: `swift run -c release tracedesk-bench [polling|report|ingest|history]`.
 //
 // polling: how many status requests a run costs, and how late its COMPLETE is noticed, for
 // fixed 1-second polling, plain backoff, and Tracedesk's schedule informed by history. Runs
@@ -111,12 +111,19 @@ func pollingBenchmark() async throws {
 }
 
 let which = CommandLine.arguments.dropFirst().first ?? "polling"
-switch which {
-case "polling":
-    try await pollingBenchmark()
-case "report":
-    try await reportBenchmark()
-default:
-    print("usage: tracedesk-bench [polling|report]")
-    exit(2)
+do {
+    switch which {
+    case "polling":
+        try await pollingBenchmark()
+    case "report":
+        try await reportBenchmark()
+    case "ingest":
+        try ingestBenchmark()
+    default:
+        print("usage: tracedesk-bench [polling|report|ingest|history]")
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("tracedesk-bench: \(error)\n".utf8))
+    exit(1)
 }

@@ -53,13 +53,14 @@ extension JSONValue: Codable {
 extension JSONValue {
     /// Parses JSON text; `nil` when the text is not JSON.
     public init?(parsing data: Data) {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
+        guard let value = try? JSONReader.read(data) else { return nil }
         self = value
     }
 
     /// Parses JSON text held in a string; `nil` when it is not JSON.
     public init?(parsing text: String) {
-        self.init(parsing: Data(text.utf8))
+        guard let value = try? JSONReader.read(text) else { return nil }
+        self = value
     }
 
     /// The member named `key` of an object, or `nil`.
@@ -156,23 +157,14 @@ extension JSONValue {
     }
 
     /// Compact JSON text with sorted keys.
-    public var compactText: String { serialized(pretty: false) }
+    public var compactText: String { JSONWriter.compact(self) }
 
     /// Indented JSON text with sorted keys, for people.
-    public var prettyText: String { serialized(pretty: true) }
+    public var prettyText: String { JSONWriter.pretty(self) }
 
     /// Text for display: a string as it is, anything else as compact JSON.
     public var displayText: String {
         if case .string(let value) = self { return value }
         return compactText
-    }
-
-    private func serialized(pretty: Bool) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty
-            ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            : [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -134,6 +134,10 @@ extension Node {
         var nestedRun: StatusBody?
         if let output, StatusBody.looksLikeStatusBody(output) {
             nestedRun = try? StatusBody(value: output)
+        } else if let wrapped = output?["output"]?.parsingEmbeddedJSON, output?["success"] != nil || output?["finishReason"] != nil,
+                  StatusBody.looksLikeStatusBody(wrapped) {
+            // A node result as Oracle's debug events wrap it: {"success", "output", "error", "message", "finishReason"}.
+            nestedRun = try? StatusBody(value: wrapped)
         }
 
         var children: [Node] = []

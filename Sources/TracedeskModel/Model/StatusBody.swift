@@ -47,12 +47,14 @@ public enum StatusBodyError: Error, Sendable, Equatable, CustomStringConvertible
     case notJSON(String)
     case notAnObject(String)
     case missingJobId
+    case jobIdWithControlCharacter
 
     public var description: String {
         switch self {
         case .notJSON(let reason): "not JSON (\(reason))"
         case .notAnObject(let kind): "not a status body: a JSON \(kind), where an object was expected"
         case .missingJobId: "not a status body: it has no jobId"
+        case .jobIdWithControlCharacter: "not a status body: its jobId holds a control character, which no pod writes"
         }
     }
 }
@@ -62,9 +64,9 @@ extension StatusBody {
     public init(data: Data) throws(StatusBodyError) {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try JSONReader.read(data)
         } catch {
-            throw .notJSON(Self.describeParseError(error))
+            throw .notJSON(error.description)
         }
         try self.init(value: value)
     }
@@ -75,6 +77,10 @@ extension StatusBody {
         guard value.objectValue != nil else { throw .notAnObject(value.kindName) }
         guard let jobId = value["jobId"]?.stringValue?.trimmingCharacters(in: .whitespaces), !jobId.isEmpty else {
             throw .missingJobId
+        }
+        // A NUL or another control character would make two ids one in SQLite's text, or drive a terminal.
+        guard !jobId.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+            throw .jobIdWithControlCharacter
         }
         self.jobId = jobId
         self.raw = value
@@ -164,6 +170,13 @@ extension StatusBody {
         return TokenUsage(input: input, output: output)
     }
 
+    /// Token counts where the body or its steps give any: `nil` when all are absent or zero, since a
+    /// pod writes 0 while it has nothing to count yet (unknown is not zero).
+    public var knownTokens: TokenUsage? {
+        let tokens = totalTokens
+        return tokens.isZero ? nil : tokens
+    }
+
     /// When the wait began, for a WAITING body: the start of the node it waits on, where the
     /// nodes show it (found by `waitingToolCode` or the details' node code).
     public var waitingSince: Int64? {
@@ -181,14 +194,6 @@ extension StatusBody {
 
     /// How many nodes the body holds, nested ones and nested runs' included.
     public var nodeCount: Int { nodes.reduce(0) { $0 + $1.subtreeCount } }
-
-    private static func describeParseError(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return underlying ?? context.debugDescription
-        }
-        return String(describing: error)
-    }
 }
 
 extension JSONValue {

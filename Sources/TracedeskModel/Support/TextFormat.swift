@@ -47,8 +47,9 @@ public struct TextFormat: Sendable {
     }
 
     /// `1,200 in / 340 out`, or `-` when both are zero.
-    public static func tokens(_ usage: TokenUsage) -> String {
-        usage.isZero ? "-" : "\(count(usage.input)) in / \(count(usage.output)) out"
+    public static func tokens(_ usage: TokenUsage?) -> String {
+        guard let usage, !usage.isZero else { return "-" }
+        return "\(count(usage.input)) in / \(count(usage.output)) out"
     }
 
     /// `2026-03-12 18:50:43Z` in UTC, `2026-03-12 19:50:43 CET` in another zone.

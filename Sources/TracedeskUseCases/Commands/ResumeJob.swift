@@ -28,7 +28,7 @@ public struct ResumeJob: Sendable {
         let options = try follow.followOptions(in: context)
         let store = try history.openForWriting(in: context)
         let run = try store.run(job)
-        guard run.status == "WAITING" else {
+        guard run.status == .waiting else {
             throw TracedeskError.badInput("run \(run.jobId) is \(run.status), not WAITING: there is nothing to answer (follow it with: tracedesk poll \(run.jobId.prefix(8)))")
         }
         guard let team = run.teamCode else { throw TracedeskError.badInput("run \(run.jobId) has no team in the history") }

@@ -110,14 +110,14 @@ public struct ComparisonRunner: Sendable {
                 var result = Comparison.RunOutcome(repetition: job.repetition, jobId: outcome?.jobId, status: "NOT RUN",
                                                    failure: outcome?.failure, checks: [])
                 if let jobId = outcome?.jobId, let run = try? store.run(jobId) {
-                    result.status = run.status
+                    result.status = run.status.rawValue
                     result.timeTakenMs = run.timeTakenMs
-                    result.tokens = run.tokens.total
+                    result.tokens = run.tokens?.total
                     result.output = run.output
                     if result.failure == nil {
                         result.checks = (prompt.expect ?? PromptSuite.Expectations()).check(run)
                     }
-                    if firstComplete[job.side] == nil, RunStatus(run.status).isTerminal {
+                    if firstComplete[job.side] == nil, run.status.isTerminal {
                         firstComplete[job.side] = try store.details(of: run)
                     }
                 }
@@ -157,7 +157,7 @@ public struct ComparisonRunner: Sendable {
             onEvent(.started(job, jobId: first.body.jobId))
             _ = try await follower.follow(jobId: first.body.jobId, after: first)
             let run = try store.run(first.body.jobId)
-            onEvent(.finished(job, jobId: run.jobId, status: run.status, timeTakenMs: run.timeTakenMs))
+            onEvent(.finished(job, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: run.timeTakenMs))
             return (jobId, nil)
         } catch {
             if error.kind == .authenticationRefused || error.kind == .interrupted || error.kind == .database { throw error }

@@ -34,7 +34,7 @@ public struct RunDemo: Sendable {
 
         var lines = ["", "Reports (open them in a browser; each is one file that works offline):"]
         for visit in visits {
-            lines.append("  \(visit.run.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(visit.reportPath)")
+            lines.append("  \(visit.run.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(visit.reportPath)")
         }
         let job = visits.first.map { String($0.run.jobId.prefix(8)) } ?? "last"
         let next = [

@@ -76,7 +76,7 @@ public struct Importer: Sendable {
             default: summary.bodiesStored += 1
             }
             let run = Summary.Run(jobId: outcome.jobId, team: item.body.workflowCode ?? item.context.teamCode,
-                                  status: outcome.status, isNew: outcome.isNewRun)
+                                  status: outcome.status.rawValue, isNew: outcome.isNewRun)
             if let index = seen[outcome.jobId] {
                 summary.runs[index].status = run.status
                 summary.runs[index].team = summary.runs[index].team ?? run.team

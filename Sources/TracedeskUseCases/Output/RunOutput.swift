@@ -55,7 +55,7 @@ public struct RunOutput: Sendable, Encodable, Equatable {
         traceId = run.traceId
         message = run.message
         parameters = run.parameters
-        status = run.status
+        status = run.status.rawValue
         output = run.output
         error = run.error
         followUpQuestions = run.followUpQuestions
@@ -197,7 +197,7 @@ public struct RunDetailsOutput: Sendable, Encodable {
         nodes = details.nodes.map(NodeOutput.init)
         chunks = details.chunks.map(DocumentReferenceOutput.init)
         citations = details.citations.map(DocumentReferenceOutput.init)
-        statusChanges = details.statusChanges.map { StatusChangeOutput(status: $0.status, at: $0.at) }
+        statusChanges = details.statusChanges.map { StatusChangeOutput(status: $0.status.rawValue, at: $0.at) }
         snapshots = details.snapshots.map {
             SnapshotOutput(sequence: $0.sequence, firstSeenAt: $0.firstSeenAt, lastSeenAt: $0.lastSeenAt, timesSeen: $0.timesSeen,
                            httpStatus: $0.httpStatus, status: $0.status, bytes: $0.bytes)

@@ -24,7 +24,7 @@ public struct RunDetailsText: Sendable {
         field("Team", [run.teamCode ?? run.workflowCode, run.workflowName.map { "(\($0))" }].compactMap { $0 }.joined(separator: " "))
         field("Version", RunTable.version(run))
         field("Mode", run.invocationMode)
-        field("Status", run.status)
+        field("Status", run.status.rawValue)
         field("Label", run.label)
         field("Started", run.startedAt.map(format.instant))
         field("Ended", run.endedAt.map(format.instant))
@@ -49,7 +49,7 @@ public struct RunDetailsText: Sendable {
         if !run.parameters.isEmpty {
             field("Parameters", run.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
         }
-        if run.status == "WAITING" {
+        if run.status == .waiting {
             field("Waiting for", run.waitingSummary ?? run.waitingToolCode ?? "unspecified")
         }
         if let error = run.error { field("Error", error) }
@@ -75,7 +75,7 @@ public struct RunDetailsText: Sendable {
             lines.append("")
             lines.append("Status history")
             for change in details.statusChanges {
-                lines.append("  " + TextFormat.cell(change.status, 10) + format.instant(change.at))
+                lines.append("  " + TextFormat.cell(change.status.rawValue, 10) + format.instant(change.at))
             }
         }
         return lines.joined(separator: "\n") + "\n"

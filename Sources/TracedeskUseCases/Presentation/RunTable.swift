@@ -25,10 +25,10 @@ public struct RunTable: Sendable {
                 String(run.jobId.prefix(8)),
                 run.teamCode ?? run.workflowCode ?? "?",
                 Self.version(run),
-                run.status,
+                run.status.rawValue,
                 format.shortInstant(run.startedAt ?? run.recordedAt),
                 TextFormat.duration(run.timeTakenMs),
-                run.tokens.isZero ? "-" : TextFormat.count(run.tokens.total),
+                run.tokens.map { TextFormat.count($0.total) } ?? "-",
                 String(run.nodeCount),
                 TextFormat.oneLine(message),
             ])

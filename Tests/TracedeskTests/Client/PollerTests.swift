@@ -51,7 +51,7 @@ struct PollerTests {
         #expect(outcome == .finished(status: .complete))
         #expect(seen.withLock { $0.last } == "COMPLETE")
         let run = try setup.store.run(first.body.jobId)
-        #expect(run.status == "COMPLETE")
+        #expect(run.status == .complete)
         #expect(run.source == .invoke && run.pod == "https://pod.example.com")
         #expect(run.nodeCount == 7)
         #expect(run.tokens == TokenUsage(input: 2210, output: 412), "summed over the nodes: the COMPLETE body has no counts")
@@ -59,7 +59,7 @@ struct PollerTests {
         let details = try setup.store.details(of: run)
         #expect(details.snapshots.count >= 4, "RUNNING bodies as nodes appeared, then COMPLETE")
         #expect(details.snapshots.reduce(0) { $0 + $1.timesSeen } > details.snapshots.count, "unchanged bodies counted, not stored")
-        #expect(details.statusChanges.map(\.status) == ["RUNNING", "COMPLETE"])
+        #expect(details.statusChanges.map(\.status.rawValue) == ["RUNNING", "COMPLETE"])
     }
 
     @Test("the interval backs off while nothing changes and snaps back when the body changes")
@@ -116,7 +116,7 @@ struct PollerTests {
         let jobId = first.body.jobId
         #expect(try await stopping.follow(jobId: jobId, after: first) == .stoppedWhileWaiting)
         var run = try setup.store.run(jobId)
-        #expect(run.status == "WAITING")
+        #expect(run.status == .waiting)
         #expect(run.waitingToolCode == "APPROVE_POSTING")
 
         setup.transport.runClock.advance(byMilliseconds: 90_000) // the approver takes a minute and a half
@@ -131,7 +131,7 @@ struct PollerTests {
         #expect(try setup.store.runs().count == 1, "still one run")
         #expect(run.output == "Journal JE-7 was approved and posted in batch AP-2026-03-118. Approver's note: fine")
         let details = try setup.store.details(of: run)
-        #expect(details.statusChanges.map(\.status) == ["RUNNING", "WAITING", "RUNNING", "COMPLETE"])
+        #expect(details.statusChanges.map(\.status.rawValue) == ["RUNNING", "WAITING", "RUNNING", "COMPLETE"])
         #expect((details.waitingMs ?? 0) >= 90_000, "the time spent waiting for the approver")
     }
 
@@ -147,7 +147,7 @@ struct PollerTests {
             #expect(error.kind == .timedOut)
             #expect(error.message == "the run is still RUNNING after 5.0 s")
         }
-        #expect(try setup.store.run(first.body.jobId).status == "RUNNING")
+        #expect(try setup.store.run(first.body.jobId).status == .running)
         // Picked up again later, it runs to its end (ERROR, for this team).
         let later = setup.poller()
         #expect(try await later.follow(jobId: first.body.jobId) == .finished(status: .error))
@@ -187,6 +187,6 @@ struct PollerTests {
         try await Task.sleep(for: .milliseconds(50))
         task.cancel()
         await #expect(throws: TracedeskError(.interrupted, "interrupted")) { try await task.value }
-        #expect(try setup.store.run(first.body.jobId).status == "RUNNING", "what arrived is recorded")
+        #expect(try setup.store.run(first.body.jobId).status == .running, "what arrived is recorded")
     }
 }

@@ -54,7 +54,7 @@ struct RecordingTransportTests {
         #expect(summary.exchangesSkipped == 1, "the token call")
         let original = try store.run(first.body.jobId)
         let copy = try replayed.run(first.body.jobId)
-        #expect(copy.status == "COMPLETE")
+        #expect(copy.status == .complete)
         #expect(copy.nodeCount == original.nodeCount)
         #expect(copy.output == original.output)
         #expect(try replayed.snapshots(of: copy).map(\.body) == (try store.snapshots(of: original).map(\.body)), "the same verbatim bodies")

@@ -138,7 +138,7 @@ struct CompareTests {
         let runs = statuses.indices.map { index in
             var run = RunRecordBuilder.make(status: statuses[index], output: outputs[index], tokens: tokens[index], time: times[index])
             run.jobId = "\(spec)-\(index)"
-            return Comparison.RunOutcome(repetition: index + 1, jobId: run.jobId, status: run.status, timeTakenMs: times[index],
+            return Comparison.RunOutcome(repetition: index + 1, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: times[index],
                                          tokens: tokens[index], checks: expectations.check(run), output: outputs[index])
         }
         return Comparison.SideResult(spec: spec, runs: runs)
@@ -184,7 +184,7 @@ enum RunRecordBuilder {
     static func make(status: String, output: String, tokens: Int64, time: Int64) -> RunRecord {
         RunRecord(id: nil, jobId: "job", teamCode: "T", pod: nil, workflowCode: "T", workflowName: nil, version: 1, versionStatus: "PUBLISHED",
                   invocationMode: "ADMIN", architecture: nil, conversationId: nil, traceId: nil, message: "m", parameters: [:],
-                  status: status, output: output, error: nil, followUpQuestions: [], waitingToolCode: nil, waitingSummary: nil,
+                  status: RunStatus(status), output: output, error: nil, followUpQuestions: [], waitingToolCode: nil, waitingSummary: nil,
                   startedAt: 0, endedAt: time, timeTakenMs: time, inputTokens: tokens, outputTokens: 0, nodeCount: 0, chunkCount: 0,
                   citationCount: 0, label: nil, source: .invoke, recordedAt: 0, updatedAt: 0)
     }

@@ -53,7 +53,7 @@ struct HistoryStoreTests {
         #expect(run.version == 79_337_161)
         #expect(run.versionStatus == "DRAFT")
         #expect(run.invocationMode == "ADMIN")
-        #expect(run.status == "COMPLETE")
+        #expect(run.status == .complete)
         #expect(run.message == "Summarise the close status of ledger US Primary Ledger for period Mar-26")
         #expect(run.parameters == ["OraMessageHint": "summary"])
         #expect(run.output?.hasPrefix("## US Primary Ledger") == true)
@@ -114,7 +114,7 @@ struct HistoryStoreTests {
         try receive(#"{"jobId": "job-2", "status": "RUNNING", "input": "{\"message\":\"hello\"}", "startDate": 1773341443000, "endTime": 0, "inputTokenCount": 50, "nodes": [{"nodeCode": "A"}]}"#, at: 1100)
         try receive(#"{"jobId": "job-2", "status": "COMPLETE", "output": "done", "startDate": 1773341443000, "endTime": 1773341446000, "nodes": [{"nodeCode": "A"}, {"nodeCode": "B"}]}"#, at: 4100)
         let run = try store.run("job-2")
-        #expect(run.status == "COMPLETE")
+        #expect(run.status == .complete)
         #expect(run.output == "done")
         #expect(run.message == "hello", "kept from the first body: the second has no input")
         #expect(run.inputTokens == 50, "kept: the COMPLETE body carries no counts")
@@ -123,7 +123,7 @@ struct HistoryStoreTests {
         let details = try store.details(of: run)
         #expect(details.nodes.map(\.label) == ["A", "B"])
         #expect(details.snapshots.map(\.status) == ["RUNNING", "COMPLETE"])
-        #expect(details.statusChanges.map(\.status) == ["RUNNING", "COMPLETE"])
+        #expect(details.statusChanges.map(\.status.rawValue) == ["RUNNING", "COMPLETE"])
         #expect(details.statusChanges.map(\.at) == [1100, 4100])
     }
 
@@ -140,7 +140,7 @@ struct HistoryStoreTests {
         let outcome = try importSample("coe-invoke-running.json")
         #expect(outcome.snapshot == .stored(sequence: 2))
         let run = try store.run("c73c")
-        #expect(run.status == "COMPLETE")
+        #expect(run.status == .complete)
         #expect(run.output != nil)
         #expect(try store.snapshots(of: run).count == 2)
     }
@@ -159,7 +159,7 @@ struct HistoryStoreTests {
         #expect(details.waitingMs == 60_000)
         #expect(details.waitingSince == nil)
         #expect(details.run.waitingToolCode == nil)
-        #expect(details.statusChanges.map(\.status) == ["RUNNING", "WAITING", "RUNNING", "COMPLETE"])
+        #expect(details.statusChanges.map(\.status.rawValue) == ["RUNNING", "WAITING", "RUNNING", "COMPLETE"])
     }
 
     @Test("an imported WAITING run is dated from its waiting node, and not counted up to now")
@@ -190,7 +190,7 @@ struct HistoryStoreTests {
         for name in Fixtures.sampleNames { try importSample(name) }
         #expect(try store.runs().count == 6)
         #expect(try store.runs().map { $0.startedAt ?? 0 } == (try store.runs().map { $0.startedAt ?? 0 }.sorted(by: >)))
-        #expect(try store.runs(matching: RunQuery(team: "xx_worker_card")).map(\.status) == ["ERROR"])
+        #expect(try store.runs(matching: RunQuery(team: "xx_worker_card")).map(\.status) == [.error])
         #expect(try store.runs(matching: RunQuery(status: .waiting)).map(\.teamCode) == ["XX_GL_JOURNAL_APPROVAL"])
         #expect(try store.runs(matching: RunQuery(since: 1_773_430_000_000)).count == 2)
         #expect(try store.runs(matching: RunQuery(limit: 2)).count == 2)

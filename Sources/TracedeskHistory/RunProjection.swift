@@ -1,0 +1,110 @@
+import Foundation
+import TracedeskModel
+
+/// What a status body means for the history's rows: the run drawn from it (keeping earlier
+/// values where the body is silent), its steps, chunks and citations, its full-text entry, and
+/// when a status change began. Pure: no SQLite, so it is tested on its own; `HistoryStore.record`
+/// writes what it returns.
+public enum RunProjection {
+    /// The run's fields drawn from `body`, keeping `previous` values where the body is silent.
+    public static func run(from body: StatusBody, previous: RunRecord?, context: RecordingContext, at: Int64) -> RunRecord {
+        let request = context.request
+        let status = body.status ?? previous?.status ?? .other("UNKNOWN")
+        let isTerminal = status.isTerminal
+        let tokens = body.knownTokens ?? previous?.tokens
+        let parameters = body.parameters
+        return RunRecord(
+            id: previous?.id,
+            jobId: body.jobId,
+            teamCode: context.teamCode ?? previous?.teamCode ?? body.workflowCode,
+            pod: context.pod ?? previous?.pod,
+            workflowCode: body.workflowCode ?? previous?.workflowCode,
+            workflowName: body.workflowName ?? previous?.workflowName,
+            version: body.workflowVersion ?? previous?.version ?? request?.version,
+            versionStatus: body.workflowStatus ?? previous?.versionStatus ?? request?.status.rawValue,
+            invocationMode: body.invocationMode ?? previous?.invocationMode ?? request?.invocationMode.rawValue,
+            architecture: body.architecture ?? previous?.architecture,
+            conversationId: body.conversationId ?? previous?.conversationId ?? request?.conversationId,
+            traceId: body.traceId ?? previous?.traceId,
+            message: body.message ?? previous?.message ?? request?.message,
+            parameters: !parameters.isEmpty ? parameters : (previous?.parameters ?? request?.parameters ?? [:]),
+            status: status,
+            output: body.outputText ?? previous?.output,
+            error: body.errorText ?? (isTerminal || body.status == nil ? previous?.error : nil),
+            followUpQuestions: !body.followUpQuestions.isEmpty ? body.followUpQuestions : (previous?.followUpQuestions ?? []),
+            waitingToolCode: status == .waiting ? body.waiting.toolCode : nil,
+            waitingSummary: status == .waiting && !body.waiting.isEmpty ? body.waiting.summary : nil,
+            startedAt: body.startedAt ?? previous?.startedAt,
+            endedAt: body.endedAt ?? (isTerminal ? previous?.endedAt : nil),
+            timeTakenMs: body.durationMs ?? (isTerminal ? previous?.timeTakenMs : nil),
+            inputTokens: tokens?.input,
+            outputTokens: tokens?.output,
+            nodeCount: previous?.nodeCount ?? 0,
+            chunkCount: previous?.chunkCount ?? 0,
+            citationCount: previous?.citationCount ?? 0,
+            label: context.label ?? previous?.label,
+            source: previous?.source ?? context.source,
+            recordedAt: previous?.recordedAt ?? at,
+            updatedAt: at
+        )
+    }
+
+    /// The rows of a node tree in depth-first order, nested runs' steps under their WORKFLOW node.
+    ///
+    /// Walked with an explicit stack, not by recursion: however deep a pod nests its steps, the
+    /// walk cannot exhaust the stack.
+    public static func nodes(_ nodes: [Node], runId: Int64) -> [NodeRecord] {
+        var rows: [NodeRecord] = []
+        rows.reserveCapacity(nodes.count)
+        // Each entry: the node, its parent's position, its depth. Pushed in reverse so that the
+        // first child is visited first.
+        var stack: [(node: Node, parent: Int?, depth: Int)] = nodes.reversed().map { ($0, nil, 0) }
+        while let (node, parent, depth) = stack.popLast() {
+            let position = rows.count
+            let nested = node.nestedRun
+            let nestedTokens = nested?.totalTokens
+            rows.append(NodeRecord(
+                runId: runId, position: position, parentPosition: parent, depth: depth,
+                code: node.code, name: node.name, type: node.type, status: node.status,
+                startedAt: node.startedAt, endedAt: node.endedAt, durationMs: node.durationMs,
+                inputTokens: node.tokens.input, outputTokens: node.tokens.output, model: node.model,
+                input: node.input.map(\.displayText), output: node.output.map(\.displayText),
+                error: node.error,
+                nestedJobId: nested?.jobId, nestedTraceId: nested?.traceId, nestedStatus: nested?.status?.rawValue,
+                nestedInputTokens: nestedTokens?.input, nestedOutputTokens: nestedTokens?.output,
+                raw: node.raw.compactText))
+            let below = node.children + (nested?.nodes ?? [])
+            for child in below.reversed() { stack.append((child, position, depth + 1)) }
+        }
+        return rows
+    }
+
+    /// The rows of a body's `supportingChunks` or `citations`.
+    public static func references(_ items: [DocumentReference], runId: Int64) -> [DocumentReferenceRecord] {
+        items.enumerated().map { position, item in
+            DocumentReferenceRecord(runId: runId, position: position, title: item.title, source: item.source, score: item.score,
+                                    text: item.text, page: item.page, raw: item.raw.compactText)
+        }
+    }
+
+    /// The run's full-text entry: its message, output and error, and every step's output.
+    public static func searchText(of run: RunRecord, stepOutputs: [String]) -> String {
+        ([run.message, run.output, run.error].compactMap { $0 } + stepOutputs).joined(separator: "\n")
+    }
+
+    /// When the run entered `status`, as far as the observation tells: the instant a body was
+    /// received; for a capture, the body's own end (or, for WAITING, when its wait began), or its
+    /// start for the first status recorded, else unknown.
+    public static func changeInstant(status: RunStatus, body: StatusBody, observation: Observation, isFirstChange: Bool) -> Int64? {
+        switch observation {
+        case .received(let instant, _):
+            return instant
+        case .imported:
+            switch status {
+            case .complete, .error: return body.endedAt
+            case .waiting: return body.waitingSince
+            default: return isFirstChange ? body.startedAt : nil
+            }
+        }
+    }
+}
