@@ -48,6 +48,8 @@ let package = Package(
             dependencies: [
                 "TracedeskModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, to bind the recorder's values straight into prepared statements.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
 

@@ -41,43 +41,4 @@ struct ImportCommand: TracedeskCommand {
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
         try ImportBodies(history: history.location, files: files, team: team, json: json).run(in: context)
     }
-
-    static func read(_ file: String) throws -> Importer.Source {
-        if file == "-" {
-            return Importer.Source(origin: "standard input", data: FileHandle.standardInput.readDataToEndOfFile())
-        }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
-            throw TracedeskError.badInput("\(file): no such file")
-        }
-        if isDirectory.boolValue { throw TracedeskError.badInput("\(file): is a folder; name the files in it") }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw TracedeskError.badInput("\(file): cannot be read")
-        }
-        return Importer.Source(origin: file, data: data)
-    }
-}
-
-/// The JSON `tracedesk import --json` prints.
-struct ImportReport: Encodable {
-    struct Run: Encodable {
-        var jobId: String
-        var team: String?
-        var status: String
-        var new: Bool
-    }
-
-    var database: String
-    var bodiesRead: Int
-    var bodiesStored: Int
-    var bodiesAlreadyKnown: Int
-    var runs: [Run]
-
-    init(summary: Importer.Summary, database: String) {
-        self.database = database
-        bodiesRead = summary.bodiesRead
-        bodiesStored = summary.bodiesStored
-        bodiesAlreadyKnown = summary.bodiesAlreadyKnown
-        runs = summary.runs.map { Run(jobId: $0.jobId, team: $0.team, status: $0.status, new: $0.isNew) }
-    }
 }

@@ -171,15 +171,13 @@ struct Recorder {
     private func insert(_ run: RunRecord) throws -> Int64 {
         let columns = RunRecord.columns.dropFirst() + ["sortAt"]
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        try db.cachedStatement(sql: "INSERT INTO run (\(columns.joined(separator: ", "))) VALUES (\(placeholders))")
-            .execute(arguments: StatementArguments(run.values))
+        try db.cachedStatement(sql: "INSERT INTO run (\(columns.joined(separator: ", "))) VALUES (\(placeholders))").run(run.values)
         return db.lastInsertedRowID
     }
 
     private func update(_ run: RunRecord) throws {
         let assignments = (RunRecord.columns.dropFirst() + ["sortAt"]).map { "\($0) = ?" }.joined(separator: ", ")
-        try db.cachedStatement(sql: "UPDATE run SET \(assignments) WHERE id = ?")
-            .execute(arguments: StatementArguments(run.values + [run.id]))
+        try db.cachedStatement(sql: "UPDATE run SET \(assignments) WHERE id = ?").run(run.values + [.init(run.id)])
     }
 
     private func insertSnapshot(_ item: BodyToRecord, runId: Int64, sequence: Int) throws {
@@ -188,8 +186,8 @@ struct Recorder {
         try db.cachedStatement(sql: """
             INSERT INTO snapshot (runId, sequence, firstSeenAt, lastSeenAt, timesSeen, httpStatus, status, body)
             VALUES (?, ?, ?, ?, 1, ?, ?, ?)
-            """).execute(arguments: [runId, sequence, item.observation.at, item.observation.at, httpStatus,
-                                     item.body.status?.rawValue, item.verbatim])
+            """).run([.integer(runId), .init(sequence), .integer(item.observation.at), .integer(item.observation.at), .init(httpStatus),
+                      .init(item.body.status?.rawValue), .text(item.verbatim)])
     }
 
     /// Writes the run's derived rows: its status history, nodes, chunks, citations and search entry.
@@ -211,7 +209,7 @@ struct Recorder {
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO node (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
                 """)
-            for row in rows { try statement.execute(arguments: StatementArguments(row.values)) }
+            for row in rows { try statement.run(row.values) }
             run.nodeCount = rows.count
             stepOutputs = rows.compactMap(\.output)
         }
@@ -232,7 +230,7 @@ struct Recorder {
         // Replaced by rowid: the cost does not depend on the size of the history.
         if !isNew { try db.cachedStatement(sql: "DELETE FROM run_search WHERE rowid = ?").execute(arguments: [runId]) }
         try db.cachedStatement(sql: "INSERT INTO run_search (rowid, text) VALUES (?, ?)")
-            .execute(arguments: [runId, RunProjection.searchText(of: run, stepOutputs: outputs)])
+            .run([.integer(runId), .text(RunProjection.searchText(of: run, stepOutputs: outputs))])
     }
 
     private func replaceReferences(_ items: [DocumentReference], table: String, runId: Int64, isNew: Bool) throws -> Int {
@@ -240,7 +238,8 @@ struct Recorder {
         let statement = try db.cachedStatement(
             sql: "INSERT INTO \(table) (runId, position, title, source, score, text, page, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         for row in RunProjection.references(items, runId: runId) {
-            try statement.execute(arguments: [row.runId, row.position, row.title, row.source, row.score, row.text, row.page, row.raw])
+            try statement.run([.integer(row.runId), .init(row.position), .init(row.title), .init(row.source), .init(row.score),
+                               .init(row.text), .init(row.page), .text(row.raw)])
         }
         return items.count
     }

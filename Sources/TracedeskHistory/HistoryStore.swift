@@ -72,6 +72,10 @@ public struct HistoryStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            // In WAL mode NORMAL cannot corrupt the history; a power cut may lose the last commits.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         return configuration
     }
 

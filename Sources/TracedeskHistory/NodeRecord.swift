@@ -102,10 +102,11 @@ extension NodeRecord: FetchableRecord {
     }
 
     /// The values of every column but `id`, in `columns` order.
-    var values: [(any DatabaseValueConvertible)?] {
-        [runId, position, parentPosition, depth, code, name, type, status, startedAt, endedAt, durationMs, inputTokens,
-         outputTokens, model, input, output, error, nestedJobId, nestedTraceId, nestedStatus, nestedInputTokens,
-         nestedOutputTokens, raw]
+    var values: [SQLValue] {
+        [.integer(runId), .init(position), .init(parentPosition), .init(depth), .init(code), .init(name), .init(type), .init(status),
+         .init(startedAt), .init(endedAt), .init(durationMs), .integer(inputTokens), .integer(outputTokens), .init(model), .init(input),
+         .init(output), .init(error), .init(nestedJobId), .init(nestedTraceId), .init(nestedStatus), .init(nestedInputTokens),
+         .init(nestedOutputTokens), .text(raw)]
     }
 }
 

@@ -68,11 +68,11 @@ public enum RunProjection {
                 code: node.code, name: node.name, type: node.type, status: node.status,
                 startedAt: node.startedAt, endedAt: node.endedAt, durationMs: node.durationMs,
                 inputTokens: node.tokens.input, outputTokens: node.tokens.output, model: node.model,
-                input: node.input.map(\.displayText), output: node.output.map(\.displayText),
+                input: node.inputText, output: node.outputText,
                 error: node.error,
                 nestedJobId: nested?.jobId, nestedTraceId: nested?.traceId, nestedStatus: nested?.status?.rawValue,
                 nestedInputTokens: nestedTokens?.input, nestedOutputTokens: nestedTokens?.output,
-                raw: node.raw.compactText))
+                raw: node.rawText ?? node.raw.compactText))
             let below = node.children + (nested?.nodes ?? [])
             for child in below.reversed() { stack.append((child, position, depth + 1)) }
         }

@@ -131,11 +131,13 @@ extension RunRecord: FetchableRecord {
     }
 
     /// The values of every column but `id`, in `columns` order, then `sortAt`.
-    var values: [(any DatabaseValueConvertible)?] {
-        [jobId, teamCode, pod, workflowCode, workflowName, version, versionStatus, invocationMode, architecture, conversationId,
-         traceId, message, JSONValue.object(parameters.mapValues(JSONValue.string)).compactText, status.rawValue, output, error,
-         JSONValue.array(followUpQuestions.map(JSONValue.string)).compactText, waitingToolCode, waitingSummary, startedAt, endedAt,
-         timeTakenMs, inputTokens, outputTokens, nodeCount, chunkCount, citationCount, label, source.rawValue, recordedAt,
-         updatedAt, sortAt]
+    var values: [SQLValue] {
+        [.text(jobId), .init(teamCode), .init(pod), .init(workflowCode), .init(workflowName), .init(version), .init(versionStatus),
+         .init(invocationMode), .init(architecture), .init(conversationId), .init(traceId), .init(message),
+         .text(JSONValue.object(parameters.mapValues(JSONValue.string)).compactText), .text(status.rawValue), .init(output),
+         .init(error), .text(JSONValue.array(followUpQuestions.map(JSONValue.string)).compactText), .init(waitingToolCode),
+         .init(waitingSummary), .init(startedAt), .init(endedAt), .init(timeTakenMs), .init(inputTokens), .init(outputTokens),
+         .init(nodeCount), .init(chunkCount), .init(citationCount), .init(label), .text(source.rawValue), .integer(recordedAt),
+         .integer(updatedAt), .integer(sortAt)]
     }
 }

@@ -119,8 +119,15 @@ do {
         try await reportBenchmark()
     case "ingest":
         try ingestBenchmark()
+    case "generate":
+        // generate FILE [BODIES [NODES]]: the bodies of the ingest benchmark, to profile by hand.
+        let arguments = Array(CommandLine.arguments.dropFirst(2))
+        guard let path = arguments.first else { throw BenchmarkError("usage: tracedesk-bench generate FILE [BODIES [NODES]]") }
+        let bytes = try BenchmarkBodies.write(count: arguments.count > 1 ? Int(arguments[1]) ?? 2000 : 2000,
+                                              nodes: arguments.count > 2 ? Int(arguments[2]) ?? 50 : 50, to: path)
+        print("wrote \(bytes) bytes to \(path)")
     default:
-        print("usage: tracedesk-bench [polling|report|ingest|history]")
+        print("usage: tracedesk-bench [polling|report|ingest|history|generate FILE [BODIES [NODES]]]")
         exit(2)
     }
 } catch {

@@ -39,5 +39,6 @@ SELECT run.id, n.key, json_extract(n.value, '$.nodeCode'), json_extract(n.value,
        json_extract(n.value, '$.nodeInput'), json_extract(n.value, '$.nodeOutput'), n.value
 FROM raw JOIN run ON run.jobId = json_extract(raw.line, '$.jobId'), json_each(raw.line, '$.nodes') AS n;
 INSERT INTO run_search (rowid, text)
-SELECT run.id, concat_ws(' ', run.message, run.output, (SELECT group_concat(output, ' ') FROM node WHERE node.runId = run.id)) FROM run;
+SELECT run.id, COALESCE(run.message, '') || ' ' || COALESCE(run.output, '') || ' '
+       || COALESCE((SELECT group_concat(output, ' ') FROM node WHERE node.runId = run.id), '') FROM run;
 COMMIT;

@@ -32,6 +32,19 @@ public struct JSONReader {
         return value
     }
 
+    /// Parses `bytes` as one JSON value and returns, besides, where each element of the array
+    /// under `key` of the top-level object starts and ends: the elements' exact text, which
+    /// callers keep instead of writing the parsed elements back out.
+    public static func read(_ bytes: UnsafeBufferPointer<UInt8>, capturingElementsOf key: String) throws(Failure) -> (JSONValue, [Range<Int>]) {
+        var reader = JSONReader(bytes: bytes)
+        reader.captureKey = key
+        reader.skipWhitespace()
+        let value = try reader.value(depth: 0)
+        reader.skipWhitespace()
+        guard reader.position == bytes.count else { throw reader.failure("unexpected text after the value") }
+        return (value, reader.captured)
+    }
+
     /// Parses `data` as one JSON value.
     public static func read(_ data: Data) throws(Failure) -> JSONValue {
         var result: Result<JSONValue, Failure> = .failure(Failure(reason: "empty", line: 1, column: 1))
@@ -54,6 +67,8 @@ public struct JSONReader {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
+    private var captureKey: String?
+    private var captured: [Range<Int>] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -90,7 +105,7 @@ public struct JSONReader {
 
     private mutating func object(depth: Int) throws(Failure) -> JSONValue {
         position += 1
-        var members: [String: JSONValue] = [:]
+        var members = [String: JSONValue](minimumCapacity: 8)
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
@@ -105,7 +120,13 @@ public struct JSONReader {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
             position += 1
             skipWhitespace()
-            members[key] = try value(depth: depth)
+            if depth == 1, let captureKey, key == captureKey, position < bytes.count, bytes[position] == UInt8(ascii: "[") {
+                guard depth < Self.maximumDepth else { throw failure("nested more than \(Self.maximumDepth) levels deep") }
+                captured = []
+                members[key] = try array(depth: depth + 1, capturing: true)
+            } else {
+                members[key] = try value(depth: depth)
+            }
             skipWhitespace()
             guard position < bytes.count else { throw failure("the text ends inside an object") }
             let byte = bytes[position]
@@ -119,7 +140,7 @@ public struct JSONReader {
         }
     }
 
-    private mutating func array(depth: Int) throws(Failure) -> JSONValue {
+    private mutating func array(depth: Int, capturing: Bool = false) throws(Failure) -> JSONValue {
         position += 1
         var items: [JSONValue] = []
         skipWhitespace()
@@ -128,7 +149,9 @@ public struct JSONReader {
             return .array(items)
         }
         while true {
+            let start = position
             items.append(try value(depth: depth))
+            if capturing { captured.append(start..<position) }
             skipWhitespace()
             guard position < bytes.count else { throw failure("the text ends inside an array") }
             let byte = bytes[position]

@@ -70,12 +70,24 @@ extension JSONValue {
     }
 
     /// The first member present (and not `null`) among several candidate names.
+    ///
+    /// Small objects (the items of a body) are scanned once against the candidates, which costs
+    /// less than hashing every candidate name when most are absent, as they usually are.
     public func first(_ keys: [String]) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        for key in keys {
-            if let value = members[key], value != .null { return value }
+        if members.count > 24 || keys.count < 3 {
+            for key in keys {
+                if let value = members[key], value != .null { return value }
+            }
+            return nil
         }
-        return nil
+        var best: (rank: Int, value: JSONValue)?
+        for (name, value) in members where value != .null {
+            guard let rank = keys.firstIndex(of: name), rank < (best?.rank ?? Int.max) else { continue }
+            best = (rank, value)
+            if rank == 0 { break }
+        }
+        return best?.value
     }
 
     public var objectValue: [String: JSONValue]? {
@@ -111,7 +123,7 @@ extension JSONValue {
             guard value.isFinite, abs(value) < 9e18 else { return nil }
             return Int64(value.rounded())
         case .string(let text):
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let trimmed = text.trimmedOfBlanks
             if let value = Int64(trimmed) { return value }
             if let value = Double(trimmed), value.isFinite, abs(value) < 9e18 { return Int64(value.rounded()) }
             return nil
@@ -126,7 +138,7 @@ extension JSONValue {
         switch self {
         case .integer(let value): return Double(value)
         case .number(let value): return value
-        case .string(let text): return Double(text.trimmingCharacters(in: .whitespaces))
+        case .string(let text): return Double(text.trimmedOfBlanks)
         default: return nil
         }
     }
@@ -150,10 +162,9 @@ extension JSONValue {
     ///
     /// Fusion sends `input`, and often node inputs and outputs, as JSON encoded in a string.
     public var parsingEmbeddedJSON: JSONValue {
-        guard case .string(let text) = self else { return self }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let first = trimmed.first, first == "{" || first == "[" else { return self }
-        return JSONValue(parsing: trimmed) ?? self
+        guard case .string(let text) = self, let first = text.firstNonBlankByte,
+              first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else { return self }
+        return JSONValue(parsing: text) ?? self
     }
 
     /// Compact JSON text with sorted keys.

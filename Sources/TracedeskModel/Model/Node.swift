@@ -23,11 +23,19 @@ public struct Node: Sendable, Hashable {
     public var model: String?
     public var input: JSONValue?
     public var output: JSONValue?
+    /// The input as received: a string as it came (JSON in a string stays as the pod wrote it),
+    /// anything else as compact JSON.
+    public var inputText: String?
+    /// The output as received, as `inputText`.
+    public var outputText: String?
     public var error: String?
     public var children: [Node]
     public var nestedRun: StatusBody?
     /// The item as received (after merging a START event with its END).
     public var raw: JSONValue
+    /// The item's exact text, when it was an item of a body's `nodes` read from text, and not
+    /// merged with another event.
+    public var rawText: String?
 
     public init(code: String? = nil, name: String? = nil, type: String? = nil, event: String? = nil,
                 status: String? = nil, startedAt: Int64? = nil, endedAt: Int64? = nil,
@@ -46,6 +54,8 @@ public struct Node: Sendable, Hashable {
         self.model = model
         self.input = input
         self.output = output
+        self.inputText = input?.displayText
+        self.outputText = output?.displayText
         self.error = error
         self.children = children
         self.nestedRun = nestedRun
@@ -129,8 +139,10 @@ extension Node {
             if !times.isEmpty { duration = times.reduce(0, +) }
         }
 
-        let input = item.first(Self.inputKeys)?.parsingEmbeddedJSON
-        let output = item.first(Self.outputKeys)?.parsingEmbeddedJSON
+        let inputAsReceived = item.first(Self.inputKeys)
+        let outputAsReceived = item.first(Self.outputKeys)
+        let input = inputAsReceived?.parsingEmbeddedJSON
+        let output = outputAsReceived?.parsingEmbeddedJSON
         var nestedRun: StatusBody?
         if let output, StatusBody.looksLikeStatusBody(output) {
             nestedRun = try? StatusBody(value: output)
@@ -166,6 +178,8 @@ extension Node {
             nestedRun: nestedRun,
             raw: item
         )
+        inputText = inputAsReceived?.displayText
+        outputText = outputAsReceived?.displayText
     }
 
     /// Reads a `nodes` array into a tree.
@@ -174,15 +188,16 @@ extension Node {
     /// flat event list in which a `*_START` item is followed later by the `*_END` or `*_EXECUTED`
     /// item of the same node, and `CHILD_NODE_*` items belong to the node that was running.
     /// All three are brought into one tree, in the order the pod listed the nodes.
-    public static func tree(reading items: [JSONValue]) -> [Node] {
+    public static func tree(reading items: [JSONValue], texts: [String]? = nil) -> [Node] {
         var roots: [Node] = []
         // Where each code last stood, as a path of indexes from the roots, for parent references.
         var paths: [String: [Int]] = [:]
         var openStarts: [String: [Int]] = [:]
         var lastTopLevel: [Int]?
 
-        for item in items {
-            let node = Node(reading: item)
+        for (index, item) in items.enumerated() {
+            var node = Node(reading: item)
+            node.rawText = texts?[index]
             let parentCode = item.parsingEmbeddedJSON.first(parentKeys)?.stringValue
             let event = node.event ?? ""
             let isChildEvent = event.hasPrefix("CHILD_NODE_")
@@ -234,12 +249,19 @@ extension Node {
         else if let startedAt, let endedAt, endedAt >= startedAt { durationMs = endedAt - startedAt }
         if tokens.isZero { tokens = other.tokens }
         model = model ?? other.model
-        input = input ?? other.input
-        output = other.output ?? output
+        if input == nil {
+            input = other.input
+            inputText = other.inputText
+        }
+        if other.output != nil {
+            output = other.output
+            outputText = other.outputText
+        }
         error = other.error ?? error
         nestedRun = other.nestedRun ?? nestedRun
         children += other.children
         event = other.event
+        rawText = nil
         if case .object(var mine) = raw, case .object(let theirs) = other.raw {
             for (key, value) in theirs where mine[key] == nil || mine[key] == .null { mine[key] = value }
             mine["closingEvent"] = other.raw

@@ -14,7 +14,7 @@ public enum RunStatus: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads a status case-insensitively; unknown words become `.other` in upper case.
     public init(_ text: String) {
-        let word = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let word = text.trimmedOfBlanks.uppercased()
         switch word {
         case "RUNNING": self = .running
         case "WAITING": self = .waiting

@@ -62,20 +62,27 @@ public enum StatusBodyError: Error, Sendable, Equatable, CustomStringConvertible
 extension StatusBody {
     /// Decodes a body from JSON text.
     public init(data: Data) throws(StatusBodyError) {
-        let value: JSONValue
-        do {
-            value = try JSONReader.read(data)
-        } catch {
-            throw .notJSON(error.description)
+        // The nodes' exact text is kept as it came, instead of being written back out from the tree.
+        var parsed: Result<(JSONValue, [String]), JSONReader.Failure> = .success((.null, []))
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            parsed = Result { () throws(JSONReader.Failure) -> (JSONValue, [String]) in
+                let (value, spans) = try JSONReader.read(bytes, capturingElementsOf: "nodes")
+                return (value, spans.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) })
+            }
         }
-        try self.init(value: value)
+        switch parsed {
+        case .success(let (value, nodeTexts)): try self.init(value: value, nodeTexts: nodeTexts)
+        case .failure(let error): throw .notJSON(error.description)
+        }
     }
 
-    /// Decodes a body from a JSON value already parsed.
-    public init(value: JSONValue) throws(StatusBodyError) {
+    /// Decodes a body from a JSON value already parsed. `nodeTexts`, when given, are the exact
+    /// texts of the items of `nodes`, kept as each node's `rawText`.
+    public init(value: JSONValue, nodeTexts: [String]? = nil) throws(StatusBodyError) {
         let value = value.parsingEmbeddedJSON
         guard value.objectValue != nil else { throw .notAnObject(value.kindName) }
-        guard let jobId = value["jobId"]?.stringValue?.trimmingCharacters(in: .whitespaces), !jobId.isEmpty else {
+        guard let jobId = value["jobId"]?.stringValue?.trimmedOfBlanks, !jobId.isEmpty else {
             throw .missingJobId
         }
         // A NUL or another control character would make two ids one in SQLite's text, or drive a terminal.
@@ -101,7 +108,8 @@ extension StatusBody {
         self.citations = (citations ?? []).map(DocumentReference.init(reading:))
         let nodes = value["nodes"]?.parsingEmbeddedJSON.arrayValue
         self.hasNodes = nodes != nil
-        self.nodes = Node.tree(reading: nodes ?? [])
+        let texts = nodeTexts.flatMap { texts in value["nodes"]?.arrayValue?.count == texts.count ? texts : nil }
+        self.nodes = Node.tree(reading: nodes ?? [], texts: texts)
 
         self.waiting = WaitingDetails(
             toolCode: value["waitingToolCode"]?.stringValue,

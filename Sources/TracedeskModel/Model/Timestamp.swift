@@ -22,7 +22,7 @@ public enum Timestamp {
         case .number(let number):
             return milliseconds(fromNumber: number)
         case .string(let text):
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let trimmed = text.trimmedOfBlanks
             if let integer = Int64(trimmed) { return milliseconds(.integer(integer)) }
             if let number = Double(trimmed) { return milliseconds(fromNumber: number) }
             return parseISO8601(trimmed)

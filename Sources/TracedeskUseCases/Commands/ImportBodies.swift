@@ -19,10 +19,12 @@ public struct ImportBodies: Sendable {
     }
 
     public func run(in context: CommandContext) throws(TracedeskError) -> CommandOutcome {
-        var sources: [Importer.Source] = []
-        for file in files { sources.append(try Self.read(file, in: context)) }
+        var sources: [CaptureSource] = []
+        for file in files { sources.append(try Self.source(file, in: context)) }
         let store = try history.openForWriting(in: context)
-        let summary = try Importer(store: store).importBodies(from: sources, team: team, at: context.clock.now())
+        let progress = ImportProgress(output: context.errors, clock: context.clock)
+        let summary = try Importer(store: store).importBodies(from: sources, team: team, at: context.clock.now()) { progress.show($0) }
+        progress.finish()
         for jobId in summary.runsWithoutTeam {
             try context.warn("run \(jobId) names no team (no workflowCode); recorded without one, pass --team to name it")
         }
@@ -34,8 +36,11 @@ public struct ImportBodies: Sendable {
         let runs = summary.runs.count == 1 ? "run" : "runs"
         var text = "Imported \(summary.bodiesRead) \(bodies) into \(summary.runs.count) \(runs) "
             + "(\(summary.bodiesStored) stored, \(summary.bodiesAlreadyKnown) already recorded; \(summary.newRuns) new \(summary.newRuns == 1 ? "run" : "runs")) in \(store.path)\n"
-        for run in summary.runs {
+        for run in summary.runs.prefix(Self.listedRuns) {
             text += "  \(run.jobId)  \(run.team ?? "?")  \(run.status)\(run.isNew ? "  (new)" : "")\n"
+        }
+        if summary.runs.count > Self.listedRuns {
+            text += "  ... and \(TextFormat.count(Int64(summary.runs.count - Self.listedRuns))) more (tracedesk runs lists them)\n"
         }
         if summary.exchangesSkipped > 0 {
             text += "  (\(summary.exchangesSkipped) recorded exchanges without a status body skipped: token calls, error answers)\n"
@@ -44,19 +49,18 @@ public struct ImportBodies: Sendable {
         return .success
     }
 
-    static func read(_ file: String, in context: CommandContext) throws(TracedeskError) -> Importer.Source {
-        if file == "-" {
-            return Importer.Source(origin: "standard input", data: context.standardInput().readDataToEndOfFile())
-        }
+    /// Runs listed by name after an import; a large import says how many more there are.
+    static let listedRuns = 20
+
+    static func source(_ file: String, in context: CommandContext) throws(TracedeskError) -> CaptureSource {
+        if file == "-" { return .stream(context.standardInput(), origin: "standard input") }
         let path = context.absolutePath(file)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .badInput("\(file): no such file")
         }
         if isDirectory.boolValue { throw .badInput("\(file): is a folder; name the files in it") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .badInput("\(file): cannot be read")
-        }
-        return Importer.Source(origin: file, data: data)
+        guard FileManager.default.isReadableFile(atPath: path) else { throw .badInput("\(file): cannot be read") }
+        return .file(path: path, origin: file)
     }
 }

@@ -35,7 +35,7 @@ struct RecordingTransportTests {
         #expect(files.count == simulator.requests.count, "one file per exchange")
         #expect(files.first?.contains("-POST-token") == true)
         let token = try await tokens.token(forceRefresh: false)
-        var sources: [Importer.Source] = []
+        var sources: [CaptureSource] = []
         for name in files {
             let url = folder.appendingPathComponent(name)
             let mode = try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? NSNumber
@@ -44,7 +44,7 @@ struct RecordingTransportTests {
             #expect(!text.contains(token), "\(name) holds the token")
             #expect(!text.contains(DemoCredentials.clientSecret))
             #expect(!text.lowercased().contains("\"authorization\""))
-            sources.append(Importer.Source(origin: name, data: try Data(contentsOf: url)))
+            sources.append(CaptureSource.data(try Data(contentsOf: url), origin: name))
         }
         let tokenCall = try #require(JSONValue(parsing: try Data(contentsOf: folder.appendingPathComponent(files[0]))))
         #expect(tokenCall["response"]?["body"]?.stringValue?.contains("[redacted]") == true)

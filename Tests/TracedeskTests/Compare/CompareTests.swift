@@ -107,7 +107,7 @@ struct CompareTests {
              {"nodeCode": "ANSWER", "nodeType": "LLM", "status": "COMPLETE", "output": "B", "startTime": 1773440002000, "endTime": 1773440005000}]
             """, chunks: #"[{"title": "Catalogue", "text": "pump a"}, {"title": "Stock", "text": "18 at IMO"}]"#, tokens: (1200, 130), time: 9_000)
         let store = try HistoryStore.inMemory()
-        _ = try Importer(store: store).importBodies(from: [.init(origin: "a", data: Data(a.utf8)), .init(origin: "b", data: Data(b.utf8))], team: nil)
+        _ = try Importer(store: store).importBodies(from: [CaptureSource.data(Data(a.utf8), origin: "a"), CaptureSource.data(Data(b.utf8), origin: "b")], team: nil)
         let diff = RunDiff(a: try store.details(of: store.run("diff-a")), b: try store.details(of: store.run("diff-b")))
 
         #expect(diff.steps.map { "\($0.change.rawValue) \($0.path)" } == [

@@ -17,7 +17,7 @@ struct ReportImportTests {
         let original = try fixture.details
 
         let colleague = try HistoryStore.inMemory()
-        let summary = try Importer(store: colleague).importBodies(from: [Importer.Source(origin: "shared.html", data: Data(html.utf8))], team: nil)
+        let summary = try Importer(store: colleague).importBodies(from: [CaptureSource.data(Data(html.utf8), origin: "shared.html")], team: nil)
         #expect(summary.runs.map(\.jobId) == [fixture.run.jobId])
         #expect(summary.bodiesStored == original.snapshots.count)
         let copy = try colleague.details(of: colleague.run(fixture.run.jobId))
@@ -29,7 +29,7 @@ struct ReportImportTests {
         #expect(copy.snapshots.map(\.firstSeenAt) == original.snapshots.map(\.firstSeenAt))
 
         // Importing it again changes nothing.
-        let again = try Importer(store: colleague).importBodies(from: [Importer.Source(origin: "shared.html", data: Data(html.utf8))], team: nil)
+        let again = try Importer(store: colleague).importBodies(from: [CaptureSource.data(Data(html.utf8), origin: "shared.html")], team: nil)
         #expect(again.bodiesAlreadyKnown == original.snapshots.count)
     }
 
@@ -46,7 +46,7 @@ struct ReportImportTests {
     func foreignHTML() throws {
         let store = try HistoryStore.inMemory()
         #expect(throws: TracedeskError.badInput("page.html: HTML without status bodies (only reports written by Tracedesk can be imported)")) {
-            try Importer(store: store).importBodies(from: [Importer.Source(origin: "page.html", data: Data("<html><body><p>hi</p></body></html>".utf8))], team: nil)
+            try Importer(store: store).importBodies(from: [CaptureSource.data(Data("<html><body><p>hi</p></body></html>".utf8), origin: "page.html")], team: nil)
         }
     }
 }

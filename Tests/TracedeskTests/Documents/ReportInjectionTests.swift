@@ -101,7 +101,7 @@ struct ReportInjectionTests {
         let bodies = try Self.hostileBodies()
         let store = try HistoryStore.inMemory()
         let summary = try Importer(store: store).importBodies(
-            from: [Importer.Source(origin: "a", data: Data(bodies[0].utf8)), Importer.Source(origin: "b", data: Data(bodies[1].utf8))],
+            from: [CaptureSource.data(Data(bodies[0].utf8), origin: "a"), CaptureSource.data(Data(bodies[1].utf8), origin: "b")],
             team: "<img src=x onerror=alert(1)>")
         let a = try store.details(of: store.run(summary.runs[0].jobId)), b = try store.details(of: store.run(summary.runs[1].jobId))
         let html = try ComparisonReport(comparison: .of(a, b), runReportLinks: [a.run.jobId: "javascript:alert(1)"]).html()

@@ -15,7 +15,7 @@ struct ReportFixture {
 
     init(bodies: [String], team: String? = nil, jobId: String? = nil) throws {
         store = try HistoryStore.inMemory()
-        let sources = bodies.enumerated().map { Importer.Source(origin: "body \($0.offset + 1)", data: Data($0.element.utf8)) }
+        let sources = bodies.enumerated().map { CaptureSource.data(Data($0.element.utf8), origin: "body \($0.offset + 1)") }
         let summary = try Importer(store: store).importBodies(from: sources, team: team)
         run = try store.run(jobId ?? summary.runs[0].jobId)
     }

@@ -219,8 +219,8 @@ struct HistoryStoreTests {
 
     @Test("an import with one bad file records nothing")
     func importIsAllOrNothing() throws {
-        let good = Importer.Source(origin: "good.json", data: try Fixtures.data("supervisor-complete.json"))
-        let bad = Importer.Source(origin: "bad.json", data: Data(#"{"status": "RUNNING"}"#.utf8))
+        let good = CaptureSource.data(try Fixtures.data("supervisor-complete.json"), origin: "good.json")
+        let bad = CaptureSource.data(Data(#"{"status": "RUNNING"}"#.utf8), origin: "bad.json")
         #expect(throws: TracedeskError.badInput("bad.json: not a status body: it has no jobId")) {
             try Importer(store: store).importBodies(from: [good, bad], team: nil)
         }
@@ -231,7 +231,7 @@ struct HistoryStoreTests {
 
     @Test("--team names the team of bodies that carry no workflowCode")
     func teamForAnonymousBodies() throws {
-        let anonymous = Importer.Source(origin: "a.json", data: Data(#"{"jobId": "anon-1", "status": "COMPLETE"}"#.utf8))
+        let anonymous = CaptureSource.data(Data(#"{"jobId": "anon-1", "status": "COMPLETE"}"#.utf8), origin: "a.json")
         let summary = try Importer(store: store).importBodies(from: [anonymous], team: nil)
         #expect(summary.runsWithoutTeam == ["anon-1"])
         let other = try HistoryStore.inMemory()
