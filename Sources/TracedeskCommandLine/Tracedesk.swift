@@ -23,7 +23,7 @@ struct Tracedesk: AsyncParsableCommand {
         version: "0.2.0",
         subcommands: [InvokeCommand.self, PollCommand.self, ResumeCommand.self, ImportCommand.self, RunsCommand.self,
                       ShowCommand.self, ReportCommand.self, CompareCommand.self, DiffCommand.self, DemoCommand.self,
-                      AuthCommand.self, SimulatorCommand.self]
+                      PruneCommand.self, HistoryCommand.self, AuthCommand.self, SimulatorCommand.self]
     )
 }
 

@@ -298,6 +298,7 @@ enum HistorySchema {
 
             DROP TABLE run_search;
             CREATE VIRTUAL TABLE run_search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+            CREATE VIRTUAL TABLE run_search_terms USING fts5vocab(run_search, row);
             INSERT INTO run_search (rowid, text)
             SELECT id, trim(COALESCE(message, '') || ' ' || COALESCE(output, '') || ' ' || COALESCE(error, '') || ' '
                             || COALESCE((SELECT group_concat(output, ' ') FROM node WHERE node.runId = run.id), ''))

@@ -9,9 +9,11 @@ extension HistoryStore {
     /// full-text index), so a page of a history of any size costs about the same.
     public func runs(matching query: RunQuery = RunQuery()) throws(TracedeskError) -> [RunRecord] {
         try read { db in
-            let (whereClause, arguments) = Self.filter(query)
-            var sql = "SELECT \(RunRecord.selection) FROM run" + whereClause + " ORDER BY sortAt DESC, id DESC"
-            if let limit = query.limit { sql += " LIMIT \(max(0, limit))" }
+            let (whereClause, arguments) = try Self.filter(query, db: db)
+            // The page's ids first, then their rows: a sort carries ids, not whole runs.
+            var page = "SELECT id FROM run" + whereClause + " ORDER BY sortAt DESC, id DESC"
+            if let limit = query.limit { page += " LIMIT \(max(0, limit))" }
+            let sql = "SELECT \(RunRecord.selection) FROM run WHERE id IN (\(page)) ORDER BY sortAt DESC, id DESC"
             return try RunRecord.fetchAll(db, sql: sql, arguments: arguments)
         }
     }
@@ -21,8 +23,9 @@ extension HistoryStore {
         var unpaged = query
         unpaged.limit = nil
         unpaged.after = nil
-        let (whereClause, arguments) = Self.filter(unpaged)
+        let everything = unpaged
         return try read { db in
+            let (whereClause, arguments) = try Self.filter(everything, db: db)
             var counts: [RunStatus: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM run" + whereClause + " GROUP BY status", arguments: arguments) {
                 counts[RunStatus(row[0] as String), default: 0] += row[1] as Int
@@ -37,7 +40,12 @@ extension HistoryStore {
     }
 
     /// The WHERE clause and arguments of a query.
-    static func filter(_ query: RunQuery) -> (String, StatementArguments) {
+    ///
+    /// A search is asked of the full-text index in one of two ways. When its words are in many
+    /// runs, the runs are walked newest first and each checked against the index (a page fills
+    /// after a few dozen); when they are rare, the index lists the runs that have them. Which is
+    /// known from the index's own count of runs per word (`run_search_terms`).
+    static func filter(_ query: RunQuery, db: Database) throws -> (String, StatementArguments) {
         var clauses: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let team = query.team {
@@ -61,7 +69,11 @@ extension HistoryStore {
             arguments.append(conversation)
         }
         if let search = query.search, let expression = RunQuery.ftsExpression(search) {
-            clauses.append("id IN (SELECT rowid FROM run_search WHERE run_search MATCH ?)")
+            if query.limit != nil, try matchEstimate(search, db: db) >= 5_000 {
+                clauses.append("EXISTS (SELECT 1 FROM run_search WHERE run_search MATCH ? AND rowid = run.id)")
+            } else {
+                clauses.append("id IN (SELECT rowid FROM run_search WHERE run_search MATCH ?)")
+            }
             arguments.append(expression)
         }
         if let after = query.after {
@@ -70,6 +82,18 @@ extension HistoryStore {
         }
         let whereClause = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
         return (whereClause, StatementArguments(arguments))
+    }
+
+    /// At most how many runs hold every word of `search`: the fewest runs any of its words is in.
+    static func matchEstimate(_ search: String, db: Database) throws -> Int {
+        let words = search.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+            .split { !$0.isLetter && !$0.isNumber }.map(String.init)
+        guard !words.isEmpty else { return 0 }
+        var fewest = Int.max
+        for word in Set(words) {
+            fewest = min(fewest, try Int.fetchOne(db, sql: "SELECT doc FROM run_search_terms WHERE term = ?", arguments: [word]) ?? 0)
+        }
+        return fewest
     }
 
     /// How many runs the history holds.
@@ -138,7 +162,7 @@ extension HistoryStore {
              try NodeRecord.fetchOne(db, sql: "SELECT \(NodeRecord.selection) FROM node WHERE runId = ? AND position = ?",
                                      arguments: [callerRunId, position]))
         }
-        guard let caller, let step, let output = step.output, let body = try? StatusBody(data: Data(output.utf8)) ?? Self.wrappedBody(output) else {
+        guard let caller, let step, let output = step.output, let body = (try? StatusBody(data: Data(output.utf8))) ?? Self.wrappedBody(output) else {
             throw .database("run \(jobId) is named by a step of another run, but that step's output cannot be read back")
         }
         var run = RunProjection.run(from: body, previous: nil, context: RecordingContext(source: .nested), at: caller.recordedAt)
@@ -212,7 +236,7 @@ extension HistoryStore {
             return copy
         }
         let step = all.nodes.first { $0.position == caller.position }
-        let body = step?.output.flatMap { try? StatusBody(data: Data($0.utf8)) ?? Self.wrappedBody($0) }
+        let body = step?.output.flatMap { (try? StatusBody(data: Data($0.utf8))) ?? Self.wrappedBody($0) }
         let chunks = RunProjection.references(body?.supportingChunks ?? [], runId: 0)
         let citations = RunProjection.references(body?.citations ?? [], runId: 0)
         return RunDetails(run: run, nodes: rebased, chunks: chunks, citations: citations, statusChanges: [], snapshots: [],

@@ -96,7 +96,8 @@ extension HistoryStore {
     @discardableResult
     public func record(_ items: [BodyToRecord]) throws(TracedeskError) -> [RecordOutcome] {
         try write { db in
-            try items.map { try Recorder(db: db).record($0) }
+            let recorder = Recorder(db: db)
+            return try items.map { try recorder.record(PreparedBody($0)) }
         }
     }
 
@@ -104,143 +105,229 @@ extension HistoryStore {
     /// one body, and may call it any number of times (a streaming import reads its files meanwhile).
     /// All or nothing: an error thrown by `body` or by recording leaves the history as it was.
     public func recordingTransaction<T: Sendable>(
-        _ body: @Sendable (_ record: (BodyToRecord) throws -> RecordOutcome) throws -> T
+        _ body: @Sendable (_ record: (PreparedBody) throws -> RecordOutcome) throws -> T
     ) throws(TracedeskError) -> T {
         try write { db in
+            // A long transaction spills dirty pages to the WAL when its cache fills, and a page
+            // written again is appended again: a larger cache for the import's length keeps the
+            // WAL close to the data's size.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
             let recorder = Recorder(db: db)
-            return try body { item in try recorder.record(item) }
+            return try body { prepared in try recorder.record(prepared) }
         }
     }
 }
 
-/// Writes one body's rows with statements prepared once per connection (GRDB's statement
-/// cache): no record encoding, no fetch after insert.
-struct Recorder {
-    let db: Database
+/// A body with what it gives a new run worked out in advance, on any thread: the run's row, its
+/// steps, chunks, citations and search entry. An import prepares its bodies on a thread of its
+/// own while the recorder writes. A body whose run already exists is derived again when it is
+/// recorded, from the run as the history holds it.
+public struct PreparedBody: Sendable {
+    public let jobId: String
+    public let verbatim: String
+    public let observation: Observation
+    public let context: RecordingContext
+    let status: RunStatus?
+    /// The decoded body, when kept; else decoded again from `verbatim` if its run exists.
+    let decoded: StatusBody?
+    let newRun: RunRecord
+    let newRunChangeAt: Int64?
+    /// The values of each step's row, its run id left to fill in (index 0).
+    let nodeValues: [[SQLValue]]
+    let stepOutputs: [String]
+    let chunks: [DocumentReferenceRecord]
+    let citations: [DocumentReferenceRecord]
 
-    func record(_ item: BodyToRecord) throws -> RecordOutcome {
+    /// Prepares `item`. Without `keepingBody`, the decoded body is dropped here (on the caller's
+    /// thread) rather than where it is recorded: an import's bodies are mostly new runs.
+    public init(_ item: BodyToRecord, keepingBody: Bool = true) {
         let body = item.body
-        let at = item.observation.at
+        jobId = body.jobId
+        verbatim = item.verbatim
+        observation = item.observation
+        context = item.context
+        status = body.status
+        decoded = keepingBody ? body : nil
+        var run = RunProjection.run(from: body, previous: nil, context: item.context, at: item.observation.at)
+        let nodes = RunProjection.nodes(body.nodes, runId: 0)
+        run.nodeCount = nodes.count
+        run.chunkCount = body.supportingChunks.count
+        run.citationCount = body.citations.count
+        newRun = run
+        newRunChangeAt = RunProjection.changeInstant(status: run.status, body: body, observation: item.observation, isFirstChange: true)
+        nodeValues = nodes.map(\.values)
+        stepOutputs = nodes.compactMap(\.output)
+        chunks = RunProjection.references(body.supportingChunks, runId: 0)
+        citations = RunProjection.references(body.citations, runId: 0)
+    }
+
+    /// The decoded body, decoding `verbatim` again when it was dropped.
+    func body() throws -> StatusBody {
+        if let decoded { return decoded }
+        do {
+            return try StatusBody(data: Data(verbatim.utf8))
+        } catch {
+            throw TracedeskError.database("a body of \(jobId) read before cannot be read again: \(error.description)")
+        }
+    }
+}
+
+/// Writes bodies' rows with statements prepared once for its transaction: no record encoding,
+/// no fetch after insert, no statement looked up by its text.
+final class Recorder {
+    let db: Database
+    private var statements: [Int: Statement] = [:]
+
+    init(db: Database) {
+        self.db = db
+    }
+
+    /// The statement `sql`, prepared the first time; `key` names it without hashing the text.
+    private func statement(_ key: Int, _ sql: @autoclosure () -> String) throws -> Statement {
+        if let statement = statements[key] { return statement }
+        let statement = try db.makeStatement(sql: sql())
+        statements[key] = statement
+        return statement
+    }
+
+    func record(_ prepared: PreparedBody) throws -> RecordOutcome {
+        let at = prepared.observation.at
         let existing = try RunRecord.fetchOne(
-            db.cachedStatement(sql: "SELECT \(RunRecord.selection) FROM run WHERE jobId = ?"), arguments: [body.jobId])
+            statement(0, "SELECT \(RunRecord.selection) FROM run WHERE jobId = ?"), arguments: [prepared.jobId])
 
         guard let existing, let runId = existing.id else {
-            var run = RunProjection.run(from: body, previous: nil, context: item.context, at: at)
-            run.id = try insert(run)
-            let runId = run.id!
-            try insertSnapshot(item, runId: runId, sequence: 1)
-            try derive(&run, from: body, isNew: true, observation: item.observation)
-            return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: true, snapshot: .stored(sequence: 1),
-                                 status: run.status, teamCode: run.teamCode)
+            let runId = try insertNew(prepared)
+            return RecordOutcome(jobId: prepared.jobId, runId: runId, isNewRun: true, snapshot: .stored(sequence: 1),
+                                 status: prepared.newRun.status, teamCode: prepared.newRun.teamCode)
         }
 
         let last = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT id, sequence, timesSeen, lastSeenAt, body FROM snapshot WHERE runId = ? ORDER BY sequence DESC LIMIT 1"),
+            statement(1, "SELECT id, sequence, timesSeen, lastSeenAt, body FROM snapshot WHERE runId = ? ORDER BY sequence DESC LIMIT 1"),
             arguments: [runId])
         let lastSequence: Int = last?["sequence"] ?? 0
-        switch item.observation {
+        switch prepared.observation {
         case .received:
-            if let last, (last["body"] as String) == item.verbatim {
+            if let last, (last["body"] as String) == prepared.verbatim {
                 let timesSeen = (last["timesSeen"] as Int) + 1
-                try db.cachedStatement(sql: "UPDATE snapshot SET timesSeen = ?, lastSeenAt = max(lastSeenAt, ?) WHERE id = ?")
-                    .execute(arguments: [timesSeen, at, last["id"] as Int64])
-                try db.cachedStatement(sql: "UPDATE run SET updatedAt = ? WHERE id = ?").execute(arguments: [at, runId])
-                return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: false,
+                try statement(2, "UPDATE snapshot SET timesSeen = ?, lastSeenAt = max(lastSeenAt, ?) WHERE id = ?")
+                    .run([.init(timesSeen), .integer(at), .integer(last["id"] as Int64)])
+                try statement(3, "UPDATE run SET updatedAt = ? WHERE id = ?").run([.integer(at), .integer(runId)])
+                return RecordOutcome(jobId: prepared.jobId, runId: runId, isNewRun: false,
                                      snapshot: .repeated(sequence: lastSequence, timesSeen: timesSeen),
                                      status: existing.status, teamCode: existing.teamCode)
             }
         case .imported:
             if let sequence = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT sequence FROM snapshot WHERE runId = ? AND body = ?"), arguments: [runId, item.verbatim]) {
-                return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: false, snapshot: .alreadyKnown(sequence: sequence),
+                statement(4, "SELECT sequence FROM snapshot WHERE runId = ? AND body = ?"), arguments: [runId, prepared.verbatim]) {
+                return RecordOutcome(jobId: prepared.jobId, runId: runId, isNewRun: false, snapshot: .alreadyKnown(sequence: sequence),
                                      status: existing.status, teamCode: existing.teamCode)
             }
         }
         let sequence = lastSequence + 1
-        try insertSnapshot(item, runId: runId, sequence: sequence)
-        if existing.status.isTerminal && !(body.status?.isTerminal ?? false) {
-            return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: false, snapshot: .stored(sequence: sequence),
+        try insertSnapshot(prepared, runId: runId, sequence: sequence)
+        if existing.status.isTerminal && !(prepared.status?.isTerminal ?? false) {
+            return RecordOutcome(jobId: prepared.jobId, runId: runId, isNewRun: false, snapshot: .stored(sequence: sequence),
                                  status: existing.status, teamCode: existing.teamCode)
         }
-        var run = RunProjection.run(from: body, previous: existing, context: item.context, at: at)
-        try derive(&run, from: body, isNew: false, observation: item.observation)
-        return RecordOutcome(jobId: body.jobId, runId: runId, isNewRun: false, snapshot: .stored(sequence: sequence),
+        let body = try prepared.body()
+        var run = RunProjection.run(from: body, previous: existing, context: prepared.context, at: at)
+        try derive(&run, from: body, observation: prepared.observation)
+        return RecordOutcome(jobId: prepared.jobId, runId: runId, isNewRun: false, snapshot: .stored(sequence: sequence),
                              status: run.status, teamCode: run.teamCode)
     }
 
-    private func insert(_ run: RunRecord) throws -> Int64 {
+    /// A new run: its rows as prepared, each written once.
+    private func insertNew(_ prepared: PreparedBody) throws -> Int64 {
+        let run = prepared.newRun
         let columns = RunRecord.columns.dropFirst() + ["sortAt"]
-        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        try db.cachedStatement(sql: "INSERT INTO run (\(columns.joined(separator: ", "))) VALUES (\(placeholders))").run(run.values)
-        return db.lastInsertedRowID
+        try statement(5, "INSERT INTO run (\(columns.joined(separator: ", "))) VALUES (\(Self.placeholders(columns.count)))").run(run.values)
+        let runId = db.lastInsertedRowID
+        try insertSnapshot(prepared, runId: runId, sequence: 1)
+        try statement(6, "INSERT INTO status_change (runId, status, at) VALUES (?, ?, ?)")
+            .run([.integer(runId), .text(run.status.rawValue), .init(prepared.newRunChangeAt)])
+        if !prepared.nodeValues.isEmpty {
+            let insert = try nodeInsert()
+            for var values in prepared.nodeValues {
+                values[0] = .integer(runId)
+                try insert.run(values)
+            }
+        }
+        try insertReferences(prepared.chunks, table: "chunk", runId: runId)
+        try insertReferences(prepared.citations, table: "citation", runId: runId)
+        try statement(7, "INSERT INTO run_search (rowid, text) VALUES (?, ?)")
+            .run([.integer(runId), .text(RunProjection.searchText(of: run, stepOutputs: prepared.stepOutputs))])
+        return runId
     }
 
-    private func update(_ run: RunRecord) throws {
-        let assignments = (RunRecord.columns.dropFirst() + ["sortAt"]).map { "\($0) = ?" }.joined(separator: ", ")
-        try db.cachedStatement(sql: "UPDATE run SET \(assignments) WHERE id = ?").run(run.values + [.init(run.id)])
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
-    private func insertSnapshot(_ item: BodyToRecord, runId: Int64, sequence: Int) throws {
+    private func nodeInsert() throws -> Statement {
+        let columns = NodeRecord.columns.dropFirst()
+        return try statement(8, "INSERT INTO node (\(columns.joined(separator: ", "))) VALUES (\(Self.placeholders(columns.count)))")
+    }
+
+    private func insertSnapshot(_ prepared: PreparedBody, runId: Int64, sequence: Int) throws {
         var httpStatus: Int?
-        if case .received(_, let status) = item.observation { httpStatus = status }
-        try db.cachedStatement(sql: """
+        if case .received(_, let status) = prepared.observation { httpStatus = status }
+        let at = prepared.observation.at
+        try statement(9, """
             INSERT INTO snapshot (runId, sequence, firstSeenAt, lastSeenAt, timesSeen, httpStatus, status, body)
             VALUES (?, ?, ?, ?, 1, ?, ?, ?)
-            """).run([.integer(runId), .init(sequence), .integer(item.observation.at), .integer(item.observation.at), .init(httpStatus),
-                      .init(item.body.status?.rawValue), .text(item.verbatim)])
+            """).run([.integer(runId), .init(sequence), .integer(at), .integer(at), .init(httpStatus),
+                      .init(prepared.status?.rawValue), .text(prepared.verbatim)])
     }
 
-    /// Writes the run's derived rows: its status history, nodes, chunks, citations and search entry.
-    private func derive(_ run: inout RunRecord, from body: StatusBody, isNew: Bool, observation: Observation) throws {
+    /// Writes an existing run's derived rows anew: its status history, nodes, chunks, citations
+    /// and search entry.
+    private func derive(_ run: inout RunRecord, from body: StatusBody, observation: Observation) throws {
         guard let runId = run.id else { return }
-        let lastStatus = isNew ? nil : try String.fetchOne(
-            db.cachedStatement(sql: "SELECT status FROM status_change WHERE runId = ? ORDER BY id DESC LIMIT 1"), arguments: [runId])
+        let lastStatus = try String.fetchOne(
+            statement(10, "SELECT status FROM status_change WHERE runId = ? ORDER BY id DESC LIMIT 1"), arguments: [runId])
         if lastStatus.map(RunStatus.init) != run.status {
             let at = RunProjection.changeInstant(status: run.status, body: body, observation: observation, isFirstChange: lastStatus == nil)
-            try db.cachedStatement(sql: "INSERT INTO status_change (runId, status, at) VALUES (?, ?, ?)")
-                .execute(arguments: [runId, run.status.rawValue, at])
+            try statement(6, "INSERT INTO status_change (runId, status, at) VALUES (?, ?, ?)")
+                .run([.integer(runId), .text(run.status.rawValue), .init(at)])
         }
 
         var stepOutputs: [String]?
-        if body.hasNodes || isNew {
-            if !isNew { try db.cachedStatement(sql: "DELETE FROM node WHERE runId = ?").execute(arguments: [runId]) }
+        if body.hasNodes {
+            try statement(11, "DELETE FROM node WHERE runId = ?").run([.integer(runId)])
             let rows = RunProjection.nodes(body.nodes, runId: runId)
-            let columns = NodeRecord.columns.dropFirst()
-            let statement = try db.cachedStatement(sql: """
-                INSERT INTO node (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))
-                """)
-            for row in rows { try statement.run(row.values) }
+            let insert = try nodeInsert()
+            for row in rows { try insert.run(row.values) }
             run.nodeCount = rows.count
             stepOutputs = rows.compactMap(\.output)
         }
-        if body.hasSupportingChunks || isNew {
-            run.chunkCount = try replaceReferences(body.supportingChunks, table: "chunk", runId: runId, isNew: isNew)
+        if body.hasSupportingChunks {
+            try statement(12, "DELETE FROM chunk WHERE runId = ?").run([.integer(runId)])
+            try insertReferences(RunProjection.references(body.supportingChunks, runId: runId), table: "chunk", runId: runId)
+            run.chunkCount = body.supportingChunks.count
         }
-        if body.hasCitations || isNew {
-            run.citationCount = try replaceReferences(body.citations, table: "citation", runId: runId, isNew: isNew)
+        if body.hasCitations {
+            try statement(13, "DELETE FROM citation WHERE runId = ?").run([.integer(runId)])
+            try insertReferences(RunProjection.references(body.citations, runId: runId), table: "citation", runId: runId)
+            run.citationCount = body.citations.count
         }
-        if isNew {
-            try db.cachedStatement(sql: "UPDATE run SET nodeCount = ?, chunkCount = ?, citationCount = ? WHERE id = ?")
-                .execute(arguments: [run.nodeCount, run.chunkCount, run.citationCount, runId])
-        } else {
-            try update(run)
-        }
+        let assignments = (RunRecord.columns.dropFirst() + ["sortAt"]).map { "\($0) = ?" }.joined(separator: ", ")
+        try statement(14, "UPDATE run SET \(assignments) WHERE id = ?").run(run.values + [.integer(runId)])
         let outputs = try stepOutputs ?? String.fetchAll(
-            db.cachedStatement(sql: "SELECT output FROM node WHERE runId = ? AND output IS NOT NULL ORDER BY position"), arguments: [runId])
+            statement(15, "SELECT output FROM node WHERE runId = ? AND output IS NOT NULL ORDER BY position"), arguments: [runId])
         // Replaced by rowid: the cost does not depend on the size of the history.
-        if !isNew { try db.cachedStatement(sql: "DELETE FROM run_search WHERE rowid = ?").execute(arguments: [runId]) }
-        try db.cachedStatement(sql: "INSERT INTO run_search (rowid, text) VALUES (?, ?)")
+        try statement(16, "DELETE FROM run_search WHERE rowid = ?").run([.integer(runId)])
+        try statement(7, "INSERT INTO run_search (rowid, text) VALUES (?, ?)")
             .run([.integer(runId), .text(RunProjection.searchText(of: run, stepOutputs: outputs))])
     }
 
-    private func replaceReferences(_ items: [DocumentReference], table: String, runId: Int64, isNew: Bool) throws -> Int {
-        if !isNew { try db.cachedStatement(sql: "DELETE FROM \(table) WHERE runId = ?").execute(arguments: [runId]) }
-        let statement = try db.cachedStatement(
-            sql: "INSERT INTO \(table) (runId, position, title, source, score, text, page, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        for row in RunProjection.references(items, runId: runId) {
-            try statement.run([.integer(row.runId), .init(row.position), .init(row.title), .init(row.source), .init(row.score),
-                               .init(row.text), .init(row.page), .text(row.raw)])
+    private func insertReferences(_ rows: [DocumentReferenceRecord], table: String, runId: Int64) throws {
+        guard !rows.isEmpty else { return }
+        let insert = try statement(table == "chunk" ? 17 : 18,
+                                   "INSERT INTO \(table) (runId, position, title, source, score, text, page, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        for row in rows {
+            try insert.run([.integer(runId), .init(row.position), .init(row.title), .init(row.source), .init(row.score),
+                            .init(row.text), .init(row.page), .text(row.raw)])
         }
-        return items.count
     }
 }

@@ -82,6 +82,11 @@ enum BenchmarkBodies {
             clock += duration + 3
         }
         let end = clock + 40
-        return #"{"input":"\#(embedded(input))","output":"\#(sentence(40, &random))","error":null,"followUpQuestions":["\#(sentence(5, &random))?","\#(sentence(4, &random))?"],"jobId":"\#(jobId)","conversationId":"\#(conversation)","traceId":"\#(String(format: "0000000000000000%016llx", random.next()))","status":"COMPLETE","supportingChunks":[],"citations":[],"nodes":[\#(nodes.joined(separator: ","))],"waitingToolCode":null,"workflowCode":"\#(team)","workflowName":"\#(team.capitalized)","architecture":null,"workflowVersion":3,"workflowStatus":"PUBLISHED","startDate":\#(start),"endTime":\#(end),"createDate":"\#(iso(start))","endDate":"\#(iso(end))","inputTokenCount":\#(tokensIn),"outputTokenCount":\#(tokensOut),"waitingNodeDetails":null}"#
+        // Mostly COMPLETE, with ERROR, WAITING and RUNNING runs among them, as a team's history has.
+        let status = index % 23 == 7 ? "ERROR" : index % 31 == 11 ? "WAITING" : index % 37 == 5 ? "RUNNING" : "COMPLETE"
+        let error = status == "ERROR" ? #"{"errorCode":"FAI-50021","message":"Node STEP_3 failed: HTTP 504 from \#(sentence(3, &random))"}"# : "null"
+        let output = status == "COMPLETE" ? #""\#(sentence(40, &random))""# : "null"
+        let ended = status == "COMPLETE" || status == "ERROR"
+        return #"{"input":"\#(embedded(input))","output":\#(output),"error":\#(error),"followUpQuestions":["\#(sentence(5, &random))?","\#(sentence(4, &random))?"],"jobId":"\#(jobId)","conversationId":"\#(conversation)","traceId":"\#(String(format: "0000000000000000%016llx", random.next()))","status":"\#(status)","supportingChunks":[],"citations":[],"nodes":[\#(nodes.joined(separator: ","))],"waitingToolCode":null,"workflowCode":"\#(team)","workflowName":"\#(team.capitalized)","architecture":null,"workflowVersion":3,"workflowStatus":"PUBLISHED","startDate":\#(start),"endTime":\#(ended ? end : 0),"createDate":"\#(iso(start))","endDate":"\#(ended ? iso(end) : "1970-01-01T00:00:00.000+0000")","inputTokenCount":\#(tokensIn),"outputTokenCount":\#(tokensOut),"waitingNodeDetails":null}"#
     }
 }

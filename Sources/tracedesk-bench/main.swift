@@ -119,6 +119,8 @@ do {
         try await reportBenchmark()
     case "ingest":
         try ingestBenchmark()
+    case "history":
+        try historyBenchmark()
     case "generate":
         // generate FILE [BODIES [NODES]]: the bodies of the ingest benchmark, to profile by hand.
         let arguments = Array(CommandLine.arguments.dropFirst(2))

@@ -49,6 +49,8 @@ public struct JSONTextScanner: Sendable {
     private var arrayLine = 1
     private var inArray = false
     private var seenBytes = false
+    private var bomMatched = 0
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
     private var value: [UInt8] = []
 
     public init(maximumValueBytes: Int = 64 << 20) {
@@ -59,11 +61,17 @@ public struct JSONTextScanner: Sendable {
     public mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) throws(Failure) -> [Piece] {
         var pieces: [Piece] = []
         var index = 0
-        // A UTF-8 byte-order mark is not part of the text.
-        if !seenBytes {
-            seenBytes = !chunk.isEmpty
-            if chunk.count >= 3, chunk[0] == 0xEF, chunk[1] == 0xBB, chunk[2] == 0xBF { index = 3 }
+        // A UTF-8 byte-order mark is not part of the text, however the chunks cut it.
+        while bomMatched < 3, !seenBytes, index < chunk.count {
+            if chunk[index] == Self.byteOrderMark[bomMatched] {
+                bomMatched += 1
+                index += 1
+            } else {
+                if bomMatched > 0 { throw Failure(line: 1, reason: "the text starts with a broken byte-order mark") }
+                seenBytes = true
+            }
         }
+        if bomMatched == 3 { seenBytes = true }
         // Bytes of the value under way are copied in runs, not one by one.
         var runStart = index
         func complete(through end: Int) {

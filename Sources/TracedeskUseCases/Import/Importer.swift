@@ -49,24 +49,21 @@ public struct Importer: Sendable {
     ///
     /// Nothing is recorded unless every source reads: a malformed file among several leaves the
     /// history exactly as it was. `team` names the team of bodies that lack `workflowCode`.
-    /// `progress` is called after each body.
+    /// `progress` is called after each body. Reading and decoding run on a thread of their own,
+    /// a few batches ahead of recording, so that both cores work and memory stays bounded.
     public func importBodies(from sources: [CaptureSource], team: String?, at: Int64 = Date().epochMilliseconds,
                              progress: (@Sendable (Progress) -> Void)? = nil) throws(TracedeskError) -> Summary {
-        try store.recordingTransaction { record in
+        let batches = BoundedQueue<Batch>(capacity: 2)
+        let reading = Thread { Self.read(sources, team: team, at: at, into: batches) }
+        reading.stackSize = 8 << 20
+        reading.start()
+        defer { batches.close() }
+        return try store.recordingTransaction { record in
             var summary = Summary()
             var seen: [String: Int] = [:]
-            var bytesBefore = 0
-            for source in sources {
-                let reader: CaptureReader
-                do { reader = try CaptureReader(source) } catch { throw error }
-                while let item = try reader.next() {
-                    let embedded = reader.embeddedRun
-                    let request = embedded?.message.map { InvokeRequest(message: $0, parameters: embedded?.parameters ?? [:]) }
-                    let fallbackTeam = team ?? embedded?.team
-                    let context = RecordingContext(teamCode: item.body.workflowCode == nil ? fallbackTeam : nil, source: .import,
-                                                   label: embedded?.label, request: embedded?.jobId == item.body.jobId ? request : nil)
-                    let outcome = try record(BodyToRecord(body: item.body, verbatim: item.text,
-                                                          observation: .imported(at: item.seenAt ?? at), context: context))
+            while let batch = batches.take() {
+                for item in batch.items {
+                    let outcome = try record(item.body)
                     summary.bodiesRead += 1
                     switch outcome.snapshot {
                     case .alreadyKnown: summary.bodiesAlreadyKnown += 1
@@ -81,14 +78,66 @@ public struct Importer: Sendable {
                         seen[outcome.jobId] = summary.runs.count
                         summary.runs.append(run)
                     }
-                    progress?(Progress(bodies: summary.bodiesRead, runs: summary.runs.count, bytes: bytesBefore + reader.bytesRead))
+                    progress?(Progress(bodies: summary.bodiesRead, runs: summary.runs.count, bytes: item.bytesRead))
                 }
-                summary.exchangesSkipped += reader.skippedExchanges
-                bytesBefore += reader.bytesRead
+                summary.exchangesSkipped = batch.exchangesSkipped
+                summary.bytesRead = batch.items.last?.bytesRead ?? summary.bytesRead
+                if let failure = batch.failure { throw failure }
             }
-            summary.bytesRead = bytesBefore
             summary.runsWithoutTeam = summary.runs.filter { $0.team == nil }.map(\.jobId)
             return summary
         }
+    }
+
+    /// Bodies read and decoded, ready to record; the last batch may carry the error that ended reading.
+    private struct Batch {
+        struct Item {
+            var body: PreparedBody
+            /// Bytes read from all sources when this body was read.
+            var bytesRead: Int
+        }
+
+        var items: [Item] = []
+        var exchangesSkipped = 0
+        var failure: TracedeskError?
+    }
+
+    /// Reads every source into batches of bodies, on the reading thread.
+    private static func read(_ sources: [CaptureSource], team: String?, at: Int64, into batches: BoundedQueue<Batch>) {
+        var batch = Batch()
+        var skipped = 0
+        var bytesBefore = 0
+        var batchBytes = 0
+        do throws(TracedeskError) {
+            for source in sources {
+                let reader = try CaptureReader(source)
+                while let item = try reader.next() {
+                    let embedded = reader.embeddedRun
+                    let request = embedded?.message.map { InvokeRequest(message: $0, parameters: embedded?.parameters ?? [:]) }
+                    let fallbackTeam = team ?? embedded?.team
+                    let context = RecordingContext(teamCode: item.body.workflowCode == nil ? fallbackTeam : nil, source: .import,
+                                                   label: embedded?.label, request: embedded?.jobId == item.body.jobId ? request : nil)
+                    let prepared = PreparedBody(BodyToRecord(body: item.body, verbatim: item.text,
+                                                             observation: .imported(at: item.seenAt ?? at), context: context),
+                                                keepingBody: false)
+                    batch.items.append(Batch.Item(body: prepared, bytesRead: bytesBefore + reader.bytesRead))
+                    batchBytes += item.text.utf8.count
+                    // Bounded by count and by size, so that a few large bodies do not pile up.
+                    if batch.items.count == 64 || batchBytes > 4 << 20 {
+                        batch.exchangesSkipped = skipped + reader.skippedExchanges
+                        guard batches.put(batch) else { return }
+                        batch = Batch()
+                        batchBytes = 0
+                    }
+                }
+                skipped += reader.skippedExchanges
+                bytesBefore += reader.bytesRead
+            }
+        } catch {
+            batch.failure = error
+        }
+        batch.exchangesSkipped = skipped
+        batches.put(batch)
+        batches.close()
     }
 }

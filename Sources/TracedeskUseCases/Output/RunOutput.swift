@@ -204,6 +204,6 @@ public struct RunDetailsOutput: Sendable, Encodable {
         }
         waitingMs = details.waitingMs
         waitingSince = details.waitingSince
-        calledBy = nil
+        calledBy = details.caller.map { CallerOutput(jobId: $0.jobId, teamCode: $0.teamCode, step: $0.step) }
     }
 }

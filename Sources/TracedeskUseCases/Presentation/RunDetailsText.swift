@@ -41,9 +41,16 @@ public struct RunDetailsText: Sendable {
         field("Trace", run.traceId)
         field("Conversation", run.conversationId)
         field("Pod", run.pod)
+        if let caller = details.caller {
+            field("Called by", "run \(caller.jobId.prefix(8))\(caller.teamCode.map { " (\($0))" } ?? ""), step \(caller.step)")
+        }
         let distinct = details.snapshots.count
         let received = details.snapshots.reduce(0) { $0 + $1.timesSeen }
-        field("Source", "\(run.source.rawValue), \(distinct) distinct \(distinct == 1 ? "body" : "bodies"), \(received) received")
+        if run.source == .nested {
+            field("Source", "nested: read from the output of the step that called it")
+        } else {
+            field("Source", "\(run.source.rawValue), \(distinct) distinct \(distinct == 1 ? "body" : "bodies"), \(received) received")
+        }
         lines.append("")
         field("Message", run.message)
         if !run.parameters.isEmpty {

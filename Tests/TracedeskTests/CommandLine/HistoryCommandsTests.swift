@@ -173,3 +173,79 @@ struct HistoryCommandsTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
     }
 }
+
+/// What issue 12 added to the history commands: nested runs by jobId, prune and history.
+@Suite("Nested runs, prune and history")
+struct HistoryMaintenanceCommandsTests {
+    let folder: TemporaryFolder
+    let tracedesk: CommandLineHarness
+
+    init() throws {
+        folder = try TemporaryFolder()
+        tracedesk = CommandLineHarness(database: folder.path("history.sqlite"))
+    }
+
+    @Test("a run called by a step is shown by its jobId or a prefix, with its caller; show --json names it on the step")
+    func nestedRuns() async throws {
+        #expect(await tracedesk.run(["import", "samples/bodies/workflow-wrapped-nested-complete.json"]).status == 0)
+        let parent = await tracedesk.run(["show", "2d7f8a1c"])
+        #expect(parent.stdout.contains("→ run 9b1c4e7a COMPLETE"))
+        let nested = await tracedesk.run(["show", "9b1c"])
+        #expect(nested.status == 0, "\(nested.stderr)")
+        #expect(nested.stdout.hasPrefix("Run 9b1c4e7a-3d2f-4a6b-8c5e-1f7a2d9e6b30\n"))
+        #expect(nested.stdout.contains("Team           XX_FIN_GL_PERIOD_STATUS_WORKFLOW"))
+        #expect(nested.stdout.contains("Called by      run 2d7f8a1c (XX_GL_PERIOD_CHECK), step CHECK_PERIOD"))
+        #expect(nested.stdout.contains("Nodes (4)"))
+        #expect(nested.stdout.contains("SUMMARISE_PERIOD_STATUS"))
+        let json = try #require(JSONValue(parsing: await tracedesk.run(["show", "2d7f", "--json"]).stdout))
+        let step = try #require(json["nodes"]?.arrayValue?.first { $0["code"]?.stringValue == "CHECK_PERIOD" })
+        #expect(step["nestedRun"]?["jobId"]?.stringValue == "9b1c4e7a-3d2f-4a6b-8c5e-1f7a2d9e6b30")
+        #expect(step["nestedRun"]?["traceId"]?.stringValue == "00000000000000003e8d2c7b1a9f4e60")
+        #expect(step["nestedRun"]?["status"]?.stringValue == "COMPLETE")
+        #expect(step["nestedRun"]?["inputTokens"]?.intValue == 612)
+        let nestedJSON = try #require(JSONValue(parsing: await tracedesk.run(["show", "9b1c4e7a", "--json"]).stdout))
+        #expect(nestedJSON["calledBy"]?["jobId"]?.stringValue == "2d7f8a1c-6e4b-4c9d-b3a2-5f1e7c9d8a46")
+        #expect(nestedJSON["run"]?["source"]?.stringValue == "nested")
+        let report = await tracedesk.run(["report", "9b1c", "-o", folder.path("nested.html")])
+        #expect(report.status == 0, "\(report.stderr)")
+        let diff = await tracedesk.run(["diff", "9b1c", "2d7f"])
+        #expect(diff.status == 0, "\(diff.stderr)")
+    }
+
+    @Test("prune removes old runs with everything recorded about them, sparing the recent and the compared")
+    func prune() async throws {
+        _ = await tracedesk.run(["import", "samples/bodies/supervisor-complete.json", "samples/bodies/worker-card-error.json",
+                                 "samples/bodies/document-chunks-complete.json"])
+        let dry = await tracedesk.run(["prune", "--older-than", "30d", "--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.hasPrefix("Would remove 3 runs started before "))
+        #expect(try JSONValue(parsing: await tracedesk.run(["runs", "--json"]).stdout)?.arrayValue?.count == 3, "a dry run removes nothing")
+        let kept = await tracedesk.run(["prune", "--older-than", "30d", "--team", "XX_WORKER_CARD"])
+        #expect(kept.stdout.hasPrefix("Removed 1 run started before "))
+        #expect(kept.stdout.contains("of XX_WORKER_CARD"))
+        #expect(await tracedesk.run(["show", "d8b2"]).status == 2, "gone with its bodies")
+        #expect(await tracedesk.run(["runs", "--search", "worker"]).stdout.contains("No run matches"), "and its search entry")
+        let recent = await tracedesk.run(["prune", "--older-than", "30d", "--keep-last", "1"])
+        #expect(recent.stdout.contains("Kept 2 as their team's most recent"))
+        #expect(await tracedesk.run(["prune", "--older-than", "someday"]).status == 2)
+    }
+
+    @Test("history says where the history is, how large, and what it holds; --vacuum compacts it")
+    func describe() async throws {
+        _ = await tracedesk.run(["import", "samples/bodies/supervisor-complete.json", "samples/bodies/worker-card-error.json"])
+        let text = await tracedesk.run(["history"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.hasPrefix("History       \(tracedesk.database)\n"))
+        #expect(text.stdout.contains("Runs          2\n"))
+        #expect(text.stdout.contains("Bodies        2\n"))
+        #expect(text.stdout.contains("Oldest run    2026-03-13"))
+        #expect(text.stdout.contains("snapshot"), "the size of each table")
+        let json = try #require(JSONValue(parsing: await tracedesk.run(["history", "--json"]).stdout))
+        #expect(json["runs"]?.intValue == 2 && json["schemaVersion"]?.intValue == 3)
+        let vacuumed = await tracedesk.run(["history", "--vacuum"])
+        #expect(vacuumed.stdout.contains("Vacuumed      "))
+        let missing = await CommandLineHarness(database: folder.path("none/x.sqlite")).run(["history"])
+        #expect(missing.status == 2 && missing.stderr.contains("no history at"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path("none")), "reading creates nothing")
+    }
+}
