@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import FusionSimulator
 
-@Suite("invokeAsync and status: the bodies of fusion-api.md, as a run advances")
+@Suite("invokeAsync and status: the bodies of docs/fusion-api.md, as a run advances")
 struct AgentEndpointTests {
     let fixture: PodFixture
     let coe = "PRODUCT_COMPARISON_ADVISOR_COE"

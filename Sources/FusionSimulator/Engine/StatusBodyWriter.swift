@@ -2,7 +2,7 @@ import Foundation
 
 /// Writes a simulated job's status body as a pod would at a given instant.
 ///
-/// Shapes follow `fusion-api.md`: `input` is the request as a JSON string; `endTime` is 0 and
+/// Shapes follow `docs/fusion-api.md`: `input` is the request as a JSON string; `endTime` is 0 and
 /// `endDate` the epoch while running; RUNNING and WAITING bodies carry `timeTaken`, the token
 /// counts and `waitingNodeDetails`, and COMPLETE and ERROR bodies lack them, as the CoE samples
 /// do. `nodes` is filled only for ADMIN callers and grows as the run advances.

@@ -4,7 +4,7 @@ import TracedeskModel
 /// How to get tokens from the pod's identity domain (OCI IAM): which endpoint, which client,
 /// which grant. Secrets come from files or the environment, never from command-line flags.
 public struct OAuthSettings: Sendable {
-    /// The grants of `fusion-api.md`, with what each needs.
+    /// The grants of `docs/fusion-api.md`, with what each needs.
     public enum Grant: Sendable {
         case clientCredentials
         case password(user: String, password: String)

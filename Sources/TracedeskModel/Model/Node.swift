@@ -4,7 +4,7 @@ import Foundation
 ///
 /// For a workflow team a node is a workflow step (START, LLM, TOOL, WORKFLOW...); for a
 /// supervisor team it is an agent. No schema is published, so every field is read under the
-/// candidate names listed in `fusion-api.md`. A WORKFLOW node whose output is itself a status
+/// candidate names listed in `docs/fusion-api.md`. A WORKFLOW node whose output is itself a status
 /// body (a call to another team) carries that body, decoded, as `nestedRun`.
 public struct Node: Sendable, Hashable {
     public var code: String?

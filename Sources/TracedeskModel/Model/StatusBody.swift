@@ -3,7 +3,7 @@ import Foundation
 /// A status body, as `invokeAsync` and `status/{jobId}` answer it, decoded tolerantly.
 ///
 /// Every field is optional but `jobId`: a body without one cannot be tied to a run and is
-/// rejected with `StatusBodyError`. Fields are read under the names `fusion-api.md` lists, oddly
+/// rejected with `StatusBodyError`. Fields are read under the names `docs/fusion-api.md` lists, oddly
 /// typed values are coerced where the meaning is clear (`"13"` for a version), `input` is parsed
 /// from its JSON string, and the "not ended" markers (`endTime: 0`, the 1970 `endDate`) read as
 /// `nil`. The whole body stays in `raw`: unknown fields are never dropped.

@@ -137,7 +137,7 @@ struct TokenProviderTests {
         await #expect(throws: TracedeskError.self) { try await provider.token(forceRefresh: true) }
     }
 
-    @Test("credentials are found in DESIGN.md's order, secrets only in files and the environment")
+    @Test("credentials are found in their documented order, secrets only in files and the environment")
     func credentialSources() throws {
         let pod = URL(string: "https://fa-abcd-saasfaprod1.fa.ocs.oraclecloud.com")!
         let environment = ["TRACEDESK_CLIENT_SECRET": "s3cret", "TRACEDESK_PASSWORD": "pw"]
