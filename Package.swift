@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
         // Prompt suites for `compare` are YAML (or JSON).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // OTLP/HTTP protobuf for `export otlp`: the runtime only; the generated code is committed.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // libxml2 through pkg-config; the shim header works around ICU and `xmlFree` (docs/architecture.md).
@@ -88,6 +90,16 @@ let package = Package(
             ]
         ),
 
+        // Export: runs as OpenTelemetry spans (OpenInference and GenAI attributes), encoded as
+        // OTLP protobuf. The generated code (Generated/) comes from proto/ by scripts/regenerate-otlp.
+        .target(
+            name: "TracedeskExport",
+            dependencies: [
+                "TracedeskModel", "TracedeskHistory",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+
         // Use cases: everything the command-line tool (and later the server and the exporter)
         // shares: following a run, importing, comparing, the demo tour, terminal text, the JSON
         // contract, and the command context that carries the collaborators.
@@ -95,7 +107,7 @@ let package = Package(
             name: "TracedeskUseCases",
             dependencies: [
                 "TracedeskModel", "TracedeskHistory", "TracedeskClient", "TracedeskCompare", "TracedeskDocuments",
-                "FusionSimulator",
+                "TracedeskExport", "FusionSimulator",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -149,8 +161,9 @@ let package = Package(
             name: "TracedeskTests",
             dependencies: [
                 "TracedeskModel", "TracedeskHistory", "TracedeskClient", "TracedeskCompare", "TracedeskDocuments",
-                "TracedeskUseCases", "TracedeskCommandLine", "FusionSimulator", "InProcessPod",
+                "TracedeskExport", "TracedeskUseCases", "TracedeskCommandLine", "FusionSimulator", "InProcessPod",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -31,6 +31,7 @@ struct CompareCommand: TracedeskCommand {
     @OptionGroup var podOptions: PodOptions
     @OptionGroup var auth: AuthOptions
     @OptionGroup var reportOptions: ReportOptions
+    @OptionGroup var exportOptions: LiveExportOptions
 
     @Argument(help: ArgumentHelp("The team code.", valueName: "team"))
     var team: String
@@ -115,7 +116,7 @@ struct CompareCommand: TracedeskCommand {
             history: history.location, pod: podAccess(podOptions, auth), team: team, baseline: a, candidate: b, suite: prompts,
             suiteFile: suite, repeats: repeats, concurrency: concurrency, jobTimeout: .milliseconds(Int64((jobTimeout * 1000).rounded())),
             thresholds: thresholds, reportPath: output, templatesFolder: reportOptions.templates, json: json, quiet: quiet,
-            failOnRegression: failOn == "regression"
+            failOnRegression: failOn == "regression", export: exportOptions.export
         ).run(in: context)
     }
 }

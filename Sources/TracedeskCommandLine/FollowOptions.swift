@@ -20,6 +20,7 @@ struct FollowOptions: ParsableArguments {
     var report: String?
 
     @OptionGroup var reportOptions: ReportOptions
+    @OptionGroup var exportOptions: LiveExportOptions
 
     func validate() throws {
         if let timeout, !(timeout > 0 && timeout <= 31_536_000) {
@@ -31,6 +32,7 @@ struct FollowOptions: ParsableArguments {
 
     var settings: FollowSettings {
         FollowSettings(timeout: timeout.map { .milliseconds(Int64(($0 * 1000).rounded())) }, stopOnWaiting: onWaiting == "stop",
-                       json: json, quiet: quiet, reportPath: report, templatesFolder: reportOptions.templates)
+                       json: json, quiet: quiet, reportPath: report, templatesFolder: reportOptions.templates,
+                       export: exportOptions.export)
     }
 }

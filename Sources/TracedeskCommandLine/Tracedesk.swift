@@ -20,10 +20,10 @@ struct Tracedesk: AsyncParsableCommand {
             6 the history database failed; 7 compare --fail-on regression found a regression; \
             8 the output could not be written; 130 interrupted (Ctrl-C).
             """,
-        version: "0.2.0",
+        version: TracedeskVersion.current,
         subcommands: [InvokeCommand.self, PollCommand.self, ResumeCommand.self, ImportCommand.self, RunsCommand.self,
                       ShowCommand.self, ReportCommand.self, CompareCommand.self, DiffCommand.self, DemoCommand.self,
-                      PruneCommand.self, HistoryCommand.self, AuthCommand.self, SimulatorCommand.self]
+                      ExportCommand.self, PruneCommand.self, HistoryCommand.self, AuthCommand.self, SimulatorCommand.self]
     )
 }
 

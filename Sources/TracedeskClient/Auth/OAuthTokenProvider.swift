@@ -93,7 +93,7 @@ public actor OAuthTokenProvider: TokenProvider {
         do {
             response = try await transport.send(HTTPRequestData(method: "POST", url: settings.tokenURL, headers: headers, body: Data(body.utf8)))
         } catch {
-            throw TracedeskError(.podUnavailable, "cannot reach the identity domain at \(settings.tokenURL.absoluteString): \(Self.describe(error))")
+            throw TracedeskError(.podUnavailable, "cannot reach the identity domain at \(settings.tokenURL.absoluteString): \(NetworkFailure.describe(error))")
         }
         let json = JSONValue(parsing: response.body)
         guard response.status == 200, let token = json?["access_token"]?.stringValue else {
@@ -133,10 +133,5 @@ public actor OAuthTokenProvider: TokenProvider {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? URLError { return error.localizedDescription }
-        return String(describing: error)
     }
 }

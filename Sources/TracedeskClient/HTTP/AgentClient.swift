@@ -111,7 +111,7 @@ public struct AgentClient: Sendable {
             } catch let error as TracedeskError {
                 throw error
             } catch {
-                reason = "no answer from \(pod.host ?? pod.absoluteString): \(OAuthTokenProvider.describe(error))"
+                reason = "no answer from \(pod.host ?? pod.absoluteString): \(NetworkFailure.describe(error))"
             }
             guard attempt < retry.maxAttempts else {
                 throw TracedeskError(.podUnavailable, "\(reason); gave up after \(attempt) attempts")

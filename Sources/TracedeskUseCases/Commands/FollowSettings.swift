@@ -15,15 +15,18 @@ public struct FollowSettings: Sendable {
     public var reportPath: String?
     /// `--templates DIR`: report templates read from a folder.
     public var templatesFolder: String?
+    /// `--otlp`: export the run when it ends.
+    public var export: LiveExport?
 
     public init(timeout: Duration? = nil, stopOnWaiting: Bool = false, json: Bool = false, quiet: Bool = false,
-                reportPath: String? = nil, templatesFolder: String? = nil) {
+                reportPath: String? = nil, templatesFolder: String? = nil, export: LiveExport? = nil) {
         self.timeout = timeout
         self.stopOnWaiting = stopOnWaiting
         self.json = json
         self.quiet = quiet
         self.reportPath = reportPath
         self.templatesFolder = templatesFolder
+        self.export = export
     }
 
     /// The poll loop's options.
@@ -36,6 +39,7 @@ public struct FollowSettings: Sendable {
     func followOptions(in context: CommandContext) throws(TracedeskError) -> FollowRun.Options {
         let templates = try ReportTemplates.load(folder: templatesFolder.map(context.absolutePath))
         if let reportPath { try ReportFile.checkedLocation(context.absolutePath(reportPath)) }
-        return FollowRun.Options(json: json, quiet: quiet, reportPath: reportPath, templates: templates)
+        if let export { _ = try export.destination(in: context) }
+        return FollowRun.Options(json: json, quiet: quiet, reportPath: reportPath, templates: templates, export: export)
     }
 }

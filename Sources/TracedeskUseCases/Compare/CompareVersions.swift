@@ -27,11 +27,13 @@ public struct CompareVersions: Sendable {
     public var json: Bool
     public var quiet: Bool
     public var failOnRegression: Bool
+    /// `--otlp`: export every run of the comparison when it ends.
+    public var export: LiveExport?
 
     public init(history: HistoryLocation, pod: PodAccess, team: String, baseline: VersionSpec, candidate: VersionSpec,
                 suite: PromptSuite, suiteFile: String?, repeats: Int, concurrency: Int, jobTimeout: Duration,
                 thresholds: Comparison.Thresholds, reportPath: String?, templatesFolder: String?, json: Bool, quiet: Bool,
-                failOnRegression: Bool) {
+                failOnRegression: Bool, export: LiveExport? = nil) {
         self.history = history
         self.pod = pod
         self.team = team
@@ -48,6 +50,7 @@ public struct CompareVersions: Sendable {
         self.json = json
         self.quiet = quiet
         self.failOnRegression = failOnRegression
+        self.export = export
     }
 
     public func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
@@ -58,6 +61,7 @@ public struct CompareVersions: Sendable {
         let templates = try ReportTemplates.load(folder: templatesFolder.map(context.absolutePath))
         // Checked now, not after the jobs have run.
         if let reportPath { try ReportFile.checkedLocation(context.absolutePath(reportPath)) }
+        if let export { _ = try export.destination(in: context) }
         let store = try history.openForWriting(in: context)
         let client = try pod.client(team: team, in: context)
         let plan = ComparisonRunner.Plan(
@@ -71,6 +75,9 @@ public struct CompareVersions: Sendable {
         let progress = CompareProgress(total: total, prompts: suite, quiet: quiet, errors: context.errors)
         let comparison = try await ComparisonRunner(store: store, client: client, clock: context.clock).run(plan) { progress.show($0) }
 
+        if let export {
+            await export.export(comparison.prompts.flatMap { $0.a.runs + $0.b.runs }.compactMap(\.jobId), from: store, in: context)
+        }
         if let reportPath {
             let path = try CompareOutput.write(comparison, to: context.absolutePath(reportPath), store: store, templates: templates)
             if !quiet { try context.note("report written to \(path)") }

@@ -18,12 +18,16 @@ public struct FollowRun: Sendable {
         /// Also write the run's report here when following ends.
         public var reportPath: String?
         public var templates: ReportTemplates
+        /// `--otlp`: export the run when it ends.
+        public var export: LiveExport?
 
-        public init(json: Bool = false, quiet: Bool = false, reportPath: String? = nil, templates: ReportTemplates = .embedded) {
+        public init(json: Bool = false, quiet: Bool = false, reportPath: String? = nil, templates: ReportTemplates = .embedded,
+                    export: LiveExport? = nil) {
             self.json = json
             self.quiet = quiet
             self.reportPath = reportPath
             self.templates = templates
+            self.export = export
         }
     }
 
@@ -78,6 +82,7 @@ public struct FollowRun: Sendable {
             }
             throw TracedeskError(.timedOut, "stopped while WAITING (--on-waiting stop); \(ProgressText.resumeHint(jobId: jobId, team: team))")
         case .finished(let status):
+            if let export = options.export { await export.export([run.jobId], from: store, in: context) }
             try summarise(run, in: context)
             return status == .error ? .runFailed : .success
         }

@@ -1,0 +1,48 @@
+import Foundation
+import TracedeskExport
+import TracedeskHistory
+import TracedeskModel
+
+/// `--otlp` on `invoke`, `poll`, `resume` and `compare`: each run is exported when it ends, with
+/// the same span ids a later `tracedesk export otlp` sends (so a backend keeps one copy).
+///
+/// An export that fails is a warning: the run itself is recorded, and its outcome decides the
+/// exit code; `tracedesk export otlp RUN` sends it again later.
+public struct LiveExport: Sendable {
+    public var endpoint: String?
+    public var headers: [String]
+    public var project: String
+
+    public init(endpoint: String? = nil, headers: [String] = [], project: String = "tracedesk") {
+        self.endpoint = endpoint
+        self.headers = headers
+        self.project = project
+    }
+
+    /// Checked before any job starts: a wrong endpoint or header should not surface after a long run.
+    public func destination(in context: CommandContext) throws(TracedeskError) -> OTLPDestination {
+        try OTLPDestination.resolve(endpoint: endpoint, headers: headers, environment: context.environment)
+    }
+
+    /// Exports the runs `jobIds` of `store`, saying so (or why not) on standard error.
+    public func export(_ jobIds: [String], from store: HistoryStore, in context: CommandContext) async {
+        guard !jobIds.isEmpty else { return }
+        do throws(TracedeskError) {
+            let destination = try destination(in: context)
+            let sender = OTLPSender(destination: destination, transport: try context.transports.make(.init(), context.environment),
+                                    clock: context.clock)
+            var spans: [ExportedSpan] = []
+            for jobId in jobIds {
+                spans += RunSpans.spans(of: try store.details(of: try store.run(jobId), now: context.clock.now()))
+            }
+            let body: Data
+            do { body = try OTLPEncoding.request(spans, resource: .init(project: project, version: TracedeskVersion.current)) } catch {
+                throw TracedeskError.badInput("the spans cannot be encoded: \(error)")
+            }
+            try await sender.send(body)
+            try? context.note("exported \(jobIds.count == 1 ? "the run" : "\(jobIds.count) runs") as \(spans.count) spans to \(destination.endpoint.absoluteString)")
+        } catch {
+            try? context.warn("not exported: \(error.message); send it later with: tracedesk export otlp \(jobIds.map { String($0.prefix(8)) }.joined(separator: " "))")
+        }
+    }
+}
