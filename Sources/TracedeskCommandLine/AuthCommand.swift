@@ -17,8 +17,10 @@ struct AuthCommand: AsyncParsableCommand {
             abstract: "Get a token and print who it is for, its scope and when it expires (never the token).",
             discussion: """
                 Example:
-                  TRACEDESK_CLIENT_SECRET=demo-secret tracedesk auth check --pod http://127.0.0.1:8765 \\
-                    --token-url http://127.0.0.1:8765/oauth2/v1/token --client-id tracedesk-demo
+                  TRACEDESK_CLIENT_SECRET=demo-secret tracedesk auth check \\
+                    --pod http://127.0.0.1:8765 \\
+                    --token-url http://127.0.0.1:8765/oauth2/v1/token \\
+                    --client-id tracedesk-demo
                 """
         )
 

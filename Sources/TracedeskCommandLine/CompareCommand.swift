@@ -21,9 +21,12 @@ struct CompareCommand: TracedeskCommand {
             or --max-time-increase.
 
             Examples:
-              tracedesk compare PRODUCT_COMPARISON_ADVISOR_COE --suite samples/suites/product-comparison.yaml --repeat 3 -o compare.html
-              tracedesk compare MY_TEAM --message "What is my PTO balance?" --a PUBLISHED --b DRAFT:7
-              tracedesk compare MY_TEAM --suite suite.yaml --fail-on regression --max-token-increase 10% --json
+              tracedesk compare PRODUCT_COMPARISON_ADVISOR_COE \\
+                --suite samples/suites/product-comparison.yaml --repeat 3 -o compare.html
+              tracedesk compare MY_TEAM --message "What is my PTO balance?" \\
+                --a PUBLISHED --b DRAFT:7
+              tracedesk compare MY_TEAM --suite suite.yaml --fail-on regression \\
+                --max-token-increase 10% --json
             """
     )
 
@@ -51,13 +54,13 @@ struct CompareCommand: TracedeskCommand {
     @Option(name: .customLong("b"), help: ArgumentHelp("The candidate.", valueName: "spec"))
     var candidate = "DRAFT"
 
-    @Option(name: .customLong("repeat"), help: ArgumentHelp("Runs of each prompt on each side.", valueName: "n"))
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: ArgumentHelp("Runs of each prompt on each side.", valueName: "n"))
     var repeats = 1
 
-    @Option(help: ArgumentHelp("Jobs running at once.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Jobs running at once.", valueName: "n"))
     var concurrency = 4
 
-    @Option(help: ArgumentHelp("Give up on one job after this many seconds.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Give up on one job after this many seconds.", valueName: "seconds"))
     var jobTimeout: Double = 600
 
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the comparison report here; each run's report goes beside it, in FILE-runs/.", valueName: "file"))

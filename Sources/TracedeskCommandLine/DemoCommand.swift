@@ -29,7 +29,7 @@ struct DemoCommand: TracedeskCommand {
     @Option(help: ArgumentHelp("The folder of scenario files.", valueName: "dir"), completion: .directory)
     var scenarios: String?
 
-    @Option(help: "How much faster than real time the simulated runs advance.")
+    @Option(parsing: .unconditional, help: "How much faster than real time the simulated runs advance.")
     var speed: Double = 8
 
     func validate() throws {

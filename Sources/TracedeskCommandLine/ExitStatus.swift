@@ -18,8 +18,9 @@ enum ExitStatus {
     static let output: Int32 = 8
     static let interrupted: Int32 = 130
 
-    /// Writes what `error` means for the user to standard error and returns its exit code.
-    static func report(_ error: any Error, in context: CommandContext) -> Int32 {
+    /// Writes what `error` means for the user to standard error and returns its exit code;
+    /// a usage error points to the help of the command that `arguments` name.
+    static func report(_ error: any Error, arguments: [String] = [], in context: CommandContext) -> Int32 {
         if let error = error as? TracedeskError {
             try? context.note(error.message)
             return code(for: error.kind)
@@ -41,7 +42,7 @@ enum ExitStatus {
         var message = Tracedesk.message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
         if message.isEmpty { message = String(describing: error) }
         message = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-        try? context.note("\(message) (see 'tracedesk help')")
+        try? context.note("\(message) (see '\(CommandNames.path(of: arguments).joined(separator: " ")) --help')")
         return badInput
     }
 

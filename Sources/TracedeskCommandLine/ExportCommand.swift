@@ -32,7 +32,8 @@ struct ExportCommand: AsyncParsableCommand {
                 Examples:
                   tracedesk export otlp --endpoint http://127.0.0.1:6006
                   tracedesk export otlp last --dry-run
-                  tracedesk export otlp --team XX_WORKER_CARD --since 7d --header "api_key=$KEY" --project payroll
+                  tracedesk export otlp --team XX_WORKER_CARD --since 7d \\
+                    --header "api_key=$KEY" --project payroll
                 """
         )
 
@@ -60,7 +61,7 @@ struct ExportCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("The project the spans belong to (openinference.project.name).", valueName: "name"))
         var project = "tracedesk"
 
-        @Option(help: ArgumentHelp("Cut texts longer than this many bytes (inputs, outputs, chunks).", valueName: "bytes"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Cut texts longer than this many bytes (inputs, outputs, chunks).", valueName: "bytes"))
         var maxValueBytes = 32 * 1024
 
         @Flag(help: "Print the spans as JSON; send nothing.")

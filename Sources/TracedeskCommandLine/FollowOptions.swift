@@ -4,7 +4,7 @@ import TracedeskUseCases
 
 /// How `invoke`, `poll` and `resume` follow a run: when to stop, and what to print.
 struct FollowOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Stop following after this many seconds (exit 3; the job goes on).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop following after this many seconds (exit 3; the job goes on).", valueName: "seconds"))
     var timeout: Double?
 
     @Option(help: ArgumentHelp("On WAITING: wait (default) or stop (exit 3, answer later with resume).", valueName: "wait|stop"))

@@ -13,9 +13,13 @@ struct InvokeCommand: TracedeskCommand {
             shown with what it waits for and the command that answers it.
 
             Examples:
-              tracedesk invoke PRODUCT_COMPARISON_ADVISOR_COE "Compare M1000034 of org IMO and M1000040 of Org SBI" \\
-                --pod http://127.0.0.1:8765 --token-url http://127.0.0.1:8765/oauth2/v1/token --client-id tracedesk-demo
-              tracedesk invoke XX_GL_JOURNAL_APPROVAL "Post the reversal" --param journal=JE-2026-03-0417 --on-waiting stop
+              tracedesk invoke PRODUCT_COMPARISON_ADVISOR_COE \\
+                "Compare M1000034 of org IMO and M1000040 of Org SBI" \\
+                --pod http://127.0.0.1:8765 \\
+                --token-url http://127.0.0.1:8765/oauth2/v1/token \\
+                --client-id tracedesk-demo
+              tracedesk invoke XX_GL_JOURNAL_APPROVAL "Post the reversal" \\
+                --param journal=JE-2026-03-0417 --on-waiting stop
             """
     )
 
@@ -30,7 +34,7 @@ struct InvokeCommand: TracedeskCommand {
     @Argument(help: ArgumentHelp("The message (prompt).", valueName: "message"))
     var message: String
 
-    @Option(help: ArgumentHelp("The team version (default: the newest of the status asked).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The team version (default: the newest of the status asked).", valueName: "n"))
     var version: Int?
 
     @Flag(help: "Run the DRAFT version instead of the PUBLISHED one.")

@@ -14,7 +14,7 @@ struct PodOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A profile of $XDG_CONFIG_HOME/tracedesk/config.toml (default: its 'default').", valueName: "name"))
     var profile: String?
 
-    @Option(help: ArgumentHelp("Retries of a failed call (5xx, 429, network) before giving up, with backoff.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Retries of a failed call (5xx, 429, network) before giving up, with backoff.", valueName: "n"))
     var retries: Int = 5
 
     @Option(help: ArgumentHelp("A PEM bundle of CA certificates to trust besides the system's (a private CA); TLS is always verified.", valueName: "file"),
@@ -48,7 +48,7 @@ struct AuthOptions: ParsableArguments {
     @Option(help: ArgumentHelp(PodSetting.grant.help, valueName: "grant"))
     var grant: String?
 
-    @Option(help: ArgumentHelp(PodSetting.redirectPort.help, valueName: "port"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(PodSetting.redirectPort.help, valueName: "port"))
     var redirectPort: Int?
 
     @Option(help: ArgumentHelp(PodSetting.user.help, valueName: "name"))

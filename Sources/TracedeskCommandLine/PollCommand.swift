@@ -13,7 +13,8 @@ struct PollCommand: TracedeskCommand {
             is then known). For a job started elsewhere, give its whole jobId and --team.
 
             Example:
-              tracedesk poll c73c1580-70cc-4f62-93c0-48d9484d8b8b --team PRODUCT_COMPARISON_ADVISOR_COE
+              tracedesk poll c73c1580-70cc-4f62-93c0-48d9484d8b8b \\
+                --team PRODUCT_COMPARISON_ADVISOR_COE
             """
     )
 

@@ -32,7 +32,7 @@ struct PruneCommand: TracedeskCommand {
     @Option(help: ArgumentHelp("Only runs in this status: RUNNING, WAITING, COMPLETE or ERROR.", valueName: "status"))
     var status: String?
 
-    @Option(help: ArgumentHelp("Keep each team's N most recent runs, however old.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Keep each team's N most recent runs, however old.", valueName: "n"))
     var keepLast = 0
 
     @Flag(help: "Remove runs that comparisons refer to as well.")

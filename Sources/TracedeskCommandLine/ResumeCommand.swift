@@ -15,7 +15,8 @@ struct ResumeCommand: TracedeskCommand {
 
             Examples:
               tracedesk resume 3e9a7c1d --approve --feedback "ok for March"
-              tracedesk resume last --input '{"action": "RFI_ACTION", "feedback": "which cost centre?"}'
+              tracedesk resume last \\
+                --input '{"action": "RFI_ACTION", "feedback": "which cost centre?"}'
             """
     )
 

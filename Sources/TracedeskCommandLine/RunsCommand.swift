@@ -33,7 +33,7 @@ struct RunsCommand: TracedeskCommand {
     @Option(help: ArgumentHelp("Only runs whose message, output, error or node outputs contain all these words.", valueName: "text"))
     var search: String?
 
-    @Option(help: ArgumentHelp("At most this many runs.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("At most this many runs.", valueName: "n"))
     var limit: Int = 50
 
     @Flag(help: "Print the runs as a JSON array (documented in docs/json.md).")

@@ -21,19 +21,19 @@ struct SimulatorCommand: TracedeskCommand {
     @Option(help: "The address to listen on (loopback by default).")
     var host = "127.0.0.1"
 
-    @Option(help: "The port (0 picks a free one).")
+    @Option(parsing: .unconditional, help: "The port (0 picks a free one).")
     var port = 8765
 
     @Option(help: ArgumentHelp("The folder of scenario files.", valueName: "dir"), completion: .directory)
     var scenarios: String?
 
-    @Option(help: "How much faster than real time runs advance.")
+    @Option(parsing: .unconditional, help: "How much faster than real time runs advance.")
     var speed: Double = 1
 
-    @Option(help: "The seed of job ids, tokens and codes: the same seed gives the same runs (default: random, so that runs of two sessions never share a jobId).")
+    @Option(parsing: .unconditional, help: "The seed of job ids, tokens and codes: the same seed gives the same runs (default: random, so that runs of two sessions never share a jobId).")
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("Access token lifetime in seconds.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Access token lifetime in seconds.", valueName: "seconds"))
     var tokenLifetime = 3600
 
     @Flag(help: "Log every request and fault.")
@@ -42,7 +42,7 @@ struct SimulatorCommand: TracedeskCommand {
     func validate() throws {
         guard speed > 0, speed <= 10_000 else { throw ValidationError("--speed takes a number above 0 (at most 10000)") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port takes 0 to 65535") }
-        guard tokenLifetime > 0 else { throw ValidationError("--token-lifetime takes a positive number of seconds") }
+        guard (1...31_536_000).contains(tokenLifetime) else { throw ValidationError("--token-lifetime takes 1 to 31536000 seconds (a year)") }
     }
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {

@@ -19,8 +19,9 @@ struct Tracedesk: AsyncParsableCommand {
             RUNNING or WAITING; 4 authentication refused; 5 the pod or the network failed; \
             6 the history database failed; 7 compare --fail-on regression found a regression; \
             8 the output could not be written; 130 interrupted (Ctrl-C).
+
+            'tracedesk --version' prints the version.
             """,
-        version: TracedeskVersion.current,
         subcommands: [InvokeCommand.self, PollCommand.self, ResumeCommand.self, ImportCommand.self, RunsCommand.self,
                       ShowCommand.self, ReportCommand.self, CompareCommand.self, DiffCommand.self, DemoCommand.self,
                       ExportCommand.self, PruneCommand.self, HistoryCommand.self, AuthCommand.self, SimulatorCommand.self]
@@ -64,6 +65,14 @@ public enum TracedeskCommandLine {
     /// returns its exit code; every error is one line on the context's standard error.
     public static func run(_ arguments: [String], in context: CommandContext) async -> Int32 {
         do {
+            // `tracedesk --version` is read here: argument-parser's version flag (or any option of
+            // the root command) is accepted after every subcommand too, and would take
+            // `invoke --version N`, the team's version.
+            if arguments == ["--version"] {
+                try context.output.write(TracedeskVersion.current + "\n")
+                return ExitStatus.success
+            }
+            if let unknown = CommandNames.unknownCommand(in: arguments) { throw unknown }
             var command = try Tracedesk.parseAsRoot(arguments)
             if let command = command as? any TracedeskCommand {
                 return try await command.run(in: context).rawValue
@@ -76,7 +85,7 @@ public enum TracedeskCommandLine {
             }
             return ExitStatus.success
         } catch {
-            return ExitStatus.report(error, in: context)
+            return ExitStatus.report(error, arguments: arguments, in: context)
         }
     }
 }

@@ -164,7 +164,7 @@ public struct RunDiff: Sendable, Codable {
         func side(_ side: Side) -> String {
             let version = [side.version.map { "v\($0)" }, side.versionStatus].compactMap { $0 }.joined(separator: " ")
             return "\(side.jobId.prefix(8)) \(side.team ?? "?") \(version) \(side.status), \(TextFormat.duration(side.timeTakenMs)), "
-                + "\(side.tokens.map { "\(TextFormat.count($0)) tokens" } ?? "tokens unknown"), \(side.nodeCount) steps"
+                + "\(side.tokens.map { "\(TextFormat.count($0)) tokens" } ?? "tokens unknown"), \(TextFormat.count(Int64(side.nodeCount))) steps"
         }
         lines.append("A  " + side(a))
         lines.append("B  " + side(b))

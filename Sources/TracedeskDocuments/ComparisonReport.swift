@@ -12,6 +12,25 @@ public struct ComparisonReport {
     public let comparison: Comparison
     /// Where each run's own report is, relative to this report, by jobId (written beside it).
     public let runReportLinks: [String: String]
+
+    /// The class of a link to a run's own report.
+    public static let runLinkClass = "run-report-link"
+
+    /// For a comparison report (`data`), the run reports it links to, as written (relative to
+    /// the report's folder), in order and once each; `nil` when `data` is not a comparison report.
+    public static func linkedRunReports(in data: Data, origin: String) throws(TracedeskError) -> [String]? {
+        let document = try HTMLDocument(parsing: String(decoding: data, as: UTF8.self), origin: origin)
+        guard document.elements(where: { $0.name == "body" && $0.classes.contains("comparison-report") }).first != nil else { return nil }
+        var seen: Set<String> = []
+        return document.elements { element in
+            guard element.name == "a", let href = element.attribute("href") else { return false }
+            // Reports written before the class existed marked these links `mono` only.
+            return element.classes.contains(runLinkClass)
+                || (element.classes.contains("mono") && href.hasSuffix(".html") && !href.contains(":") && !href.hasPrefix("/"))
+        }
+        .compactMap { $0.attribute("href") }
+        .filter { seen.insert($0).inserted }
+    }
     public let writtenAt: Int64
     let format = TextFormat(timeZone: TimeZone(identifier: "UTC")!)
 
@@ -225,7 +244,7 @@ public struct ComparisonReport {
                 if let jobId = run.jobId {
                     document.text(" · ", in: item)
                     if let link = runReportLinks[jobId], MarkupAllowlist.answer.allowsURL(link) {
-                        document.element("a", in: item, attributes: ["href": link, "class": "mono"], text: jobId)
+                        document.element("a", in: item, attributes: ["href": link, "class": "mono \(Self.runLinkClass)"], text: jobId)
                     } else {
                         document.element("span", in: item, attributes: ["class": "mono"], text: jobId)
                     }

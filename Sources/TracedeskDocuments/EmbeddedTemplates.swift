@@ -178,6 +178,8 @@ table.grid th { text-align: left; font-weight: 600; color: var(--muted); font-si
 table.grid th, table.grid td { padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 table.grid td.num, table.grid th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.grid tr.failed td { background: var(--bad-bg); }
+table.grid tr.failed-below td:first-child { box-shadow: inset 3px 0 0 var(--bar-bad); }
+.failed-below-note { color: var(--bad); font-size: 0.9em; }
 table.grid tr.total td { font-weight: 600; border-top: 2px solid var(--line); }
 .step { white-space: nowrap; }
 .depth { color: var(--muted); }
@@ -202,10 +204,14 @@ details.node > summary .meta { color: var(--muted); font-size: 13px; margin-left
 .timeline .bar.ERROR, .timeline .bar.FAILED { fill: var(--bar-bad); }
 .timeline .bar.WAITING { fill: var(--bar-wait); }
 .timeline .bar.RUNNING { fill: var(--bar-run); }
+.timeline .bar.failed-below { stroke: var(--bar-bad); stroke-width: 2; }
+.timeline .bar.open { stroke: var(--bar-run); stroke-dasharray: 4 3; fill-opacity: 0.6; }
 .legend { display: flex; flex-wrap: wrap; gap: 14px; font-size: 13px; color: var(--muted); margin: 6px 0 0; }
 .legend .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; vertical-align: -1px; margin-right: 5px; }
 .swatch.COMPLETE { background: var(--bar-ok); } .swatch.ERROR { background: var(--bar-bad); }
 .swatch.WAITING { background: var(--bar-wait); } .swatch.RUNNING { background: var(--bar-run); }
+.swatch.failed-below { background: var(--bar-ok); box-shadow: inset 0 0 0 2px var(--bar-bad); }
+.swatch.open { background: var(--bar-run); opacity: 0.6; outline: 1px dashed var(--bar-run); }
 .swatch.shade { background: var(--shade); border: 1px solid var(--bar-wait); }
 .diff ins { background: var(--added); text-decoration: none; }
 .diff del { background: var(--removed); }

@@ -4,20 +4,22 @@ import TracedeskHistory
 
 /// Writing a report to disk.
 public enum ReportFile {
-    /// Writes the run report of `run` from `store` to `path` and returns the absolute path.
+    /// Writes the run report of `run` from `store` to `path` (a file, or a folder to write
+    /// `TEAM-JOBID.html` into) and returns the absolute path.
     ///
     /// The file is replaced atomically, so a reader never sees half a report. Throws `badInput`
     /// when the folder does not exist or cannot be written.
     @discardableResult
     public static func writeRunReport(of run: RunRecord, from store: HistoryStore, to path: String,
                                       templates: ReportTemplates = .embedded) throws(TracedeskError) -> String {
-        try write(try RunReport(of: run, from: store).html(templates: templates), to: path)
+        let url = try location(path, defaultName: RunReport.defaultFileName(for: run))
+        return try write(try RunReport(of: run, from: store).html(templates: templates), to: url.path)
     }
 
     /// Writes `html` to `path` atomically; returns the absolute path.
     @discardableResult
     public static func write(_ html: String, to path: String) throws(TracedeskError) -> String {
-        let url = try checkedLocation(path)
+        let url = try location(path, defaultName: nil)
         do {
             try Data(html.utf8).write(to: url, options: .atomic)
         } catch {
@@ -26,16 +28,46 @@ public enum ReportFile {
         return url.standardizedFileURL.path
     }
 
-    /// `path` as a file URL, once its folder is known to exist: a command that writes a report
-    /// after long work checks this first. Throws `badInput` naming the missing folder.
+    /// Where a report given as `path` goes, checked before any long work: in `path` itself, or, when
+    /// `path` is a folder (it exists as one, or ends with `/`), in `defaultName` inside it.
+    ///
+    /// Refuses, with `badInput` and what to do: a folder that does not exist; a folder when there
+    /// is no default name; a path that exists and is not a regular file (a device, a pipe: the
+    /// atomic write would replace it); a file name longer than the 255 bytes file systems allow.
     @discardableResult
-    public static func checkedLocation(_ path: String) throws(TracedeskError) -> URL {
-        let url = URL(fileURLWithPath: (path as NSString).expandingTildeInPath)
-        let folder = url.deletingLastPathComponent()
+    public static func location(_ path: String, defaultName: String?) throws(TracedeskError) -> URL {
+        let expanded = (path as NSString).expandingTildeInPath
+        var url = URL(fileURLWithPath: expanded)
         var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+        if (exists && isDirectory.boolValue) || expanded.hasSuffix("/") {
+            guard let defaultName else { throw .badInput("\(path) is a folder: give the report a file name (such as \(path.hasSuffix("/") ? path : path + "/")report.html)") }
+            guard exists, isDirectory.boolValue else { throw .badInput("\(path): the folder does not exist") }
+            url = url.appendingPathComponent(defaultName)
+        }
+        let folder = url.deletingLastPathComponent()
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .badInput("\(path): the folder \(folder.path) does not exist")
         }
+        if url.lastPathComponent.utf8.count > 255 {
+            throw .badInput("\(path): the file name is longer than 255 bytes; give a shorter one")
+        }
+        if let type = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.type] as? FileAttributeType,
+           type != .typeRegular {
+            throw .badInput("\(url.path) exists and is not a regular file; write the report to a file")
+        }
         return url
+    }
+
+    /// `text` with every character but ASCII letters, digits, `-` and `_` replaced by `_`.
+    public static func fileNamePart(_ text: String) -> String {
+        String(text.unicodeScalars.map { ($0.isASCII && CharacterSet.alphanumerics.contains($0)) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
+    }
+
+    /// `path` as a file URL, once its folder is known to exist (a folder itself is accepted when
+    /// the name will be known later): a command that writes a report after long work checks this first.
+    @discardableResult
+    public static func checkedLocation(_ path: String, acceptsFolder: Bool = false) throws(TracedeskError) -> URL {
+        try location(path, defaultName: acceptsFolder ? "report.html" : nil)
     }
 }

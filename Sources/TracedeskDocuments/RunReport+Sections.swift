@@ -56,10 +56,13 @@ extension RunReport {
         }
         let body = document.element("tbody", in: table)
         var total = TokenUsage.zero
-        for node in nodes {
+        let tree = NodeTree(nodes)
+        for (index, node) in nodes.enumerated() {
             let failed = ["ERROR", "FAILED"].contains(node.status?.uppercased() ?? "")
+            let failureBelow = tree.failureBelow[index].map { nodes[$0] }
             let row = document.element("tr", in: body, attributes: [
-                "class": failed ? "node-row failed" : "node-row", "data-position": String(node.position),
+                "class": failed ? "node-row failed" : failureBelow != nil ? "node-row failed-below" : "node-row",
+                "data-position": String(node.position),
             ])
             document.element("td", in: row, attributes: ["class": "num"], text: String(node.position + 1))
             let step = document.element("td", in: row, attributes: ["class": "step"])
@@ -68,13 +71,19 @@ extension RunReport {
             }
             document.element("a", in: step, attributes: ["href": "#node-\(node.position)", "class": "mono"], text: node.label)
             document.element("td", in: row, text: node.type ?? "")
-            document.element("td", in: row, text: node.status ?? "")
+            let status = document.element("td", in: row, text: node.status ?? "")
+            if let failureBelow {
+                document.element("span", in: status, attributes: ["class": "failed-below-note"], text: " · \(failureBelow.label) failed under it")
+            }
             let offset = node.startedAt.flatMap { start in origin.map { start - $0 } }
             document.element("td", in: row, attributes: ["class": "num"], text: offset.map { "+" + TextFormat.duration($0) } ?? "-")
-            document.element("td", in: row, attributes: ["class": "num"], text: TextFormat.duration(node.durationMs))
+            let duration = node.durationMs.map(TextFormat.duration)
+                ?? details.openDuration(of: node).map { $0 > 0 ? "≥ " + TextFormat.duration($0) + " (still going)" : "still going" } ?? "-"
+            document.element("td", in: row, attributes: ["class": "num"], text: duration)
             let tokens = node.displayTokens
-            document.element("td", in: row, attributes: ["class": "num"], text: TextFormat.count(tokens.input))
-            document.element("td", in: row, attributes: ["class": "num"], text: TextFormat.count(tokens.output))
+            // A step that reports no tokens (a tool, a branch) has none to show: a dash, not a zero.
+            document.element("td", in: row, attributes: ["class": "num"], text: tokens.isZero ? "-" : TextFormat.count(tokens.input))
+            document.element("td", in: row, attributes: ["class": "num"], text: tokens.isZero ? "-" : TextFormat.count(tokens.output))
             // A node's children count inside it (or in its nested run): only top-level steps add up.
             if node.depth == 0 { total = TokenUsage(input: total.input + tokens.input, output: total.output + tokens.output) }
         }
@@ -133,7 +142,7 @@ extension RunReport {
         let group = document.element("details", in: slot, attributes: ["class": "group"])
         if references.count <= Self.openReferenceLimit { group.setAttribute("open", "open") }
         let sources = Set(references.compactMap { $0.title ?? $0.source }).count
-        document.element("summary", in: group, text: "\(TextFormat.count(Int64(references.count))) \(kind)s from \(sources) document\(sources == 1 ? "" : "s")")
+        document.element("summary", in: group, text: "\(TextFormat.count(Int64(references.count))) \(kind)\(references.count == 1 ? "" : "s") from \(TextFormat.count(Int64(sources))) document\(sources == 1 ? "" : "s")")
         let table = document.element("table", in: group, attributes: ["class": "grid \(kind)s"])
         let head = document.element("tr", in: document.element("thead", in: table))
         for (title, numeric) in [("#", true), ("Document", false), ("Score", true), ("Text", false)] {
@@ -165,7 +174,7 @@ extension RunReport {
         if !changes.isEmpty {
             let table = document.element("table", in: slot, attributes: ["class": "grid status-changes"])
             let head = document.element("tr", in: document.element("thead", in: table))
-            for title in ["Status", "From", "For"] { document.element("th", in: head, text: title) }
+            for title in ["Status", "Seen from", "For"] { document.element("th", in: head, text: title) }
             let body = document.element("tbody", in: table)
             for (index, change) in changes.enumerated() {
                 let row = document.element("tr", in: body, attributes: ["class": "status-change"])
@@ -185,6 +194,7 @@ extension RunReport {
         case .none: "The run waited; how long is not known (its bodies were imported without the times they were seen)."
         }
         document.element("p", in: slot, text: waited)
+        if let clocks = details.clockNote { document.element("p", in: slot, attributes: ["class": "note clock-note"], text: clocks) }
         guard !details.snapshots.isEmpty else { return }
         let group = document.element("details", in: slot, attributes: ["class": "group"])
         let polls = details.snapshots.reduce(0) { $0 + $1.timesSeen }

@@ -56,7 +56,7 @@ public struct RunReport {
             for question in run.followUpQuestions { document.element("li", in: list, text: question) }
         }
         try template.fill("timeline") { slot in
-            TimelineChart(run: run, nodes: details.nodes).render(in: slot, of: document)
+            TimelineChart(details).render(in: slot, of: document)
         }
         try template.fill("steps-summary") { slot in stepsSummary(in: slot, of: document) }
         try template.fill("node-table") { slot in nodeTable(in: slot, of: document) }
@@ -74,13 +74,11 @@ public struct RunReport {
         return template.serialized()
     }
 
-    /// A file name for the report: `TEAM-jobId.html`, with only safe characters.
+    /// A file name for the report: `TEAM-jobId.html`, with only safe characters, the team cut to
+    /// 100 characters so that the name stays within what file systems allow.
     public static func defaultFileName(for run: RunRecord) -> String {
-        let team = (run.teamCode ?? run.workflowCode ?? "run")
-        let safe = { (text: String) in
-            String(text.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
-        }
-        return "\(safe(team))-\(safe(String(run.jobId.prefix(36)))).html"
+        let team = String((run.teamCode ?? run.workflowCode ?? "run").prefix(100))
+        return "\(ReportFile.fileNamePart(team))-\(ReportFile.fileNamePart(String(run.jobId.prefix(36)))).html"
     }
 
     /// The CSS class of a status: the status itself when it is one Tracedesk knows, else `other`.

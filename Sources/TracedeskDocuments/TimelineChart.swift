@@ -16,6 +16,8 @@ struct TimelineChart {
         var end: Int64?
         /// True while the step had not ended when the run was last seen.
         var open: Bool
+        /// A step under this one failed, though this one says it completed.
+        var failureBelow: String?
     }
 
     static let maximumRows = 400
@@ -32,17 +34,16 @@ struct TimelineChart {
     /// Intervals (ms from the start) in which the run waited.
     let waiting: [(start: Int64, end: Int64)]
 
-    init(run: RunRecord, nodes: [NodeRecord]) {
+    init(_ details: RunDetails) {
+        let run = details.run
+        let nodes = details.nodes
         let starts = nodes.compactMap(\.startedAt)
         let origin = run.startedAt ?? starts.min() ?? 0
         let lastNodeInstant = nodes.compactMap { $0.endedAt ?? $0.startedAt }.max()
-        var end = max(run.endedAt ?? 0, lastNodeInstant ?? 0, run.timeTakenMs.map { origin + $0 } ?? 0, origin + 1)
-        // A step still open when the run was last seen (a wait) is drawn past the last known
-        // instant, so that it shows, unless the run's own times already say how long it went on.
-        if let lastOpen = nodes.filter({ $0.startedAt != nil && $0.endedAt == nil && $0.durationMs == nil }).compactMap(\.startedAt).max(),
-           lastOpen >= end - 1 {
-            end = lastOpen + max((lastOpen - origin) / 10, 1000)
-        }
+        // A step still open is drawn to the last instant the run was seen (and marked open), so
+        // the chart reaches that far too.
+        let end = max(run.endedAt ?? 0, lastNodeInstant ?? 0, run.timeTakenMs.map { origin + $0 } ?? 0,
+                      details.lastObservedAt ?? 0, origin + 1)
         span = end - origin
 
         var shown = nodes
@@ -58,16 +59,21 @@ struct TimelineChart {
         }
         deepestShown = deepest
         hiddenCount = nodes.count - shown.count
-        rows = shown.map { node in
+        let tree = NodeTree(shown)
+        rows = shown.enumerated().map { index, node in
             let start = node.startedAt.map { $0 - origin }
             let endOffset = node.endedAt.map { $0 - origin } ?? node.durationMs.flatMap { duration in start.map { $0 + duration } }
             let open = start != nil && endOffset == nil
-            return Row(node: node, start: start, end: endOffset ?? (open ? end - origin : nil), open: open)
+            let seen = details.openDuration(of: node).flatMap { duration in start.map { $0 + duration } }
+            return Row(node: node, start: start, end: endOffset ?? (open ? seen ?? end - origin : nil), open: open,
+                       failureBelow: tree.failureBelow[index].map { shown[$0].label })
         }
+        // A wait with no end is shaded to the last instant the run was seen; when nothing was
+        // seen after it began (an imported body), it is a mark at its start: its length is unknown.
         waiting = nodes.compactMap { node in
             guard Self.waits(node), let start = node.startedAt else { return nil }
-            let stop = node.endedAt ?? end
-            return stop > start ? (start - origin, stop - origin) : nil
+            let stop = node.endedAt ?? details.openDuration(of: node).map { start + $0 } ?? start
+            return stop >= start ? (start - origin, stop - origin) : nil
         }
     }
 
@@ -102,9 +108,11 @@ struct TimelineChart {
         for interval in waiting {
             let shade = document.element("rect", in: svg, attributes: [
                 "class": "waiting", "x": Self.format(x(interval.start)), "y": Self.format(Self.axisHeight - 4),
-                "width": Self.format(max(x(interval.end) - x(interval.start), 1)), "height": Self.format(height - Self.axisHeight + 4),
+                "width": Self.format(max(x(interval.end) - x(interval.start), 3)), "height": Self.format(height - Self.axisHeight + 4),
             ])
-            document.element("title", in: shade, text: "waiting \(TextFormat.duration(interval.end - interval.start))")
+            document.element("title", in: shade, text: interval.end > interval.start
+                             ? "waiting \(TextFormat.duration(interval.end - interval.start))"
+                             : "waiting from +\(TextFormat.duration(interval.start)); for how long, the bodies do not say")
         }
         for (index, row) in rows.enumerated() {
             let top = Self.axisHeight + Double(index) * Self.rowHeight
@@ -118,22 +126,36 @@ struct TimelineChart {
             let barX = x(start)
             let barWidth = max(x(end) - barX, 2)
             let status = RunReport.statusClass(row.open ? "RUNNING" : row.node.status)
+            let marks = (row.open ? " open" : "") + (row.failureBelow != nil ? " failed-below" : "")
             let bar = document.element("rect", in: link, attributes: [
-                "class": "bar \(status)", "x": Self.format(barX), "y": Self.format(top + 4),
+                "class": "bar \(status)\(marks)", "x": Self.format(barX), "y": Self.format(top + 4),
                 "width": Self.format(barWidth), "height": Self.format(Self.rowHeight - 8), "rx": "2",
             ])
             // An SVG <title> is the bar's tooltip.
+            let length = (row.open ? "≥ " : "") + TextFormat.duration(end - start)
             document.element("title", in: bar, text: "\(row.node.label) (\(row.node.type ?? "step")): \(row.node.status ?? "?"), "
-                             + "starts at +\(TextFormat.duration(start)), takes \(TextFormat.duration(end - start))")
+                             + "starts at +\(TextFormat.duration(start)), "
+                             + (row.open ? "still going after \(TextFormat.duration(end - start)) when last seen" : "takes \(length)")
+                             + (row.failureBelow.map { "; \($0) failed under it" } ?? ""))
             document.element("text", in: link, attributes: [
                 "class": "axis", "x": Self.format(barX + barWidth + 4), "y": Self.format(top + 14),
-            ], text: TextFormat.duration(end - start))
+            ], text: row.open ? length + " …" : length)
         }
         let legend = document.element("p", in: parent, attributes: ["class": "legend"])
         for (status, label) in [("COMPLETE", "complete"), ("ERROR", "error"), ("RUNNING", "running"), ("WAITING", "waiting")] {
             let item = document.element("span", in: legend)
             document.element("span", in: item, attributes: ["class": "swatch \(status)"])
             document.text(label, in: item)
+        }
+        if rows.contains(where: { $0.failureBelow != nil }) {
+            let item = document.element("span", in: legend)
+            document.element("span", in: item, attributes: ["class": "swatch failed-below"])
+            document.text("a step under it failed", in: item)
+        }
+        if rows.contains(where: \.open) {
+            let item = document.element("span", in: legend)
+            document.element("span", in: item, attributes: ["class": "swatch open"])
+            document.text("still going when last seen", in: item)
         }
         if !waiting.isEmpty {
             let item = document.element("span", in: legend)
@@ -142,9 +164,19 @@ struct TimelineChart {
         }
         if hiddenCount > 0 {
             document.element("p", in: parent, attributes: ["class": "note"],
-                             text: "Showing the \(TextFormat.count(Int64(rows.count))) steps nested at most \(deepestShown ?? 0) deep; "
-                                 + "\(TextFormat.count(Int64(hiddenCount))) deeper steps are in the step table below.")
+                             text: Self.hiddenNote(shown: rows.count, deepest: deepestShown ?? 0, hidden: hiddenCount))
         }
+    }
+
+    /// What a chart of a large run leaves out, in words.
+    static func hiddenNote(shown: Int, deepest: Int, hidden: Int) -> String {
+        let hiddenSteps = "\(TextFormat.count(Int64(hidden))) step\(hidden == 1 ? "" : "s")"
+        let are = hidden == 1 ? "is" : "are"
+        if deepest == 0 {
+            return "Showing the \(TextFormat.count(Int64(shown))) top-level steps only; the \(hiddenSteps) inside them \(are) in the step table below."
+        }
+        return "Showing the \(TextFormat.count(Int64(shown))) steps down to \(deepest) level\(deepest == 1 ? "" : "s") below the top; "
+            + "the \(hiddenSteps) nested deeper \(are) in the step table below."
     }
 
     static func truncated(_ text: String, to length: Int) -> String {

@@ -27,8 +27,16 @@ extension HistoryStore {
         }
     }
 
-    /// Stores what the comparison found.
-    public func finishComparison(_ comparison: Int64, verdict: String, resultJSON: String) throws(TracedeskError) {
+    /// Removes a comparison under which nothing was recorded, so that its number is used again.
+    public func discardComparison(_ comparison: Int64) throws(TracedeskError) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM comparison WHERE id = ? AND NOT EXISTS (SELECT 1 FROM comparison_run WHERE comparisonId = ?)",
+                           arguments: [comparison, comparison])
+        }
+    }
+
+    /// Stores what the comparison found (`resultJSON` nil when it found nothing: verdict `failed`).
+    public func finishComparison(_ comparison: Int64, verdict: String, resultJSON: String?) throws(TracedeskError) {
         try write { db in
             try db.execute(sql: "UPDATE comparison SET verdict = ?, result = ? WHERE id = ?",
                            arguments: [verdict, resultJSON, comparison])

@@ -87,6 +87,53 @@ public struct RunDetails: Sendable {
 }
 
 extension RunDetails {
+    /// The last instant the run is known to have been as recorded: its end, else the latest
+    /// instant a step carries, else (for a run Tracedesk followed itself) when the last body was
+    /// received. Imported bodies do not say when they were captured, so only their own instants count.
+    public var lastObservedAt: Int64? {
+        var latest = [run.endedAt, run.startedAt].compactMap { $0 }.max()
+        for node in nodes {
+            if let instant = node.endedAt ?? node.startedAt, instant > (latest ?? .min) { latest = instant }
+        }
+        if !run.status.isTerminal, run.source == .invoke || run.source == .poll, let seen = snapshots.last?.lastSeenAt {
+            latest = max(latest ?? seen, seen)
+        }
+        return run.status.isTerminal ? (run.endedAt ?? latest) : latest
+    }
+
+    /// When the pod's instants (starts, ends, "took") and the instants Tracedesk saw the bodies
+    /// at (the status history, time waiting) disagree, in words: the pod's clock ahead of or
+    /// behind this machine's, or running faster (a simulator with `--speed`). `nil` when they agree
+    /// or cannot be compared (an imported run).
+    public var clockNote: String? {
+        guard run.source == .invoke || run.source == .poll,
+              let firstSeen = statusChanges.first?.at, let podStart = run.startedAt else { return nil }
+        var notes: [String] = []
+        if run.status.isTerminal, let lastSeen = statusChanges.last?.at, lastSeen > firstSeen,
+           let podSpan = run.timeTakenMs ?? run.endedAt.map({ $0 - podStart }), podSpan > 0 {
+            let seenSpan = lastSeen - firstSeen
+            let ratio = Double(podSpan) / Double(seenSpan)
+            if ratio > 1.5, podSpan - seenSpan > 2_000 {
+                notes.append("the pod's clock ran \(ratio >= 10 ? String(Int(ratio.rounded())) : String(format: "%.1f", ratio))× "
+                             + "as fast as this machine's (\(TextFormat.duration(podSpan)) against \(TextFormat.duration(seenSpan)) seen: a simulator with --speed?)")
+            }
+        }
+        let offset = podStart - firstSeen
+        if abs(offset) > 60_000 {
+            notes.append("the pod's clock is \(TextFormat.duration(abs(offset))) \(offset > 0 ? "ahead of" : "behind") this machine's")
+        }
+        guard !notes.isEmpty else { return nil }
+        return "Two clocks: the steps, starts, ends and 'took' are the pod's; the status history and the time waiting are when "
+            + "Tracedesk saw each body, on this machine. Here they differ: " + notes.joined(separator: "; ") + "."
+    }
+
+    /// How long a step without an end had run when the run was last seen: `nil` for a step that
+    /// ended, or that has no start.
+    public func openDuration(of node: NodeRecord) -> Int64? {
+        guard node.endedAt == nil, node.durationMs == nil, let start = node.startedAt, let seen = lastObservedAt else { return nil }
+        return max(0, seen - start)
+    }
+
     /// Time spent WAITING: each WAITING change until the next change, or until `now` while still waiting.
     ///
     /// `nil` when the run was never seen WAITING with known instants; 0 when it never waited.

@@ -13,8 +13,7 @@ enum BenchmarkBodies {
     /// Writes `count` COMPLETE bodies of `nodes` steps each; returns the bytes written.
     @discardableResult
     static func write(count: Int, nodes: Int, to path: String, seed: UInt64 = 2026) throws -> Int {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        guard let file = FileHandle(forWritingAtPath: path) else { throw BenchmarkError("cannot write \(path)") }
+        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else { throw BenchmarkError("cannot write \(path)") }
         defer { try? file.close() }
         var random = SeededGenerator(seed: seed)
         var buffer = ""

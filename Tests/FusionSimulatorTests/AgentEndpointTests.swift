@@ -232,7 +232,7 @@ struct AgentEndpointTests {
             let fixture = try PodFixture(seed: 7)
             let (jobId, bearer) = try await fixture.start("XX_FIN_GL_LEDGER_CLOSURE_WORKFLOW")
             fixture.advance(30)
-            return try await fixture.status("XX_FIN_GL_LEDGER_CLOSURE_WORKFLOW", jobId, bearer: bearer).body
+            return await fixture.status("XX_FIN_GL_LEDGER_CLOSURE_WORKFLOW", jobId, bearer: bearer).body
         }
         let first = try await run()
         #expect(try await run() == first)
@@ -248,5 +248,18 @@ struct AgentEndpointTests {
         #expect(body["status"]?.string == "COMPLETE")
         #expect((body["nodes"]?.nodeCodes.count ?? 0) > 6_000)
         #expect(body["supportingChunks"]?.array.count == 1_000)
+    }
+
+    @Test("a team whose texts use a parameter refuses a request without it: no {{placeholder}} reaches a body")
+    func missingParameter() async throws {
+        let team = "XX_GL_JOURNAL_APPROVAL"
+        let refused = try await fixture.invoke(team, #"{"message": "Post it", "invocationMode": "ADMIN", "status": "PUBLISHED"}"#)
+        #expect(refused.status == 400)
+        #expect(try fixture.json(refused)["detail"]?.string?.contains("needs the parameter 'journal'") == true, "\(refused.body)")
+        let (jobId, bearer) = try await fixture.start(team, parameters: #"{"journal": "JE-7"}"#)
+        fixture.advance(60)
+        let body = await fixture.status(team, jobId, bearer: bearer)
+        #expect(!body.body.contains("{{"))
+        #expect(body.body.contains("JE-7"))
     }
 }

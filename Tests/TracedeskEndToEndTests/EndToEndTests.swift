@@ -71,10 +71,48 @@ struct EndToEndTests {
         #expect(runs.first?["status"]?.stringValue == "WAITING")
     }
 
+    @Test("Ctrl-C during compare names the jobs left going at the pod, with the poll command of each")
+    func interruptCompare() throws {
+        let simulator = try LiveSimulator(speed: 1, seed: UInt64.random(in: 1...1_000_000))
+        defer { simulator.stop() }
+        let process = Process()
+        process.executableURL = TracedeskProcess.binary
+        process.arguments = ["compare", "XX_WORKER_CARD", "--message", "Show the worker card of Casey Brown"]
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in simulator.environment(cache: folder.appendingPathComponent("cache")) { environment[key] = value }
+        environment["TRACEDESK_DB"] = tracedesk.database
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Both jobs are started (and recorded) once the history lists two runs; each takes 30 s at this speed.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let listed = try JSONValue(parsing: tracedesk.run(["runs", "--json"]).stdout)?.arrayValue ?? []
+            if listed.count == 2 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        process.interrupt()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(text)")
+        let runs = try JSONValue(parsing: tracedesk.run(["runs", "--json"]).stdout)?.arrayValue ?? []
+        #expect(runs.count == 2)
+        for run in runs {
+            let jobId = try #require(run["jobId"]?.stringValue)
+            #expect(text.contains("tracedesk poll \(jobId) --team XX_WORKER_CARD"), "\(text)")
+        }
+        #expect(text.contains("interrupted comparison #1; everything received is recorded; 2 jobs still going at the pod"))
+    }
+
     @Test("demo runs five teams on the embedded simulator, answers the WAITING one, and writes their reports")
     func demo() throws {
         let out = folder.appendingPathComponent("demo")
-        let result = try tracedesk.run(["demo", "--out", out.path, "--speed", "40"])
+        // From a folder of its own, as a user who installed the binary elsewhere runs it.
+        var elsewhere = tracedesk
+        elsewhere.currentDirectory = folder
+        let result = try elsewhere.run(["demo", "--out", out.path, "--speed", "40", "--db", tracedesk.database])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("WAITING for APPROVE_POSTING"))
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".html") }
@@ -88,6 +126,27 @@ struct EndToEndTests {
         let statuses = Dictionary(uniqueKeysWithValues: runs.map { ($0["teamCode"]?.stringValue ?? "?", $0["status"]?.stringValue ?? "?") })
         #expect(statuses["XX_GL_JOURNAL_APPROVAL"] == "COMPLETE", "the demo approved the waiting step")
         #expect(statuses["XX_WORKER_CARD"] == "ERROR")
+        // Every "Next:" command runs as printed, from where the demo ran (the binary named as it can be run).
+        let next = result.stdout.components(separatedBy: "\nNext:\n").last?.split(separator: "\n")
+            .prefix { $0.hasPrefix("  ") }.map { String($0.dropFirst(2)).components(separatedBy: "   ").first! } ?? []
+        #expect(next.count == 5)
+        for command in next where !command.contains(" simulator") {
+            let shell = Process()
+            shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+            shell.arguments = ["-c", command + " > /dev/null"]
+            shell.environment = ["PATH": "/usr/bin:/bin", "HOME": folder.path, "TRACEDESK_DB": folder.appendingPathComponent("elsewhere.sqlite").path]
+            shell.currentDirectoryURL = folder
+            try shell.run()
+            shell.waitUntilExit()
+            #expect(shell.terminationStatus == 0, "\(command)")
+        }
+        // At --speed 40 the pod's instants run 40 times faster than the machine's: said, not hidden.
+        let card = try #require(runs.first { $0["teamCode"]?.stringValue == "XX_WORKER_CARD" }?["jobId"]?.stringValue)
+        let shown = try tracedesk.run(["show", card]).stdout
+        #expect(shown.contains("Here they differ: the pod's clock ran "), "\(shown)")
+        // Each job starts at the real time, however long the demo has run.
+        let started = try #require(runs.first { $0["teamCode"]?.stringValue == "XX_WORKER_CARD" }?["startedAt"]?.intValue)
+        #expect(abs(Double(started) / 1000 - Date().timeIntervalSince1970) < 120, "started at \(started)")
         // Each report holds every step of its run.
         for run in runs {
             let jobId = try #require(run["jobId"]?.stringValue)

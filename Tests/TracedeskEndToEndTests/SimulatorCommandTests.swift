@@ -54,7 +54,7 @@ struct SimulatorCommandTests {
         let complete = try #require(final, "the run completes (26 s of pod time at speed 200)")
         #expect(complete.status == .complete)
         #expect(complete.nodes.map(\.label) == ["START", "PARSE_ITEMS", "FETCH_ITEM_DETAILS", "COMPARE_ITEMS", "END"])
-        #expect(complete.totalTokens == TokenUsage(input: 2210, output: 412), "decoded by TracedeskCore from an independent producer")
+        #expect(complete.totalTokens == TokenUsage(input: 2210, output: 412), "decoded by TracedeskModel from an independent producer")
 
         process.interrupt()
         process.waitUntilExit()

@@ -27,13 +27,15 @@ struct TracedeskProcess {
 
     let database: String
     var environment: [String: String] = [:]
+    /// Where the binary runs (the repository unless set).
+    var currentDirectory: URL = Self.repository
 
     /// Runs `tracedesk ARGUMENTS` with `--db` unset but `$TRACEDESK_DB` pointing at `database`.
     func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
-        process.currentDirectoryURL = Self.repository
+        process.currentDirectoryURL = currentDirectory
         var environment = ProcessInfo.processInfo.environment
         environment["TRACEDESK_DB"] = database
         environment["TZ"] = "UTC"

@@ -4,6 +4,13 @@ import Synchronization
 /// The simulated pod's sense of time, in epoch milliseconds.
 public protocol PodClock: Sendable {
     func now() -> Int64
+    /// The instant a new job starts at: `now()` for most clocks; the real time for a sped-up
+    /// one, whose `now()` runs ahead of the real clock the longer the pod runs.
+    func jobOrigin() -> Int64
+}
+
+extension PodClock {
+    public func jobOrigin() -> Int64 { now() }
 }
 
 /// Wall-clock time, sped up by `speed` from the moment the clock was made: with speed 10, a step
@@ -23,6 +30,12 @@ public struct ScaledClock: PodClock {
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         return origin + Int64((milliseconds * speed).rounded())
+    }
+
+    /// The real time: each job starts when it is asked for, however long the pod has run, and
+    /// only its steps run `speed` times faster (so its end may lie ahead of the real clock).
+    public func jobOrigin() -> Int64 {
+        speed == 1 ? now() : Int64((Date().timeIntervalSince1970 * 1000).rounded())
     }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 /// A JSON value as the simulated pod writes it: objects keep their key order, as a real pod's
 /// serialiser does, so bodies come out in the order of `docs/fusion-api.md`'s samples.
 ///
-/// Deliberately separate from TracedeskCore's JSON type: the simulator is an independent producer.
+/// Deliberately separate from TracedeskModel's JSON type: the simulator is an independent producer.
 public enum PodJSON: Sendable, Equatable {
     case null
     case bool(Bool)

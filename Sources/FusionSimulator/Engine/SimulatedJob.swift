@@ -13,7 +13,11 @@ struct SimulatedJob: Sendable {
     var invocationMode: String
     var workflowId: String
     var turn: Int
+    /// When the job was created, in epoch ms of the real clock (see `PodClock.jobOrigin()`).
     var createdAt: Int64
+    /// The run clock's reading at creation: the job's time is `createdAt` plus the run clock's
+    /// progress since, so a sped-up pod starts each job at the real time and only runs it faster.
+    var clockStart: Int64
     var answers: [String: RunSchedule.Answer] = [:]
     /// Identities of nested runs, drawn once so that every poll shows the same ones.
     var nestedIdentities: [String: NestedIdentity] = [:]
@@ -21,6 +25,12 @@ struct SimulatedJob: Sendable {
     struct NestedIdentity: Sendable {
         var jobId: String
         var traceId: String
+    }
+
+    /// The job's instant now: its start on the real clock plus the run clock's progress since.
+    func now(on clock: any PodClock) -> Int64 {
+        let progress = clock.now() - clockStart
+        return createdAt.addingReportingOverflow(progress).overflow ? .max : createdAt + progress
     }
 
     var startsAt: Int64 { createdAt + Int64(version.startDelayMs ?? 150) }

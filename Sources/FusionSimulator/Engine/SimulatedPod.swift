@@ -91,6 +91,12 @@ public actor SimulatedPod {
         if case .object(let members)? = request["parameters"] {
             for (key, value) in members { parameters[key] = value.string ?? value.text }
         }
+        let missing = version.parameterNames.subtracting(parameters.keys).sorted()
+        if !missing.isEmpty {
+            let names = missing.map { "'\($0)'" }.joined(separator: ", ")
+            return .fusionError(400, code: "FAI-40012", title: "Bad Request",
+                                detail: "\(team) needs the parameter\(missing.count == 1 ? "" : "s") \(names) in \"parameters\".")
+        }
         let conversational = request["conversational"].map { $0 == .bool(true) } ?? false
         var conversationId = request["conversationId"]?.string
         if conversational, conversationId == nil { conversationId = random.uuid() }
@@ -106,7 +112,7 @@ public actor SimulatedPod {
             message: message, parameters: parameters, conversationId: conversationId,
             conversational: conversational, invocationMode: isAdmin(request) ? "ADMIN" : "END_USER",
             workflowId: String(300_000_000_000_000 + (random.next() % 99_999_999_999)), turn: turn,
-            createdAt: runClock.now())
+            createdAt: runClock.jobOrigin(), clockStart: runClock.now())
         for path in job.workflowPaths(library: library) {
             job.nestedIdentities[path] = .init(jobId: random.uuid(), traceId: random.traceId())
         }
@@ -139,7 +145,7 @@ public actor SimulatedPod {
         guard var job = jobs[jobId], job.team.team == team else {
             return .fusionError(404, code: "FAI-40401", title: "Not Found", detail: "No job \(jobId) for team \(team).")
         }
-        let now = runClock.now()
+        let now = job.now(on: runClock)
         let schedule = job.schedule(library: library)
         guard case .waitingForHuman(let code, let since) = schedule.stop, since <= now else {
             return .fusionError(400, code: "FAI-40010", title: "Bad Request", detail: "Job \(jobId) is not waiting for a human.")
@@ -158,7 +164,7 @@ public actor SimulatedPod {
 
     private func body(of job: SimulatedJob, admin: Bool) -> PodJSON {
         StatusBodyWriter(library: library, job: job, schedule: job.schedule(library: library),
-                         now: runClock.now(), admin: admin).body()
+                         now: job.now(on: runClock), admin: admin).body()
     }
 
     private func isAdmin(_ request: PodJSON) -> Bool {

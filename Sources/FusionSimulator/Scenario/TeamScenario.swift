@@ -35,6 +35,24 @@ public struct VersionScenario: Codable, Sendable {
     public var variation: VariationScenario?
 }
 
+extension VersionScenario {
+    /// The request parameters this version's texts use (`{{parameters.NAME}}`): a request
+    /// without one of them is refused, as a team with a required input is.
+    public var parameterNames: Set<String> {
+        guard let data = try? JSONEncoder().encode(self) else { return [] }
+        let text = String(decoding: data, as: UTF8.self)
+        var names: Set<String> = []
+        var rest = text[...]
+        while let open = rest.range(of: "{{parameters.") {
+            rest = rest[open.upperBound...]
+            guard let close = rest.range(of: "}}") else { break }
+            names.insert(String(rest[..<close.lowerBound]))
+            rest = rest[close.upperBound...]
+        }
+        return names
+    }
+}
+
 /// Run-to-run differences, drawn once per job from the pod's seeded generator, so that repeats
 /// of one prompt differ the way a real team's do (and a given seed still gives the same runs).
 public struct VariationScenario: Codable, Sendable {

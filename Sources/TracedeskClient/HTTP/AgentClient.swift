@@ -114,7 +114,7 @@ public struct AgentClient: Sendable {
                 reason = "no answer from \(pod.host ?? pod.absoluteString): \(NetworkFailure.describe(error))"
             }
             guard attempt < retry.maxAttempts else {
-                throw TracedeskError(.podUnavailable, "\(reason); gave up after \(attempt) attempts")
+                throw TracedeskError(.podUnavailable, "\(reason); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s")")
             }
             let delay = max(retryAfter ?? .zero, retry.delay(forRetry: attempt))
             observe(.retrying(attempt: attempt + 1, of: retry.maxAttempts, after: delay, reason: reason))

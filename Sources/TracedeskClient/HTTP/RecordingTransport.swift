@@ -21,12 +21,16 @@ public final class RecordingTransport: HTTPTransport {
     private let folder: URL
     private let now: @Sendable () -> Int64
     private let sequence = Mutex(0)
+    private let warned = Mutex(false)
+    /// Told, once, that an exchange could not be saved (a full disk): the call itself goes on.
+    private let onWriteFailure: @Sendable (String) -> Void
 
-    public init(inner: any HTTPTransport, folder: URL, now: @escaping @Sendable () -> Int64 = { Date().epochMilliseconds })
-        throws(TracedeskError) {
+    public init(inner: any HTTPTransport, folder: URL, now: @escaping @Sendable () -> Int64 = { Date().epochMilliseconds },
+                onWriteFailure: @escaping @Sendable (String) -> Void = { _ in }) throws(TracedeskError) {
         self.inner = inner
         self.folder = folder
         self.now = now
+        self.onWriteFailure = onWriteFailure
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
@@ -69,8 +73,15 @@ public final class RecordingTransport: HTTPTransport {
         let action = request.url.lastPathComponent.filter { $0.isLetter || $0.isNumber || $0 == "-" }.prefix(40)
         let name = String(format: "%@-%04d-%@-%@.json", String(at), number, request.method, String(action))
         let data = Data(JSONValue.object(exchange).prettyText.utf8)
-        FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: data,
-                                       attributes: [.posixPermissions: 0o600])
+        let path = folder.appendingPathComponent(name).path
+        guard !FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
+        let first = warned.withLock { alreadyWarned in
+            defer { alreadyWarned = true }
+            return !alreadyWarned
+        }
+        if first {
+            onWriteFailure("--record \(folder.path): could not save \(name); later exchanges may be missing too")
+        }
     }
 
     static func headers(_ headers: [String: String]) -> [String: JSONValue] {

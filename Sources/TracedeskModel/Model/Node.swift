@@ -134,6 +134,9 @@ extension Node {
         var duration = stepInfo?.first(["totalNodeTime", "totalTime", "timeTaken"])?.int64Value
             ?? item.first(Self.durationKeys)?.int64Value
         if duration == nil, let startedAt, let endedAt, endedAt >= startedAt { duration = endedAt - startedAt }
+        // A step under way says `endTime: 0` and `totalNodeTime: 0`: its length is not known yet, not zero.
+        let status = item.first(Self.statusKeys)?.stringValue
+        if endedAt == nil, duration == 0, let status, [.running, .waiting].contains(RunStatus(status)) { duration = nil }
         if duration == nil, !details.isEmpty {
             let times = details.compactMap { $0.parsingEmbeddedJSON.first(["timeTaken", "duration", "durationMs"])?.int64Value }
             if !times.isEmpty { duration = times.reduce(0, +) }

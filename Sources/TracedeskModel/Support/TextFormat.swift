@@ -112,6 +112,14 @@ public struct TextFormat: Sendable {
     }
 
     /// The text on one line, cut to `width` characters with an ellipsis.
+    /// `text` as one word of a POSIX shell command: as it is when it needs no quoting, else in
+    /// single quotes (a single quote inside written `'\''`).
+    public static func shellWord(_ text: String) -> String {
+        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-")
+        if !text.isEmpty, text.allSatisfy(plain.contains) { return text }
+        return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     public static func snippet(_ text: String?, width: Int) -> String {
         guard let text else { return "" }
         let line = text.split(whereSeparator: \.isNewline).joined(separator: " ")

@@ -38,7 +38,7 @@ public struct FollowSettings: Sendable {
     /// so that a wrong path does not surface after a long run (or after a job was started).
     func followOptions(in context: CommandContext) throws(TracedeskError) -> FollowRun.Options {
         let templates = try ReportTemplates.load(folder: templatesFolder.map(context.absolutePath))
-        if let reportPath { try ReportFile.checkedLocation(context.absolutePath(reportPath)) }
+        if let reportPath { try ReportFile.checkedLocation(context.absolutePath(reportPath), acceptsFolder: true) }
         if let export { _ = try export.destination(in: context) }
         return FollowRun.Options(json: json, quiet: quiet, reportPath: reportPath, templates: templates, export: export)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TracedeskDocuments
 import TracedeskHistory
 import TracedeskModel
 
@@ -20,7 +21,7 @@ public struct ImportBodies: Sendable {
 
     public func run(in context: CommandContext) throws(TracedeskError) -> CommandOutcome {
         var sources: [CaptureSource] = []
-        for file in files { sources.append(try Self.source(file, in: context)) }
+        for file in files { sources += try Self.sources(file, in: context) }
         let store = try history.openForWriting(in: context)
         let progress = ImportProgress(output: context.errors, clock: context.clock)
         let summary = try Importer(store: store).importBodies(from: sources, team: team, at: context.clock.now()) { progress.show($0) }
@@ -51,6 +52,30 @@ public struct ImportBodies: Sendable {
 
     /// Runs listed by name after an import; a large import says how many more there are.
     static let listedRuns = 20
+
+    /// The sources `file` stands for: itself, or, for a comparison report, the run reports it
+    /// links to (written beside it by `compare -o`), which hold the bodies.
+    static func sources(_ file: String, in context: CommandContext) throws(TracedeskError) -> [CaptureSource] {
+        let source = try source(file, in: context)
+        guard case .file(let path, _) = source, [".html", ".htm"].contains(where: path.lowercased().hasSuffix),
+              let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              (attributes[.size] as? Int ?? .max) <= 64 << 20,
+              let data = FileManager.default.contents(atPath: path),
+              let links = try ComparisonReport.linkedRunReports(in: data, origin: file) else { return [source] }
+        guard !links.isEmpty else {
+            throw .badInput("\(file): a comparison report without links to its runs' reports; import those reports (written beside it by compare -o)")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        return try links.map { link throws(TracedeskError) in
+            let decoded = link.removingPercentEncoding ?? link
+            let target = folder.appendingPathComponent(decoded).standardizedFileURL.path
+            guard FileManager.default.fileExists(atPath: target) else {
+                throw .badInput("\(file): a comparison report; the runs are in the reports it links to, and \(decoded) is not beside it "
+                                + "(copy the report's -runs folder with it)")
+            }
+            return .file(path: target, origin: decoded)
+        }
+    }
 
     static func source(_ file: String, in context: CommandContext) throws(TracedeskError) -> CaptureSource {
         if file == "-" { return .stream(context.standardInput(), origin: "standard input") }

@@ -16,8 +16,8 @@ public enum CompareOutput {
             table.add([TextFormat.snippet(prompt.name, width: 32), prompt.verdict.rawValue,
                        prompt.timeCell, prompt.tokenCell, prompt.expectationCell, prompt.stepCell])
         }
-        var lines = ["Comparison\(comparison.id.map { " #\($0)" } ?? "") of \(comparison.team): A \(comparison.baseline) against B \(comparison.candidate), "
-                     + "\(comparison.repeats) repeat\(comparison.repeats == 1 ? "" : "s")", ""]
+        var lines = ["Comparison\(comparison.id.map { " #\($0)" } ?? "") of \(comparison.team)\(comparison.suite.map { ", suite \"\($0)\"" } ?? ""): "
+                     + "A \(comparison.baseline) against B \(comparison.candidate), \(comparison.repeats) repeat\(comparison.repeats == 1 ? "" : "s")", ""]
         lines += table.lines()
         lines.append("")
         let regressions = comparison.regressions
@@ -29,11 +29,12 @@ public enum CompareOutput {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes the comparison report to `path` and every run's own report into `PATH-runs/`, linked.
+    /// Writes the comparison report to `path` (in a folder: `compare-TEAM.html` in it) and every
+    /// run's own report into `PATH-runs/`, linked.
     @discardableResult
     public static func write(_ comparison: Comparison, to path: String, store: HistoryStore,
                              templates: ReportTemplates) throws(TracedeskError) -> String {
-        let url = try ReportFile.checkedLocation(path)
+        let url = try ReportFile.location(path, defaultName: "compare-\(ReportFile.fileNamePart(String(comparison.team.prefix(100)))).html")
         let folderName = url.deletingPathExtension().lastPathComponent + "-runs"
         let folder = url.deletingLastPathComponent().appendingPathComponent(folderName)
         var links: [String: String] = [:]

@@ -60,12 +60,12 @@ public struct CompareVersions: Sendable {
         }
         let templates = try ReportTemplates.load(folder: templatesFolder.map(context.absolutePath))
         // Checked now, not after the jobs have run.
-        if let reportPath { try ReportFile.checkedLocation(context.absolutePath(reportPath)) }
+        if let reportPath { try ReportFile.checkedLocation(context.absolutePath(reportPath), acceptsFolder: true) }
         if let export { _ = try export.destination(in: context) }
         let store = try history.openForWriting(in: context)
         let client = try pod.client(team: team, in: context)
         let plan = ComparisonRunner.Plan(
-            team: team, baseline: baseline, candidate: candidate, suite: suite, suiteName: suite.name ?? suiteFile,
+            team: team, baseline: baseline, candidate: candidate, suite: suite, suiteName: suite.name ?? suiteFile.map { URL(fileURLWithPath: $0).lastPathComponent },
             repeats: repeats, concurrency: concurrency, thresholds: thresholds, jobTimeout: jobTimeout)
         let total = suite.prompts.count * repeats * 2
         if !quiet {

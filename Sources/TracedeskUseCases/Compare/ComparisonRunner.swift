@@ -10,7 +10,10 @@ import TracedeskModel
 ///
 /// A job that stops WAITING for a person is reported as such and not answered; a job that cannot
 /// be followed to its end (timeout, pod failure) is reported with the reason and the others go on.
-/// An authentication failure stops everything: no other job could succeed.
+/// An authentication failure stops everything: no other job could succeed. When no job of a side
+/// could be followed, there is nothing to compare: the comparison fails with the cause's kind
+/// (and, when not one job was started, its number is given back). Ctrl-C stops every job and
+/// names those left going at the pod.
 public struct ComparisonRunner: Sendable {
     /// What to run.
     public struct Plan: Sendable {
@@ -79,9 +82,9 @@ public struct ComparisonRunner: Sendable {
                 jobs.append(Job(promptIndex: index, side: "B", repetition: repetition, spec: plan.candidate))
             }
         }
-        var outcomes: [Int: (jobId: String?, failure: String?)] = [:]
+        var outcomes: [Int: (jobId: String?, failure: TracedeskError?)] = [:]
         do {
-            try await withThrowingTaskGroup(of: (Int, (jobId: String?, failure: String?)).self) { group in
+            try await withThrowingTaskGroup(of: (Int, (jobId: String?, failure: TracedeskError?)).self) { group in
                 var next = 0
                 func launch() {
                     let index = next
@@ -96,10 +99,12 @@ public struct ComparisonRunner: Sendable {
                 }
             } as Void
         } catch let error as TracedeskError {
+            if error.kind == .interrupted { throw interruption(comparisonId, plan: plan) }
             throw error
         } catch {
             throw TracedeskError(.podUnavailable, "\(error)")
         }
+        try checkBothSidesRan(jobs: jobs, outcomes: outcomes, plan: plan, comparisonId: comparisonId)
 
         var prompts: [Comparison.PromptResult] = []
         for (promptIndex, prompt) in plan.suite.prompts.enumerated() {
@@ -108,7 +113,7 @@ public struct ComparisonRunner: Sendable {
             for (jobIndex, job) in jobs.enumerated() where job.promptIndex == promptIndex {
                 let outcome = outcomes[jobIndex]
                 var result = Comparison.RunOutcome(repetition: job.repetition, jobId: outcome?.jobId, status: "NOT RUN",
-                                                   failure: outcome?.failure, checks: [])
+                                                   failure: outcome?.failure?.message, checks: [])
                 if let jobId = outcome?.jobId, let run = try? store.run(jobId) {
                     result.status = run.status.rawValue
                     result.timeTakenMs = run.timeTakenMs
@@ -137,9 +142,39 @@ public struct ComparisonRunner: Sendable {
         return comparison
     }
 
+    /// Fails when every job of a side failed: a verdict needs both sides.
+    private func checkBothSidesRan(jobs: [Job], outcomes: [Int: (jobId: String?, failure: TracedeskError?)], plan: Plan,
+                                   comparisonId: Int64) throws(TracedeskError) {
+        for (side, spec) in [("A", plan.baseline), ("B", plan.candidate)] {
+            let failures = jobs.indices.filter { jobs[$0].side == side }.map { outcomes[$0]?.failure }
+            guard !failures.isEmpty, failures.allSatisfy({ $0 != nil }), let cause = failures.first ?? nil else { continue }
+            let started = outcomes.values.contains { $0.jobId != nil }
+            if started {
+                try store.finishComparison(comparisonId, verdict: "failed", resultJSON: nil)
+            } else {
+                // Nothing was recorded under this number: the next comparison takes it.
+                try store.discardComparison(comparisonId)
+            }
+            let count = failures.count == 1 ? "its job" : "any of its \(failures.count) jobs"
+            throw TracedeskError(cause.kind, "no comparison: \(side) \(spec) did not finish \(count) (\(cause.message))")
+        }
+    }
+
+    /// The error for Ctrl-C: which jobs go on at the pod, and how to follow them.
+    private func interruption(_ comparisonId: Int64, plan: Plan) -> TracedeskError {
+        let links = (try? store.comparisonRuns(comparisonId)) ?? []
+        let going = links.filter { link in (try? store.run(link.jobId)).map { !$0.status.isTerminal } ?? false }
+        var message = "interrupted comparison #\(comparisonId); everything received is recorded"
+        if going.isEmpty { return TracedeskError(.interrupted, message) }
+        message += "; \(going.count) job\(going.count == 1 ? "" : "s") still going at the pod, follow "
+            + (going.count == 1 ? "it" : "them") + " with: "
+            + going.map { "tracedesk poll \($0.jobId) --team \(plan.team)" }.joined(separator: "; ")
+        return TracedeskError(.interrupted, message)
+    }
+
     /// Invokes one job and follows it; returns its jobId (once it has one) and why it did not finish.
     private func perform(_ job: Job, plan: Plan, comparisonId: Int64,
-                         onEvent: @Sendable (Event) -> Void) async throws -> (jobId: String?, failure: String?) {
+                         onEvent: @Sendable (Event) -> Void) async throws -> (jobId: String?, failure: TracedeskError?) {
         let prompt = plan.suite.prompts[job.promptIndex]
         let request = InvokeRequest(message: prompt.message, version: job.spec.version, status: job.spec.status,
                                     invocationMode: .admin, parameters: prompt.parameters ?? [:])
@@ -162,7 +197,7 @@ public struct ComparisonRunner: Sendable {
         } catch {
             if error.kind == .authenticationRefused || error.kind == .interrupted || error.kind == .database { throw error }
             onEvent(.failed(job, message: error.message))
-            return (jobId, error.message)
+            return (jobId, error)
         }
     }
 }

@@ -22,6 +22,8 @@ public struct CommandContext: Sendable {
     public var timeZone: TimeZone
     /// Standard input, for `import -`.
     public var standardInput: @Sendable () -> FileHandle
+    /// The running binary's path, to print commands a user can paste (`nil`: say `tracedesk`).
+    public var executablePath: String?
 
     public init(environment: [String: String], output: TextOutput, errors: TextOutput, clock: PollingClock = .system,
                 transports: TransportFactory = .network, currentDirectory: URL, timeZone: TimeZone = .current,
@@ -39,10 +41,37 @@ public struct CommandContext: Sendable {
     /// The context of this process: its environment, standard streams, wall clock and network.
     public static func process() -> CommandContext {
         let environment = ProcessInfo.processInfo.environment
-        return CommandContext(
+        var context = CommandContext(
             environment: environment, output: .standardOutput(environment: environment),
             errors: .standardError(environment: environment),
             currentDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        context.executablePath = Bundle.main.executablePath ?? CommandLine.arguments.first
+        return context
+    }
+
+    /// How the user runs this binary from the current folder: `tracedesk` when that name on
+    /// `$PATH` is this binary (or nothing is known of it), else its path, relative when it lies
+    /// below the current folder (`.build/debug/tracedesk`).
+    public var invocation: String {
+        guard let given = executablePath.map({ URL(fileURLWithPath: absolutePath($0)).standardizedFileURL.path }) else {
+            return "tracedesk"
+        }
+        let executable = URL(fileURLWithPath: given).resolvingSymlinksInPath().path
+        for folder in (environment["PATH"] ?? "").split(separator: ":") where !folder.isEmpty {
+            let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent("tracedesk")
+            guard FileManager.default.isExecutableFile(atPath: candidate.path) else { continue }
+            // The first tracedesk on PATH is the one a pasted command runs.
+            if candidate.resolvingSymlinksInPath().path == executable { return "tracedesk" }
+            break
+        }
+        // SwiftPM's short names for its build folders, when they lead to this binary.
+        for short in [".build/debug/tracedesk", ".build/release/tracedesk"]
+        where currentDirectory.appendingPathComponent(short).resolvingSymlinksInPath().path == executable {
+            return short
+        }
+        let here = currentDirectory.standardizedFileURL.path + "/"
+        let path = given.hasPrefix(here) ? String(given.dropFirst(here.count)) : given
+        return TextFormat.shellWord(path.contains("/") ? path : "./" + path)
     }
 
     /// Where Tracedesk's files are, by this environment.

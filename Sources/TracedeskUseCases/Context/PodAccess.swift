@@ -35,8 +35,9 @@ public struct PodAccess: Sendable {
     public func transport(in context: CommandContext) throws(TracedeskError) -> any HTTPTransport {
         let base = try context.transports.make(.init(caBundle: caBundle.map(context.absolutePath)), context.environment)
         guard let recordFolder else { return base }
+        let errors = context.errors
         return try RecordingTransport(inner: base, folder: URL(fileURLWithPath: context.absolutePath(recordFolder)),
-                                      now: context.clock.now)
+                                      now: context.clock.now, onWriteFailure: { try? errors.write("tracedesk: warning: \($0)\n") })
     }
 
     /// The token provider for `pod`, with the token cache of this environment.

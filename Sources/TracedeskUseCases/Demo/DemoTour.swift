@@ -38,7 +38,7 @@ public struct DemoTour: Sendable {
 
     static let stops: [Stop] = [
         Stop(team: "PRODUCT_COMPARISON_ADVISOR_COE", message: "Compare M1000034 of org IMO and M1000040 of Org SBI",
-             shows: "a supervisor and its agents, with tool calls and tokens"),
+             shows: "a data pipeline: parallel item lookups, then an LLM that compares them, with tokens"),
         Stop(team: "XX_TRAVEL_POLICY_ADVISOR", message: "Can I book business class for a 7-hour flight to a customer site?",
              shows: "a RAG answer with supporting chunks and citations"),
         Stop(team: "XX_GL_JOURNAL_APPROVAL", message: "Post the accrual reversal journal JE-2026-03-0417",
@@ -94,7 +94,7 @@ public struct DemoTour: Sendable {
             let path = try ReportFile.writeRunReport(of: run, from: store,
                                                      to: outputFolder.appendingPathComponent(RunReport.defaultFileName(for: run)).path,
                                                      templates: templates)
-            try say("   \(run.status) in \(TextFormat.duration(run.timeTakenMs)), \(run.nodeCount) steps, \(TextFormat.tokens(run.tokens))\n")
+            try say("   \(run.status) in \(TextFormat.duration(run.timeTakenMs)), \(TextFormat.count(Int64(run.nodeCount))) steps, \(TextFormat.tokens(run.tokens))\n")
             visits.append(Visit(stop: stop, run: run, reportPath: path))
         }
 

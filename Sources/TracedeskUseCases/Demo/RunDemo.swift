@@ -37,18 +37,25 @@ public struct RunDemo: Sendable {
             lines.append("  \(visit.run.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(visit.reportPath)")
         }
         let job = visits.first.map { String($0.run.jobId.prefix(8)) } ?? "last"
+        // Commands to paste: this binary as the user can run it, and this history when it is not the default one.
+        let tracedesk = context.invocation
+        let db = history.database.map { " --db " + TextFormat.shellWord($0) } ?? ""
         let next = [
-            ("tracedesk runs", "the history, newest first"),
-            ("tracedesk show \(job)", "one run's steps in the terminal"),
-            ("tracedesk report last -o run.html", "the report of any recorded run"),
-            ("tracedesk diff \(job) last", "two recorded runs compared"),
-            ("tracedesk simulator", "this simulated pod, to try invoke, poll and resume by hand"),
+            ("\(tracedesk) runs\(db)", "the history, newest first"),
+            ("\(tracedesk) show \(job)\(db)", "one run's steps in the terminal"),
+            ("\(tracedesk) report last -o run.html\(db)", "the report of any recorded run"),
+            ("\(tracedesk) diff \(job) last\(db)", "two recorded runs compared"),
+            ("\(tracedesk) simulator", "this simulated pod, to try invoke, poll and resume by hand"),
         ]
         let width = next.map(\.0.count).max() ?? 0
         if let (comparison, path) = comparison {
             lines.append("  \(comparison.verdict.rawValue.uppercased().padding(toLength: 10, withPad: " ", startingAt: 0)) \(path)  (DRAFT against PUBLISHED)")
         }
-        lines += ["", "Next:"] + next.map { "  \($0.0.padding(toLength: width, withPad: " ", startingAt: 0))   \($0.1)" } + [""]
+        lines += ["", "Next:"] + next.map { "  \($0.0.padding(toLength: width, withPad: " ", startingAt: 0))   \($0.1)" }
+        if tracedesk != "tracedesk" {
+            lines += ["", "(tracedesk is not on your PATH: scripts/install puts a release build in ~/.local/bin; see the README's Install)"]
+        }
+        lines.append("")
         try context.output.write(lines.joined(separator: "\n"))
         return .success
     }

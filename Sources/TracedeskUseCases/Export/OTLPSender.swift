@@ -51,7 +51,7 @@ public struct OTLPSender: Sendable {
                 reason = "no OpenTelemetry backend answers at \(where_) (\(NetworkFailure.describe(error)))"
             }
             guard attempt < retry.maxAttempts else {
-                throw TracedeskError(.podUnavailable, "\(reason); gave up after \(attempt) attempts")
+                throw TracedeskError(.podUnavailable, "\(reason); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s")")
             }
             let delay = min(max(retryAfter ?? .zero, retry.delay(forRetry: attempt)), .seconds(60))
             do { try await clock.sleep(delay) } catch { throw TracedeskError(.interrupted, "interrupted while exporting") }

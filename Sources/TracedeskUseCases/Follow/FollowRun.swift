@@ -102,7 +102,7 @@ public struct FollowRun: Sendable {
             try context.writeJSON(RunDetailsOutput(try follower.store.details(of: run, now: context.clock.now())))
             return
         }
-        var lines = ["\(run.status)  \(run.jobId)  \(TextFormat.duration(run.timeTakenMs))  \(TextFormat.tokens(run.tokens))  \(run.nodeCount) nodes"]
+        var lines = ["\(run.status)  \(run.jobId)  \(TextFormat.duration(run.timeTakenMs))  \(TextFormat.tokens(run.tokens))  \(TextFormat.count(Int64(run.nodeCount))) nodes"]
         if let error = run.error { lines.append("Error: \(error)") }
         if let output = run.output { lines.append(""); lines.append(output) }
         lines.append("")

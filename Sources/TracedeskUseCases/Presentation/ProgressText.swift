@@ -16,7 +16,7 @@ public enum ProgressText {
     }
 
     private static func details(_ body: StatusBody) -> [String] {
-        var parts = ["\(body.nodeCount) \(body.nodeCount == 1 ? "node" : "nodes")"]
+        var parts = ["\(TextFormat.count(Int64(body.nodeCount))) \(body.nodeCount == 1 ? "node" : "nodes")"]
         if let node = current(in: body.nodes) {
             parts.append("at \(node.label)" + (node.type.map { " (\($0))" } ?? ""))
         }

@@ -69,47 +69,66 @@ public struct RunDetailsText: Sendable {
             lines += run.followUpQuestions.map { "  - " + $0 }
         }
         lines.append("")
-        lines += nodeTree(details.nodes)
+        lines += nodeTree(details)
         lines.append("")
         lines.append("Supporting chunks: \(details.chunks.count)   Citations: \(details.citations.count)")
-        for (index, chunk) in details.chunks.prefix(5).enumerated() {
-            let title = chunk.title ?? chunk.source ?? "chunk"
-            let score = chunk.score.map { String(format: " (score %.2f)", $0) } ?? ""
-            lines.append("  \(index + 1). \(title)\(score): " + TextFormat.snippet(chunk.text, width: max(20, width - title.count - 20)))
+        lines += references(details.chunks, limit: 5, showScore: true)
+        if !details.citations.isEmpty {
+            lines.append("")
+            lines.append("Citations")
+            lines += references(details.citations, limit: 10, showScore: false)
         }
-        if details.chunks.count > 5 { lines.append("  ... \(details.chunks.count - 5) more") }
         if details.statusChanges.count > 1 {
             lines.append("")
-            lines.append("Status history")
+            lines.append("Status history (when Tracedesk saw each status)")
             for change in details.statusChanges {
                 lines.append("  " + TextFormat.cell(change.status.rawValue, 10) + format.instant(change.at))
             }
         }
+        if let clocks = details.clockNote {
+            lines.append("")
+            lines.append(clocks)
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The nodes as a tree: code, type, status, duration, tokens, and any nested run.
-    func nodeTree(_ nodes: [NodeRecord]) -> [String] {
+    /// A step's duration; for one under way, how long it had run when last seen.
+    func durationText(_ node: NodeRecord, in details: RunDetails) -> String {
+        if let duration = node.durationMs { return TextFormat.duration(duration) }
+        if let open = details.openDuration(of: node) { return open > 0 ? "≥ " + TextFormat.duration(open) : "still going" }
+        return TextFormat.duration(nil)
+    }
+
+    /// Numbered chunks or citations: title, page and score, the passage cut to the width, and the
+    /// document's address on a line of its own (whole, so that a terminal can open it).
+    func references(_ items: [DocumentReferenceRecord], limit: Int, showScore: Bool) -> [String] {
+        var lines: [String] = []
+        for (index, item) in items.prefix(limit).enumerated() {
+            var heading = item.title ?? item.source ?? (showScore ? "chunk" : "citation")
+            if let page = item.page { heading += ", page \(page)" }
+            if showScore, let score = item.score, score.isFinite { heading += String(format: " (score %.2f)", score) }
+            let prefix = "  \(index + 1). \(heading)"
+            if let text = item.text, !text.isEmpty {
+                lines.append(prefix + ": " + TextFormat.snippet(text, width: max(20, width - prefix.count - 2)))
+            } else {
+                lines.append(prefix)
+            }
+            if let source = item.source, source != item.title { lines.append("     " + source) }
+        }
+        if items.count > limit { lines.append("  ... \(items.count - limit) more (all of them: tracedesk show RUN --json, or the report)") }
+        return lines
+    }
+
+    /// The nodes as a tree: code, type, status, duration, tokens, and any nested run. A step
+    /// still under way shows how long it had run when last seen (`≥ 4.1 s`); a step that says it
+    /// completed while a step under it failed is marked.
+    func nodeTree(_ details: RunDetails) -> [String] {
+        let nodes = details.nodes
         guard !nodes.isEmpty else {
             return ["Nodes: none (END_USER bodies carry no nodes; invoke in ADMIN mode to see the steps)"]
         }
-        var children: [Int?: [Int]] = [:]
-        for node in nodes { children[node.parentPosition, default: []].append(node.position) }
-        let byPosition = Dictionary(uniqueKeysWithValues: nodes.map { ($0.position, $0) })
-
-        var labels: [(prefix: String, node: NodeRecord)] = []
-        func visit(_ position: Int, indent: String, isLast: Bool, isRoot: Bool) {
-            guard let node = byPosition[position] else { return }
-            let branch = isRoot ? "" : (isLast ? "└─ " : "├─ ")
-            labels.append((indent + branch, node))
-            let childIndent = isRoot ? "" : indent + (isLast ? "   " : "│  ")
-            let kids = children[position] ?? []
-            for (index, kid) in kids.enumerated() {
-                visit(kid, indent: isRoot ? "" : childIndent, isLast: index == kids.count - 1, isRoot: false)
-            }
-        }
-        let roots = children[nil] ?? []
-        for root in roots { visit(root, indent: "", isLast: false, isRoot: true) }
+        let tree = NodeTree(nodes)
+        let labels = zip(tree.prefixes(), nodes).map { (prefix: $0, node: $1) }
 
         func label(_ node: NodeRecord) -> String {
             if node.code == nil, node.name == nil, node.type == nil {
@@ -127,19 +146,20 @@ public struct RunDetailsText: Sendable {
         let tokenWidth = nodes.map { tokenText($0).count }.max() ?? 0
 
         var lines = ["Nodes (\(nodes.count))"]
-        for (prefix, node) in labels {
+        for (index, (prefix, node)) in labels.enumerated() {
             var columns = [
                 TextFormat.cell(prefix + label(node), labelWidth),
                 TextFormat.cell(node.type ?? "", typeWidth),
             ]
             if statusWidth > 0 { columns.append(TextFormat.cell(node.status ?? "", statusWidth)) }
-            columns.append(TextFormat.cell(TextFormat.duration(node.durationMs), 11, alignRight: true))
+            columns.append(TextFormat.cell(durationText(node, in: details), 11, alignRight: true))
             if tokenWidth > 0 { columns.append(TextFormat.cell(tokenText(node), tokenWidth, alignRight: true)) }
             var line = "  " + columns.joined(separator: "  ")
             if let nested = node.nestedJobId {
                 line += "  → run \(nested.prefix(8))" + (node.nestedStatus.map { " \($0)" } ?? "")
             }
             if let error = node.error { line += "  ! " + TextFormat.snippet(error, width: 40) }
+            if let failed = tree.failureBelow[index] { line += "  ! \(label(nodes[failed])) failed under it" }
             while line.hasSuffix(" ") { line.removeLast() }
             lines.append(line)
         }

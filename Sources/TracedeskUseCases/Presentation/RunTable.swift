@@ -29,7 +29,7 @@ public struct RunTable: Sendable {
                 format.shortInstant(run.startedAt ?? run.recordedAt),
                 TextFormat.duration(run.timeTakenMs),
                 run.tokens.map { TextFormat.count($0.total) } ?? "-",
-                String(run.nodeCount),
+                TextFormat.count(Int64(run.nodeCount)),
                 TextFormat.oneLine(message),
             ])
         }

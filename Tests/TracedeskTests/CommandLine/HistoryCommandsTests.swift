@@ -59,6 +59,42 @@ struct HistoryCommandsTests {
         #expect(show.stdout.contains("→ run c41f9e27 COMPLETE"))
     }
 
+    @Test("show lists each citation as it lists chunks: title, page, the quote, and the address on a line of its own")
+    func citations() async throws {
+        _ = await tracedesk.run(["import", "samples/bodies/document-chunks-complete.json"])
+        let shown = await tracedesk.run(["show", "6a1d"])
+        #expect(shown.status == 0)
+        let section = try #require(shown.stdout.components(separatedBy: "\nCitations\n").last)
+        let lines = section.split(separator: "\n").prefix(4).map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines[0].hasPrefix("  1. Global Travel Policy 2026, page 7: Business class may be booked for a single flight segment"))
+        #expect(lines[1] == "     https://intranet.example.com/policies/travel-2026.pdf")
+        #expect(lines[2] == "  2. Travel FAQ: Each flight segment is considered on its own.")
+        #expect(lines[3] == "     https://intranet.example.com/policies/travel-faq.html")
+    }
+
+    @Test("a run whose bodies carry no token counts has unknown tokens in every view, never 0 or -100%")
+    func unknownTokens() async throws {
+        _ = await tracedesk.run(["import", "samples/bodies/worker-card-error.json", "samples/bodies/supervisor-complete.json"])
+        let shown = await tracedesk.run(["show", "d8b2"])
+        #expect(shown.stdout.contains("Tokens         -\n"))
+        let diff = await tracedesk.run(["diff", "7d3b", "d8b2"])
+        #expect(diff.stdout.contains("tokens unknown"))
+        #expect(diff.stdout.contains("Tokens: unknown"))
+        #expect(!diff.stdout.contains("-100%"))
+        let report = folder.appendingPathComponent("card.html").path
+        _ = await tracedesk.run(["report", "d8b2", "-o", report])
+        let document = try HTMLDocument(parsing: try String(contentsOfFile: report, encoding: .utf8), origin: "report")
+        let rows = document.elements { $0.name == "tr" && $0.classes.contains("node-row") }
+        #expect(rows.count == 7)
+        for row in rows {
+            let cells = row.children.filter { $0.name == "td" }.map(\.textContent)
+            #expect(cells.suffix(2) == ["-", "-"], "a step without tokens shows none, not 0: \(cells)")
+        }
+        let total = try #require(document.elements { $0.name == "tr" && $0.classes.contains("total") }.first)
+        #expect(total.children.filter { $0.name == "td" }.suffix(2).map(\.textContent) == ["unknown", "unknown"])
+    }
+
     @Test("runs --json and show --json give the documented objects")
     func jsonOutput() async throws {
         _ = await tracedesk.run(["import"] + samples)
@@ -219,7 +255,7 @@ struct HistoryMaintenanceCommandsTests {
         let dry = await tracedesk.run(["prune", "--older-than", "30d", "--dry-run"])
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.hasPrefix("Would remove 3 runs started before "))
-        #expect(try JSONValue(parsing: await tracedesk.run(["runs", "--json"]).stdout)?.arrayValue?.count == 3, "a dry run removes nothing")
+        #expect(JSONValue(parsing: await tracedesk.run(["runs", "--json"]).stdout)?.arrayValue?.count == 3, "a dry run removes nothing")
         let kept = await tracedesk.run(["prune", "--older-than", "30d", "--team", "XX_WORKER_CARD"])
         #expect(kept.stdout.hasPrefix("Removed 1 run started before "))
         #expect(kept.stdout.contains("of XX_WORKER_CARD"))

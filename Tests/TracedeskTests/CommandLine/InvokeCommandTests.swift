@@ -33,7 +33,7 @@ final class InvokeCommandTests {
         #expect(result.stdout.contains("Here's a concise comparison"))
         #expect(result.stderr.contains("started job "))
         #expect(result.stderr.contains("COMPLETE"), "plain progress lines when stderr is not a terminal")
-        let runs = try JSONValue(parsing: await tracedesk.run(["runs", "--json"]).stdout)?.arrayValue ?? []
+        let runs = JSONValue(parsing: await tracedesk.run(["runs", "--json"]).stdout)?.arrayValue ?? []
         #expect(runs.count == 1)
         #expect(runs.first?["label"]?.stringValue == "smoke")
         #expect(runs.first?["source"]?.stringValue == "invoke")
@@ -75,7 +75,7 @@ final class InvokeCommandTests {
         #expect(polled.status == 1, "the run ended in ERROR: \(polled.stderr)")
         #expect(polled.stdout.hasPrefix("ERROR  "))
         #expect(polled.stdout.contains("Error: FAI-50021: Node GET_PERSON_DETAILS failed"))
-        #expect(try JSONValue(parsing: await tracedesk.run(["runs", "--json"]).stdout)?.arrayValue?.count == 1, "one run, picked up again")
+        #expect(JSONValue(parsing: await tracedesk.run(["runs", "--json"]).stdout)?.arrayValue?.count == 1, "one run, picked up again")
     }
 
     @Test("invoke --report writes the report when the run ends, an ERROR run too (exit 1)")
@@ -145,7 +145,7 @@ final class InvokeCommandTests {
         let status = await command.value
         #expect(status == 130, "\(stderr.text)")
         #expect(stderr.text.contains("interrupted; everything received is recorded"))
-        let runs = try JSONValue(parsing: await tracedesk.run(["runs", "--json"]).stdout)?.arrayValue ?? []
+        let runs = JSONValue(parsing: await tracedesk.run(["runs", "--json"]).stdout)?.arrayValue ?? []
         #expect(runs.first?["status"]?.stringValue == "WAITING")
         #expect(await tracedesk.run(["resume", "last", "--reject", "--feedback", "wrong period"]).status == 0)
     }
@@ -191,7 +191,7 @@ final class InvokeCommandTests {
         let imported = await other.run(["import"] + files)
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("recorded exchanges without a status body skipped"))
-        let runs = try JSONValue(parsing: await other.run(["runs", "--json"]).stdout)?.arrayValue ?? []
+        let runs = JSONValue(parsing: await other.run(["runs", "--json"]).stdout)?.arrayValue ?? []
         #expect(runs.first?["status"]?.stringValue == "COMPLETE")
         #expect(runs.first?["chunkCount"]?.intValue == 3)
     }

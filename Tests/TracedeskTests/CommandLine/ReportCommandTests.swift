@@ -60,6 +60,55 @@ struct ReportCommandTests {
                 == ["XX_TRAVEL_POLICY_ADVISOR-6a1d8e3f-2c7b-4f9a-b5e0-8d4c1f6a3b27.html"])
     }
 
+    @Test("-o a folder writes TEAM-JOBID.html into it; a path that is not a regular file, or a name too long, is refused")
+    func outputLocations() async throws {
+        _ = await tracedesk.run(["import", "samples/bodies/document-chunks-complete.json"])
+        let reports = folder.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+        for given in [reports.path, reports.path + "/"] {
+            let written = await tracedesk.run(["report", "last", "-o", given])
+            #expect(written.status == 0, "\(written.stderr)")
+            #expect(written.stdout.hasSuffix(" to \(reports.path)/XX_TRAVEL_POLICY_ADVISOR-6a1d8e3f-2c7b-4f9a-b5e0-8d4c1f6a3b27.html\n"))
+        }
+        let missing = await tracedesk.run(["report", "last", "-o", folder.path + "/not-yet/"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "tracedesk: \(folder.path)/not-yet/: the folder does not exist\n")
+        let device = await tracedesk.run(["report", "last", "-o", "/dev/null"])
+        #expect(device.status == 2, "an atomic write would replace /dev/null")
+        #expect(device.stderr == "tracedesk: /dev/null exists and is not a regular file; write the report to a file\n")
+        let long = await tracedesk.run(["report", "last", "-o", folder.path + "/" + String(repeating: "r", count: 300) + ".html"])
+        #expect(long.status == 2)
+        #expect(long.stderr.hasSuffix("the file name is longer than 255 bytes; give a shorter one\n"))
+    }
+
+    @Test("a team code of any length or script gives a file name within 255 bytes of safe characters")
+    func longTeamCodeName() throws {
+        var run = RunRecord(jobId: "0123456789abcdef0123456789abcdef01234567", teamCode: String(repeating: "É", count: 400),
+                            status: .complete, source: .import, recordedAt: 0, updatedAt: 0)
+        #expect(RunReport.defaultFileName(for: run) == String(repeating: "_", count: 100) + "-0123456789abcdef0123456789abcdef0123.html")
+        run.teamCode = "../../etc/passwd"
+        #expect(RunReport.defaultFileName(for: run) == "______etc_passwd-0123456789abcdef0123456789abcdef0123.html")
+    }
+
+    @Test("import of a comparison report imports the runs it links to; without its -runs folder, it says where they were")
+    func importComparisonReport() async throws {
+        let work = try TemporaryFolder()
+        let tracedesk = try CommandLineHarness.withPod(in: work.url)
+        let compared = await tracedesk.run(["compare", "XX_TRAVEL_POLICY_ADVISOR", "--message", "Business class?", "--repeat", "2",
+                                            "-o", folder.appendingPathComponent("compare.html").path, "--quiet"])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        let colleague = CommandLineHarness(database: folder.appendingPathComponent("colleague.sqlite").path)
+        let imported = await colleague.run(["import", folder.appendingPathComponent("compare.html").path])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.hasPrefix("Imported 4 bodies into 4 runs") || imported.stdout.contains("into 4 runs"), "\(imported.stdout)")
+
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("compare-runs"))
+        let alone = await colleague.run(["import", folder.appendingPathComponent("compare.html").path])
+        #expect(alone.status == 2)
+        #expect(alone.stderr.contains("a comparison report; the runs are in the reports it links to, and compare-runs/"), "\(alone.stderr)")
+        #expect(alone.stderr.hasSuffix("is not beside it (copy the report's -runs folder with it)\n"))
+    }
+
     @Test("errors: an unknown run, a missing folder, bad templates exit 2 with one line")
     func errors() async throws {
         _ = await tracedesk.run(["import", "samples/bodies/document-chunks-complete.json"])

@@ -134,8 +134,16 @@ struct RunReportTests {
         let table = try #require(document.elements(class: "step-table").first)
         #expect(table.attribute("open") == nil, "more than \(RunReport.openStepLimit) steps start collapsed")
         #expect(document.elements { $0.name == "rect" && $0.classes.contains("bar") }.count == 30)
-        #expect(document.slot("timeline")?.textContent.contains("600 deeper steps") == true)
+        #expect(document.slot("timeline")?.textContent.contains("Showing the 30 top-level steps only; the 600 steps inside them are in the step table below.") == true)
         #expect(document.slot("steps-summary")?.textContent.hasPrefix("630 steps") == true)
+    }
+
+    @Test("a large run's wording: levels named, counts grouped, singular and plural right")
+    func largeRunWording() {
+        #expect(TimelineChart.hiddenNote(shown: 8, deepest: 0, hidden: 6_000)
+                == "Showing the 8 top-level steps only; the 6,000 steps inside them are in the step table below.")
+        #expect(TimelineChart.hiddenNote(shown: 380, deepest: 2, hidden: 1)
+                == "Showing the 380 steps down to 2 levels below the top; the 1 step nested deeper is in the step table below.")
     }
 
     @Test("shades the time a step waited for a person, and reports the status history")

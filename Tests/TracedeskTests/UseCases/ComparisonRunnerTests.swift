@@ -95,6 +95,55 @@ struct ComparisonRunnerTests {
         #expect(worse.prompts[0].b.statuses == ["ERROR": 1])
         #expect(worse.verdict == .regression, "\(worse.prompts[0].a.statuses)")
     }
+
+    @Test("when no job of a side finishes there is no verdict: the cause's kind, and the comparison's number is given back")
+    func totalFailure() async throws {
+        let plan = ComparisonRunner.Plan(team: "NO_SUCH_TEAM", baseline: VersionSpec(status: .published),
+                                         candidate: VersionSpec(status: .draft), suite: PromptSuite(prompts: [.init(message: "hi")]),
+                                         suiteName: nil, repeats: 2, concurrency: 2, thresholds: .init())
+        let error = await #expect(throws: TracedeskError.self) { try await runner(team: plan.team).run(plan) }
+        #expect(error?.kind == .badInput, "a 404 is bad input: exit 2, as for invoke")
+        #expect(error?.message.hasPrefix("no comparison: A PUBLISHED did not finish any of its 2 jobs (the pod knows no team NO_SUCH_TEAM (404)") == true,
+                "\(error?.message ?? "")")
+
+        let card = ComparisonRunner.Plan(team: "XX_WORKER_CARD", baseline: VersionSpec(status: .published),
+                                         candidate: VersionSpec(status: .draft), suite: PromptSuite(prompts: [.init(message: "hi")]),
+                                         suiteName: nil, repeats: 1, concurrency: 1, thresholds: .init())
+        let comparison = try await runner(team: card.team).run(card)
+        #expect(comparison.id == 1, "the failed attempt did not use up number 1")
+    }
+
+    @Test("the suite's name heads the table and the report; a suite without a name is known by its file name, not its path")
+    func suiteName() async throws {
+        let folder = try TemporaryFolder()
+        let tracedesk = try CommandLineHarness.withPod(in: folder.url)
+        let named = await tracedesk.run(["compare", "PRODUCT_COMPARISON_ADVISOR_COE", "--suite", "samples/suites/product-comparison.yaml",
+                                         "-o", folder.path("named.html"), "--quiet"])
+        #expect(named.status == 0, "\(named.stderr)")
+        #expect(named.stdout.hasPrefix("Comparison #1 of PRODUCT_COMPARISON_ADVISOR_COE, suite \"Product comparison, before publishing v14\": A PUBLISHED"))
+        #expect(try String(contentsOfFile: folder.path("named.html"), encoding: .utf8).contains("suite Product comparison, before publishing v14"))
+
+        try "prompts:\n  - message: Compare M1000034 of org IMO and M1000040 of Org SBI\n".write(toFile: folder.path("plain.yaml"), atomically: true, encoding: .utf8)
+        let unnamed = await tracedesk.run(["compare", "PRODUCT_COMPARISON_ADVISOR_COE", "--suite", folder.path("plain.yaml"), "--quiet"])
+        #expect(unnamed.status == 0, "\(unnamed.stderr)")
+        #expect(unnamed.stdout.hasPrefix("Comparison #2 of PRODUCT_COMPARISON_ADVISOR_COE, suite \"plain.yaml\": "))
+    }
+
+    @Test("a pod that cannot be reached: no verdict, exit 5 from the command line, not 'unchanged'")
+    func unreachablePod() async throws {
+        let folder = try TemporaryFolder()
+        var harness = CommandLineHarness(database: folder.path("history.sqlite"))
+        harness.environment = ["TRACEDESK_TOKEN": "static-token"]
+        let (context, stdout, stderr) = harness.context()
+        var network = context
+        network.transports = .network
+        let status = await TracedeskCommandLine.run(["compare", "XX_WORKER_CARD", "--message", "hi", "--fail-on", "regression",
+                                                     "--pod", "http://127.0.0.1:9", "--retries", "0"], in: network)
+        #expect(status == 5)
+        #expect(!stdout.text.contains("Verdict"))
+        #expect(stderr.text.hasSuffix("tracedesk: no comparison: A PUBLISHED did not finish its job (no answer from 127.0.0.1: the connection was refused; gave up after 1 attempt)\n"),
+                "\(stderr.text)")
+    }
 }
 
 @Suite("Repeats on a team whose runs vary")
