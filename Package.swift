@@ -138,6 +138,13 @@ let package = Package(
             dependencies: ["TracedeskUseCases", "FusionSimulator", "InProcessPod"]
         ),
 
+        // The fuzz targets (docs/fuzzing.md): libFuzzer's entry with `scripts/fuzz`; an ordinary
+        // build replays files through them.
+        .executableTarget(
+            name: "tracedesk-fuzz",
+            dependencies: ["TracedeskModel", "TracedeskHistory", "TracedeskDocuments"]
+        ),
+
         // The command line: one file per subcommand, each parsing its arguments into one use case
         // and running it in a `CommandContext`. A library, so that tests run commands in process.
         .target(

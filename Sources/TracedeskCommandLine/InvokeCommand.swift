@@ -61,7 +61,7 @@ struct InvokeCommand: TracedeskCommand {
         let request = InvokeRequest(message: message, conversational: true, conversationId: conversation, version: version,
                                     status: draft ? .draft : .published, invocationMode: endUser ? .endUser : .admin,
                                     parameters: ParameterFlags.values(parameters))
-        return try await InvokeTeam(history: history.location, pod: podAccess(podOptions, auth), follow: follow.settings,
+        return try await InvokeTeam(history: history.location, pod: podAccess(podOptions, auth, timeout: follow.settings.timeout), follow: follow.settings,
                                     team: team, request: request, label: label).run(in: context)
     }
 }

@@ -25,8 +25,28 @@ struct PodOptions: ParsableArguments {
             completion: .directory)
     var record: String?
 
+    @Option(help: ArgumentHelp("The largest answer accepted from the pod or the identity domain: 64M (the default), 512K, 1G, or bytes; a larger one fails the call.",
+                               valueName: "size"))
+    var maxBody = "64M"
+
     func validate() throws {
         guard (0...100).contains(retries) else { throw ValidationError("--retries takes 0 to 100, not \(retries)") }
+        guard Self.bytes(maxBody) != nil else { throw ValidationError("--max-body takes a size from 1K to 4G, such as 64M or 512K, not '\(maxBody)'") }
+    }
+
+    /// A size with an optional K, M or G suffix (powers of 1,024), from 1 KiB to 4 GiB.
+    static func bytes(_ text: String) -> Int? {
+        let upper = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let shifts: [Character: Int] = ["K": 10, "M": 20, "G": 30]
+        var digits = Substring(upper)
+        var shift = 0
+        if let last = digits.last, let value = shifts[last] {
+            shift = value
+            digits = digits.dropLast()
+        }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let number = Int(digits), number > 0, number <= (4 << 30) >> shift else { return nil }
+        let bytes = number << shift
+        return (1 << 10...4 << 30).contains(bytes) ? bytes : nil
     }
 }
 
@@ -79,10 +99,12 @@ struct AuthOptions: ParsableArguments {
     }
 }
 
-/// The pod options and the sign-in options together, as one `PodAccess`.
-func podAccess(_ pod: PodOptions, _ auth: AuthOptions) -> PodAccess {
+/// The pod options and the sign-in options together, as one `PodAccess`; `timeout` bounds the
+/// whole command (`--timeout` of the commands that follow a run).
+func podAccess(_ pod: PodOptions, _ auth: AuthOptions, timeout: Duration? = nil) -> PodAccess {
     var flags = auth.flags
     if let url = pod.pod { flags[.pod] = url }
     if let api = pod.api { flags[.api] = api }
-    return PodAccess(flags: flags, profile: pod.profile, retries: pod.retries, caBundle: pod.cacert, recordFolder: pod.record)
+    return PodAccess(flags: flags, profile: pod.profile, retries: pod.retries, caBundle: pod.cacert, recordFolder: pod.record,
+                     maximumBodyBytes: PodOptions.bytes(pod.maxBody) ?? NetworkTransport.defaultMaximumBodyBytes, timeout: timeout)
 }

@@ -31,7 +31,7 @@ struct PollCommand: TracedeskCommand {
     var team: String?
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
-        try await PollJob(history: history.location, pod: podAccess(podOptions, auth), follow: follow.settings, job: job,
+        try await PollJob(history: history.location, pod: podAccess(podOptions, auth, timeout: follow.settings.timeout), follow: follow.settings, job: job,
                           team: team).run(in: context)
     }
 }

@@ -54,7 +54,7 @@ struct ResumeCommand: TracedeskCommand {
         if approve { resumeInput["action"] = .string("APPROVE_ACTION") }
         if reject { resumeInput["action"] = .string("REJECT_ACTION") }
         if let feedback { resumeInput["feedback"] = .string(feedback) }
-        return try await ResumeJob(history: history.location, pod: podAccess(podOptions, auth), follow: follow.settings, job: job,
+        return try await ResumeJob(history: history.location, pod: podAccess(podOptions, auth, timeout: follow.settings.timeout), follow: follow.settings, job: job,
                                    input: resumeInput).run(in: context)
     }
 }

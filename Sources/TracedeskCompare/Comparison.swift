@@ -159,9 +159,9 @@ public struct Comparison: Sendable, Codable {
             for tally in b.expectations {
                 guard let before = a.expectations.first(where: { $0.name == tally.name }) else { continue }
                 if before.always && !tally.always {
-                    regressions.append("B fails \(tally.name) in \(tally.of - tally.met) of \(tally.of) runs; A met it in all \(before.of)")
+                    regressions.append("B misses “\(tally.name)” in \(tally.of - tally.met) of \(tally.of) runs; A met it in all \(before.of)")
                 } else if !before.always && tally.always {
-                    improvements.append("B meets \(tally.name) in all \(tally.of) runs; A failed it in \(before.of - before.met) of \(before.of)")
+                    improvements.append("B meets “\(tally.name)” in all \(tally.of) runs; A missed it in \(before.of - before.met) of \(before.of)")
                 }
             }
             let completeA = a.count(.complete), errorsB = b.count(.error)

@@ -109,12 +109,46 @@ public struct PromptSuite: Sendable, Codable, Equatable {
         func path(_ context: DecodingError.Context) -> String {
             context.codingPath.map { $0.intValue.map { "[\($0 + 1)]" } ?? ".\($0.stringValue)" }.joined()
         }
-        switch error {
-        case .keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "\(path(context)): \(context.debugDescription)"
-        case .dataCorrupted(let context): return "\(path(context)) \(context.debugDescription)"
-        @unknown default: return "\(error)"
+        func place(_ context: DecodingError.Context) -> String {
+            let at = path(context)
+            return at.isEmpty ? "the suite" : at.hasPrefix(".") ? String(at.dropFirst()) : at
         }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let at = path(context)
+            return "\(at.isEmpty ? "" : String(at.dropFirst()) + ".")\(key.stringValue) is missing"
+        case .typeMismatch(let type, let context):
+            return "\(place(context)) should be \(Self.kind(of: type))" + (Self.found(in: context.debugDescription).map { ", not \($0)" } ?? "")
+        case .valueNotFound(let type, let context):
+            return "\(place(context)) should be \(Self.kind(of: type)), not empty"
+        case .dataCorrupted(let context):
+            return "\(place(context)): not a value a suite can hold"
+        @unknown default:
+            return "not a suite"
+        }
+    }
+
+    /// A Swift type as the kind of YAML or JSON value it reads.
+    static func kind(of type: Any.Type) -> String {
+        let name = String(describing: type)
+        if name.hasPrefix("Array") || name == "Sequence" { return "a list" }
+        if name.hasPrefix("Dictionary") || name == "Mapping" { return "a mapping of names to values" }
+        if name.contains("String") { return "text" }
+        if name.contains("Int") { return "a whole number" }
+        if name.contains("Double") || name.contains("Float") { return "a number" }
+        if name.contains("Bool") { return "true or false" }
+        if name == "Scalar" { return "a single value (text or a number)" }
+        return "a \(name)"
+    }
+
+    /// What was found instead, from the decoder's own words ("but found a dictionary instead").
+    static func found(in description: String) -> String? {
+        for (word, kind) in [("dictionary", "a mapping"), ("mapping", "a mapping"), ("array", "a list"), ("sequence", "a list"), ("string", "text"), ("number", "a number"),
+                             ("null", "empty"), ("bool", "true or false")] where description.lowercased().contains("found \(word)")
+            || description.lowercased().contains("found a \(word)") || description.lowercased().contains("found an \(word)") {
+            return kind
+        }
+        return nil
     }
 }
 

@@ -51,7 +51,7 @@ public struct EmbeddedRun: Sendable, Codable, Equatable {
     public static func read(_ data: Data, origin: String) throws(TracedeskError) -> (run: EmbeddedRun?, bodies: [Body]) {
         let document = try HTMLDocument(parsing: String(decoding: data, as: UTF8.self), origin: origin)
         let bodies = document.elements { $0.name == "pre" && $0.classes.contains(bodyClass) }.map { pre in
-            Body(text: pre.textContent, firstSeenAt: pre.attribute("data-first-seen").flatMap { Int64($0) })
+            Body(text: pre.textContent, firstSeenAt: pre.attribute("data-first-seen").flatMap { Int64($0) }.flatMap { (0...Timestamp.latest).contains($0) ? $0 : nil })
         }
         guard !bodies.isEmpty else {
             throw .badInput("\(origin): HTML without status bodies (only reports written by Tracedesk can be imported)")

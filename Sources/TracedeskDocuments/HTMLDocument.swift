@@ -40,8 +40,12 @@ public final class HTMLDocument {
     /// when the text has none. Throws `badInput` naming `origin` when nothing can be parsed.
     public init(parsing html: String, origin: String) throws(TracedeskError) {
         LibXML2.initialise()
+        // XML_PARSE_HUGE lifts libxml2's 10 MB limit on one text node: a report embeds whole bodies.
         let options = Int32(HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
+            | Int32(XML_PARSE_HUGE.rawValue)
         let bytes = Array(html.utf8)
+        guard !bytes.isEmpty else { throw .badInput("\(origin): empty") }
+        guard bytes.count < Int(Int32.max) else { throw .badInput("\(origin): larger than 2 GB") }
         let parsed = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 htmlReadMemory($0, Int32(buffer.count), nil, "UTF-8", options)

@@ -33,7 +33,8 @@ public enum ReportFile {
     ///
     /// Refuses, with `badInput` and what to do: a folder that does not exist; a folder when there
     /// is no default name; a path that exists and is not a regular file (a device, a pipe: the
-    /// atomic write would replace it); a file name longer than the 255 bytes file systems allow.
+    /// atomic write would replace it); a read-only file (which the atomic write would replace
+    /// too); a file name longer than the 255 bytes file systems allow.
     @discardableResult
     public static func location(_ path: String, defaultName: String?) throws(TracedeskError) -> URL {
         let expanded = (path as NSString).expandingTildeInPath
@@ -55,6 +56,10 @@ public enum ReportFile {
         if let type = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.type] as? FileAttributeType,
            type != .typeRegular {
             throw .badInput("\(url.path) exists and is not a regular file; write the report to a file")
+        }
+        // By its mode, not access(2): root may write anything, yet a file made read-only is meant to stay.
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.posixPermissions] as? Int, mode & 0o222 == 0 {
+            throw .badInput("\(url.path) is read-only; it is left as it is (remove it, or write the report elsewhere)")
         }
         return url
     }

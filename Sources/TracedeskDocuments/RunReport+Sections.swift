@@ -85,7 +85,7 @@ extension RunReport {
             document.element("td", in: row, attributes: ["class": "num"], text: tokens.isZero ? "-" : TextFormat.count(tokens.input))
             document.element("td", in: row, attributes: ["class": "num"], text: tokens.isZero ? "-" : TextFormat.count(tokens.output))
             // A node's children count inside it (or in its nested run): only top-level steps add up.
-            if node.depth == 0 { total = TokenUsage(input: total.input + tokens.input, output: total.output + tokens.output) }
+            if node.depth == 0 { total = total + tokens }
         }
         let footer = document.element("tr", in: document.element("tfoot", in: table), attributes: ["class": "total"])
         document.element("td", in: footer, text: "")

@@ -151,9 +151,12 @@ extension HistoryStore {
     }
 
     /// Rewrites the file without its free pages (after a prune), and empties the write-ahead log.
+    /// The search index is merged first: FTS5 keeps deleted entries in its segments until then,
+    /// so a pruned history's index would otherwise stay the size of the unpruned one.
     public func vacuum() throws(TracedeskError) {
         do {
             try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "INSERT INTO run_search(run_search) VALUES('optimize')")
                 try db.execute(sql: "VACUUM")
                 try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             }

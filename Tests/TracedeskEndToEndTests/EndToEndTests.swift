@@ -71,6 +71,25 @@ struct EndToEndTests {
         #expect(runs.first?["status"]?.stringValue == "WAITING")
     }
 
+    @Test("every fuzzing seed (the hostile cases found so far) passes through its target in an ordinary build",
+          arguments: ["body", "report", "scanner"])
+    func fuzzSeeds(target: String) throws {
+        let replayer = TracedeskProcess.binary.deletingLastPathComponent().appendingPathComponent("tracedesk-fuzz")
+        let corpus = TracedeskProcess.repository.appendingPathComponent("Fuzz/corpus/\(target)")
+        let seeds = try FileManager.default.contentsOfDirectory(atPath: corpus.path).map { corpus.appendingPathComponent($0).path }
+        #expect(!seeds.isEmpty)
+        let process = Process()
+        process.executableURL = replayer
+        process.arguments = [target] + seeds
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text == "replayed \(seeds.count) input\(seeds.count == 1 ? "" : "s") through \(target)\n")
+    }
+
     @Test("Ctrl-C during compare names the jobs left going at the pod, with the poll command of each")
     func interruptCompare() throws {
         let simulator = try LiveSimulator(speed: 1, seed: UInt64.random(in: 1...1_000_000))

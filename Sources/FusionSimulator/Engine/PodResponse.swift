@@ -9,13 +9,25 @@ public struct PodResponse: Sendable {
     public var delayMs: Int?
     /// Close the connection part-way through the answer (the `drop` fault).
     public var dropConnection: Bool
+    /// How the body goes out when it is not all at once (the `drip` and `huge` faults).
+    public var stream: Stream?
 
-    public init(status: Int, headers: [(String, String)] = [], body: String = "", delayMs: Int? = nil, dropConnection: Bool = false) {
+    /// A body sent slowly, or too large to hold.
+    public enum Stream: Sendable, Equatable {
+        /// `body`, one byte every `everyMs`.
+        case drip(everyMs: Int)
+        /// A JSON object of `bytes` bytes (padding after `body`'s fields), sent in chunks.
+        case huge(bytes: Int)
+    }
+
+    public init(status: Int, headers: [(String, String)] = [], body: String = "", delayMs: Int? = nil, dropConnection: Bool = false,
+                stream: Stream? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
         self.delayMs = delayMs
         self.dropConnection = dropConnection
+        self.stream = stream
     }
 
     static func json(_ status: Int, _ body: PodJSON, headers: [(String, String)] = []) -> PodResponse {

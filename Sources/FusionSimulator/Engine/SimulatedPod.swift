@@ -61,7 +61,7 @@ public actor SimulatedPod {
         if let response = injected.response { return response }
         var response = startOrResume(team: team, requestBody: body)
         response.delayMs = injected.delayMs
-        return response
+        return injected.modify.map { $0(response) } ?? response
     }
 
     private func startOrResume(team: String, requestBody: Data) -> PodResponse {
@@ -138,7 +138,7 @@ public actor SimulatedPod {
             response = .fusionError(404, code: "FAI-40401", title: "Not Found", detail: "No job \(jobId) for team \(team).")
         }
         response.delayMs = injected.delayMs
-        return response
+        return injected.modify.map { $0(response) } ?? response
     }
 
     private func resume(jobId: String, team: String, input: PodJSON, admin: Bool) -> PodResponse {
@@ -175,8 +175,14 @@ public actor SimulatedPod {
 
     /// The fault this call meets: the request's own, else the team's scenario rules in order.
     /// Either an answer that replaces the normal one, or a delay before the normal one.
-    private func injectFault(team: String, call: String, header: String?, authorization: String?)
-        -> (response: PodResponse?, delayMs: Int?) {
+    /// A fault's effect on a call: an answer instead of the pod's, a delay, or a change to the pod's answer.
+    struct InjectedFault {
+        var response: PodResponse?
+        var delayMs: Int?
+        var modify: ((PodResponse) -> PodResponse)?
+    }
+
+    private func injectFault(team: String, call: String, header: String?, authorization: String?) -> InjectedFault {
         let key = "\(team) \(call)"
         let index = callCounts[key, default: 0]
         callCounts[key] = index + 1
@@ -189,17 +195,35 @@ public actor SimulatedPod {
                 return index >= after && index < after + (rule.count ?? 1)
             }
         }
-        guard let rule else { return (nil, nil) }
+        guard let rule else { return InjectedFault() }
         logger.info("fault", metadata: ["team": "\(team)", "call": "\(call)", "fault": "\(rule.kind.rawValue)"])
-        if rule.kind == .slow { return (nil, rule.delayMs ?? 3000) }
-        return (answer(for: rule, authorization: authorization), nil)
+        switch rule.kind {
+        case .slow: return InjectedFault(delayMs: rule.delayMs ?? 3000)
+        case .hang: return InjectedFault(delayMs: 86_400_000)
+        case .drip:
+            return InjectedFault(modify: { answer in
+                var slow = answer
+                slow.stream = .drip(everyMs: rule.delayMs ?? 1000)
+                return slow
+            })
+        case .mismatchedJob:
+            let other = random.uuid()
+            return InjectedFault(modify: { answer in
+                guard let json = PodJSON.parse(Data(answer.body.utf8)), case .object(let members) = json else { return answer }
+                var changed = answer
+                changed.body = PodJSON.object(members.map { $0.0 == "jobId" ? ("jobId", .string(other)) : $0 }).text
+                return changed
+            })
+        default:
+            return InjectedFault(response: answer(for: rule, authorization: authorization))
+        }
     }
 
     private func answer(for rule: FaultRule, authorization: String?) -> PodResponse {
         switch rule.kind {
         case .tooManyRequests:
             return PodResponse.fusionError(429, code: "FAI-42900", title: "Too Many Requests", detail: "Rate limit exceeded; retry later.")
-                .adding(header: ("Retry-After", String(rule.retryAfterSeconds ?? 1)))
+                .adding(header: ("Retry-After", rule.retryAfter ?? String(rule.retryAfterSeconds ?? 1)))
         case .status:
             let code = rule.statusCode ?? 503
             return .fusionError(code, code: "FAI-\(code)00", title: HTTPStatusText.text(code), detail: "The service is temporarily unavailable.")
@@ -216,6 +240,14 @@ public actor SimulatedPod {
         case .expireToken:
             if let token = Self.bearer(authorization) { accessTokens[token] = nil }
             return Self.invalidToken("The access token expired.")
+        case .redirect:
+            return PodResponse(status: rule.statusCode ?? 302, headers: [("Location", rule.location ?? "http://127.0.0.2:9/elsewhere")])
+        case .huge:
+            let bytes = max(1, min(rule.sizeMiB ?? 100, 16_384)) << 20
+            return PodResponse(status: 200, headers: [("Content-Type", "application/json")],
+                               body: #"{"jobId": "huge", "status": "RUNNING", "padding": ""#, stream: .huge(bytes: bytes))
+        case .slow, .hang, .drip, .mismatchedJob:
+            return PodResponse(status: 200)
         }
     }
 }

@@ -98,7 +98,33 @@ public enum PodRouter {
                 throw DroppedConnection()
             })
         }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+        switch answer.stream {
+        case .drip(let everyMs)?:
+            let bytes = Array(answer.body.utf8)
+            return Response(status: status, headers: headers, body: ResponseBody(contentLength: bytes.count) { writer in
+                for byte in bytes {
+                    try await writer.write(ByteBuffer(bytes: [byte]))
+                    try await Task.sleep(for: .milliseconds(everyMs))
+                }
+            })
+        case .huge(let total)?:
+            let head = Array(answer.body.utf8)
+            let tail = Array(#""}"#.utf8)
+            let padding = max(0, total - head.count - tail.count)
+            return Response(status: status, headers: headers, body: ResponseBody(contentLength: head.count + padding + tail.count) { writer in
+                try await writer.write(ByteBuffer(bytes: head))
+                let chunk = ByteBuffer(repeating: UInt8(ascii: "x"), count: 1 << 16)
+                var left = padding
+                while left > 0 {
+                    let size = min(left, 1 << 16)
+                    try await writer.write(size == 1 << 16 ? chunk : ByteBuffer(repeating: UInt8(ascii: "x"), count: size))
+                    left -= size
+                }
+                try await writer.write(ByteBuffer(bytes: tail))
+            })
+        case nil:
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))
+        }
     }
 }
 

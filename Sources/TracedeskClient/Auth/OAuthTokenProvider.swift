@@ -47,9 +47,9 @@ public actor OAuthTokenProvider: TokenProvider {
         return remember(try await request(grant: settings.grant))
     }
 
-    /// Gets a token (from the cache if fresh) and says who it is for and until when.
-    public func info() async throws(TracedeskError) -> TokenInfo {
-        _ = try await token(forceRefresh: false)
+    /// Gets a token (from the cache if fresh, unless `fresh`) and says who it is for and until when.
+    public func info(fresh: Bool = false) async throws(TracedeskError) -> TokenInfo {
+        _ = try await token(forceRefresh: fresh)
         guard let current else { throw TracedeskError(.authenticationRefused, "no token was issued") }
         let claims = JWTAssertion.claims(of: current.accessToken)
         return TokenInfo(subject: claims?.first(["sub", "user_id", "username"])?.stringValue,
@@ -92,6 +92,8 @@ public actor OAuthTokenProvider: TokenProvider {
         let response: HTTPResponseData
         do {
             response = try await transport.send(HTTPRequestData(method: "POST", url: settings.tokenURL, headers: headers, body: Data(body.utf8)))
+        } catch let error as TracedeskError {
+            throw error
         } catch {
             throw TracedeskError(.podUnavailable, "cannot reach the identity domain at \(settings.tokenURL.absoluteString): \(NetworkFailure.describe(error))")
         }
@@ -102,12 +104,22 @@ public actor OAuthTokenProvider: TokenProvider {
             let kind: TracedeskError.Kind = (400...499).contains(response.status) ? .authenticationRefused : .podUnavailable
             throw TracedeskError(kind, "the identity domain refused the \(grant.name) grant for client \(settings.clientId): \(error)\(detail)")
         }
-        let lifetime = json?["expires_in"]?.int64Value ?? 3600
         return TokenCache.Entry(
             accessToken: token,
-            expiresAt: now().epochMilliseconds + lifetime * 1000,
+            expiresAt: Self.expiry(of: json?["expires_in"], now: now().epochMilliseconds),
             refreshToken: json?["refresh_token"]?.stringValue ?? (grant.name == "refresh_token" ? nil : current?.refreshToken),
             scope: json?["scope"]?.stringValue ?? settings.scope)
+    }
+
+    /// When a token issued at `now` expires: `expires_in` seconds later (an hour when absent or
+    /// not a number), at most ten years; 0 or less means expired at once, to be used only this time.
+    static func expiry(of expiresIn: JSONValue?, now: Int64) -> Int64 {
+        let seconds: Double = switch expiresIn {
+        case nil, .some(.null): 3600
+        case .some(let value): value.doubleValue ?? value.stringValue.flatMap(Double.init) ?? 3600
+        }
+        guard seconds.isFinite, seconds > 0 else { return now }
+        return now + Int64(min(seconds, 315_360_000) * 1000)
     }
 
     /// Sends the user to sign in, waits for the code on a loopback port, and returns the exchange form.

@@ -35,6 +35,8 @@ public struct AgentClient: Sendable {
     let retry: RetryPolicy
     let clock: PollingClock
     let observe: @Sendable (ClientEvent) -> Void
+    /// `--timeout`: no retry wait (nor Retry-After) goes past it.
+    public var deadline: Deadline?
 
     public init(pod: URL, api: APIVersion = .v1, team: String, transport: any HTTPTransport, tokens: any TokenProvider,
                 retry: RetryPolicy = RetryPolicy(), clock: PollingClock = .system,
@@ -49,22 +51,28 @@ public struct AgentClient: Sendable {
         self.observe = observe
     }
 
-    var base: URL {
-        pod.appendingPathComponent("api/fusion-ai/orchestrator/agent/\(api.rawValue)/\(team)")
+    /// A team endpoint's URL. The team code is checked by `TeamCode` before a client is made, and
+    /// every segment is percent-encoded all the same: no name from a pod or a file steers the path.
+    func endpoint(_ segments: String..., query: [URLQueryItem] = []) -> URL {
+        var components = URLComponents(url: pod, resolvingAgainstBaseURL: false)!
+        let prefix = components.percentEncodedPath.hasSuffix("/") ? String(components.percentEncodedPath.dropLast()) : components.percentEncodedPath
+        components.percentEncodedPath = prefix + "/api/fusion-ai/orchestrator/agent/\(api.rawValue)/"
+            + ([team] + segments).map(TeamCode.pathSegment).joined(separator: "/")
+        components.queryItems = query.isEmpty ? nil : query
+        return components.url!
     }
 
     /// Starts a job (or, with `jobId` and `resumeNodeInput`, answers a WAITING one).
     public func invoke(_ request: InvokeRequest) async throws(TracedeskError) -> ReceivedBody {
         let body: Data
         do { body = try JSONEncoder().encode(request) } catch { throw .badInput("the request cannot be encoded: \(error)") }
-        return try await call(method: "POST", url: base.appendingPathComponent("invokeAsync"), body: body, jobId: request.jobId)
+        return try await call(method: "POST", url: endpoint("invokeAsync"), body: body, jobId: request.jobId)
     }
 
     /// The job's status body now, in ADMIN mode unless asked otherwise.
     public func status(jobId: String, mode: InvokeRequest.InvocationMode = .admin) async throws(TracedeskError) -> ReceivedBody {
-        var components = URLComponents(url: base.appendingPathComponent("status/\(jobId)"), resolvingAgainstBaseURL: false)!
-        components.queryItems = [URLQueryItem(name: "invocationMode", value: mode.rawValue)]
-        return try await call(method: "GET", url: components.url!, body: nil, jobId: jobId)
+        let url = endpoint("status", jobId, query: [URLQueryItem(name: "invocationMode", value: mode.rawValue)])
+        return try await call(method: "GET", url: url, body: nil, jobId: jobId)
     }
 
     private func call(method: String, url: URL, body: Data?, jobId: String?) async throws(TracedeskError) -> ReceivedBody {
@@ -80,13 +88,19 @@ public struct AgentClient: Sendable {
                 let response = try await transport.send(HTTPRequestData(method: method, url: url, headers: headers, body: body))
                 switch response.status {
                 case 200...299:
+                    let decoded: StatusBody
                     do {
-                        let decoded = try StatusBody(data: response.body)
-                        return ReceivedBody(body: decoded, text: String(decoding: response.body, as: UTF8.self),
-                                            httpStatus: response.status, receivedAt: clock.now())
+                        decoded = try StatusBody(data: response.body)
                     } catch {
                         reason = "the pod answered \(response.status) with a body that is \(error.description)"
+                        break
                     }
+                    if let jobId, decoded.jobId != jobId {
+                        throw TracedeskError(.podUnavailable, "the pod answered with job \(TextFormat.snippet(decoded.jobId, width: 60)) "
+                                             + "when asked about job \(jobId); refused, nothing recorded", isTransient: false)
+                    }
+                    return ReceivedBody(body: decoded, text: String(decoding: response.body, as: UTF8.self),
+                                        httpStatus: response.status, receivedAt: clock.now())
                 case 401:
                     if refreshed {
                         throw TracedeskError(.authenticationRefused, "the pod refused a fresh token (401): \(PodErrorText.describe(response))")
@@ -103,7 +117,7 @@ public struct AgentClient: Sendable {
                 case 400, 405, 409, 412, 413, 415, 422:
                     throw TracedeskError.badInput("the pod refused the request (\(response.status)): \(PodErrorText.describe(response))")
                 case 429:
-                    retryAfter = response.header("Retry-After").flatMap(Double.init).map { .milliseconds(Int($0 * 1000)) }
+                    retryAfter = response.header("Retry-After").flatMap { RetryAfter.parse($0, now: clock.now()) }
                     reason = "the pod is rate limiting (429)"
                 default:
                     reason = "the pod answered \(response.status): \(PodErrorText.describe(response))"
@@ -117,8 +131,13 @@ public struct AgentClient: Sendable {
                 throw TracedeskError(.podUnavailable, "\(reason); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s")")
             }
             let delay = max(retryAfter ?? .zero, retry.delay(forRetry: attempt))
+            if let deadline, delay >= deadline.remaining {
+                let wait = retryAfter.map { "the pod asks to wait \(TextFormat.duration(TextFormat.milliseconds($0))) (Retry-After)" }
+                    ?? "the next try would come after it"
+                throw deadline.exceeded("\(reason); \(wait)")
+            }
             observe(.retrying(attempt: attempt + 1, of: retry.maxAttempts, after: delay, reason: reason))
-            do { try await clock.sleep(delay) } catch { throw TracedeskError(.podUnavailable, "cancelled while retrying: \(reason)") }
+            do { try await clock.sleep(delay) } catch { throw TracedeskError(.interrupted, "interrupted while retrying: \(reason)") }
             attempt += 1
         }
     }

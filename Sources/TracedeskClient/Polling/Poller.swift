@@ -90,7 +90,7 @@ public struct Poller: Sendable {
                 wait = schedule.next(elapsed: clock.elapsed(since: started), changed: received.text != previous,
                                      waiting: status == .waiting)
                 previous = received.text
-            } catch where error.kind == .podUnavailable {
+            } catch where error.kind == .podUnavailable && error.isTransient {
                 let since = failingSince ?? clock.now()
                 failingSince = since
                 if clock.elapsed(since: since) >= options.outageBudget {

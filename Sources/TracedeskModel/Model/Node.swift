@@ -97,6 +97,9 @@ extension Node {
     static let outputKeys = ["nodeOutput", "output", "outputs", "result", "response"]
     static let errorKeys = ["error", "errorMessage", "nodeError", "errorDetails"]
     static let childrenKeys = ["children", "childNodes", "nodes", "subNodes", "steps"]
+    /// How deep parent references may nest nodes (real teams nest a handful of levels).
+    public static let maximumReferenceDepth = 64
+
     static let parentKeys = ["parentNodeCode", "parentCode", "parentNodeId", "parentId", "parent"]
     /// The words of Oracle's streaming debug events; `type` holds one of these instead of a node type there.
     static let eventWords: Set<String> = [
@@ -131,15 +134,15 @@ extension Node {
 
         let startedAt = Timestamp.milliseconds(item.first(Self.startKeys))
         let endedAt = Timestamp.milliseconds(item.first(Self.endKeys))
-        var duration = stepInfo?.first(["totalNodeTime", "totalTime", "timeTaken"])?.int64Value
-            ?? item.first(Self.durationKeys)?.int64Value
+        var duration = Timestamp.duration(stepInfo?.first(["totalNodeTime", "totalTime", "timeTaken"]))
+            ?? Timestamp.duration(item.first(Self.durationKeys))
         if duration == nil, let startedAt, let endedAt, endedAt >= startedAt { duration = endedAt - startedAt }
         // A step under way says `endTime: 0` and `totalNodeTime: 0`: its length is not known yet, not zero.
         let status = item.first(Self.statusKeys)?.stringValue
         if endedAt == nil, duration == 0, let status, [.running, .waiting].contains(RunStatus(status)) { duration = nil }
         if duration == nil, !details.isEmpty {
-            let times = details.compactMap { $0.parsingEmbeddedJSON.first(["timeTaken", "duration", "durationMs"])?.int64Value }
-            if !times.isEmpty { duration = times.reduce(0, +) }
+            let times = details.compactMap { Timestamp.duration($0.parsingEmbeddedJSON.first(["timeTaken", "duration", "durationMs"])) }
+            if !times.isEmpty { duration = min(times.reduce(0) { TokenUsage.adding($0, $1) }, Timestamp.longestDuration) }
         }
 
         let inputAsReceived = item.first(Self.inputKeys)
@@ -191,6 +194,11 @@ extension Node {
     /// flat event list in which a `*_START` item is followed later by the `*_END` or `*_EXECUTED`
     /// item of the same node, and `CHILD_NODE_*` items belong to the node that was running.
     /// All three are brought into one tree, in the order the pod listed the nodes.
+    ///
+    /// Every node is kept, whatever the references: a node naming itself as parent is a top-level
+    /// node, a parent named later than its child cannot be referred to (so no cycle forms), and
+    /// references deeper than `maximumReferenceDepth` attach at that depth, so that a hostile
+    /// list of 20,000 nodes each under the last is read in linear time, not as a chain.
     public static func tree(reading items: [JSONValue], texts: [String]? = nil) -> [Node] {
         var roots: [Node] = []
         // Where each code last stood, as a path of indexes from the roots, for parent references.
@@ -214,10 +222,13 @@ extension Node {
             }
 
             var parentPath: [Int]?
-            if let parentCode, let path = paths[parentCode] {
+            if let parentCode, parentCode != node.code, let path = paths[parentCode] {
                 parentPath = path
             } else if isChildEvent {
                 parentPath = lastTopLevel
+            }
+            if let path = parentPath, path.count >= maximumReferenceDepth {
+                parentPath = Array(path.prefix(maximumReferenceDepth - 1))
             }
 
             let path: [Int]

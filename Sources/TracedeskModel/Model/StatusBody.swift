@@ -122,9 +122,9 @@ extension StatusBody {
         self.workflowStatus = (value["workflowStatus"]?.stringValue ?? self.input?["status"]?.stringValue)?.uppercased()
         self.startedAt = Timestamp.milliseconds(value["startDate"]) ?? Timestamp.milliseconds(value["createDate"])
         self.endedAt = Timestamp.milliseconds(value["endTime"]) ?? Timestamp.milliseconds(value["endDate"])
-        self.timeTakenMs = value["timeTaken"]?.int64Value
-        self.inputTokenCount = value["inputTokenCount"]?.int64Value
-        self.outputTokenCount = value["outputTokenCount"]?.int64Value
+        self.timeTakenMs = Timestamp.duration(value["timeTaken"])
+        self.inputTokenCount = TokenUsage.count(value["inputTokenCount"])
+        self.outputTokenCount = TokenUsage.count(value["outputTokenCount"])
         self.progressMessage = value["progressMessage"]?.stringValue
     }
 

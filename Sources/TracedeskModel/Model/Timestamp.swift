@@ -12,6 +12,15 @@ public enum Timestamp {
     public static let latest: Int64 = 253_402_300_799_999
 
     /// Epoch milliseconds from a number, a numeric string or an ISO 8601 string; `nil` for "not yet".
+    /// The longest duration believed, in ms (a century): longer is not a duration a pod means.
+    public static let longestDuration: Int64 = 3_155_760_000_000
+
+    /// A duration in ms as a pod wrote it, when it is one: 0 up to a century; else unknown.
+    public static func duration(_ value: JSONValue?) -> Int64? {
+        guard let number = value?.int64Value, (0...longestDuration).contains(number) else { return nil }
+        return number
+    }
+
     public static func milliseconds(_ value: JSONValue?) -> Int64? {
         guard let value else { return nil }
         switch value {

@@ -16,11 +16,27 @@ public struct TokenUsage: Sendable, Hashable, Codable {
 
     public static let zero = TokenUsage()
 
-    public var total: Int64 { input + output }
+    /// The most tokens one count may say: more is not a count a pod means, and is read as unknown.
+    public static let plausibleMaximum: Int64 = 1_000_000_000_000_000
+
+    /// Input and output together, saturating: sums of hostile counts never trap.
+    public var total: Int64 { Self.adding(input, output) }
     public var isZero: Bool { input == 0 && output == 0 }
 
     public static func + (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {
-        TokenUsage(input: lhs.input + rhs.input, output: lhs.output + rhs.output)
+        TokenUsage(input: adding(lhs.input, rhs.input), output: adding(lhs.output, rhs.output))
+    }
+
+    /// `a + b`, held at the bounds of Int64 instead of trapping.
+    public static func adding(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? .max : .min) : sum
+    }
+
+    /// A count as a pod wrote it, when it is one: a whole number from 0 to `plausibleMaximum`.
+    public static func count(_ value: JSONValue?) -> Int64? {
+        guard let number = value?.int64Value, (0...plausibleMaximum).contains(number) else { return nil }
+        return number
     }
 
     static let inputKeys = [
@@ -51,12 +67,12 @@ public struct TokenUsage: Sendable, Hashable, Codable {
     }
 
     private static func readDirect(from object: JSONValue) -> TokenUsage {
-        let input = object.first(inputKeys)?.int64Value ?? 0
-        let output = object.first(outputKeys)?.int64Value ?? 0
-        if input == 0, output == 0, let total = object.first(totalKeys)?.int64Value {
+        let input = count(object.first(inputKeys)) ?? 0
+        let output = count(object.first(outputKeys)) ?? 0
+        if input == 0, output == 0, let total = count(object.first(totalKeys)) {
             return TokenUsage(input: 0, output: total)
         }
-        return TokenUsage(input: max(0, input), output: max(0, output))
+        return TokenUsage(input: input, output: output)
     }
 
     /// The model name an object names, under any of the names seen.

@@ -28,10 +28,14 @@ public struct TracedeskError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public let kind: Kind
     public let message: String
+    /// False when trying again cannot help (a pod that redirects elsewhere, or answers about
+    /// another job): the poll loop then stops at once instead of riding out an outage.
+    public let isTransient: Bool
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, isTransient: Bool = true) {
         self.kind = kind
         self.message = message
+        self.isTransient = isTransient
     }
 
     public var description: String { message }

@@ -18,7 +18,8 @@ public struct CheckAuth: Sendable {
         let format = TextFormat(timeZone: context.timeZone)
         let profile = settings.profile.map { "Profile   \($0.name)\n" } ?? ""
         if let oauth = provider as? OAuthTokenProvider {
-            let info = try await oauth.info()
+            // A check asks the identity domain, never the cache: a revoked secret must show.
+            let info = try await oauth.info(fresh: true)
             try context.output.write("""
                 \(profile)Token for \(info.subject ?? "an unnamed subject")
                 Scope     \(info.scope ?? "-")

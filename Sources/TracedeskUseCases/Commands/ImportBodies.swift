@@ -35,8 +35,10 @@ public struct ImportBodies: Sendable {
         }
         let bodies = summary.bodiesRead == 1 ? "body" : "bodies"
         let runs = summary.runs.count == 1 ? "run" : "runs"
-        var text = "Imported \(summary.bodiesRead) \(bodies) into \(summary.runs.count) \(runs) "
-            + "(\(summary.bodiesStored) stored, \(summary.bodiesAlreadyKnown) already recorded; \(summary.newRuns) new \(summary.newRuns == 1 ? "run" : "runs")) in \(store.path)\n"
+        let count = { (value: Int) in TextFormat.count(Int64(value)) }
+        var text = "Imported \(count(summary.bodiesRead)) \(bodies) into \(count(summary.runs.count)) \(runs) "
+            + "(\(count(summary.bodiesStored)) stored, \(count(summary.bodiesAlreadyKnown)) already recorded; "
+            + "\(count(summary.newRuns)) new \(summary.newRuns == 1 ? "run" : "runs")) in \(store.path)\n"
         for run in summary.runs.prefix(Self.listedRuns) {
             text += "  \(run.jobId)  \(run.team ?? "?")  \(run.status)\(run.isNew ? "  (new)" : "")\n"
         }

@@ -100,16 +100,19 @@ public struct CommandContext: Sendable {
     }
 }
 
-/// Makes the transport of pod and token calls: the network (URLSession, or AsyncHTTPClient
-/// with a private CA), or, in tests, an in-process pod.
+/// Makes the transport of pod and token calls: the network (`NetworkTransport`), or, in tests,
+/// an in-process pod.
 public struct TransportFactory: Sendable {
     /// What the transport must honour.
     public struct Options: Sendable {
         /// A PEM bundle of CA certificates to trust besides the system's (`--cacert`).
         public var caBundle: String?
+        /// The largest answer accepted (`--max-body`).
+        public var maximumBodyBytes: Int
 
-        public init(caBundle: String? = nil) {
+        public init(caBundle: String? = nil, maximumBodyBytes: Int = NetworkTransport.defaultMaximumBodyBytes) {
             self.caBundle = caBundle
+            self.maximumBodyBytes = maximumBodyBytes
         }
     }
 
@@ -119,10 +122,9 @@ public struct TransportFactory: Sendable {
         self.make = make
     }
 
-    /// URLSession, or, with a CA bundle, a transport that also trusts it.
+    /// The network, through AsyncHTTPClient.
     public static let network = TransportFactory { options, environment throws(TracedeskError) in
-        guard let caBundle = options.caBundle else { return URLSessionTransport() }
-        return try TrustingTransport(caBundle: caBundle, environment: environment)
+        try NetworkTransport(caBundle: options.caBundle, environment: environment, maximumBodyBytes: options.maximumBodyBytes)
     }
 
     /// Always `transport`, whatever is asked: for tests.

@@ -15,14 +15,20 @@ public struct PodAccess: Sendable {
     public var caBundle: String?
     /// `--record`: save every HTTP exchange in this folder.
     public var recordFolder: String?
+    /// `--max-body`: the largest answer accepted.
+    public var maximumBodyBytes: Int
+    /// `--timeout`: the whole command, every call and wait included, ends by then.
+    public var timeout: Duration?
 
     public init(flags: [PodSetting: String] = [:], profile: String? = nil, retries: Int = 5, caBundle: String? = nil,
-                recordFolder: String? = nil) {
+                recordFolder: String? = nil, maximumBodyBytes: Int = NetworkTransport.defaultMaximumBodyBytes, timeout: Duration? = nil) {
         self.flags = flags
         self.profile = profile
         self.retries = retries
         self.caBundle = caBundle
         self.recordFolder = recordFolder
+        self.maximumBodyBytes = maximumBodyBytes
+        self.timeout = timeout
     }
 
     /// The settings of flags, environment and profile together.
@@ -31,13 +37,23 @@ public struct PodAccess: Sendable {
                     profile: try Profile.load(named: profile, environment: context.environment))
     }
 
-    /// The transport for pod and token calls, recording exchanges when asked.
-    public func transport(in context: CommandContext) throws(TracedeskError) -> any HTTPTransport {
-        let base = try context.transports.make(.init(caBundle: caBundle.map(context.absolutePath)), context.environment)
-        guard let recordFolder else { return base }
-        let errors = context.errors
-        return try RecordingTransport(inner: base, folder: URL(fileURLWithPath: context.absolutePath(recordFolder)),
-                                      now: context.clock.now, onWriteFailure: { try? errors.write("tracedesk: warning: \($0)\n") })
+    /// The transport for pod and token calls: redirects followed only to the same origin, every
+    /// call within the deadline, every exchange recorded when asked.
+    public func transport(in context: CommandContext, deadline: Deadline? = nil) throws(TracedeskError) -> any HTTPTransport {
+        var transport = try context.transports.make(
+            .init(caBundle: caBundle.map(context.absolutePath), maximumBodyBytes: maximumBodyBytes), context.environment)
+        if let recordFolder {
+            let errors = context.errors
+            transport = try RecordingTransport(inner: transport, folder: URL(fileURLWithPath: context.absolutePath(recordFolder)),
+                                               now: context.clock.now, onWriteFailure: { try? errors.write("tracedesk: warning: \($0)\n") })
+        }
+        if let deadline { transport = DeadlineTransport(inner: transport, deadline: deadline) }
+        return RedirectPolicy(inner: transport)
+    }
+
+    /// The deadline of `--timeout`, from now.
+    public func deadline(in context: CommandContext) -> Deadline? {
+        timeout.map { Deadline(after: $0, clock: context.clock) }
     }
 
     /// The token provider for `pod`, with the token cache of this environment.
@@ -52,11 +68,15 @@ public struct PodAccess: Sendable {
     /// A client for one team on the pod, authenticated.
     public func client(team: String, in context: CommandContext) throws(TracedeskError) -> AgentClient {
         guard retries >= 0 else { throw .badInput("--retries takes 0 or more") }
+        let team = try TeamCode.validated(team)
         let settings = try settings(in: context)
         let pod = try settings.podURL()
-        let transport = try transport(in: context)
-        return AgentClient(pod: pod, api: try settings.apiVersion(), team: team, transport: transport,
-                           tokens: try tokenProvider(settings: settings, pod: pod, transport: transport, in: context),
-                           retry: RetryPolicy(maxAttempts: min(retries, 1_000) + 1), clock: context.clock)
+        let deadline = deadline(in: context)
+        let transport = try transport(in: context, deadline: deadline)
+        var client = AgentClient(pod: pod, api: try settings.apiVersion(), team: team, transport: transport,
+                                 tokens: try tokenProvider(settings: settings, pod: pod, transport: transport, in: context),
+                                 retry: RetryPolicy(maxAttempts: min(retries, 1_000) + 1), clock: context.clock)
+        client.deadline = deadline
+        return client
     }
 }

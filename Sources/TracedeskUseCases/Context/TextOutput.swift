@@ -51,8 +51,9 @@ public final class TextOutput: Sendable {
         try writeData(Array(sequence.utf8))
     }
 
-    /// `text` with C0 and C1 control characters (but newline and tab) written as `\xHH`, and
-    /// CRLF line ends as newlines.
+    /// `text` with C0 and C1 control characters (but newline and tab) written as `\xHH`, the
+    /// bidirectional overrides and isolates (which reorder what a terminal shows) as `\u{HHHH}`,
+    /// and CRLF line ends as newlines.
     public static func visible(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var result = ""
@@ -61,7 +62,8 @@ public final class TextOutput: Sendable {
         for (index, scalar) in scalars.enumerated() {
             if scalar == "\r", index + 1 < scalars.count, scalars[index + 1] == "\n" { continue }
             if isControl(scalar) {
-                result += "\\x" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 2)
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                result += scalar.value > 0xFF ? "\\u{\(hex)}" : "\\x" + hex.leftPadded(to: 2)
             } else {
                 result.unicodeScalars.append(scalar)
             }
@@ -73,6 +75,8 @@ public final class TextOutput: Sendable {
         switch scalar.value {
         case 0x0A, 0x09: false
         case 0x00...0x1F, 0x7F...0x9F: true
+        // LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI: "Trojan source" reordering.
+        case 0x202A...0x202E, 0x2066...0x2069: true
         default: false
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TracedeskCompare
 import TracedeskDocuments
 import TracedeskModel
 
@@ -44,10 +45,11 @@ public struct RunDemo: Sendable {
             ("\(tracedesk) runs\(db)", "the history, newest first"),
             ("\(tracedesk) show \(job)\(db)", "one run's steps in the terminal"),
             ("\(tracedesk) report last -o run.html\(db)", "the report of any recorded run"),
-            ("\(tracedesk) diff \(job) last\(db)", "two recorded runs compared"),
+            diffSuggestion(comparison?.0, fallback: job, tracedesk: tracedesk, db: db),
             ("\(tracedesk) simulator", "this simulated pod, to try invoke, poll and resume by hand"),
         ]
         let width = next.map(\.0.count).max() ?? 0
+
         if let (comparison, path) = comparison {
             lines.append("  \(comparison.verdict.rawValue.uppercased().padding(toLength: 10, withPad: " ", startingAt: 0)) \(path)  (DRAFT against PUBLISHED)")
         }
@@ -58,5 +60,13 @@ public struct RunDemo: Sendable {
         lines.append("")
         try context.output.write(lines.joined(separator: "\n"))
         return .success
+    }
+
+    /// A diff worth running: the same prompt's PUBLISHED and DRAFT runs from the comparison.
+    func diffSuggestion(_ comparison: Comparison?, fallback job: String, tracedesk: String, db: String) -> (String, String) {
+        if let prompt = comparison?.prompts.first, let a = prompt.a.runs.first?.jobId, let b = prompt.b.runs.first?.jobId {
+            return ("\(tracedesk) diff \(a.prefix(8)) \(b.prefix(8))\(db)", "one prompt on PUBLISHED and on DRAFT, step by step")
+        }
+        return ("\(tracedesk) diff \(job) last\(db)", "two recorded runs compared")
     }
 }

@@ -39,7 +39,7 @@ public struct OTLPSender: Sendable {
                                          + "give its key with --header or OTEL_EXPORTER_OTLP_HEADERS")
                 case 429, 502, 503, 504:
                     reason = "the OpenTelemetry backend at \(where_) answered \(response.status)"
-                    retryAfter = response.header("Retry-After").flatMap(Self.seconds)
+                    retryAfter = response.header("Retry-After").flatMap { RetryAfter.parse($0, now: clock.now()) }
                 default:
                     let detail = String(decoding: response.body.prefix(300), as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
                     throw TracedeskError(.podUnavailable, "the OpenTelemetry backend at \(where_) refused the spans (\(response.status))"
@@ -57,11 +57,5 @@ public struct OTLPSender: Sendable {
             do { try await clock.sleep(delay) } catch { throw TracedeskError(.interrupted, "interrupted while exporting") }
             attempt += 1
         }
-    }
-
-    /// A Retry-After in seconds, when it is a sane number.
-    static func seconds(_ text: String) -> Duration? {
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= 0, value < 3600 else { return nil }
-        return .milliseconds(Int64(value * 1000))
     }
 }

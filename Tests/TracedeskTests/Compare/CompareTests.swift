@@ -79,7 +79,7 @@ struct CompareTests {
         #expect(throws: TracedeskError.badInput("s.yaml: lists no prompts")) {
             try PromptSuite.parse(Data("prompts: []".utf8), origin: "s.yaml", json: false)
         }
-        #expect(throws: TracedeskError.badInput("s.yaml: .prompts[1].message is missing")) {
+        #expect(throws: TracedeskError.badInput("s.yaml: prompts[1].message is missing")) {
             try PromptSuite.parse(Data("prompts:\n  - label: x\n".utf8), origin: "s.yaml", json: false)
         }
         #expect(throws: TracedeskError.self) { try PromptSuite.parse(Data("prompts: [".utf8), origin: "s.yaml", json: false) }
@@ -155,7 +155,7 @@ struct CompareTests {
                           tokens: [1000, 1001, 980], times: [13_000, 13_000, 14_000], expectations: expect)
         let result = Comparison.PromptResult(index: 0, prompt: prompt, a: a, b: b, diff: nil, thresholds: .init(maxTimeIncrease: 0.2))
         #expect(result.verdict == .regression)
-        #expect(result.reasons == ["B fails at most 1,000 tokens in 1 of 3 runs; A met it in all 3"])
+        #expect(result.reasons == ["B misses “at most 1,000 tokens” in 1 of 3 runs; A met it in all 3"])
         #expect(a.medianTokens == 950 && b.medianTokens == 1000)
         #expect(abs((result.timeChange ?? 0) - 2.0 / 11.0) < 0.0001)
         #expect(b.distinctAnswers == 2)

@@ -46,8 +46,17 @@ struct CommandLineHarness: Sendable {
     }
 
     /// A harness on a new temporary folder, with an in-process pod on the sample scenarios.
-    static func withPod(in folder: URL, seed: UInt64 = UInt64.random(in: 1...1_000_000)) throws -> CommandLineHarness {
-        let library = try ScenarioLibrary.load(directory: SimulatorTransport.scenarios)
+    /// `faults` replaces the scripted faults of the teams it names (a hostile pod).
+    static func withPod(in folder: URL, seed: UInt64 = UInt64.random(in: 1...1_000_000),
+                        faults: [String: [FaultRule]] = [:]) throws -> CommandLineHarness {
+        var library = try ScenarioLibrary.load(directory: SimulatorTransport.scenarios)
+        if !faults.isEmpty {
+            library = try ScenarioLibrary(teams: library.teams.values.map { team in
+                var changed = team
+                if let rules = faults[team.team] { changed.faults = rules }
+                return changed
+            })
+        }
         var harness = CommandLineHarness(database: folder.appendingPathComponent("history.sqlite").path,
                                          pod: InProcessPodTransport(library: library, seed: seed))
         harness.environment["XDG_CACHE_HOME"] = folder.appendingPathComponent("cache").path
