@@ -112,6 +112,19 @@ let package = Package(
             ]
         ),
 
+        // `tracedesk serve`: the history as a local web UI (Hummingbird), pages built as libxml2
+        // documents from the report templates, live over Server-Sent Events. Read-only.
+        .target(
+            name: "TracedeskServe",
+            dependencies: [
+                "TracedeskModel", "TracedeskHistory", "TracedeskCompare", "TracedeskDocuments", "TracedeskUseCases",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // A simulated Fusion pod. Shares no code with the Tracedesk layers: it writes bodies from
         // its own scenario types, so the client is tested against an independent producer.
         .target(
@@ -151,7 +164,7 @@ let package = Package(
             name: "TracedeskCommandLine",
             dependencies: [
                 "TracedeskModel", "TracedeskClient", "TracedeskCompare", "TracedeskDocuments", "TracedeskHistory",
-                "TracedeskUseCases",
+                "TracedeskUseCases", "TracedeskServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -168,8 +181,9 @@ let package = Package(
             name: "TracedeskTests",
             dependencies: [
                 "TracedeskModel", "TracedeskHistory", "TracedeskClient", "TracedeskCompare", "TracedeskDocuments",
-                "TracedeskExport", "TracedeskUseCases", "TracedeskCommandLine", "FusionSimulator", "InProcessPod",
+                "TracedeskExport", "TracedeskUseCases", "TracedeskCommandLine", "TracedeskServe", "FusionSimulator", "InProcessPod",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -189,7 +203,7 @@ let package = Package(
         // Runs the built `tracedesk` binary as a user would; depends on it so `swift test` builds it.
         .testTarget(
             name: "TracedeskEndToEndTests",
-            dependencies: ["tracedesk", "TracedeskModel"]
+            dependencies: ["tracedesk", "tracedesk-fuzz", "TracedeskModel"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -24,7 +24,7 @@ struct Tracedesk: AsyncParsableCommand {
             """,
         subcommands: [InvokeCommand.self, PollCommand.self, ResumeCommand.self, ImportCommand.self, RunsCommand.self,
                       ShowCommand.self, ReportCommand.self, CompareCommand.self, DiffCommand.self, DemoCommand.self,
-                      ExportCommand.self, PruneCommand.self, HistoryCommand.self, AuthCommand.self, SimulatorCommand.self]
+                      ExportCommand.self, ServeCommand.self, PruneCommand.self, HistoryCommand.self, AuthCommand.self, SimulatorCommand.self]
     )
 }
 

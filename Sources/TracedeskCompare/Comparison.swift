@@ -259,6 +259,11 @@ public struct Comparison: Sendable, Codable {
         return (try? String(decoding: encoder.encode(JSONForm(self)), as: UTF8.self)) ?? "{}"
     }
 
+    /// A comparison as the history keeps it (`json`); `nil` when the text is not one.
+    public static func stored(_ json: String) -> Comparison? {
+        try? JSONDecoder().decode(Comparison.self, from: Data(json.utf8))
+    }
+
     /// The JSON form: the comparison with its overall verdict.
     struct JSONForm: Encodable {
         var comparison: Comparison

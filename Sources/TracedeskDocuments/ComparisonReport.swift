@@ -40,7 +40,8 @@ public struct ComparisonReport {
         self.writtenAt = writtenAt
     }
 
-    public func html(templates: ReportTemplates = .embedded) throws(TracedeskError) -> String {
+    /// The report as HTML text; with `chrome`, as a page of `tracedesk serve`.
+    public func html(templates: ReportTemplates = .embedded, chrome: PageChrome? = nil) throws(TracedeskError) -> String {
         let template = try templates.document(ReportTemplates.comparisonReport)
         let document = template.document
         try template.fill("title", text: "\(comparison.team) · \(comparison.baseline) → \(comparison.candidate) · \(comparison.verdict.rawValue)")
@@ -60,6 +61,7 @@ public struct ComparisonReport {
             for prompt in comparison.prompts { section(for: prompt, in: slot, of: document) }
         }
         try template.fill("footer", text: "Written by Tracedesk on \(format.instant(writtenAt)). Times are UTC (Z).")
+        chrome?.apply(to: document)
         return template.serialized()
     }
 

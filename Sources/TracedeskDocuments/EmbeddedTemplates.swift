@@ -113,6 +113,27 @@ enum EmbeddedTemplates {
 </body>
 </html>
 """####,
+        "serve-page.html": ####"""
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="generator" content="Tracedesk" data-slot="generator">
+<title data-slot="title">Tracedesk</title>
+<style data-slot="stylesheet"></style>
+</head>
+<body class="serve-page">
+<header class="report-header">
+  <p class="eyebrow" data-slot="eyebrow">Tracedesk</p>
+  <h1 data-slot="heading">Runs</h1>
+  <p class="subtitle" data-slot="subtitle"></p>
+</header>
+<main data-slot="main"></main>
+<footer class="note" data-slot="footer"></footer>
+</body>
+</html>
+"""####,
         "report.css": ####"""
 /* Tracedesk reports: one stylesheet, inlined into every report. Light and dark, screen and print. */
 :root {
@@ -231,6 +252,100 @@ footer { margin-top: 40px; color: var(--muted); font-size: 13px; border-top: 1px
   tr, details.node { break-inside: avoid; }
   .timeline svg { break-inside: avoid; }
 }
+/* tracedesk serve: the bar above every page, the runs list, its filters and pages, the team charts. */
+body[data-served] { max-width: 1440px; }
+.serve-bar { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 18px; margin: -8px 0 18px; padding: 8px 0;
+  border-bottom: 1px solid var(--line); font-size: 14px; }
+.serve-bar .site { font-weight: 700; color: var(--fg); text-decoration: none; margin-right: 6px; }
+.serve-bar .live { margin-left: auto; color: var(--muted); font-size: 13px; }
+.serve-bar a[aria-current="page"] { font-weight: 600; text-decoration: none; color: var(--fg); }
+form.filters { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: end; margin: 0 0 14px; padding: 12px 14px;
+  background: var(--panel); border: 1px solid var(--line); border-radius: 8px; }
+form.filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); gap: 2px; }
+form.filters input, form.filters select, form.filters button {
+  font: inherit; font-size: 14px; padding: 4px 8px; border: 1px solid var(--line); border-radius: 5px; background: var(--bg); color: var(--fg); }
+form.filters button { background: var(--accent); color: var(--bg); border-color: var(--accent); cursor: pointer; }
+.counts { display: flex; flex-wrap: wrap; gap: 6px 12px; margin: 0 0 10px; font-size: 14px; }
+.table-scroll { overflow-x: auto; }
+table.runs td, table.runs th { white-space: nowrap; }
+table.runs td.team { white-space: normal; min-width: 17em; }
+.piece { display: inline-block; }
+table.runs td.message { white-space: normal; min-width: 320px; }
+.pager { display: flex; gap: 18px; margin: 12px 0; }
+.chart { width: 100%; height: auto; margin: 6px 0 14px; }
+.chart .axis, .chart .label { font-size: 11px; fill: var(--muted); }
+.chart .gridline { stroke: var(--line); stroke-width: 1; }
+.chart .line { fill: none; stroke-width: 2; }
+.chart .line.median { stroke: var(--bar-run); } .chart .line.p95 { stroke: var(--bar-wait); }
+.chart .bar.COMPLETE { fill: var(--bar-ok); } .chart .bar.ERROR { fill: var(--bar-bad); }
+.chart .bar.WAITING { fill: var(--bar-wait); } .chart .bar.RUNNING { fill: var(--bar-run); } .chart .bar.other { fill: var(--bar-other); }
+.swatch.median { background: var(--bar-run); } .swatch.p95 { background: var(--bar-wait); }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 12px; }
+.card { padding: 12px 14px; background: var(--panel); border: 1px solid var(--line); border-radius: 8px; }
+.card h3 { margin: 0 0 6px; }
+"""####,
+        "serve.js": ####"""
+// tracedesk serve: live updates over Server-Sent Events, and counts the server left for later.
+// Every page works without this file; with it, an open runs list and an open run that is still
+// going follow the history as it grows.
+(function () {
+  "use strict";
+  var body = document.body;
+  var watched = body.getAttribute("data-live");
+  var state = document.querySelector(".serve-bar .live");
+  if (!window.fetch) return;
+  // Counts by status that took the server longer than its budget: asked of /api/counts.
+  function fillCounts() {
+    var line = document.querySelector("p.counts[data-counts]");
+    if (!line) return;
+    fetch(line.getAttribute("data-counts"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (answer) { return answer.ok ? answer.json() : Promise.reject(answer.status); })
+      .then(function (counts) {
+        var format = new Intl.NumberFormat("en-US");
+        line.querySelectorAll("[data-status]").forEach(function (item) {
+          var count = item.querySelector(".count");
+          if (count) count.textContent = " " + format.format(counts.byStatus[item.getAttribute("data-status")] || 0);
+        });
+        var link = line.querySelector("a.count-all");
+        if (link) link.remove();
+        line.removeAttribute("data-counts");
+        line.setAttribute("data-counted", String(counts.total));
+      })
+      .catch(function () {});
+  }
+  fillCounts();
+  if (!watched || !window.EventSource || !window.DOMParser) return;
+  var busy = false, again = false;
+  function swap(fresh, selector) {
+    var next = fresh.querySelector(selector), current = document.querySelector(selector);
+    if (next && current) current.replaceWith(document.importNode(next, true));
+  }
+  function refresh() {
+    if (busy) { again = true; return; }
+    busy = true;
+    fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer.status); })
+      .then(function (text) {
+        var fresh = new DOMParser().parseFromString(text, "text/html");
+        swap(fresh, "header.report-header");
+        swap(fresh, "main");
+        fillCounts();
+        watched = fresh.body.getAttribute("data-live");
+        body.setAttribute("data-live", watched || "");
+        body.setAttribute("data-refreshed", String(Number(body.getAttribute("data-refreshed") || "0") + 1));
+      })
+      .catch(function () {})
+      .then(function () { busy = false; if (again) { again = false; refresh(); } });
+  }
+  var source = new EventSource("/api/events");
+  source.addEventListener("run", function (event) {
+    var data = {};
+    try { data = JSON.parse(event.data); } catch (error) { return; }
+    if (watched === "runs" || watched === "run:" + data.jobId) refresh();
+  });
+  source.addEventListener("open", function () { if (state) state.textContent = "live"; });
+  source.addEventListener("error", function () { if (state) state.textContent = "reconnecting"; });
+})();
 """####,
     ]
 }

@@ -92,6 +92,16 @@ public final class HTMLDocument {
         return element
     }
 
+    /// Inserts a new element before `sibling`, with attributes in the order given.
+    @discardableResult
+    public func element(_ name: String, before sibling: HTMLElement, attributes: KeyValuePairs<String, String> = [:]) -> HTMLElement {
+        let node = xmlNewDocNode(document, nil, name, nil)!
+        xmlAddPrevSibling(sibling.node, node)
+        let element = HTMLElement(node: node)
+        for (key, value) in attributes { element.setAttribute(key, value) }
+        return element
+    }
+
     /// Appends a new element holding `text` (as a text node) to `parent`.
     @discardableResult
     public func element(_ name: String, in parent: HTMLElement, attributes: KeyValuePairs<String, String> = [:],
@@ -105,6 +115,22 @@ public final class HTMLDocument {
     public func text(_ text: String, in parent: HTMLElement) {
         guard !text.isEmpty else { return }
         xmlAddChild(parent.node, xmlNewDocText(document, text))
+    }
+
+    /// Appends `text` as pieces that each end after one of `breaks`, each in a
+    /// `<span class="piece">` the stylesheet makes an inline block: a long code such as
+    /// `PRODUCT_COMPARISON_ADVISOR_COE` wraps at its underscores, not mid-word, and copies as it
+    /// is (libxml2's HTML serialiser does not know `<wbr>`, and a zero-width space would be copied).
+    public func text(_ text: String, in parent: HTMLElement, breakingAfter breaks: Set<Character>) {
+        var piece = ""
+        for character in text {
+            piece.append(character)
+            if breaks.contains(character) {
+                element("span", in: parent, attributes: ["class": "piece"], text: piece)
+                piece = ""
+            }
+        }
+        if !piece.isEmpty { element("span", in: parent, attributes: ["class": "piece"], text: piece) }
     }
 
     /// Appends text that is trusted to be raw content of `<style>`, where HTML escapes do not apply.
@@ -138,7 +164,9 @@ public final class HTMLDocument {
         case .element(let element):
             let name = element.name.lowercased()
             if allowlist.droppedWithContent.contains(name) { return }
-            guard let allowedAttributes = allowlist.elements[name] else {
+            // A link whose address is refused is no link: its text stays, unwrapped (an <a> without href is invalid).
+            let refusedLink = name == "a" && !(element.attribute("href").map(allowlist.allowsURL) ?? false)
+            guard let allowedAttributes = allowlist.elements[name], !refusedLink else {
                 for child in element.childNodes { copy(child, into: parent, allowlist: allowlist) }
                 return
             }

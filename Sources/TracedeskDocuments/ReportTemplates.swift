@@ -15,6 +15,10 @@ public struct ReportTemplates: Sendable {
     public static let comparisonReport = "comparison-report.html"
     /// The stylesheet inlined into every report.
     public static let styleSheet = "report.css"
+    /// The skeleton of `tracedesk serve`'s own pages (the runs, the teams, errors).
+    public static let servePage = "serve-page.html"
+    /// The one script `tracedesk serve` sends: live updates; every page works without it.
+    public static let serveScript = "serve.js"
 
     /// File name to content.
     public let files: [String: String]
@@ -68,7 +72,7 @@ public struct ReportTemplates: Sendable {
     }
 
     /// The template `name` parsed into a new document, with the stylesheet inlined.
-    func document(_ name: String) throws(TracedeskError) -> TemplateDocument {
+    public func document(_ name: String) throws(TracedeskError) -> TemplateDocument {
         let document = try HTMLDocument(parsing: text(of: name), origin: "\(origin): \(name)")
         let template = TemplateDocument(document: document, name: "\(origin): \(name)")
         let css = try text(of: Self.styleSheet)
@@ -81,8 +85,8 @@ public struct ReportTemplates: Sendable {
 
 /// A parsed template: its slots (`data-slot="name"`) are filled by name, and its optional
 /// sections (`data-section="name"`) removed when they have nothing to show.
-final class TemplateDocument {
-    let document: HTMLDocument
+public final class TemplateDocument {
+    public let document: HTMLDocument
     private let name: String
     private var slots: [String: HTMLElement] = [:]
 
@@ -96,7 +100,7 @@ final class TemplateDocument {
 
     /// Empties the slot `slot` and lets `build` fill it. A template without the slot is an error:
     /// a report must never leave out a part silently because a template was edited.
-    func fill(_ slot: String, _ build: (HTMLElement) throws(TracedeskError) -> Void) throws(TracedeskError) {
+    public func fill(_ slot: String, _ build: (HTMLElement) throws(TracedeskError) -> Void) throws(TracedeskError) {
         guard let element = slots[slot] else {
             throw .badInput("\(name): no element with data-slot=\"\(slot)\"; the report needs one")
         }
@@ -106,19 +110,19 @@ final class TemplateDocument {
     }
 
     /// Sets the slot's text.
-    func fill(_ slot: String, text: String) throws(TracedeskError) {
+    public func fill(_ slot: String, text: String) throws(TracedeskError) {
         try fill(slot) { element in document.text(text, in: element) }
     }
 
     /// Removes every element of `section` (the section and its links), when `keep` is false.
-    func keepSection(_ section: String, if keep: Bool) {
+    public func keepSection(_ section: String, if keep: Bool) {
         guard !keep else { return }
         for element in document.elements(where: { $0.attribute("data-section") == section }) {
             document.remove(element)
         }
     }
 
-    func serialized() -> String {
+    public func serialized() -> String {
         document.serialized()
     }
 }

@@ -122,7 +122,7 @@ extension RunReport {
             })
             for (title, text) in [("Input", node.input), ("Output", node.output), ("Error", node.error)] {
                 guard let text, !text.isEmpty else { continue }
-                document.element("h4", in: item, text: title)
+                document.element("h3", in: item, text: title)
                 document.element("pre", in: item, attributes: ["class": title.lowercased()], text: Self.pretty(text))
             }
         }

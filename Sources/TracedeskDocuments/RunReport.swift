@@ -36,7 +36,8 @@ public struct RunReport {
     var run: RunRecord { details.run }
 
     /// The report as HTML text. Throws `badInput` when a template lacks a slot the report needs.
-    public func html(templates: ReportTemplates = .embedded) throws(TracedeskError) -> String {
+    /// The report as HTML text; with `chrome`, as a page of `tracedesk serve`.
+    public func html(templates: ReportTemplates = .embedded, chrome: PageChrome? = nil) throws(TracedeskError) -> String {
         let template = try templates.document(ReportTemplates.runReport)
         let document = template.document
         let team = run.teamCode ?? run.workflowCode ?? "Unknown team"
@@ -71,6 +72,7 @@ public struct RunReport {
         template.keepSection("follow-ups", if: !run.followUpQuestions.isEmpty)
         template.keepSection("chunks", if: !details.chunks.isEmpty)
         template.keepSection("citations", if: !details.citations.isEmpty)
+        chrome?.apply(to: document)
         return template.serialized()
     }
 

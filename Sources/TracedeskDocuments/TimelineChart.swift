@@ -92,7 +92,7 @@ struct TimelineChart {
         let height = Self.axisHeight + Double(rows.count) * Self.rowHeight + 6
         func x(_ offset: Int64) -> Double { Self.labelWidth + plotWidth * Double(offset) / Double(span) }
         let svg = document.element("svg", in: parent, attributes: [
-            "viewBox": "0 0 \(Int(Self.width)) \(Int(height.rounded(.up)))", "role": "img",
+            "viewBox": "0 0 \(Int(Self.width)) \(Int(height.rounded(.up)))", "role": "group",
             "aria-label": "Timeline of \(rows.count) steps over \(TextFormat.duration(span))",
         ])
         for tick in 0...4 {

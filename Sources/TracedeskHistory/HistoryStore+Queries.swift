@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import TracedeskModel
 
 extension HistoryStore {
@@ -20,17 +21,60 @@ extension HistoryStore {
 
     /// How many runs match `query` (its limit and cursor aside), by status.
     public func statusCounts(matching query: RunQuery = RunQuery()) throws(TracedeskError) -> [RunStatus: Int] {
-        var unpaged = query
-        unpaged.limit = nil
-        unpaged.after = nil
-        let everything = unpaged
+        try read { db in try Self.statusCounts(query, db: db) }
+    }
+
+    /// How many runs match `query` by status, or `nil` when counting them would take longer than
+    /// `budget`: a filter served by an index counts 100,000 runs in a few milliseconds, but a
+    /// search for a word in most runs must visit each of them (about half a microsecond a run).
+    /// SQLite stops the count at the budget (a progress handler), so a page never waits on it;
+    /// a budget of zero leaves every count to later.
+    public func statusCounts(matching query: RunQuery, within budget: Duration) throws(TracedeskError) -> [RunStatus: Int]? {
+        guard budget > .zero else { return nil }
+        let nanoseconds = UInt64(max(0, budget.components.seconds)) * 1_000_000_000 + UInt64(max(0, budget.components.attoseconds) / 1_000_000_000)
         return try read { db in
-            let (whereClause, arguments) = try Self.filter(everything, db: db)
-            var counts: [RunStatus: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM run" + whereClause + " GROUP BY status", arguments: arguments) {
-                counts[RunStatus(row[0] as String), default: 0] += row[1] as Int
+            let deadline = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+            deadline.pointee = DispatchTime.now().uptimeNanoseconds + nanoseconds
+            defer { deadline.deallocate() }
+            // Asked every 1,000 virtual-machine steps: a few microseconds apart.
+            sqlite3_progress_handler(db.sqliteConnection, 1_000, { context in
+                guard let context else { return 0 }
+                return DispatchTime.now().uptimeNanoseconds > context.assumingMemoryBound(to: UInt64.self).pointee ? 1 : 0
+            }, deadline)
+            defer { sqlite3_progress_handler(db.sqliteConnection, 0, nil, nil) }
+            do {
+                return try Self.statusCounts(query, db: db)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT {
+                return nil
             }
-            return counts
+        }
+    }
+
+    static func statusCounts(_ query: RunQuery, db: Database) throws -> [RunStatus: Int] {
+        var everything = query
+        everything.limit = nil
+        everything.after = nil
+        let (whereClause, arguments) = try Self.filter(everything, db: db)
+        var counts: [RunStatus: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM run" + whereClause + " GROUP BY status", arguments: arguments) {
+            counts[RunStatus(row[0] as String), default: 0] += row[1] as Int
+        }
+        return counts
+    }
+
+    /// The team codes of the recorded runs, in order: one index probe per team (a skip-scan of
+    /// `run_by_team`), so it costs the same on 100 runs or 100,000.
+    public func teamCodes() throws(TracedeskError) -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: """
+                WITH RECURSIVE team(code) AS (
+                    SELECT (SELECT teamCode FROM run WHERE teamCode IS NOT NULL ORDER BY teamCode COLLATE NOCASE LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT teamCode FROM run WHERE teamCode > team.code COLLATE NOCASE ORDER BY teamCode COLLATE NOCASE LIMIT 1)
+                    FROM team WHERE team.code IS NOT NULL
+                )
+                SELECT code FROM team WHERE code IS NOT NULL
+                """)
         }
     }
 
@@ -120,7 +164,6 @@ extension HistoryStore {
             }) else { throw .badInput("the history at \(path) holds no run yet") }
             return (last, nil)
         }
-        if text.count < 4 { throw .badInput("'\(text)' is too short: a run prefix needs at least 4 characters") }
         if text.utf8.count > 200 || text.unicodeScalars.contains(where: { $0.value < 0x20 }) {
             throw .badInput("'\(TextFormat.snippet(text, width: 40))' is not a jobId (a jobId is a short line of letters, digits and dashes)")
         }
@@ -128,6 +171,8 @@ extension HistoryStore {
             if let exact = try RunRecord.fetchOne(db, sql: "SELECT \(RunRecord.selection) FROM run WHERE jobId = ?", arguments: [text]) {
                 return ([exact], [])
             }
+            // A whole jobId may be short; a prefix must not be (three characters match too much).
+            guard text.count >= 4 else { return ([], []) }
             // A range on the unique index, not LIKE: every character of the prefix is literal.
             let upper = text + "\u{10FFFF}"
             let runs = try RunRecord.fetchAll(db, sql: "SELECT \(RunRecord.selection) FROM run WHERE jobId >= ? AND jobId < ? ORDER BY jobId LIMIT 6",
@@ -142,6 +187,8 @@ extension HistoryStore {
         var candidates = found.runs.sorted { ($0.recordedAt, $0.id ?? 0) > ($1.recordedAt, $1.id ?? 0) }.map(\.jobId)
         for nested in found.nested where !candidates.contains(nested.jobId) { candidates.append(nested.jobId) }
         switch candidates.count {
+        case 0 where text.count < 4:
+            throw .badInput("'\(text)' is too short: a run prefix needs at least 4 characters")
         case 0:
             throw .badInput("no run matches '\(text)' in \(path)")
         case 1:

@@ -121,6 +121,8 @@ do {
         try ingestBenchmark()
     case "history":
         try historyBenchmark()
+    case "serve":
+        try serveBenchmark()
     case "generate":
         // generate FILE [BODIES [NODES]]: the bodies of the ingest benchmark, to profile by hand.
         let arguments = Array(CommandLine.arguments.dropFirst(2))
@@ -129,7 +131,7 @@ do {
                                               nodes: arguments.count > 2 ? Int(arguments[2]) ?? 50 : 50, to: path)
         print("wrote \(bytes) bytes to \(path)")
     default:
-        print("usage: tracedesk-bench [polling|report|ingest|history|generate FILE [BODIES [NODES]]]")
+        print("usage: tracedesk-bench [polling|report|ingest|history|serve|generate FILE [BODIES [NODES]]]")
         exit(2)
     }
 } catch {

@@ -24,7 +24,7 @@ enum FuzzTargets {
     }
 
     /// One history for the process (making one per input would cost more than the input), emptied after each.
-    nonisolated(unsafe) static let store = try! HistoryStore.inMemory()
+    static let store = try! HistoryStore.inMemory()
 
     static func body(_ data: Data) {
         defer { _ = try? store.prune(PruneRequest(before: .max, force: true), dryRun: false) }

@@ -246,7 +246,7 @@ public actor SimulatedPod {
             let bytes = max(1, min(rule.sizeMiB ?? 100, 16_384)) << 20
             return PodResponse(status: 200, headers: [("Content-Type", "application/json")],
                                body: #"{"jobId": "huge", "status": "RUNNING", "padding": ""#, stream: .huge(bytes: bytes))
-        case .slow, .hang, .drip, .mismatchedJob:
+        case .hang, .drip, .mismatchedJob:
             return PodResponse(status: 200)
         }
     }

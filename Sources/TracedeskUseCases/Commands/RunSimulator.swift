@@ -73,9 +73,9 @@ enum SimulatorBanner {
     }
 }
 
-/// Why a server did not start, in words: a port in use is the usual reason.
-enum SimulatorStartFailure {
-    static func describe(_ error: any Error, host: String, port: Int) -> TracedeskError {
+/// Why a server (the simulator, serve) did not start, in words: a port in use is the usual reason.
+public enum SimulatorStartFailure {
+    public static func describe(_ error: any Error, host: String, port: Int) -> TracedeskError {
         if let error = error as? TracedeskError { return error }
         let text = String(describing: error)
         if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {

@@ -46,6 +46,7 @@ public struct RunDemo: Sendable {
             ("\(tracedesk) show \(job)\(db)", "one run's steps in the terminal"),
             ("\(tracedesk) report last -o run.html\(db)", "the report of any recorded run"),
             diffSuggestion(comparison?.0, fallback: job, tracedesk: tracedesk, db: db),
+            ("\(tracedesk) serve --open\(db)", "browse every run, the comparison and the teams in a browser"),
             ("\(tracedesk) simulator", "this simulated pod, to try invoke, poll and resume by hand"),
         ]
         let width = next.map(\.0.count).max() ?? 0

@@ -9,7 +9,7 @@ import TracedeskModel
 import TracedeskUseCases
 
 /// A temporary folder removed when the test ends.
-final class TemporaryFolder {
+final class TemporaryFolder: Sendable {
     let url: URL
 
     init() throws {
@@ -194,6 +194,21 @@ struct HistoryStoreTests {
         #expect(try store.runs(matching: RunQuery(status: .waiting)).map(\.teamCode) == ["XX_GL_JOURNAL_APPROVAL"])
         #expect(try store.runs(matching: RunQuery(since: 1_773_430_000_000)).count == 2)
         #expect(try store.runs(matching: RunQuery(limit: 2)).count == 2)
+    }
+
+    @Test("counts by status within a budget are exact, or nil when SQLite was stopped at the budget; team codes are listed once each")
+    func countsWithinBudget() throws {
+        for index in 0..<300 {
+            let status = index % 10 == 0 ? "ERROR" : "COMPLETE"
+            try receive(#"{"jobId": "job-\#(index)", "status": "\#(status)", "output": "ledger \#(index)"}"#, at: 1_000 + Int64(index),
+                        team: index % 3 == 0 ? "TEAM_B" : "team_a")
+        }
+        let everything = RunQuery(search: "ledger")
+        #expect(try store.statusCounts(matching: everything, within: .seconds(30)) == [.complete: 270, .error: 30])
+        #expect(try store.statusCounts(matching: everything, within: .nanoseconds(1)) == nil, "300 runs take more than a nanosecond")
+        #expect(try store.statusCounts(matching: everything, within: .zero) == nil)
+        #expect(try store.statusCounts(matching: RunQuery(team: "TEAM_B"), within: .seconds(30)) == [.complete: 90, .error: 10])
+        #expect(try store.teamCodes() == ["team_a", "TEAM_B"])
     }
 
     @Test("a RUN is 'last', a jobId, or a unique prefix of 4 or more characters")
