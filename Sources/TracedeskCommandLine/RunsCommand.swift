@@ -13,6 +13,7 @@ struct RunsCommand: TracedeskCommand {
             Examples:
               tracedesk runs --team PRODUCT_COMPARISON_ADVISOR_COE --status ERROR
               tracedesk runs --since 2d --search "M1000034"
+              tracedesk runs --conversation 6f1c2a9e-0d4b-4e8a-9a51-2b7d3c4e5f60
               tracedesk runs --json | jq '.[].jobId'
             """
     )
@@ -33,6 +34,9 @@ struct RunsCommand: TracedeskCommand {
     @Option(help: ArgumentHelp("Only runs whose message, output, error or node outputs contain all these words.", valueName: "text"))
     var search: String?
 
+    @Option(help: ArgumentHelp("Only the runs of this conversation (its conversationId), e.g. the turns of one chat.", valueName: "id"))
+    var conversation: String?
+
     @Option(parsing: .unconditional, help: ArgumentHelp("At most this many runs.", valueName: "n"))
     var limit: Int = 50
 
@@ -51,7 +55,7 @@ struct RunsCommand: TracedeskCommand {
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
         let query = RunQuery(team: team, status: status.map(RunStatus.init), since: since.flatMap { SinceParser.parse($0) },
-                             search: search, limit: limit)
+                             search: search, conversationId: conversation, limit: limit)
         return try ListRuns(history: history.location, query: query, json: json).run(in: context)
     }
 }

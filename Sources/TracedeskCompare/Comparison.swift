@@ -206,10 +206,20 @@ public struct Comparison: Sendable, Codable {
             Self.change(a.medianTokens.map(TextFormat.count) ?? "-", b.medianTokens.map(TextFormat.count) ?? "-", tokenChange)
         }
 
-        /// `4/5 / 5/5`: expectations held in every run, of all, for A and for B.
+        /// Expectations, B against A: `1 improved, 1 regressed` (each by how often it held over
+        /// the repeats), or `3/3 held` when none moved (held in every run of B, of all).
         public var expectationCell: String {
-            func met(_ side: SideResult) -> String { "\(side.expectations.count(where: \.always))/\(side.expectations.count)" }
-            return "\(met(a)) / \(met(b))"
+            let names = a.expectations.map(\.name) + b.expectations.map(\.name).filter { name in !a.expectations.contains { $0.name == name } }
+            guard !names.isEmpty else { return "-" }
+            var improved = 0, regressed = 0
+            for name in names {
+                let rateA = a.expectations.first { $0.name == name }.map { $0.of == 0 ? 0 : Double($0.met) / Double($0.of) } ?? 0
+                let rateB = b.expectations.first { $0.name == name }.map { $0.of == 0 ? 0 : Double($0.met) / Double($0.of) } ?? 0
+                if rateB > rateA { improved += 1 } else if rateB < rateA { regressed += 1 }
+            }
+            if improved == 0 && regressed == 0 { return "\(b.expectations.count(where: \.always))/\(names.count) held" }
+            return [improved > 0 ? "\(improved) improved" : nil, regressed > 0 ? "\(regressed) regressed" : nil]
+                .compactMap { $0 }.joined(separator: ", ")
         }
 
         /// `+1 −0 ~1`: steps added, removed and changed.

@@ -58,6 +58,9 @@ public struct RunDiff: Sendable, Codable {
         public var tokensB: Int64?
         /// What changed on a step both sides ran: `status`, `output`, `input`, `error`.
         public var differences: [String]
+        /// The step's output, A to B, word by word, when it changed and both are short enough
+        /// to diff (`maximumDiffedCharacters` each); `nil` otherwise.
+        public var outputDiff: [WordDiff.Segment]? = nil
 
         public var durationDeltaMs: Int64? {
             guard let a = durationMsA, let b = durationMsB else { return nil }
@@ -107,6 +110,10 @@ public struct RunDiff: Sendable, Codable {
             && chunksGained.isEmpty && chunksLost.isEmpty && citationsGained.isEmpty && citationsLost.isEmpty
     }
 
+    /// A step's output is diffed word by word up to this many bytes a side (the alignment is
+    /// quadratic in words: 20 KB is about 3,000 words, a few milliseconds).
+    public static let maximumDiffedCharacters = 20_000
+
     public init(a: RunDetails, b: RunDetails) {
         self.a = Side(a.run)
         self.b = Side(b.run)
@@ -122,9 +129,14 @@ public struct RunDiff: Sendable, Codable {
                 if nodeA.input != nodeB.input { differences.append("input") }
                 if nodeA.output != nodeB.output { differences.append("output") }
                 if nodeA.error != nodeB.error { differences.append("error") }
-                return Step(change: differences.isEmpty ? .same : .changed, path: pathsA[i], type: nodeA.type, depth: nodeA.depth,
-                            statusA: nodeA.status, statusB: nodeB.status, durationMsA: nodeA.durationMs, durationMsB: nodeB.durationMs,
-                            tokensA: nodeA.displayTokens.total, tokensB: nodeB.displayTokens.total, differences: differences)
+                var step = Step(change: differences.isEmpty ? .same : .changed, path: pathsA[i], type: nodeA.type, depth: nodeA.depth,
+                                statusA: nodeA.status, statusB: nodeB.status, durationMsA: nodeA.durationMs, durationMsB: nodeB.durationMs,
+                                tokensA: nodeA.displayTokens.total, tokensB: nodeB.displayTokens.total, differences: differences)
+                if differences.contains("output"), let outputA = nodeA.output, let outputB = nodeB.output,
+                   outputA.utf8.count <= Self.maximumDiffedCharacters, outputB.utf8.count <= Self.maximumDiffedCharacters {
+                    step.outputDiff = WordDiff.diff(outputA, outputB)
+                }
+                return step
             case .onlyA(let i):
                 let node = a.nodes[i]
                 return Step(change: .removed, path: pathsA[i], type: node.type, depth: node.depth, statusA: node.status,

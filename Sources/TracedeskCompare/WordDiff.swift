@@ -10,6 +10,11 @@ public enum WordDiff {
         public var kind: Kind
         /// The words with the whitespace that followed each, as written.
         public var text: String
+
+        public init(kind: Kind, text: String) {
+            self.kind = kind
+            self.text = text
+        }
     }
 
     /// The segments that turn `a` into `b`. Words are compared as written; the whitespace after

@@ -34,9 +34,14 @@ public struct ComparisonReport {
     public let writtenAt: Int64
     let format = TextFormat(timeZone: TimeZone(identifier: "UTC")!)
 
-    public init(comparison: Comparison, runReportLinks: [String: String] = [:], writtenAt: Int64 = Date().epochMilliseconds) {
+    /// The report of `tracedesk diff`: two runs, not two versions over prompts and repeats.
+    public let twoRuns: Bool
+
+    public init(comparison: Comparison, runReportLinks: [String: String] = [:], twoRuns: Bool = false,
+                writtenAt: Int64 = Date().epochMilliseconds) {
         self.comparison = comparison
         self.runReportLinks = runReportLinks
+        self.twoRuns = twoRuns
         self.writtenAt = writtenAt
     }
 
@@ -55,6 +60,17 @@ public struct ComparisonReport {
         subtitle += " · \(comparison.prompts.count) prompt\(comparison.prompts.count == 1 ? "" : "s") × \(comparison.repeats) repeat\(comparison.repeats == 1 ? "" : "s")"
         if let suite = comparison.suite { subtitle += " · suite \(suite)" }
         if let id = comparison.id { subtitle += " · comparison #\(id)" }
+        if twoRuns, let prompt = comparison.prompts.first {
+            func run(_ side: Comparison.SideResult) -> String {
+                let job = side.runs.first?.jobId.map { String($0.prefix(8)) } ?? "?"
+                return side.spec.hasPrefix(job) || side.runs.first?.jobId == side.spec ? job : "\(job) (\(side.spec))"
+            }
+            subtitle = "Run A \(run(prompt.a)) against run B \(run(prompt.b))"
+        }
+        try template.fill("eyebrow", text: twoRuns ? "Tracedesk diff of two runs" : "Tracedesk comparison")
+        try template.fill("summary-note", text: twoRuns
+            ? "A is the first run, B the second: what changed from A to B, step by step."
+            : "A is the baseline, B the candidate: the question is what B would change. Times and tokens are medians over the repeats of each side.")
         try template.fill("subtitle", text: subtitle)
         try template.fill("summary") { slot in summary(in: slot, of: document) }
         try template.fill("prompts") { slot in
@@ -68,15 +84,25 @@ public struct ComparisonReport {
     private func summary(in slot: HTMLElement, of document: HTMLDocument) {
         let table = document.element("table", in: slot, attributes: ["class": "grid comparison-summary"])
         let head = document.element("tr", in: document.element("thead", in: table))
-        for (title, numeric) in [("Prompt", false), ("Verdict", false), ("Time A → B", true), ("Tokens A → B", true),
-                                 ("Expectations A / B", true), ("Steps +/−/~", true)] {
-            document.element("th", in: head, attributes: numeric ? ["class": "num"] : [:], text: title)
+        let median = twoRuns ? "" : " (median)"
+        for (title, numeric) in [("Prompt", false), ("Verdict", false), ("Why", false), ("Time A → B" + median, true),
+                                 ("Tokens A → B" + median, true), ("Expectations, B vs A", true), ("Steps +/−/~", true)] {
+            document.element("th", in: head, attributes: numeric ? ["class": "num", "scope": "col"] : ["scope": "col"], text: title)
         }
         let body = document.element("tbody", in: table)
         for prompt in comparison.prompts {
             let row = document.element("tr", in: body, attributes: ["class": "prompt-row verdict-row-\(prompt.verdict.rawValue)"])
             document.element("a", in: document.element("td", in: row), attributes: ["href": "#prompt-\(prompt.index)"], text: prompt.name)
             document.element("td", in: row, attributes: ["class": "verdict-\(prompt.verdict.rawValue)"], text: prompt.verdict.rawValue)
+            // The reasons behind the verdict; a note (noise between repeats) when there is none.
+            let why = document.element("td", in: row, attributes: ["class": "why"])
+            if prompt.reasons.isEmpty && prompt.notes.isEmpty {
+                document.text("-", in: why)
+            } else {
+                let list = document.element("ul", in: why, attributes: ["class": "why-list"])
+                for reason in prompt.reasons { document.element("li", in: list, text: reason) }
+                for note in prompt.notes { document.element("li", in: list, attributes: ["class": "note"], text: note) }
+            }
             for cell in [prompt.timeCell, prompt.tokenCell, prompt.expectationCell, prompt.stepCell] {
                 document.element("td", in: row, attributes: ["class": "num"], text: cell)
             }
@@ -165,16 +191,67 @@ public struct ComparisonReport {
         }
         guard let diff = prompt.diff, diff.outputChanged else {
             document.element("p", in: section, attributes: ["class": "note"], text: "The first answers of A and B are the same, word for word.")
+            everyAnswer(prompt, in: section, of: document)
             return
         }
         let details = document.element("details", in: section, attributes: ["class": "group", "open": "open"])
-        document.element("summary", in: details, text: String(format: "Word by word: %.0f%% of the words changed", WordDiff.changedShare(diff.output) * 100))
-        let block = document.element("div", in: details, attributes: ["class": "diff chunk-text"])
-        for segment in diff.output {
+        document.element("summary", in: details, text: String(format: "What changed: %.0f%% of the words", WordDiff.changedShare(diff.output) * 100))
+        structuredDiff(StructuredTextDiff.diff(diff.a.output ?? "", diff.b.output ?? ""), in: details, of: document)
+        everyAnswer(prompt, in: section, of: document)
+    }
+
+    /// Every distinct answer of a side that gave more than one over its repeats, with the
+    /// repeats that gave it: the figures above are over all of them, the diff over the first.
+    private func everyAnswer(_ prompt: Comparison.PromptResult, in section: HTMLElement, of document: HTMLDocument) {
+        for (label, side) in [("A", prompt.a), ("B", prompt.b)] where side.distinctAnswers > 1 {
+            var order: [String] = []
+            var repeats: [String: [Int]] = [:]
+            for run in side.runs {
+                let answer = run.output ?? ""
+                if repeats[answer] == nil { order.append(answer) }
+                repeats[answer, default: []].append(run.repetition)
+            }
+            let group = document.element("details", in: section, attributes: ["class": "group every-answer"])
+            document.element("summary", in: group,
+                             text: "\(label) gave \(order.count) different answers over \(side.runs.count) repeats")
+            for (number, answer) in order.enumerated() {
+                let numbers = repeats[answer, default: []].map(String.init).joined(separator: ", ")
+                document.element("h4", in: group, text: "Answer \(number + 1), repeat\(repeats[answer, default: []].count == 1 ? "" : "s") \(numbers)")
+                let block = document.element("div", in: group, attributes: ["class": "answer"])
+                if answer.isEmpty {
+                    document.element("p", in: block, attributes: ["class": "note"], text: "No answer.")
+                } else {
+                    document.appendSanitized(MarkdownParser().html(from: answer), in: block)
+                }
+            }
+        }
+    }
+
+    /// A structured diff: tables as tables (a changed row cell by cell), other lines word by word.
+    private func structuredDiff(_ blocks: [StructuredTextDiff.Block], in parent: HTMLElement, of document: HTMLDocument) {
+        let holder = document.element("div", in: parent, attributes: ["class": "md-diff"])
+        for block in blocks {
+            switch block {
+            case .table(let rows):
+                let table = document.element("table", in: holder, attributes: ["class": "grid md-diff-table"])
+                let body = document.element("tbody", in: table)
+                for row in rows {
+                    let line = document.element("tr", in: body, attributes: ["class": "change-\(row.change.rawValue)"])
+                    for cell in row.cells { segments(cell, in: document.element("td", in: line), of: document) }
+                }
+            case .line(let line):
+                let paragraph = document.element("p", in: holder, attributes: ["class": "md-line change-\(line.change.rawValue)"])
+                segments(line.segments, in: paragraph, of: document)
+            }
+        }
+    }
+
+    private func segments(_ segments: [WordDiff.Segment], in parent: HTMLElement, of document: HTMLDocument) {
+        for segment in segments {
             switch segment.kind {
-            case .same: document.text(segment.text, in: block)
-            case .added: document.element("ins", in: block, text: segment.text)
-            case .removed: document.element("del", in: block, text: segment.text)
+            case .same: document.text(segment.text, in: parent)
+            case .added: document.element("ins", in: parent, text: segment.text)
+            case .removed: document.element("del", in: parent, text: segment.text)
             }
         }
     }
@@ -185,6 +262,10 @@ public struct ComparisonReport {
         if diff.steps.count <= RunReport.openStepLimit { details.setAttribute("open", "open") }
         document.element("summary", in: details, text: "\(diff.stepsAdded) added, \(diff.stepsRemoved) removed, \(diff.stepsChanged) changed, "
                          + "\(diff.steps.count { $0.change == .same }) the same")
+        if comparison.repeats > 1 {
+            document.element("p", in: details, attributes: ["class": "note"],
+                             text: "The steps of repeat 1 of A and of B; the times and tokens at the top are medians over all \(comparison.repeats) repeats.")
+        }
         let table = document.element("table", in: details, attributes: ["class": "grid aligned-steps"])
         let head = document.element("tr", in: document.element("thead", in: table))
         for (title, numeric) in [("Step", false), ("Type", false), ("Change", false), ("Status A → B", false),
@@ -208,6 +289,15 @@ public struct ComparisonReport {
             document.element("td", in: row, attributes: ["class": "num"], text: step.tokensA.map(TextFormat.count) ?? "")
             document.element("td", in: row, attributes: ["class": "num"], text: step.tokensB.map(TextFormat.count) ?? "")
             document.element("td", in: row, attributes: ["class": "num"], text: step.tokenDelta.map(RunDiff.signed) ?? "")
+            if let outputDiff = step.outputDiff {
+                let diffRow = document.element("tr", in: body, attributes: ["class": "step-output-diff"])
+                let cell = document.element("td", in: diffRow, attributes: ["colspan": "10"])
+                let fold = document.element("details", in: cell)
+                document.element("summary", in: fold, text: String(format: "Output of %@, A to B (%.0f%% of the words changed)",
+                                                                  step.path.split(separator: "/").last.map(String.init) ?? step.path,
+                                                                  WordDiff.changedShare(outputDiff) * 100))
+                segments(outputDiff, in: document.element("div", in: fold, attributes: ["class": "diff chunk-text"]), of: document)
+            }
         }
         let total = document.element("tr", in: document.element("tfoot", in: table), attributes: ["class": "total"])
         document.element("td", in: total, attributes: ["colspan": "4"], text: "Run")

@@ -18,14 +18,14 @@ enum EmbeddedTemplates {
 </head>
 <body class="comparison-report">
 <header class="report-header">
-  <p class="eyebrow">Tracedesk comparison</p>
+  <p class="eyebrow" data-slot="eyebrow">Tracedesk comparison</p>
   <h1><span data-slot="team">TEAM</span> <span class="badge" data-slot="verdict">VERDICT</span></h1>
   <p class="subtitle" data-slot="subtitle">A against B, repeats</p>
 </header>
 <main>
   <section id="summary">
     <h2>Summary</h2>
-    <p class="note">A is the baseline, B the candidate: the question is what B would change. Times and tokens are medians over the repeats of each side.</p>
+    <p class="note" data-slot="summary-note">A is the baseline, B the candidate: the question is what B would change. Times and tokens are medians over the repeats of each side.</p>
     <div data-slot="summary"></div>
   </section>
   <div data-slot="prompts"></div>
@@ -54,9 +54,11 @@ enum EmbeddedTemplates {
   <dl class="facts" data-slot="facts"></dl>
 </header>
 <nav class="contents" aria-label="Contents">
+  <a href="#insights">At a glance</a>
   <a href="#prompt">Prompt</a>
   <a href="#error" data-section="error">Error</a>
   <a href="#output">Output</a>
+  <a href="#conversation" data-section="conversation">Conversation</a>
   <a href="#timeline">Timeline</a>
   <a href="#steps">Steps</a>
   <a href="#chunks" data-section="chunks">Chunks</a>
@@ -65,6 +67,10 @@ enum EmbeddedTemplates {
   <a href="#raw-bodies">Raw bodies</a>
 </nav>
 <main>
+  <section id="insights">
+    <h2>At a glance</h2>
+    <div data-slot="insights"></div>
+  </section>
   <section id="prompt">
     <h2>Prompt</h2>
     <div data-slot="prompt"></div>
@@ -80,6 +86,10 @@ enum EmbeddedTemplates {
   <section id="follow-ups" data-section="follow-ups">
     <h2>Follow-up questions</h2>
     <ul data-slot="follow-ups"></ul>
+  </section>
+  <section id="conversation" data-section="conversation">
+    <h2>Conversation</h2>
+    <div data-slot="conversation"></div>
   </section>
   <section id="timeline">
     <h2>Timeline</h2>
@@ -236,6 +246,21 @@ details.node > summary .meta { color: var(--muted); font-size: 13px; margin-left
 .swatch.shade { background: var(--shade); border: 1px solid var(--bar-wait); }
 .diff ins { background: var(--added); text-decoration: none; }
 .diff del { background: var(--removed); }
+/* The answers' diff, structured: tables as tables, lines as lines; unchanged steps stay quiet. */
+.md-diff { margin: 8px 0; font-size: 14px; }
+.md-diff p.md-line { margin: 3px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.md-diff ins { background: var(--added); text-decoration: none; }
+.md-diff del { background: var(--removed); }
+.md-diff p.change-added { border-left: 3px solid var(--bar-ok); padding-left: 6px; }
+.md-diff p.change-removed { border-left: 3px solid var(--bar-bad); padding-left: 6px; }
+.md-diff p.change-changed { border-left: 3px solid var(--bar-wait); padding-left: 6px; }
+table.md-diff-table { margin: 6px 0; }
+table.md-diff-table tr.change-added td:first-child { box-shadow: inset 3px 0 0 var(--bar-ok); }
+table.md-diff-table tr.change-removed td:first-child { box-shadow: inset 3px 0 0 var(--bar-bad); }
+table.md-diff-table tr.change-changed td:first-child { box-shadow: inset 3px 0 0 var(--bar-wait); }
+table.aligned-steps tr.change-same td { color: var(--muted); }
+tr.step-output-diff td { background: var(--panel); }
+td.why ul.why-list { margin: 0; padding-left: 16px; font-size: 13px; }
 .side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 .side-by-side > div { min-width: 0; }
 .verdict-regression { color: var(--bad); font-weight: 600; }
@@ -252,6 +277,28 @@ footer { margin-top: 40px; color: var(--muted); font-size: 13px; border-top: 1px
   tr, details.node { break-inside: avoid; }
   .timeline svg { break-inside: avoid; }
 }
+/* At a glance: cards of bars (SVG, so no style attribute is needed), the failing path. */
+.insights { display: grid; grid-template-columns: repeat(auto-fit, minmax(330px, 1fr)); gap: 12px; align-items: start; }
+.insights .card { padding: 12px 14px; background: var(--panel); border: 1px solid var(--line); border-radius: 8px; min-width: 0; }
+.insights .card h3 { margin: 0 0 6px; font-size: 15px; }
+.insights .card p { margin: 0 0 8px; font-size: 14px; }
+.insights .card.failing { border-color: var(--bad); grid-column: 1 / -1; }
+ol.bars { list-style: none; margin: 0; padding: 0; font-size: 13px; }
+.bar-row { display: grid; grid-template-columns: minmax(0, 1.8fr) minmax(48px, 1fr) 7.5em; gap: 8px; align-items: center; padding: 2px 0; }
+.bar-label { overflow-wrap: break-word; min-width: 0; }
+.bar-label .note { font-size: 12px; }
+.bar-meter { width: 100%; height: 10px; display: block; }
+.bar-meter .track { fill: var(--line); }
+.bar-meter .fill { fill: var(--bar-run); }
+.bar-row.tokens .fill { fill: var(--bar-ok); } .bar-row.failed .fill { fill: var(--bar-bad); }
+.bar-row.gap .fill { fill: var(--bar-other); } .bar-row.gap .bar-label { color: var(--muted); font-style: italic; }
+.bar-value { white-space: nowrap; color: var(--muted); text-align: right; }
+.insights .card p.note { margin: 8px 0 0; font-size: 12.5px; }
+ol.trail { margin: 0 0 8px; padding-left: 22px; font-size: 14px; }
+ol.trail li:last-child a { color: var(--bad); font-weight: 600; }
+ol.trail .meta { color: var(--muted); }
+table.conversation tr.current td { background: var(--panel); font-weight: 600; }
+.model { font-size: 12px; }
 /* tracedesk serve: the bar above every page, the runs list, its filters and pages, the team charts. */
 body[data-served] { max-width: 1440px; }
 .serve-bar { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 18px; margin: -8px 0 18px; padding: 8px 0;

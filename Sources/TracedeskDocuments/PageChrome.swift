@@ -12,9 +12,13 @@ public struct PageChrome {
     public var bodyAttributes: [(String, String)]
     /// Builds the bar put first in `<body>`: site links, then the page's own.
     public var bar: (HTMLDocument, HTMLElement) -> Void
+    /// Where another run's page is (`/runs/JOBID`), for the links a file cannot have.
+    public var runLink: ((String) -> String)?
 
-    public init(scriptPath: String?, bodyAttributes: [(String, String)] = [], bar: @escaping (HTMLDocument, HTMLElement) -> Void) {
+    public init(scriptPath: String?, bodyAttributes: [(String, String)] = [], runLink: ((String) -> String)? = nil,
+                bar: @escaping (HTMLDocument, HTMLElement) -> Void) {
         self.scriptPath = scriptPath
+        self.runLink = runLink
         self.bodyAttributes = bodyAttributes
         self.bar = bar
     }

@@ -47,7 +47,8 @@ extension RunReport {
         guard !nodes.isEmpty else { return }
         let group = document.element("details", in: slot, attributes: ["class": "group step-table"])
         if nodes.count <= Self.openStepLimit { group.setAttribute("open", "open") }
-        document.element("summary", in: group, text: "Step table (\(TextFormat.count(Int64(nodes.count))) steps)")
+        let shown = nodes.count - nodes.filter(RunInsights.isBookend).count
+        document.element("summary", in: group, text: "Step table (\(TextFormat.count(Int64(shown))) steps)")
         let table = document.element("table", in: group, attributes: ["class": "grid nodes"])
         let head = document.element("tr", in: document.element("thead", in: table))
         for (title, numeric) in [("#", true), ("Step", false), ("Type", false), ("Status", false), ("Start", true),
@@ -57,7 +58,10 @@ extension RunReport {
         let body = document.element("tbody", in: table)
         var total = TokenUsage.zero
         let tree = NodeTree(nodes)
+        let bookends = nodes.filter(RunInsights.isBookend)
         for (index, node) in nodes.enumerated() {
+            // START and END mark the ends of the run; they are listed in the step details.
+            if RunInsights.isBookend(node) { continue }
             let failed = ["ERROR", "FAILED"].contains(node.status?.uppercased() ?? "")
             let failureBelow = tree.failureBelow[index].map { nodes[$0] }
             let row = document.element("tr", in: body, attributes: [
@@ -70,15 +74,19 @@ extension RunReport {
                 document.element("span", in: step, attributes: ["class": "depth"], text: String(repeating: "· ", count: node.depth))
             }
             document.element("a", in: step, attributes: ["href": "#node-\(node.position)", "class": "mono"], text: node.label)
-            document.element("td", in: row, text: node.type ?? "")
+            let type = document.element("td", in: row, text: node.type ?? "")
+            if let model = node.model, !model.isEmpty {
+                document.element("br", in: type)
+                document.element("span", in: type, attributes: ["class": "model note"], text: model)
+            }
             let status = document.element("td", in: row, text: node.status ?? "")
             if let failureBelow {
                 document.element("span", in: status, attributes: ["class": "failed-below-note"], text: " · \(failureBelow.label) failed under it")
             }
             let offset = node.startedAt.flatMap { start in origin.map { start - $0 } }
-            document.element("td", in: row, attributes: ["class": "num"], text: offset.map { "+" + TextFormat.duration($0) } ?? "-")
-            let duration = node.durationMs.map(TextFormat.duration)
-                ?? details.openDuration(of: node).map { $0 > 0 ? "≥ " + TextFormat.duration($0) + " (still going)" : "still going" } ?? "-"
+            document.element("td", in: row, attributes: ["class": "num"], text: offset.map { "+" + TextFormat.preciseDuration($0) } ?? "-")
+            let duration = node.durationMs.map(TextFormat.preciseDuration)
+                ?? details.openDuration(of: node).map { $0 > 0 ? "≥ " + TextFormat.preciseDuration($0) + " (still going)" : "still going" } ?? "-"
             document.element("td", in: row, attributes: ["class": "num"], text: duration)
             let tokens = node.displayTokens
             // A step that reports no tokens (a tool, a branch) has none to show: a dash, not a zero.
@@ -90,9 +98,18 @@ extension RunReport {
         let footer = document.element("tr", in: document.element("tfoot", in: table), attributes: ["class": "total"])
         document.element("td", in: footer, text: "")
         document.element("td", in: footer, attributes: ["colspan": "4"], text: "Run total")
-        document.element("td", in: footer, attributes: ["class": "num"], text: TextFormat.duration(run.timeTakenMs))
+        document.element("td", in: footer, attributes: ["class": "num"], text: TextFormat.preciseDuration(run.timeTakenMs))
         document.element("td", in: footer, attributes: ["class": "num"], text: run.inputTokens.map(TextFormat.count) ?? "unknown")
         document.element("td", in: footer, attributes: ["class": "num"], text: run.outputTokens.map(TextFormat.count) ?? "unknown")
+        if !bookends.isEmpty {
+            let note = document.element("p", in: group, attributes: ["class": "note"])
+            document.text("Left out of the table: ", in: note)
+            for (number, bookend) in bookends.enumerated() {
+                if number > 0 { document.text(", ", in: note) }
+                document.element("a", in: note, attributes: ["href": "#node-\(bookend.position)", "class": "mono"], text: bookend.label)
+            }
+            document.text(" (\(bookends.count == 1 ? "a marker" : "markers") of the run's ends, listed with the inputs and outputs below).", in: note)
+        }
     }
 
     func nodeDetails(in slot: HTMLElement, of document: HTMLDocument) {
@@ -153,7 +170,13 @@ extension RunReport {
             let row = document.element("tr", in: body, attributes: ["class": "\(kind)-row"])
             document.element("td", in: row, attributes: ["class": "num"], text: String(reference.position + 1))
             let source = document.element("td", in: row)
-            document.element("strong", in: source, text: reference.title ?? reference.source ?? "untitled")
+            let link = reference.source.flatMap(Self.webAddress)
+            if let link {
+                document.element("a", in: source, attributes: ["href": link, "rel": "noopener noreferrer nofollow"],
+                                 text: reference.title ?? reference.source ?? "untitled")
+            } else {
+                document.element("strong", in: source, text: reference.title ?? reference.source ?? "untitled")
+            }
             if let origin = reference.source, origin != reference.title {
                 document.element("br", in: source)
                 document.element("span", in: source, attributes: ["class": "mono note"], text: origin)
@@ -164,6 +187,47 @@ extension RunReport {
             }
             document.element("td", in: row, attributes: ["class": "num"], text: reference.score.map { String(format: "%.3f", $0) } ?? "-")
             document.element("div", in: document.element("td", in: row), attributes: ["class": "chunk-text"], text: reference.text ?? "")
+        }
+    }
+
+    /// `text` as a link target when it is an http or https address with a host; nothing else
+    /// (no `javascript:`, `data:` or `file:`) becomes a link.
+    static func webAddress(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else { return nil }
+        return trimmed
+    }
+
+    // MARK: Conversation
+
+    /// The runs of the run's conversation, oldest first, this one marked.
+    func conversationRuns(in slot: HTMLElement, of document: HTMLDocument, link: ((String) -> String)?) {
+        guard conversation.count > 1 else { return }
+        document.element("p", in: slot, attributes: ["class": "note"],
+                         text: "\(conversation.count) runs share conversation \(run.conversationId ?? "")"
+                            + (link == nil ? " (tracedesk runs --conversation ID lists them)." : "."))
+        let table = document.element("table", in: slot, attributes: ["class": "grid conversation"])
+        let head = document.element("tr", in: document.element("thead", in: table))
+        for (title, numeric) in [("#", true), ("Job", false), ("Status", false), ("Started", false), ("Time", true), ("Message", false)] {
+            document.element("th", in: head, attributes: numeric ? ["class": "num", "scope": "col"] : ["scope": "col"], text: title)
+        }
+        let body = document.element("tbody", in: table)
+        for (number, other) in conversation.enumerated() {
+            let current = other.jobId == run.jobId
+            let row = document.element("tr", in: body, attributes: current ? ["class": "current", "aria-current": "true"] : [:])
+            document.element("td", in: row, attributes: ["class": "num"], text: String(number + 1))
+            let job = document.element("td", in: row)
+            if let link, !current {
+                document.element("a", in: job, attributes: ["href": link(other.jobId), "class": "mono"], text: String(other.jobId.prefix(8)))
+            } else {
+                document.element("span", in: job, attributes: ["class": "mono"], text: String(other.jobId.prefix(8)) + (current ? " (this run)" : ""))
+            }
+            let status = document.element("td", in: row)
+            document.element("span", in: status, attributes: ["class": "badge \(Self.statusClass(other.status))"], text: other.status.rawValue)
+            document.element("td", in: row, text: other.startedAt.map(format.instant) ?? "-")
+            document.element("td", in: row, attributes: ["class": "num"], text: TextFormat.duration(other.timeTakenMs))
+            document.element("td", in: row, text: TextFormat.snippet(other.message ?? "", width: 100))
         }
     }
 

@@ -20,18 +20,29 @@ public struct RunReport {
     public let snapshots: [SnapshotRecord]
     /// When the report is written, epoch ms.
     public let writtenAt: Int64
+    /// The runs of the run's conversation (itself among them), oldest first; empty when unknown.
+    public let conversation: [RunRecord]
     let format = TextFormat(timeZone: TimeZone(identifier: "UTC")!)
 
-    public init(details: RunDetails, snapshots: [SnapshotRecord], writtenAt: Int64 = Date().epochMilliseconds) {
+    public init(details: RunDetails, snapshots: [SnapshotRecord], conversation: [RunRecord] = [],
+                writtenAt: Int64 = Date().epochMilliseconds) {
         self.details = details
         self.snapshots = snapshots
+        self.conversation = conversation
         self.writtenAt = writtenAt
     }
 
-    /// The report of `run` as `store` holds it now.
+    /// The report of `run` as `store` holds it now, with the other runs of its conversation.
     public init(of run: RunRecord, from store: HistoryStore) throws(TracedeskError) {
-        self.init(details: try store.details(of: run), snapshots: try store.snapshots(of: run))
+        var conversation: [RunRecord] = []
+        if let id = run.conversationId, !id.isEmpty {
+            conversation = try store.runs(matching: RunQuery(conversationId: id, limit: Self.conversationLimit)).reversed()
+        }
+        self.init(details: try store.details(of: run), snapshots: try store.snapshots(of: run), conversation: conversation)
     }
+
+    /// At most this many runs of a conversation are listed (the newest).
+    public static let conversationLimit = 100
 
     var run: RunRecord { details.run }
 
@@ -50,12 +61,14 @@ public struct RunReport {
         }
         try template.fill("subtitle", text: subtitle)
         try template.fill("facts") { list in facts(in: list, of: document) }
+        try template.fill("insights") { slot in insights(in: slot, of: document) }
         try template.fill("prompt") { slot in prompt(in: slot, of: document) }
         try template.fill("error") { slot in error(in: slot, of: document) }
         try template.fill("output") { slot in output(in: slot, of: document) }
         try template.fill("follow-ups") { list in
             for question in run.followUpQuestions { document.element("li", in: list, text: question) }
         }
+        try template.fill("conversation") { slot in conversationRuns(in: slot, of: document, link: chrome?.runLink) }
         try template.fill("timeline") { slot in
             TimelineChart(details).render(in: slot, of: document)
         }
@@ -72,6 +85,7 @@ public struct RunReport {
         template.keepSection("follow-ups", if: !run.followUpQuestions.isEmpty)
         template.keepSection("chunks", if: !details.chunks.isEmpty)
         template.keepSection("citations", if: !details.citations.isEmpty)
+        template.keepSection("conversation", if: conversation.count > 1)
         chrome?.apply(to: document)
         return template.serialized()
     }

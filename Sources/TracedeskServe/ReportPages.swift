@@ -69,7 +69,7 @@ extension ServePages {
             document.element("a", in: bar, attributes: ["href": "/diff/\(Self.segment(second.run.jobId))/\(Self.segment(first.run.jobId))"],
                              text: "Swap A and B")
         }
-        return try ComparisonReport(comparison: comparison, runReportLinks: links).html(templates: settings.templates, chrome: chrome)
+        return try ComparisonReport(comparison: comparison, runReportLinks: links, twoRuns: true).html(templates: settings.templates, chrome: chrome)
     }
 
     /// `/comparisons/{id}`: a recorded comparison's report, its runs linked to their pages.

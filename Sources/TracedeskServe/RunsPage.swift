@@ -14,6 +14,8 @@ extension ServePages {
         var version: String?
         var since: String?
         var search: String?
+        /// `conversation=ID`: the runs of one conversation (the run page links here).
+        var conversation: String?
         var after: RunQuery.Cursor?
         var limit: Int
         /// `count=all`: count the matching runs however long it takes (else within a budget).
@@ -37,6 +39,7 @@ extension ServePages {
                 throw BadParameter(name: "since", reason: "takes an age (30m, 12h, 3d, 2w), today, yesterday or a date, not '\(since)'")
             }
             search = value("q")
+            conversation = value("conversation")
             if let text = value("after") {
                 let parts = text.split(separator: ".")
                 guard parts.count == 2, let sortAt = Int64(parts[0]), let id = Int64(parts[1]) else {
@@ -59,13 +62,14 @@ extension ServePages {
 
         func query(now: Int64) -> RunQuery {
             RunQuery(team: team, status: status.map(RunStatus.init), versionStatus: version, since: since.flatMap { SinceParser.parse($0, now: Date(milliseconds: now)) },
-                     search: search, limit: limit, after: after)
+                     search: search, conversationId: conversation, limit: limit, after: after)
         }
 
         /// The query string of these filters, with `after` replaced.
         func queryString(after cursor: RunQuery.Cursor?, countAll: Bool = false) -> String {
             var items: [URLQueryItem] = []
-            for (name, value) in [("team", team), ("status", status), ("version", version), ("since", since), ("q", search)] {
+            for (name, value) in [("team", team), ("status", status), ("version", version), ("since", since), ("q", search),
+                                  ("conversation", conversation)] {
                 if let value { items.append(URLQueryItem(name: name, value: value)) }
             }
             if let cursor { items.append(URLQueryItem(name: "after", value: "\(cursor.sortAt).\(cursor.id)")) }
@@ -75,7 +79,7 @@ extension ServePages {
             return items.isEmpty ? "" : "?" + (components.percentEncodedQuery ?? "")
         }
 
-        var isFiltered: Bool { team != nil || status != nil || version != nil || since != nil || search != nil }
+        var isFiltered: Bool { team != nil || status != nil || version != nil || since != nil || search != nil || conversation != nil }
     }
 
     func runsPage(_ filter: RunsFilter) throws(TracedeskError) -> String {
@@ -159,7 +163,18 @@ extension ServePages {
         choice("Version", "version", filter.version, ["PUBLISHED", "DRAFT"])
         field("Since", "since", filter.since, placeholder: "7d, 12h, 2026-03-12")
         field("Search", "q", filter.search, placeholder: "words in messages, answers, errors")
+        if let conversation = filter.conversation {
+            // One conversation's runs: kept through a new filter, and undone by a link.
+            document.element("input", in: form, attributes: ["type": "hidden", "name": "conversation", "value": conversation])
+        }
         document.element("button", in: form, attributes: ["type": "submit"], text: "Filter")
+        if let conversation = filter.conversation {
+            var everyConversation = filter
+            everyConversation.conversation = nil
+            let note = document.element("p", in: main, attributes: ["class": "note"])
+            document.text("Only conversation \(conversation). ", in: note)
+            document.element("a", in: note, attributes: ["href": "/" + everyConversation.queryString(after: nil)], text: "Every conversation")
+        }
     }
 
     /// The runs as `tracedesk runs` shows them, each linked to its page.

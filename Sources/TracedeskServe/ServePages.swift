@@ -30,7 +30,8 @@ struct ServePages: Sendable {
 
     /// The bar above every page: the site's sections, the current one marked, the page's own links, the live state.
     func chrome(current: Section?, live: String? = nil, extra: @escaping (HTMLDocument, HTMLElement) -> Void = { _, _ in }) -> PageChrome {
-        PageChrome(scriptPath: Self.scriptPath, bodyAttributes: live.map { [("data-live", $0)] } ?? []) { document, bar in
+        PageChrome(scriptPath: Self.scriptPath, bodyAttributes: live.map { [("data-live", $0)] } ?? [],
+                   runLink: { "/runs/" + Self.segment($0) }) { document, bar in
             document.element("a", in: bar, attributes: ["href": "/", "class": "site"], text: "Tracedesk")
             for section in Section.allCases {
                 let link = document.element("a", in: bar, attributes: ["href": section.path], text: section.rawValue)

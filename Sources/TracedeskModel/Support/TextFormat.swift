@@ -20,6 +20,18 @@ public struct TextFormat: Sendable {
         return String(format: "%d h %02d min", whole / 3600, (whole % 3600) / 60)
     }
 
+    /// A duration to the millisecond, for step times side by side: `340 ms`, `12.345 s`,
+    /// `4 min 05.120 s`, `2 h 03 min 05 s`.
+    public static func preciseDuration(_ milliseconds: Int64?) -> String {
+        guard let milliseconds else { return "-" }
+        if milliseconds < 0 { return "-" + preciseDuration(milliseconds == .min ? .max : -milliseconds) }
+        if milliseconds < 1000 { return "\(milliseconds) ms" }
+        let seconds = milliseconds / 1000, thousandths = milliseconds % 1000
+        if seconds < 60 { return String(format: "%lld.%03lld s", seconds, thousandths) }
+        if seconds < 3600 { return String(format: "%lld min %02lld.%03lld s", seconds / 60, seconds % 60, thousandths) }
+        return String(format: "%lld h %02lld min %02lld s", seconds / 3600, (seconds % 3600) / 60, seconds % 60)
+    }
+
     /// A duration, to the millisecond.
     public static func duration(_ duration: Duration) -> String {
         Self.duration(milliseconds(duration))

@@ -10,7 +10,7 @@ public enum CompareOutput {
     public static func table(_ comparison: Comparison) -> String {
         var table = TextTable(columns: [
             .init("PROMPT"), .init("VERDICT"), .init("TIME A → B (median)"), .init("TOKENS A → B (median)"),
-            .init("EXPECT A / B"), .init("STEPS +/−/~"),
+            .init("EXPECT B vs A"), .init("STEPS +/−/~"),
         ])
         for prompt in comparison.prompts {
             table.add([TextFormat.snippet(prompt.name, width: 32), prompt.verdict.rawValue,
@@ -33,7 +33,7 @@ public enum CompareOutput {
     /// run's own report into `PATH-runs/`, linked.
     @discardableResult
     public static func write(_ comparison: Comparison, to path: String, store: HistoryStore,
-                             templates: ReportTemplates) throws(TracedeskError) -> String {
+                             templates: ReportTemplates, twoRuns: Bool = false) throws(TracedeskError) -> String {
         let url = try ReportFile.location(path, defaultName: "compare-\(ReportFile.fileNamePart(String(comparison.team.prefix(100)))).html")
         let folderName = url.deletingPathExtension().lastPathComponent + "-runs"
         let folder = url.deletingLastPathComponent().appendingPathComponent(folderName)
@@ -52,7 +52,7 @@ public enum CompareOutput {
                 links[jobId] = "\(folderName)/\(name)"
             }
         }
-        let html = try ComparisonReport(comparison: comparison, runReportLinks: links).html(templates: templates)
+        let html = try ComparisonReport(comparison: comparison, runReportLinks: links, twoRuns: twoRuns).html(templates: templates)
         return try ReportFile.write(html, to: url.path)
     }
 }

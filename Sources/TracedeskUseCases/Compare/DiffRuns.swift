@@ -30,11 +30,11 @@ public struct DiffRuns: Sendable {
         let a = try store.details(of: store.run(runA), now: now), b = try store.details(of: store.run(runB), now: now)
         let comparison = Comparison.of(a, b)
         if output == "-" {
-            try context.output.writeData(try ComparisonReport(comparison: comparison).html(templates: templates))
+            try context.output.writeData(try ComparisonReport(comparison: comparison, twoRuns: true).html(templates: templates))
             return .success
         }
         if let output {
-            let path = try CompareOutput.write(comparison, to: context.absolutePath(output), store: store, templates: templates)
+            let path = try CompareOutput.write(comparison, to: context.absolutePath(output), store: store, templates: templates, twoRuns: true)
             try context.note("report written to \(path)")
         }
         let diff = comparison.prompts[0].diff

@@ -126,11 +126,17 @@ struct CompareTests {
         #expect(diff.summaryLines.contains("Time: -1.0 s (-10%)   Tokens: +230 (+21%)"))
 
         // The comparison report of the two holds the aligned steps and the word diff, inert.
-        let html = try ComparisonReport(comparison: .of(try store.details(of: store.run("diff-a")), try store.details(of: store.run("diff-b")))).html()
+        let html = try ComparisonReport(comparison: .of(try store.details(of: store.run("diff-a")), try store.details(of: store.run("diff-b"))),
+                                        twoRuns: true).html()
         let document = try HTMLDocument(parsing: html, origin: "diff")
         #expect(document.elements { $0.classes.contains("step-row") }.count == 7)
-        #expect(document.elements(named: "ins").map(\.textContent).joined() == "and in stock")
+        let answerDiff = try #require(document.elements { $0.classes.contains("md-diff") }.first)
+        #expect(answerDiff.textContent.contains("and in stock"))
         #expect(document.elements(named: "script").isEmpty)
+        // A changed step shows what changed in its output; the wording is of two runs, not of repeats.
+        #expect(diff.steps.first { $0.path == "ANSWER" }?.outputDiff == [WordDiff.Segment(kind: .removed, text: "A"), WordDiff.Segment(kind: .added, text: "B")])
+        #expect(document.elements { $0.classes.contains("step-output-diff") }.count == 1)
+        #expect(html.contains("Tracedesk diff of two runs") && html.contains("Run A diff-a") && !html.contains("(median)"))
     }
 
     static func side(_ spec: String, statuses: [String], outputs: [String], tokens: [Int64], times: [Int64],
@@ -145,7 +151,7 @@ struct CompareTests {
     }
 
     @Test("verdicts: an expectation A met and B fails, COMPLETE to ERROR, and a median beyond a threshold are regressions")
-    func verdicts() {
+    func verdicts() throws {
         let expect = PromptSuite.Expectations(contains: ["stock"], maxTokens: 1000)
         let prompt = PromptSuite.Prompt(label: "p", message: "m", expect: expect)
         let a = Self.side("A", statuses: ["COMPLETE", "COMPLETE", "COMPLETE"], outputs: ["in stock", "in stock", "in stock"],
@@ -174,6 +180,18 @@ struct CompareTests {
 
         let improved = Comparison.PromptResult(index: 0, prompt: prompt, a: b, b: a, diff: nil, thresholds: .init())
         #expect(improved.verdict == .improvement)
+        // Expectations B against A: which moved, and which way, not two fractions to compare by eye.
+        #expect(result.expectationCell == "1 regressed")
+        #expect(improved.expectationCell == "1 improved")
+        #expect(Comparison.PromptResult(index: 0, prompt: prompt, a: a, b: a, diff: nil, thresholds: .init()).expectationCell == "3/3 held",
+                "contains, at most, and the status every prompt expects")
+        // The report's summary says why, beside the verdict.
+        let comparison = Comparison(id: 1, team: "T", baseline: "PUBLISHED", candidate: "DRAFT", suite: nil, repeats: 3,
+                                    thresholds: .init(), prompts: [result])
+        let page = try HTMLDocument(parsing: try ComparisonReport(comparison: comparison).html(), origin: "comparison")
+        let why = try #require(page.elements { $0.name == "td" && $0.classes.contains("why") }.first)
+        #expect(why.textContent.contains("B misses “at most 1,000 tokens” in 1 of 3 runs"))
+        #expect(page.elements { $0.classes.contains("every-answer") }.count == 1, "B gave two answers over its repeats: both are shown")
         let same = Comparison.PromptResult(index: 0, prompt: prompt, a: a, b: a, diff: nil, thresholds: .init(maxTokenIncrease: 0))
         #expect(same.verdict == .unchanged)
     }

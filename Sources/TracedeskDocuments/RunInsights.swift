@@ -1,0 +1,171 @@
+import Foundation
+import TracedeskHistory
+import TracedeskModel
+
+/// What a run's wall time and tokens were spent on, drawn from its steps: the critical path,
+/// the slowest steps, where the tokens went, time WAITING, the polling the client saw, and for
+/// a failed run the path from the top down to the step that failed.
+///
+/// Pure: computed from `RunDetails` alone, so the report, `show` and tests agree.
+public struct RunInsights: Sendable {
+    /// One step of the critical path, with what it added to the run's wall time.
+    public struct PathStep: Sendable, Hashable {
+        /// Index into `RunDetails.nodes`.
+        public var node: Int
+        /// Its duration, ms: each step on the path adds all of it, since nothing ran in its place.
+        public var durationMs: Int64
+        /// Time between the end of the step before it on the path and its start, ms: the
+        /// orchestrator's own work, queueing or a wait nothing recorded.
+        public var gapBeforeMs: Int64
+    }
+
+    /// A step and a measure of it (time or tokens), with its share of the run's.
+    public struct Ranked: Sendable, Hashable {
+        public var node: Int
+        public var value: Int64
+        /// Of the run's wall time or total tokens, 0...1 (0 when the run's is unknown).
+        public var share: Double
+    }
+
+    /// The chain of steps, each starting after the one before it ended, that ends with the run's
+    /// last step: shorten any of them and the run ends sooner; shorten anything else and it does
+    /// not. Containers (PARALLEL, a workflow calling a team) are entered: the path goes through
+    /// their children.
+    public var criticalPath: [PathStep]
+    /// Steps that ran beside the path, on parallel branches: their time did not add to the run's.
+    public var besidePath: Int
+    /// The run's wall time, ms, when known.
+    public var wallMs: Int64?
+    /// The slowest steps (bookends and containers left out: their time is their children's).
+    public var slowest: [Ranked]
+    /// Steps by tokens, most first (steps with none left out).
+    public var tokens: [Ranked]
+    /// Time the run spent WAITING for a person, ms, when it waited.
+    public var waitingMs: Int64?
+    /// Status requests the client made (bodies received, repeats counted) and how many distinct
+    /// bodies they brought.
+    public var requests: Int
+    public var distinctBodies: Int
+    /// Answers that were not HTTP 200 (retried by the client).
+    public var failedRequests: Int
+    /// For a failed run: the steps from the top down to the first step that failed, its last.
+    public var failingPath: [Int]
+
+    /// How many of the slowest and token-heaviest steps are kept.
+    public static let rankedLimit = 5
+
+    public init(_ details: RunDetails) {
+        let nodes = details.nodes
+        let tree = NodeTree(nodes)
+        var children: [[Int]] = Array(repeating: [], count: nodes.count)
+        var tops: [Int] = []
+        for index in nodes.indices {
+            if let parent = tree.parent[index] { children[parent].append(index) } else { tops.append(index) }
+        }
+        let path = Self.path(through: tops, nodes: nodes, children: children, notAfter: nil)
+        criticalPath = path
+        let onPath = Set(path.map(\.node))
+        let timed = nodes.indices.filter { Self.isTimed(nodes[$0]) && !Self.isBookend(nodes[$0]) && children[$0].isEmpty }
+        besidePath = timed.filter { !onPath.contains($0) }.count
+
+        let wall = details.run.timeTakenMs
+        wallMs = wall
+        let durations: [(Int, Int64)] = timed.compactMap { index in nodes[index].durationMs.map { (index, $0) } }
+        slowest = Self.ranked(durations, of: wall)
+
+        // Tokens: a step's own (its children's are theirs), leaves and LLM steps alike.
+        let runTokens = TokenUsage.adding(details.run.inputTokens ?? 0, details.run.outputTokens ?? 0)
+        let perStep = nodes.indices.compactMap { index -> (Int, Int64)? in
+            let total = nodes[index].displayTokens.total
+            return total > 0 && children[index].isEmpty ? (index, total) : nil
+        }
+        let tokenTotal = runTokens > 0 ? runTokens : perStep.reduce(Int64(0)) { TokenUsage.adding($0, $1.1) }
+        tokens = Self.ranked(perStep, of: tokenTotal)
+
+        waitingMs = details.waitingMs.flatMap { $0 > 0 ? $0 : nil }
+        requests = details.snapshots.reduce(0) { $0 + $1.timesSeen }
+        distinctBodies = details.snapshots.count
+        failedRequests = details.snapshots.filter { ($0.httpStatus ?? 200) != 200 }.reduce(0) { $0 + $1.timesSeen }
+
+        // The failing path: from the first step that failed itself, up through its parents.
+        var failing: [Int] = []
+        if let failed = nodes.indices.first(where: { Self.failed(nodes[$0]) }) {
+            var current: Int? = failed
+            var guardCount = 0
+            while let index = current, guardCount <= nodes.count {
+                failing.insert(index, at: 0)
+                current = tree.parent[index]
+                guardCount += 1
+            }
+        }
+        failingPath = failing
+    }
+
+    /// The critical path among `candidates` (siblings), ending no later than `notAfter`:
+    /// backwards from the one that ended last, each time to the sibling that ended last before
+    /// the current one started; a step with children is replaced by the path through them.
+    static func path(through candidates: [Int], nodes: [NodeRecord], children: [[Int]], notAfter: Int64?) -> [PathStep] {
+        let timed = candidates.filter { isTimed(nodes[$0]) && !isBookend(nodes[$0]) }
+        guard var current = timed.filter({ notAfter == nil || nodes[$0].endedAt! <= notAfter! })
+            .max(by: { (nodes[$0].endedAt!, -$0) < (nodes[$1].endedAt!, -$1) }) else { return [] }
+        var chain = [current]
+        var visited: Set<Int> = [current]
+        while true {
+            let start = nodes[current].startedAt!
+            guard let before = timed.filter({ !visited.contains($0) && nodes[$0].endedAt! <= start })
+                .max(by: { (nodes[$0].endedAt!, -$0) < (nodes[$1].endedAt!, -$1) }) else { break }
+            chain.append(before)
+            visited.insert(before)
+            current = before
+        }
+        chain.reverse()
+        var steps: [PathStep] = []
+        var previousEnd: Int64?
+        for index in chain {
+            let node = nodes[index]
+            let inner = children[index].isEmpty ? [] : path(through: children[index], nodes: nodes, children: children, notAfter: node.endedAt)
+            if inner.isEmpty {
+                steps.append(PathStep(node: index, durationMs: max(0, node.endedAt! - node.startedAt!),
+                                      gapBeforeMs: previousEnd.map { max(0, node.startedAt! - $0) } ?? 0))
+            } else {
+                var first = inner[0]
+                first.gapBeforeMs += previousEnd.map { max(0, nodes[inner[0].node].startedAt! - $0) } ?? 0
+                steps.append(first)
+                steps += inner.dropFirst()
+            }
+            previousEnd = node.endedAt
+        }
+        return steps
+    }
+
+    /// The largest `values` first (ties in step order), at most `rankedLimit`, each with its share of `total`.
+    static func ranked(_ values: [(Int, Int64)], of total: Int64?) -> [Ranked] {
+        let sorted = values.sorted { left, right in left.1 != right.1 ? left.1 > right.1 : left.0 < right.0 }
+        return sorted.prefix(rankedLimit).map { item -> Ranked in
+            var share = 0.0
+            if let total, total > 0 { share = min(1, Double(item.1) / Double(total)) }
+            return Ranked(node: item.0, value: item.1, share: share)
+        }
+    }
+
+    /// A step with a start and an end, in order.
+    static func isTimed(_ node: NodeRecord) -> Bool {
+        guard let start = node.startedAt, let end = node.endedAt else { return false }
+        return end >= start
+    }
+
+    /// START and END: markers, not work.
+    public static func isBookend(_ node: NodeRecord) -> Bool {
+        let type = node.type?.uppercased()
+        return type == "START" || type == "END"
+    }
+
+    static func failed(_ node: NodeRecord) -> Bool {
+        ["ERROR", "FAILED"].contains(node.status?.uppercased() ?? "")
+    }
+
+    /// The time the critical path accounts for, ms: its steps and the gaps between them.
+    public var pathMs: Int64 {
+        criticalPath.reduce(Int64(0)) { $0 + $1.durationMs + $1.gapBeforeMs }
+    }
+}

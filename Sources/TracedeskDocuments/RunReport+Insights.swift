@@ -1,0 +1,140 @@
+import Foundation
+import TracedeskHistory
+import TracedeskModel
+
+/// The report's first section: what the run spent its time and tokens on, at a glance.
+extension RunReport {
+    func insights(in slot: HTMLElement, of document: HTMLDocument) {
+        let nodes = details.nodes
+        let insights = RunInsights(details)
+        let cards = document.element("div", in: slot, attributes: ["class": "insights"])
+
+        if !insights.failingPath.isEmpty { failingPath(insights.failingPath, in: cards, of: document) }
+
+        // Where the wall time went: the critical path, step by step.
+        if !insights.criticalPath.isEmpty {
+            let card = card("Where the time went", in: cards, of: document)
+            let wall = insights.wallMs
+            var lead = "The critical path: \(insights.criticalPath.count) step\(insights.criticalPath.count == 1 ? "" : "s")"
+            lead += " one after another, \(TextFormat.preciseDuration(insights.pathMs))"
+            if let wall { lead += " of the run's \(TextFormat.preciseDuration(wall))" }
+            if insights.besidePath > 0 {
+                lead += "; \(insights.besidePath) step\(insights.besidePath == 1 ? "" : "s") ran beside it on parallel branches and added nothing"
+            }
+            document.element("p", in: card, text: lead + ".")
+            let list = document.element("ol", in: card, attributes: ["class": "bars"])
+            let scale = max(wall ?? 0, insights.pathMs, 1)
+            for step in insights.criticalPath {
+                if step.gapBeforeMs >= 1 {
+                    bar(label: "between steps", value: TextFormat.preciseDuration(step.gapBeforeMs),
+                        fraction: Double(step.gapBeforeMs) / Double(scale), kind: "gap", link: nil, in: list, of: document)
+                }
+                let node = nodes[step.node]
+                bar(label: Self.stepLabel(node), value: TextFormat.preciseDuration(step.durationMs), fraction: Double(step.durationMs) / Double(scale),
+                    kind: Self.failedStatus(node.status) ? "failed" : "time", link: "#node-\(node.position)", in: list, of: document)
+            }
+        }
+
+        if !insights.slowest.isEmpty {
+            let card = card("Slowest steps", in: cards, of: document)
+            let list = document.element("ol", in: card, attributes: ["class": "bars"])
+            for item in insights.slowest {
+                let node = nodes[item.node]
+                let share = insights.wallMs == nil ? "" : " (\(Self.percent(item.share)))"
+                bar(label: Self.stepLabel(node), value: TextFormat.preciseDuration(item.value) + share, fraction: item.share > 0 ? item.share : 1,
+                    kind: "time", link: "#node-\(node.position)", in: list, of: document)
+            }
+        }
+
+        if !insights.tokens.isEmpty {
+            let card = card("Where the tokens went", in: cards, of: document)
+            let list = document.element("ol", in: card, attributes: ["class": "bars"])
+            for item in insights.tokens {
+                let node = nodes[item.node]
+                bar(label: Self.stepLabel(node), note: node.model, value: "\(TextFormat.count(item.value)) (\(Self.percent(item.share)))", fraction: item.share,
+                    kind: "tokens", link: "#node-\(node.position)", in: list, of: document)
+            }
+        }
+
+        // Waiting, polling: what the client saw.
+        let card = card("What the client saw", in: cards, of: document)
+        let facts = document.element("dl", in: card, attributes: ["class": "kv"])
+        func fact(_ term: String, _ value: String) {
+            document.element("dt", in: facts, text: term)
+            document.element("dd", in: facts, text: value)
+        }
+        if let waiting = insights.waitingMs {
+            let working = insights.wallMs.map { max(0, $0 - waiting) }
+            fact("Waiting for a person", TextFormat.preciseDuration(waiting) + (working.map { ", working \(TextFormat.preciseDuration($0))" } ?? ""))
+        } else {
+            fact("Waiting for a person", run.status == .waiting ? "now, since the last body" : "never")
+        }
+        fact("Status requests", "\(TextFormat.count(Int64(insights.requests))) answered with \(TextFormat.count(Int64(insights.distinctBodies))) distinct bod\(insights.distinctBodies == 1 ? "y" : "ies")")
+        fact("Answers retried", insights.failedRequests == 0 ? "none" : "\(TextFormat.count(Int64(insights.failedRequests))) (not HTTP 200)")
+        if let note = details.clockNote { document.element("p", in: card, attributes: ["class": "note"], text: note) }
+    }
+
+    private func card(_ title: String, in cards: HTMLElement, of document: HTMLDocument) -> HTMLElement {
+        let card = document.element("div", in: cards, attributes: ["class": "card"])
+        document.element("h3", in: card, text: title)
+        return card
+    }
+
+    /// A failed run: the steps from the top to the one that failed, with its error and input.
+    private func failingPath(_ path: [Int], in cards: HTMLElement, of document: HTMLDocument) {
+        let nodes = details.nodes
+        let card = document.element("div", in: cards, attributes: ["class": "card failing"])
+        document.element("h3", in: card, text: "Where it failed")
+        let trail = document.element("ol", in: card, attributes: ["class": "trail"])
+        for index in path {
+            let node = nodes[index]
+            let item = document.element("li", in: trail)
+            document.element("a", in: item, attributes: ["href": "#node-\(node.position)", "class": "mono"], text: node.label)
+            let meta = [node.type, node.status].compactMap { $0 }.joined(separator: " · ")
+            if !meta.isEmpty { document.element("span", in: item, attributes: ["class": "meta"], text: " " + meta) }
+        }
+        guard let failed = path.last.map({ nodes[$0] }) else { return }
+        if let error = failed.error, !error.isEmpty {
+            document.element("pre", in: card, attributes: ["class": "error"], text: Self.pretty(error))
+        }
+        if let input = failed.input, !input.isEmpty {
+            let inputDetails = document.element("details", in: card)
+            document.element("summary", in: inputDetails, text: "Its input")
+            document.element("pre", in: inputDetails, attributes: ["class": "input"], text: Self.pretty(input))
+        }
+    }
+
+    /// One row of a bar list: a label (a link to the step), a bar drawn as SVG (attributes, not
+    /// styles, so any Content Security Policy draws it), and the figure.
+    private func bar(label: String, note: String? = nil, value: String, fraction: Double, kind: String, link: String?,
+                     in list: HTMLElement, of document: HTMLDocument) {
+        let item = document.element("li", in: list, attributes: ["class": "bar-row \(kind)"])
+        let name = document.element("span", in: item, attributes: ["class": "bar-label"])
+        // Long step codes wrap at their underscores.
+        if let link {
+            document.text(label, in: document.element("a", in: name, attributes: ["href": link, "class": "mono"]), breakingAfter: ["_"])
+        } else {
+            document.text(label, in: name)
+        }
+        if let note, !note.isEmpty { document.element("span", in: name, attributes: ["class": "note"], text: " " + note) }
+        let width = max(0.5, min(100, fraction * 100))
+        let svg = document.element("svg", in: item, attributes: ["class": "bar-meter", "viewBox": "0 0 100 10", "preserveAspectRatio": "none",
+                                                                  "aria-hidden": "true", "focusable": "false"])
+        document.element("rect", in: svg, attributes: ["class": "track", "width": "100", "height": "10"])
+        document.element("rect", in: svg, attributes: ["class": "fill", "width": String(format: "%.2f", width), "height": "10"])
+        document.element("span", in: item, attributes: ["class": "bar-value num"], text: value)
+    }
+
+    /// `12 SUMMARISE`: the step's number in the step table, since parallel branches repeat codes.
+    static func stepLabel(_ node: NodeRecord) -> String {
+        "\(node.position + 1) \(node.label)"
+    }
+
+    static func percent(_ share: Double) -> String {
+        share >= 0.095 ? String(format: "%.0f%%", share * 100) : share >= 0.001 ? String(format: "%.1f%%", share * 100) : "<0.1%"
+    }
+
+    static func failedStatus(_ status: String?) -> Bool {
+        ["ERROR", "FAILED"].contains(status?.uppercased() ?? "")
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+import TracedeskCompare
+import TracedeskDocuments
+@testable import TracedeskHistory
+import TracedeskModel
+
+/// What a report says at a glance: the critical path, the slowest steps, where the tokens went,
+/// the failing path; and the structured diff the comparison report draws.
+@Suite("Insights at a glance, and answers diffed by structure")
+struct RunInsightsTests {
+    static func node(_ position: Int, _ code: String, parent: Int? = nil, type: String = "TOOL", start: Int64, end: Int64,
+                     status: String = "COMPLETED", tokens: Int64 = 0, model: String? = nil) -> NodeRecord {
+        NodeRecord(runId: 1, position: position, parentPosition: parent, depth: parent == nil ? 0 : 1, code: code, type: type,
+                   status: status, startedAt: start, endedAt: end, durationMs: end - start, inputTokens: tokens, outputTokens: 0,
+                   model: model, input: "{\"for\": \"\(code)\"}", error: status == "FAILED" ? "HTTP 504 from the worker service" : nil, raw: "{}")
+    }
+
+    static func details(_ nodes: [NodeRecord], took: Int64, snapshots: [RunDetails.SnapshotSummary] = [], waitingMs: Int64? = nil) -> RunDetails {
+        let run = RunRecord(jobId: "job", teamCode: "T", status: .complete, startedAt: 0, endedAt: took, timeTakenMs: took,
+                            inputTokens: nodes.reduce(0) { $0 + $1.inputTokens }, outputTokens: 0, nodeCount: nodes.count,
+                            source: .invoke, recordedAt: 0, updatedAt: 0)
+        return RunDetails(run: run, nodes: nodes, chunks: [], citations: [], statusChanges: [], snapshots: snapshots,
+                          waitingMs: waitingMs, waitingSince: nil, caller: nil)
+    }
+
+    /// START, then a lookup, then two branches in parallel (the slower decides), then an answer, then END.
+    static let parallel: [NodeRecord] = [
+        node(0, "START", type: "START", start: 0, end: 0),
+        node(1, "LOOKUP", start: 10, end: 110),
+        node(2, "BRANCHES", type: "PARALLEL", start: 110, end: 600),
+        node(3, "FAST_BRANCH", parent: 2, start: 110, end: 300),
+        node(4, "SLOW_BRANCH", parent: 2, start: 120, end: 600),
+        node(5, "ANSWER", type: "LLM", start: 650, end: 950, tokens: 900, model: "cohere.command-r"),
+        node(6, "END", type: "END", start: 950, end: 950),
+    ]
+
+    @Test("the critical path goes through the slower branch; the faster is beside it; gaps are counted; bookends are left out")
+    func criticalPath() {
+        let insights = RunInsights(Self.details(Self.parallel, took: 1_000))
+        #expect(insights.criticalPath.map(\.node) == [1, 4, 5])
+        #expect(insights.criticalPath.map(\.durationMs) == [100, 480, 300])
+        #expect(insights.criticalPath.map(\.gapBeforeMs) == [0, 10, 50], "LOOKUP ends at 110, SLOW_BRANCH starts at 120; ANSWER waits 50 ms")
+        #expect(insights.besidePath == 1)
+        #expect(insights.pathMs == 940)
+    }
+
+    @Test("the slowest steps and the tokens are ranked with their share; containers and bookends are not steps of their own")
+    func ranked() {
+        let insights = RunInsights(Self.details(Self.parallel, took: 1_000))
+        #expect(insights.slowest.map(\.node) == [4, 5, 3, 1])
+        #expect(insights.slowest.first?.share == 0.48)
+        #expect(insights.tokens.map(\.node) == [5])
+        #expect(insights.tokens.first?.share == 1)
+    }
+
+    @Test("a failed run: the path from the top to the failed step, even when its parent says COMPLETED")
+    func failingPath() {
+        var nodes = Self.parallel
+        nodes[4].status = "FAILED"
+        nodes[4].error = "HTTP 504 from the worker service"
+        let insights = RunInsights(Self.details(nodes, took: 1_000))
+        #expect(insights.failingPath == [2, 4])
+        #expect(RunInsights(Self.details(Self.parallel, took: 1_000)).failingPath.isEmpty)
+    }
+
+    @Test("the client's view: requests with repeats, distinct bodies, answers that were not 200, time waiting")
+    func clientView() {
+        let snapshots: [RunDetails.SnapshotSummary] = [
+            .init(sequence: 1, firstSeenAt: 0, lastSeenAt: 10, timesSeen: 3, httpStatus: 200, status: "RUNNING", bytes: 10),
+            .init(sequence: 2, firstSeenAt: 11, lastSeenAt: 11, timesSeen: 1, httpStatus: 503, status: nil, bytes: 10),
+            .init(sequence: 3, firstSeenAt: 12, lastSeenAt: 12, timesSeen: 1, httpStatus: 200, status: "COMPLETE", bytes: 10),
+        ]
+        let insights = RunInsights(Self.details(Self.parallel, took: 1_000, snapshots: snapshots, waitingMs: 250))
+        #expect(insights.requests == 5 && insights.distinctBodies == 3 && insights.failedRequests == 1)
+        #expect(insights.waitingMs == 250)
+    }
+
+    @Test("step times to the millisecond at every scale")
+    func preciseDurations() {
+        #expect(TextFormat.preciseDuration(340) == "340 ms")
+        #expect(TextFormat.preciseDuration(12_345) == "12.345 s")
+        #expect(TextFormat.preciseDuration(245_120) == "4 min 05.120 s")
+        #expect(TextFormat.preciseDuration(7_385_000) == "2 h 03 min 05 s")
+        #expect(TextFormat.preciseDuration(nil) == "-")
+    }
+
+    @Test("a Markdown table is diffed as rows and cells; a list item is added as a unit; the separator line is layout")
+    func structuredDiff() {
+        let a = """
+            Here is a comparison:
+
+            | | M1 | M2 |
+            |---|---|---|
+            | Unit price | 1,240.00 | 1,585.00 |
+            | Lead time | 12 days | 21 days |
+
+            - cheaper: M1
+            """
+        let b = """
+            Here is a comparison, with stock:
+
+            | | M1 | M2 |
+            |---|---|---|
+            | Unit price | 1,240.00 | 1,590.00 |
+            | Lead time | 12 days | 21 days |
+            | On hand | 18 | none |
+
+            - cheaper: M1
+            - in stock: M1
+            """
+        let blocks = StructuredTextDiff.diff(a, b)
+        guard case .line(let first) = blocks[0], case .table(let rows) = blocks[1] else {
+            Issue.record("expected a line then a table: \(blocks)")
+            return
+        }
+        #expect(first.change == .changed)
+        #expect(rows.map(\.change) == [.same, .changed, .same, .added], "header, price, lead time, on hand; no separator row")
+        #expect(rows[1].cells[0] == [WordDiff.Segment(kind: .same, text: "Unit price")])
+        #expect(rows[1].cells[2].contains(WordDiff.Segment(kind: .removed, text: "585")))
+        #expect(rows[1].cells[2].contains(WordDiff.Segment(kind: .added, text: "590")))
+        let lines = blocks.compactMap { block -> StructuredTextDiff.Line? in if case .line(let line) = block { line } else { nil } }
+        #expect(lines.last?.change == .added && lines.last?.segments == [WordDiff.Segment(kind: .added, text: "- in stock: M1")])
+        #expect(!blocks.contains { if case .line(let line) = $0 { line.segments.contains { $0.text.contains("|") } } else { false } })
+        #expect(StructuredTextDiff.hasChanges(blocks) && !StructuredTextDiff.hasChanges(StructuredTextDiff.diff(a, a)))
+    }
+
+    @Test("the report opens with the insights, folds START and END out of the step table, links web citations and nothing else")
+    func reportLayout() throws {
+        var details = Self.details(Self.parallel, took: 1_000)
+        details.citations = [
+            DocumentReferenceRecord(runId: 1, position: 0, title: "Travel policy", source: "https://intranet.example.com/travel.pdf",
+                                    score: 0.82, text: "Business class is allowed above 6 hours.", page: "4", raw: "{}"),
+            DocumentReferenceRecord(runId: 1, position: 1, title: "Trap", source: "javascript:alert(1)", text: "x", raw: "{}"),
+        ]
+        let html = try RunReport(details: details, snapshots: []).html()
+        let document = try HTMLDocument(parsing: html, origin: "report")
+        let sections = document.elements { $0.name == "section" }.compactMap { $0.attribute("id") }
+        #expect(sections.first == "insights")
+        let rows = document.elements { $0.name == "tr" && $0.classes.contains("node-row") }
+        #expect(rows.count == 5, "7 steps, START and END folded out")
+        #expect(html.contains("Where the time went") && html.contains("Where the tokens went"))
+        #expect(html.contains("0.480 s") == false && html.contains("480 ms"), "step times to the millisecond")
+        let links = document.elements { $0.name == "a" }.compactMap { $0.attribute("href") }
+        #expect(links.contains("https://intranet.example.com/travel.pdf"))
+        #expect(!links.contains { $0.lowercased().contains("javascript") })
+    }
+}
