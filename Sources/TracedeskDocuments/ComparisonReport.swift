@@ -149,7 +149,7 @@ public struct ComparisonReport {
             Self.spread(prompt.b.medianTimeMs, prompt.b.minTimeMs, prompt.b.maxTimeMs, TextFormat.duration))
         row("Tokens, median (min – max)", Self.spread(prompt.a.medianTokens, prompt.a.minTokens, prompt.a.maxTokens, TextFormat.count),
             Self.spread(prompt.b.medianTokens, prompt.b.minTokens, prompt.b.maxTokens, TextFormat.count))
-        row("Different answers over repeats", "\(prompt.a.distinctAnswers)", "\(prompt.b.distinctAnswers)")
+        if !twoRuns { row("Different answers over repeats", "\(prompt.a.distinctAnswers)", "\(prompt.b.distinctAnswers)") }
         let names = prompt.a.expectations.map(\.name) + prompt.b.expectations.map(\.name).filter { name in !prompt.a.expectations.contains { $0.name == name } }
         for name in names {
             let a = prompt.a.expectations.first { $0.name == name }, b = prompt.b.expectations.first { $0.name == name }

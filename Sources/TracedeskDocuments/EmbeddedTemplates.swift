@@ -305,6 +305,7 @@ body[data-served] { max-width: 1440px; }
   border-bottom: 1px solid var(--line); font-size: 14px; }
 .serve-bar .site { font-weight: 700; color: var(--fg); text-decoration: none; margin-right: 6px; }
 .serve-bar .live { margin-left: auto; color: var(--muted); font-size: 13px; }
+.serve-bar .nested-runs { flex-basis: 100%; order: 10; color: var(--muted); font-size: 13px; }
 .serve-bar a[aria-current="page"] { font-weight: 600; text-decoration: none; color: var(--fg); }
 form.filters { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: end; margin: 0 0 14px; padding: 12px 14px;
   background: var(--panel); border: 1px solid var(--line); border-radius: 8px; }

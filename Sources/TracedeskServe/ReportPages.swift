@@ -17,15 +17,24 @@ extension ServePages {
         let team = run.teamCode ?? run.workflowCode
         var recent: [RunRecord] = []
         if let team { recent = try store.runs(matching: RunQuery(team: team, limit: 25)).filter { $0.jobId != run.jobId } }
+        // Runs asked the same prompt first: a diff of two different questions says little.
+        let samePrompt = recent.filter { $0.message == run.message }
+        recent = samePrompt + recent.filter { $0.message != run.message }
         let live = run.status.isTerminal ? nil : "run:\(run.jobId)"
         let chrome = chrome(current: .runs, live: live) { document, bar in
             if let caller {
                 document.element("a", in: bar, attributes: ["href": "/runs/\(Self.segment(caller.jobId))", "rel": "up"],
                                  text: "Called by \(caller.jobId.prefix(8)) (\(caller.teamCode ?? "?"), step \(caller.step))")
             }
-            for (step, jobId, status) in nested {
-                document.element("a", in: bar, attributes: ["href": "/runs/\(Self.segment(jobId))", "class": "nested-run"],
-                                 text: "\(step) → \(jobId.prefix(8))\(status.map { " \($0)" } ?? "")")
+            if !nested.isEmpty {
+                // The runs this one called, on a line of their own, labelled.
+                let line = document.element("span", in: bar, attributes: ["class": "nested-runs"])
+                document.text("Runs it called: ", in: line)
+                for (number, (step, jobId, status)) in nested.enumerated() {
+                    if number > 0 { document.text(" · ", in: line) }
+                    document.element("a", in: line, attributes: ["href": "/runs/\(Self.segment(jobId))", "class": "nested-run"],
+                                     text: "\(step) → \(jobId.prefix(8))\(status.map { " \($0)" } ?? "")")
+                }
             }
             if let older = neighbours.older {
                 document.element("a", in: bar, attributes: ["href": "/runs/\(Self.segment(older.jobId))", "rel": "prev"],
@@ -44,8 +53,9 @@ extension ServePages {
                 document.text("Diff with ", in: label)
                 let select = document.element("select", in: label, attributes: ["name": "b"])
                 for other in recent {
+                    let prompt = other.message == run.message ? "same prompt" : "other prompt: " + TextFormat.snippet(other.message ?? "", width: 40)
                     document.element("option", in: select, attributes: ["value": other.jobId],
-                                     text: "\(other.jobId.prefix(8)) \(other.status) \(other.versionStatus ?? "") \(other.startedAt.map(format.instant) ?? "")")
+                                     text: "\(other.jobId.prefix(8)) \(other.status) \(other.versionStatus ?? "") \(other.startedAt.map(format.instant) ?? "") · \(prompt)")
                 }
                 document.element("button", in: form, attributes: ["type": "submit"], text: "Diff")
             }

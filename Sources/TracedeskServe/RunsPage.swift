@@ -21,7 +21,13 @@ extension ServePages {
         /// `count=all`: count the matching runs however long it takes (else within a budget).
         var countAll = false
 
+        /// The parameters the runs list reads; any other is refused, naming it.
+        static let names: Set<String> = ["team", "status", "version", "since", "q", "conversation", "after", "limit", "count"]
+
         init(_ parameters: [String: String], pageSize: Int) throws(BadParameter) {
+            if let unknown = parameters.keys.sorted().first(where: { !Self.names.contains($0) }) {
+                throw BadParameter(name: unknown, reason: "is not one of \(Self.names.sorted().joined(separator: ", "))")
+            }
             func value(_ name: String) -> String? {
                 parameters[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
             }
@@ -43,7 +49,7 @@ extension ServePages {
             if let text = value("after") {
                 let parts = text.split(separator: ".")
                 guard parts.count == 2, let sortAt = Int64(parts[0]), let id = Int64(parts[1]) else {
-                    throw BadParameter(name: "after", reason: "takes the position of a run in the list (SORTAT.ID), not '\(text)'")
+                    throw BadParameter(name: "after", reason: "takes the place in the list an 'Older runs' link gives, not '\(text)'")
                 }
                 after = RunQuery.Cursor(sortAt: sortAt, id: id)
             }
@@ -94,8 +100,8 @@ extension ServePages {
         let subtitle: String
         if let counts {
             let total = counts.values.reduce(0, +)
-            subtitle = filter.isFiltered ? "\(TextFormat.count(Int64(total))) runs match these filters"
-                : "\(TextFormat.count(Int64(total))) runs in the history"
+            let runs = "\(TextFormat.count(Int64(total))) run\(total == 1 ? "" : "s")"
+            subtitle = filter.isFiltered ? "\(runs) \(total == 1 ? "matches" : "match") these filters" : "\(runs) in the history"
         } else {
             subtitle = "The runs that match these filters, newest first"
         }

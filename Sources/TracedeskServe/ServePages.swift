@@ -43,13 +43,16 @@ struct ServePages: Sendable {
     }
 
     /// One of the server's own pages: a heading, a subtitle, and `build` filling `<main>`.
-    func page(title: String, eyebrow: String = "Tracedesk", heading: String, subtitle: String = "", current: Section?, live: String? = nil,
+    func page(title: String, eyebrow: String = "", heading: String, subtitle: String = "", current: Section?, live: String? = nil,
               build: (HTMLDocument, HTMLElement) throws(TracedeskError) -> Void) throws(TracedeskError) -> String {
         let template = try settings.templates.document(ReportTemplates.servePage)
         let document = template.document
         try template.fill("title", text: "\(title) · Tracedesk")
         try template.fill("generator") { meta in meta.setAttribute("content", "Tracedesk") }
-        try template.fill("eyebrow", text: eyebrow)
+        // The bar names the site: a page says what it is only when its heading alone does not.
+        try template.fill("eyebrow") { element in
+            if eyebrow.isEmpty { document.remove(element) } else { document.text(eyebrow, in: element) }
+        }
         try template.fill("heading", text: heading)
         try template.fill("subtitle", text: subtitle)
         try template.fill("main") { (main: HTMLElement) throws(TracedeskError) in try build(document, main) }
@@ -83,11 +86,24 @@ struct ServePages: Sendable {
     /// The answer for an error a page met: what the path names and is not there (a run, a
     /// comparison) is a 404, the history failing a 503. (A malformed parameter is a 400: `BadParameter`.)
     func answer(for error: TracedeskError) -> Response {
+        let (code, message) = Self.failure(error)
+        return self.error(code, message)
+    }
+
+    /// The HTTP status and message of a failure: what is not there is a 404, a history that
+    /// cannot be read a 503.
+    static func failure(_ error: TracedeskError) -> (Int, String) {
         switch error.kind {
-        case .badInput: self.error(404, error.message)
-        case .database: self.error(503, "The history cannot be read just now: \(error.message)")
-        default: self.error(500, error.message)
+        case .badInput: (404, error.message)
+        case .database: (503, "The history cannot be read just now: \(error.message)")
+        default: (500, error.message)
         }
+    }
+
+    /// A failure of the JSON API, as JSON: `{"error": "...", "status": 404}`.
+    static func jsonError(_ code: Int, _ message: String) -> Response {
+        let value = JSONValue.object(["error": .string(message), "status": .integer(Int64(code))])
+        return json(Data(value.prettyText.utf8), status: HTTPResponse.Status(code: code))
     }
 }
 

@@ -17,7 +17,7 @@ extension ServePages {
             }
             let table = document.element("table", in: main, attributes: ["class": "grid teams"])
             let head = document.element("tr", in: document.element("thead", in: table))
-            for (title, numeric) in [("Team", false), ("Version", false), ("Runs", true), ("Errors", true), ("Going", true), ("Last run", false)] {
+            for (title, numeric) in [("Team", false), ("Version", false), ("Runs", true), ("Errors", true), ("Running or waiting", true), ("Last run", false)] {
                 document.element("th", in: head, attributes: numeric ? ["class": "num", "scope": "col"] : ["scope": "col"], text: title)
             }
             let body = document.element("tbody", in: table)

@@ -92,14 +92,14 @@ public struct TracedeskServer: Sendable {
             }
         }
         router.get("/api/runs") { request, _ in
-            Self.page(pages) { () throws -> Response in
+            Self.api { () throws -> Response in
                 let filter = try ServePages.RunsFilter(Self.parameters(request), pageSize: pages.settings.pageSize)
                 let runs = try pages.store.runs(matching: filter.query(now: Date().epochMilliseconds))
                 return ServePages.json(Data(try JSONOutput.text(runs.map(RunOutput.init)).utf8))
             }
         }
         router.get("/api/counts") { request, _ in
-            Self.page(pages) { () throws -> Response in
+            Self.api { () throws -> Response in
                 // The runs page's counts by status when they took longer than its budget.
                 let filter = try ServePages.RunsFilter(Self.parameters(request), pageSize: pages.settings.pageSize)
                 var query = filter.query(now: Date().epochMilliseconds)
@@ -109,11 +109,11 @@ public struct TracedeskServer: Sendable {
                 for status in ["RUNNING", "WAITING", "COMPLETE", "ERROR"] { members[status] = .integer(0) }
                 for (status, count) in counts { members[status.rawValue] = .integer(Int64(count)) }
                 let value = JSONValue.object(["total": .integer(Int64(counts.values.reduce(0, +))), "byStatus": .object(members)])
-                return ServePages.json(Data(value.compactText.utf8))
+                return ServePages.json(Data(value.prettyText.utf8))
             }
         }
         router.get("/api/runs/:jobId") { _, context in
-            Self.page(pages) { () throws -> Response in
+            Self.api { () throws -> Response in
                 let run = try pages.store.run(try context.parameters.require("jobId"))
                 let details = try pages.store.details(of: run)
                 return ServePages.json(Data(try JSONOutput.text(RunDetailsOutput(details)).utf8))
@@ -132,6 +132,20 @@ public struct TracedeskServer: Sendable {
     }
 
     /// A page's answer: the page, or the error page its error calls for.
+    /// A JSON route: its failures are JSON too, for the scripts that call it.
+    static func api(_ build: () throws -> Response) -> Response {
+        do {
+            return try build()
+        } catch let error as BadParameter {
+            return ServePages.jsonError(400, error.message)
+        } catch let error as TracedeskError {
+            let (code, message) = ServePages.failure(error)
+            return ServePages.jsonError(code, message)
+        } catch {
+            return ServePages.jsonError(404, "Not found: \(error)")
+        }
+    }
+
     static func page(_ pages: ServePages, _ build: () throws -> Response) -> Response {
         do {
             return try build()

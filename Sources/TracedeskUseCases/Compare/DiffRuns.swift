@@ -41,7 +41,8 @@ public struct DiffRuns: Sendable {
         if json {
             try context.writeJSON(diff)
         } else {
-            try context.output.write(diff.map { $0.summaryLines.joined(separator: "\n") + "\n" } ?? "")
+            let note = Comparison.differentPrompts(a.run, b.run).map { "Note: \($0)\n" } ?? ""
+            try context.output.write(note + (diff.map { $0.summaryLines.joined(separator: "\n") + "\n" } ?? ""))
         }
         return .success
     }

@@ -197,6 +197,17 @@ struct CompareTests {
     }
 }
 
+extension CompareTests {
+    @Test("two runs asked different prompts are diffed all the same, and said to be")
+    func differentPrompts() {
+        let a = RunRecordBuilder.make(status: "COMPLETE", output: "x", tokens: 1, time: 1)
+        var b = a
+        b.message = "Which of them can ship today?"
+        #expect(Comparison.differentPrompts(a, a) == nil)
+        #expect(Comparison.differentPrompts(a, b) == "The two runs were asked different prompts: A “m”, B “Which of them can ship today?”")
+    }
+}
+
 /// Run records for verdict tests, without a history.
 enum RunRecordBuilder {
     static func make(status: String, output: String, tokens: Int64, time: Int64) -> RunRecord {

@@ -113,7 +113,9 @@ struct ServeRoutesTests {
             #expect(caller.status == 200)
             let callerPage = try document(caller.text)
             let bar = try #require(callerPage.elements { $0.classes.contains("serve-bar") }.first)
-            let links = bar.children.compactMap { $0.attribute("href") }
+            let links = callerPage.elements { $0.name == "a" }.compactMap { $0.attribute("href") }
+            let nestedLine = try #require(bar.children.first { $0.classes.contains("nested-runs") }, "the runs it called, on a line of their own")
+            #expect(nestedLine.textContent.hasPrefix("Runs it called: "))
             #expect(links.contains("/runs/9b1c4e7a-3d2f-4a6b-8c5e-1f7a2d9e6b30"), "the nested run: \(links)")
             #expect(links.contains("/runs/2d7f8a1c-6e4b-4c9d-b3a2-5f1e7c9d8a46/report.html"))
             let nested = try await get(client, "/runs/9b1c4e7a-3d2f-4a6b-8c5e-1f7a2d9e6b30")
@@ -181,6 +183,12 @@ struct ServeRoutesTests {
             let shown = await tracedesk.run(["show", "d8b2", "--json"])
             let detail = try await get(client, "/api/runs/d8b2")
             #expect(JSONValue(parsing: detail.text)?["run"] == JSONValue(parsing: shown.stdout)?["run"])
+            // A script calling the API gets its failures as JSON, not as pages.
+            for (uri, code) in [("/api/runs/nosuch", 404), ("/api/runs?status=nope", 400), ("/api/counts?page=2", 400)] {
+                let failed = try await get(client, uri)
+                #expect(failed.status == code && failed.headers[.contentType] == "application/json", "\(uri)")
+                #expect(JSONValue(parsing: failed.text)?["status"] == .integer(Int64(code)), "\(uri): \(failed.text)")
+            }
         }
     }
 
@@ -193,7 +201,8 @@ struct ServeRoutesTests {
                 let missingPage = try document(missing.text)
                 #expect(missingPage.elements { $0.classes.contains("serve-bar") }.count == 1)
             }
-            for (uri, name) in [("/?status=DONE", "status"), ("/?since=soonish", "since"), ("/?after=x", "after"), ("/?limit=0", "limit")] {
+            for (uri, name) in [("/?status=DONE", "status"), ("/?since=soonish", "since"), ("/?after=x", "after"), ("/?limit=0", "limit"),
+                                ("/?page=2", "page")] {
                 let bad = try await get(client, uri)
                 #expect(bad.status == 400)
                 #expect(bad.text.contains("The parameter '\(name)'"), "\(uri)")
