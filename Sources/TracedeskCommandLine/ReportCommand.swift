@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TracedeskDocuments
 import TracedeskModel
 import TracedeskUseCases
 
@@ -19,6 +20,7 @@ struct ReportCommand: TracedeskCommand {
               tracedesk report last
               tracedesk report c73c -o /tmp/run.html
               tracedesk report last -o - > run.html
+              tracedesk report last --bodies last       # a long-polled run, smaller
             """
     )
 
@@ -33,7 +35,16 @@ struct ReportCommand: TracedeskCommand {
             help: ArgumentHelp("The file to write ('-' for standard output; default: TEAM-JOBID.html here).", valueName: "file"))
     var output: String?
 
+    @Option(help: ArgumentHelp("The status bodies to embed for 'tracedesk import': all (as received), changed (where the status changed, and the last) or last.",
+                               valueName: "which"))
+    var bodies: String = "all"
+
+    func validate() throws {
+        if EmbeddedBodies(rawValue: bodies) == nil { throw ValidationError("--bodies takes all, changed or last, not '\(bodies)'") }
+    }
+
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
-        try WriteRunReport(history: history.location, run: run, output: output, templatesFolder: reportOptions.templates).run(in: context)
+        try WriteRunReport(history: history.location, run: run, output: output, templatesFolder: reportOptions.templates,
+                           bodies: EmbeddedBodies(rawValue: bodies) ?? .all).run(in: context)
     }
 }

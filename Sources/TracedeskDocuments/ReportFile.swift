@@ -11,9 +11,9 @@ public enum ReportFile {
     /// when the folder does not exist or cannot be written.
     @discardableResult
     public static func writeRunReport(of run: RunRecord, from store: HistoryStore, to path: String,
-                                      templates: ReportTemplates = .embedded) throws(TracedeskError) -> String {
+                                      templates: ReportTemplates = .embedded, bodies: EmbeddedBodies = .all) throws(TracedeskError) -> String {
         let url = try location(path, defaultName: RunReport.defaultFileName(for: run))
-        return try write(try RunReport(of: run, from: store).html(templates: templates), to: url.path)
+        return try write(try RunReport(of: run, from: store, bodies: bodies).html(templates: templates), to: url.path)
     }
 
     /// Writes `html` to `path` atomically; returns the absolute path.

@@ -286,10 +286,12 @@ extension RunReport {
         let context = EmbeddedRun(jobId: run.jobId, team: run.teamCode, label: run.label, message: run.message,
                                   parameters: run.parameters.isEmpty ? nil : run.parameters)
         document.element("pre", in: slot, attributes: ["class": EmbeddedRun.runClass, "hidden": "hidden"], text: context.json)
+        let embedded = bodies.select(snapshots)
         let group = document.element("details", in: slot, attributes: ["class": "group"])
-        let total = snapshots.reduce(0) { $0 + $1.body.utf8.count }
-        document.element("summary", in: group, text: "\(snapshots.count) bodies (\(Self.bytes(total)))")
-        for snapshot in snapshots {
+        let total = embedded.reduce(0) { $0 + $1.body.utf8.count }
+        let of = embedded.count == snapshots.count ? "" : " of \(snapshots.count), as --bodies \(bodies.rawValue) chose"
+        document.element("summary", in: group, text: "\(embedded.count) bodies\(of) (\(Self.bytes(total)))")
+        for snapshot in embedded {
             let item = document.element("details", in: group, attributes: ["class": "raw-body"])
             document.element("summary", in: item, text: "Body \(snapshot.sequence) · \(snapshot.status ?? "no status") · "
                              + "first seen \(format.instant(snapshot.firstSeenAt)) · seen \(snapshot.timesSeen)×")

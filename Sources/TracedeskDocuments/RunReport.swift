@@ -22,23 +22,26 @@ public struct RunReport {
     public let writtenAt: Int64
     /// The runs of the run's conversation (itself among them), oldest first; empty when unknown.
     public let conversation: [RunRecord]
+    /// Which bodies are embedded for `import`.
+    public let bodies: EmbeddedBodies
     let format = TextFormat(timeZone: TimeZone(identifier: "UTC")!)
 
-    public init(details: RunDetails, snapshots: [SnapshotRecord], conversation: [RunRecord] = [],
+    public init(details: RunDetails, snapshots: [SnapshotRecord], conversation: [RunRecord] = [], bodies: EmbeddedBodies = .all,
                 writtenAt: Int64 = Date().epochMilliseconds) {
         self.details = details
         self.snapshots = snapshots
         self.conversation = conversation
+        self.bodies = bodies
         self.writtenAt = writtenAt
     }
 
     /// The report of `run` as `store` holds it now, with the other runs of its conversation.
-    public init(of run: RunRecord, from store: HistoryStore) throws(TracedeskError) {
+    public init(of run: RunRecord, from store: HistoryStore, bodies: EmbeddedBodies = .all) throws(TracedeskError) {
         var conversation: [RunRecord] = []
         if let id = run.conversationId, !id.isEmpty {
             conversation = try store.runs(matching: RunQuery(conversationId: id, limit: Self.conversationLimit)).reversed()
         }
-        self.init(details: try store.details(of: run), snapshots: try store.snapshots(of: run), conversation: conversation)
+        self.init(details: try store.details(of: run), snapshots: try store.snapshots(of: run), conversation: conversation, bodies: bodies)
     }
 
     /// At most this many runs of a conversation are listed (the newest).

@@ -93,4 +93,53 @@ func reportBenchmark() async throws {
               + String(format: "%8.0f ms", time) + (RunReport.bytes(Int(memory))).leftPadded(16))
     }
     print("\nReport size: \(RunReport.bytes(html.utf8.count)) (of which status bodies \(RunReport.bytes(bodyBytes)), escaped)")
+
+    // The floors, in the same run: libxml2's own parse and serialise of the output (what xmllint
+    // does, without its process), and Jinja2 rendering the same content through one template.
+    func median(_ row: Int) -> Double { rows[row].1.map(\.milliseconds).sorted()[rows[row].1.count / 2] }
+    let render = median(1), libxml2 = median(4)
+    let input = folder.appendingPathComponent("run.json")
+    let css = (try? ReportTemplates.embedded.text(of: ReportTemplates.styleSheet)) ?? ""
+    let payload = JSONValue.object([
+        "details": JSONValue(parsing: try JSONOutput.text(RunDetailsOutput(details!))) ?? .null,
+        "bodies": .array(snapshots.map { .string($0.body) }),
+        "css": .string(css),
+    ])
+    try Data(payload.compactText.utf8).write(to: input)
+    let script = repository.appendingPathComponent("scripts/bench/jinja2-report.py").path
+    let jinja = try pythonJSON([script, input.path, "5"])
+    let jinjaMs = jinja["ms"]?.doubleValue ?? .nan, jinjaBytes = Double(jinja["bytes"]?.int64Value ?? 0)
+    let ours = Double(html.utf8.count) / render / 1000, theirs = jinjaBytes / jinjaMs / 1000
+    print("\nagainst the floors (median of 5)                    time        MB/s")
+    print("tracedesk: render the report".padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%8.0f ms %10.1f", render, ours))
+    print("libxml2 parse + serialise (xmllint's work)".padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%8.0f ms", libxml2))
+    print("Jinja2 3 (autoescape), same content".padding(toLength: 46, withPad: " ", startingAt: 0)
+          + String(format: "%8.0f ms %10.1f", jinjaMs, theirs) + "   (\(RunReport.bytes(Int(jinjaBytes))))")
+    let againstLibxml2 = render / libxml2, againstJinja = ours / theirs
+    print(String(format: "\nrender / libxml2 parse+serialise: %.2fx (target at most 1.5x: %@); bytes per second against Jinja2: %.2fx (target 3x or better: %@)",
+                 againstLibxml2, againstLibxml2 <= 1.5 ? "met" : "MISSED", againstJinja, againstJinja >= 3 ? "met" : "MISSED"))
+
+    // --bodies: what a long-polled run's file weighs with fewer bodies.
+    for choice in [EmbeddedBodies.changed, .last] {
+        var smaller = ""
+        let sampled = try sample { smaller = try RunReport(details: details!, snapshots: snapshots, bodies: choice).html() }
+        print("--bodies \(choice.rawValue)".padding(toLength: 18, withPad: " ", startingAt: 0)
+              + "\(RunReport.bytes(smaller.utf8.count)) in " + String(format: "%.0f ms", sampled.milliseconds))
+    }
+}
+
+/// Runs `python3 ARGUMENTS` and reads the JSON object it prints.
+func pythonJSON(_ arguments: [String]) throws -> JSONValue {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try ChildProcess.locate("python3"))
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0, let value = JSONValue(parsing: String(decoding: data, as: UTF8.self)) else {
+        throw BenchmarkError("python3 \(arguments.joined(separator: " ")) failed (\(process.terminationStatus))")
+    }
+    return value
 }

@@ -33,6 +33,36 @@ struct ReportImportTests {
         #expect(again.bodiesAlreadyKnown == original.snapshots.count)
     }
 
+    @Test("--bodies last embeds the final body alone, and import rebuilds the run as it ended; changed keeps each status change")
+    func fewerBodies() throws {
+        let fixture = try ReportFixture(bodies: try ["coe-invoke-running.json", "coe-status-complete.json"].map(Fixtures.text))
+        let snapshots = try fixture.store.snapshots(of: fixture.run)
+        let html = try RunReport(details: try fixture.details, snapshots: snapshots, bodies: .last).html()
+        #expect(try EmbeddedRun.read(Data(html.utf8), origin: "last.html").bodies.count == 1)
+        #expect(html.contains("1 bodies of 2, as --bodies last chose"))
+
+        let colleague = try HistoryStore.inMemory()
+        _ = try Importer(store: colleague).importBodies(from: [CaptureSource.data(Data(html.utf8), origin: "last.html")], team: nil)
+        let copy = try colleague.details(of: colleague.run(fixture.run.jobId))
+        let original = try fixture.details
+        #expect(copy.run.status == fixture.run.status && copy.nodes.count == original.nodes.count)
+        #expect(try colleague.snapshots(of: copy.run).map(\.body) == [snapshots.last!.body])
+
+        // changed: the first body, each one whose status differs from the one before, the last.
+        func snapshot(_ sequence: Int, _ status: String) -> SnapshotRecord {
+            var record = snapshots[0]
+            record.sequence = sequence
+            record.status = status
+            return record
+        }
+        let polled = [snapshot(1, "RUNNING"), snapshot(2, "RUNNING"), snapshot(3, "WAITING"), snapshot(4, "RUNNING"),
+                      snapshot(5, "RUNNING"), snapshot(6, "COMPLETE")]
+        #expect(EmbeddedBodies.changed.select(polled).map(\.sequence) == [1, 3, 4, 6])
+        #expect(EmbeddedBodies.last.select(polled).map(\.sequence) == [6])
+        #expect(EmbeddedBodies.all.select(polled).count == 6)
+        #expect(EmbeddedBodies.changed.select([]).isEmpty)
+    }
+
     @Test("a body with leading blank lines, CRLF and non-ASCII text reads back byte for byte")
     func exactText() throws {
         let body = "\n\r\n  {\"jobId\": \"exact-1\", \"status\": \"COMPLETE\", \"workflowCode\": \"T\",\r\n \"output\": \"Ledger — Mar-26 ✓ <b>&amp;</b>\"}\n"
