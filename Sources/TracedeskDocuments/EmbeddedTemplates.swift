@@ -98,8 +98,10 @@ enum EmbeddedTemplates {
   <section id="steps">
     <h2>Steps</h2>
     <div data-slot="steps-summary"></div>
-    <div data-slot="node-table"></div>
-    <div data-slot="node-details"></div>
+    <div class="tree-detail">
+      <div data-slot="node-table"></div>
+      <div data-slot="node-details"></div>
+    </div>
   </section>
   <section id="chunks" data-section="chunks">
     <h2>Supporting chunks</h2>
@@ -220,6 +222,24 @@ details > summary { cursor: pointer; }
 details.group { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; }
 details.group > summary { font-weight: 600; }
 details.node { border-bottom: 1px solid var(--line); padding: 4px 0; }
+/* The waterfall column of the step table. */
+td.when { min-width: 90px; width: 14%; }
+.row-bar { width: 100%; height: 10px; display: block; }
+.row-bar .track { fill: var(--panel); }
+.row-bar .span { fill: var(--bar-run); } .row-bar .span.failed { fill: var(--bar-bad); }
+.step-details .pick { display: none; }
+/* Tree plus detail on a wide screen: the table, and beside it the step a link picked. */
+@media screen and (min-width: 1500px) {
+  body.run-report { max-width: 1860px; }
+  .tree-detail { display: grid; grid-template-columns: minmax(0, 1fr) minmax(300px, 30rem); gap: 16px; align-items: start; }
+  .tree-detail > div:first-child { overflow-x: auto; min-width: 0; }
+  .tree-detail > [data-slot="node-details"], .tree-detail > div:last-child { position: sticky; top: 8px; max-height: calc(100vh - 16px); overflow: auto; }
+  .tree-detail details.node { display: none; }
+  .tree-detail details.node:has(:target) { display: block; border: 1px solid var(--accent); border-radius: 8px; padding: 8px 12px; }
+  .tree-detail .step-details .pick { display: block; }
+  .tree-detail .step-details:has(:target) .pick { display: none; }
+  table.nodes tr:has(a:focus) td { background: var(--panel); }
+}
 details.node > summary .meta { color: var(--muted); font-size: 13px; margin-left: 8px; }
 .kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; font-size: 14px; margin: 6px 0; }
 .kv dt { color: var(--muted); }

@@ -51,10 +51,13 @@ extension RunReport {
         document.element("summary", in: group, text: "Step table (\(TextFormat.count(Int64(shown))) steps)")
         let table = document.element("table", in: group, attributes: ["class": "grid nodes"])
         let head = document.element("tr", in: document.element("thead", in: table))
-        for (title, numeric) in [("#", true), ("Step", false), ("Type", false), ("Status", false), ("Start", true),
+        for (title, numeric) in [("#", true), ("Step", false), ("Type", false), ("Status", false), ("When", false), ("Start", true),
                                  ("Duration", true), ("Tokens in", true), ("Tokens out", true)] {
-            document.element("th", in: head, attributes: numeric ? ["class": "num"] : [:], text: title)
+            document.element("th", in: head, attributes: numeric ? ["class": "num", "scope": "col"] : ["scope": "col"], text: title)
         }
+        // The waterfall column: each step's span on the run's own time axis.
+        let axisStart = origin ?? 0
+        let axisEnd = max(axisStart + 1, [run.endedAt, details.lastObservedAt, nodes.compactMap(\.endedAt).max()].compactMap { $0 }.max() ?? axisStart + 1)
         let body = document.element("tbody", in: table)
         var total = TokenUsage.zero
         let tree = NodeTree(nodes)
@@ -73,7 +76,9 @@ extension RunReport {
             if node.depth > 0 {
                 document.element("span", in: step, attributes: ["class": "depth"], text: String(repeating: "· ", count: node.depth))
             }
-            document.element("a", in: step, attributes: ["href": "#node-\(node.position)", "class": "mono"], text: node.label)
+            // Long step codes wrap at their underscores.
+            document.text(node.label, in: document.element("a", in: step, attributes: ["href": "#node-\(node.position)", "class": "mono"]),
+                          breakingAfter: ["_"])
             let type = document.element("td", in: row, text: node.type ?? "")
             if let model = node.model, !model.isEmpty {
                 document.element("br", in: type)
@@ -82,6 +87,18 @@ extension RunReport {
             let status = document.element("td", in: row, text: node.status ?? "")
             if let failureBelow {
                 document.element("span", in: status, attributes: ["class": "failed-below-note"], text: " · \(failureBelow.label) failed under it")
+            }
+            let when = document.element("td", in: row, attributes: ["class": "when"])
+            if let start = node.startedAt {
+                let end = node.endedAt ?? details.openDuration(of: node).map { start + $0 } ?? start
+                let span = Double(axisEnd - axisStart)
+                let x = max(0, min(100, Double(start - axisStart) / span * 100))
+                let width = max(0.6, min(100 - x, Double(max(0, end - start)) / span * 100))
+                let svg = document.element("svg", in: when, attributes: ["class": "row-bar", "viewBox": "0 0 100 10", "preserveAspectRatio": "none",
+                                                                          "aria-hidden": "true", "focusable": "false"])
+                document.element("rect", in: svg, attributes: ["class": "track", "width": "100", "height": "10"])
+                document.element("rect", in: svg, attributes: ["class": failed ? "span failed" : "span", "x": String(format: "%.2f", x),
+                                                                "width": String(format: "%.2f", width), "height": "10"])
             }
             let offset = node.startedAt.flatMap { start in origin.map { start - $0 } }
             document.element("td", in: row, attributes: ["class": "num"], text: offset.map { "+" + TextFormat.preciseDuration($0) } ?? "-")
@@ -97,7 +114,7 @@ extension RunReport {
         }
         let footer = document.element("tr", in: document.element("tfoot", in: table), attributes: ["class": "total"])
         document.element("td", in: footer, text: "")
-        document.element("td", in: footer, attributes: ["colspan": "4"], text: "Run total")
+        document.element("td", in: footer, attributes: ["colspan": "5"], text: "Run total")
         document.element("td", in: footer, attributes: ["class": "num"], text: TextFormat.preciseDuration(run.timeTakenMs))
         document.element("td", in: footer, attributes: ["class": "num"], text: run.inputTokens.map(TextFormat.count) ?? "unknown")
         document.element("td", in: footer, attributes: ["class": "num"], text: run.outputTokens.map(TextFormat.count) ?? "unknown")
@@ -117,14 +134,17 @@ extension RunReport {
         guard !nodes.isEmpty else { return }
         let group = document.element("details", in: slot, attributes: ["class": "group step-details"])
         document.element("summary", in: group, text: "Inputs and outputs of each step (\(TextFormat.count(Int64(nodes.count))))")
+        // Beside the table on a wide screen, one step at a time: the one a link picked (:target).
+        document.element("p", in: group, attributes: ["class": "note pick"], text: "Pick a step in the table to see its input, output, model and error here.")
         for node in nodes {
-            let item = document.element("details", in: group, attributes: ["class": "node", "id": "node-\(node.position)"])
+            let item = document.element("details", in: group, attributes: ["class": "node"])
             let summary = document.element("summary", in: item)
             document.element("span", in: summary, attributes: ["class": "mono"], text: "\(node.position + 1). \(node.label)")
             let meta = [node.type, node.status, node.durationMs.map(TextFormat.duration),
                         node.displayTokens.isZero ? nil : TextFormat.tokens(node.displayTokens)].compactMap { $0 }
             document.element("span", in: summary, attributes: ["class": "meta"], text: meta.joined(separator: " · "))
-            let facts = document.element("dl", in: item, attributes: ["class": "kv"])
+            // The link target is inside the details, so that following #node-N opens them (and their group).
+            let facts = document.element("dl", in: item, attributes: ["class": "kv", "id": "node-\(node.position)"])
             func fact(_ term: String, _ value: String?) {
                 guard let value, !value.isEmpty else { return }
                 document.element("dt", in: facts, text: term)

@@ -139,6 +139,10 @@ struct RunInsightsTests {
         #expect(sections.first == "insights")
         let rows = document.elements { $0.name == "tr" && $0.classes.contains("node-row") }
         #expect(rows.count == 5, "7 steps, START and END folded out")
+        // Each row draws its span on the run's axis; a link to a step opens its details (the target is inside them).
+        #expect(rows.allSatisfy { row in row.children.contains { $0.classes.contains("when") && !$0.children.isEmpty } })
+        let target = try #require(document.elements { $0.attribute("id") == "node-4" }.first)
+        #expect(target.name == "dl", "inside details.node, so that following #node-4 opens it")
         #expect(html.contains("Where the time went") && html.contains("Where the tokens went"))
         #expect(html.contains("0.480 s") == false && html.contains("480 ms"), "step times to the millisecond")
         let links = document.elements { $0.name == "a" }.compactMap { $0.attribute("href") }
