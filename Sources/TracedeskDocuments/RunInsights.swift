@@ -51,6 +51,11 @@ public struct RunInsights: Sendable {
     /// For a failed run: the steps from the top down to the first step that failed, its last.
     public var failingPath: [Int]
 
+    /// The step that retrieved the run's supporting chunks, when the body says so: a
+    /// retrieval step whose output holds a chunk's text, else the run's only document-search step
+    /// (outermost RAG_DOCUMENT_TOOL, else VECTOR_DB_READER). `nil` when it cannot be told.
+    public var retrievalStep: Int?
+
     /// How many of the slowest and token-heaviest steps are kept.
     public static let rankedLimit = 5
 
@@ -99,6 +104,35 @@ public struct RunInsights: Sendable {
             }
         }
         failingPath = failing
+        retrievalStep = details.chunks.isEmpty ? nil : Self.retrievalStep(nodes: nodes, tree: tree, chunks: details.chunks)
+    }
+
+    /// Node types that fetch documents.
+    static let retrievalTypes: [String] = ["RAG_DOCUMENT_TOOL", "VECTOR_DB_READER"]
+
+    static func retrievalStep(nodes: [NodeRecord], tree: NodeTree, chunks: [DocumentReferenceRecord]) -> Int? {
+        let candidates = nodes.indices.filter { retrievalTypes.contains(nodes[$0].type?.uppercased() ?? "") }
+        guard !candidates.isEmpty else { return nil }
+        // Evidence first: a chunk's opening words in a retrieval step's output.
+        func letters(_ text: String) -> String { String(text.lowercased().filter { $0.isLetter || $0.isNumber }) }
+        let openings = chunks.compactMap { $0.text.map(letters) }.filter { $0.count >= 24 }.map { String($0.prefix(40)) }
+        if !openings.isEmpty {
+            for index in candidates {
+                guard let output = nodes[index].output else { continue }
+                let text = letters(output)
+                if openings.contains(where: { text.contains($0) }) { return index }
+            }
+        }
+        // Else the only search step of its kind, outermost (its children are its own parts).
+        for type in retrievalTypes {
+            let outermost = candidates.filter { index in
+                nodes[index].type?.uppercased() == type
+                    && !(tree.parent[index].map { nodes[$0].type?.uppercased() == type } ?? false)
+            }
+            if outermost.count == 1 { return outermost[0] }
+            if outermost.count > 1 { return nil }
+        }
+        return nil
     }
 
     /// The critical path among `candidates` (siblings), ending no later than `notAfter`:
@@ -106,17 +140,26 @@ public struct RunInsights: Sendable {
     /// the current one started; a step with children is replaced by the path through them.
     static func path(through candidates: [Int], nodes: [NodeRecord], children: [[Int]], notAfter: Int64?) -> [PathStep] {
         let timed = candidates.filter { isTimed(nodes[$0]) && !isBookend(nodes[$0]) }
-        guard var current = timed.filter({ notAfter == nil || nodes[$0].endedAt! <= notAfter! })
-            .max(by: { (nodes[$0].endedAt!, -$0) < (nodes[$1].endedAt!, -$1) }) else { return [] }
+            .filter { notAfter == nil || nodes[$0].endedAt! <= notAfter! }
+        // By end, then by position: the predecessor of a step is found by binary search.
+        let byEnd = timed.sorted { (nodes[$0].endedAt!, $0) < (nodes[$1].endedAt!, $1) }
+        guard var current = byEnd.last else { return [] }
         var chain = [current]
         var visited: Set<Int> = [current]
         while true {
             let start = nodes[current].startedAt!
-            guard let before = timed.filter({ !visited.contains($0) && nodes[$0].endedAt! <= start })
-                .max(by: { (nodes[$0].endedAt!, -$0) < (nodes[$1].endedAt!, -$1) }) else { break }
-            chain.append(before)
-            visited.insert(before)
-            current = before
+            // The last step (in end order) that ended by `start`, skipping those already on the chain.
+            var low = 0, high = byEnd.count
+            while low < high {
+                let middle = (low + high) / 2
+                if nodes[byEnd[middle]].endedAt! <= start { low = middle + 1 } else { high = middle }
+            }
+            var index = low - 1
+            while index >= 0 && visited.contains(byEnd[index]) { index -= 1 }
+            guard index >= 0 else { break }
+            current = byEnd[index]
+            chain.append(current)
+            visited.insert(current)
         }
         chain.reverse()
         var steps: [PathStep] = []

@@ -6,7 +6,6 @@ import TracedeskModel
 extension RunReport {
     func insights(in slot: HTMLElement, of document: HTMLDocument) {
         let nodes = details.nodes
-        let insights = RunInsights(details)
         let cards = document.element("div", in: slot, attributes: ["class": "insights"])
 
         if !insights.failingPath.isEmpty { failingPath(insights.failingPath, in: cards, of: document) }

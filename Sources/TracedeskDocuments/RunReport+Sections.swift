@@ -132,6 +132,7 @@ extension RunReport {
     func nodeDetails(in slot: HTMLElement, of document: HTMLDocument) {
         let nodes = details.nodes
         guard !nodes.isEmpty else { return }
+        let retrievalPosition = insights.retrievalStep.map { nodes[$0].position }
         let group = document.element("details", in: slot, attributes: ["class": "group step-details"])
         document.element("summary", in: group, text: "Inputs and outputs of each step (\(TextFormat.count(Int64(nodes.count))))")
         // Beside the table on a wide screen, one step at a time: the one a link picked (:target).
@@ -149,6 +150,12 @@ extension RunReport {
                 guard let value, !value.isEmpty else { return }
                 document.element("dt", in: facts, text: term)
                 document.element("dd", in: facts, text: value)
+            }
+            if node.position == retrievalPosition {
+                let line = document.element("p", in: item, attributes: ["class": "note"])
+                document.text("This step retrieved the run's ", in: line)
+                document.element("a", in: line, attributes: ["href": "#chunks"], text: "\(details.chunks.count) supporting chunk\(details.chunks.count == 1 ? "" : "s")")
+                document.text(".", in: line)
             }
             fact("Name", node.name == node.code ? nil : node.name)
             fact("Model", node.model)
@@ -176,6 +183,13 @@ extension RunReport {
 
     func references(_ references: [DocumentReferenceRecord], kind: String, in slot: HTMLElement, of document: HTMLDocument) {
         guard !references.isEmpty else { return }
+        if kind == "chunk", let step = insights.retrievalStep {
+            let node = details.nodes[step]
+            let note = document.element("p", in: slot, attributes: ["class": "note retrieved-by"])
+            document.text("Retrieved by step ", in: note)
+            document.element("a", in: note, attributes: ["href": "#node-\(node.position)", "class": "mono"], text: "\(node.position + 1) \(node.label)")
+            document.text(" (\(node.type ?? "a search step")).", in: note)
+        }
         let group = document.element("details", in: slot, attributes: ["class": "group"])
         if references.count <= Self.openReferenceLimit { group.setAttribute("open", "open") }
         let sources = Set(references.compactMap { $0.title ?? $0.source }).count

@@ -24,6 +24,8 @@ public struct RunReport {
     public let conversation: [RunRecord]
     /// Which bodies are embedded for `import`.
     public let bodies: EmbeddedBodies
+    /// What the run spent its time and tokens on, computed once.
+    public let insights: RunInsights
     let format = TextFormat(timeZone: TimeZone(identifier: "UTC")!)
 
     public init(details: RunDetails, snapshots: [SnapshotRecord], conversation: [RunRecord] = [], bodies: EmbeddedBodies = .all,
@@ -32,6 +34,7 @@ public struct RunReport {
         self.snapshots = snapshots
         self.conversation = conversation
         self.bodies = bodies
+        self.insights = RunInsights(details)
         self.writtenAt = writtenAt
     }
 

@@ -149,4 +149,26 @@ struct RunInsightsTests {
         #expect(links.contains("https://intranet.example.com/travel.pdf"))
         #expect(!links.contains { $0.lowercased().contains("javascript") })
     }
+
+    @Test("chunks are tied to the step that retrieved them: a retrieval step whose output holds their text, else the only search step")
+    func retrieval() throws {
+        let fixture = try ReportFixture(sample: "document-chunks-complete.json")
+        let details = try fixture.details
+        let step = try #require(RunInsights(details).retrievalStep)
+        #expect(details.nodes[step].type == "RAG_DOCUMENT_TOOL")
+        let html = try fixture.html()
+        #expect(html.contains("Retrieved by step"))
+
+        // Evidence beats the only-one rule: two search steps, one whose output quotes a chunk.
+        var nodes = [Self.node(0, "SEARCH_A", type: "RAG_DOCUMENT_TOOL", start: 0, end: 10),
+                     Self.node(1, "SEARCH_B", type: "RAG_DOCUMENT_TOOL", start: 10, end: 20)]
+        nodes[1].output = #"{"chunks": [{"text": "4.2 Air travel. Economy class is the standard for all flights."}]}"#
+        var withChunks = Self.details(nodes, took: 20)
+        withChunks.chunks = [DocumentReferenceRecord(runId: 1, position: 0, title: "Policy",
+                                                     text: "4.2 Air travel. Economy class is the standard for all flights.", raw: "{}")]
+        #expect(RunInsights(withChunks).retrievalStep == 1)
+        nodes[1].output = nil
+        withChunks.nodes = nodes
+        #expect(RunInsights(withChunks).retrievalStep == nil, "two search steps and no evidence: not guessed")
+    }
 }
