@@ -66,6 +66,9 @@ struct CompareCommand: TracedeskCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write the comparison report here; each run's report goes beside it, in FILE-runs/.", valueName: "file"))
     var output: String?
 
+    @Flag(help: "With -o: put every run's report inside the comparison report, one file to share, instead of in FILE-runs/ beside it.")
+    var selfContained = false
+
     @Flag(help: "Print the comparison as JSON (verdict and every delta) instead of a table.")
     var json = false
 
@@ -90,6 +93,7 @@ struct CompareCommand: TracedeskCommand {
         guard jobTimeout > 0, jobTimeout <= 31_536_000 else { throw ValidationError("--job-timeout takes a number of seconds above 0 (at most a year)") }
         if let failOn, failOn != "regression" { throw ValidationError("--fail-on takes 'regression', not '\(failOn)'") }
         if output == "-" { throw ValidationError("-o takes a file name; standard output carries the verdict table") }
+        if selfContained && output == nil { throw ValidationError("--self-contained shapes the report -o writes: give -o FILE") }
         for (flag, text) in [("--max-token-increase", maxTokenIncrease), ("--max-time-increase", maxTimeIncrease)] {
             if let text, Self.percentage(text) == nil {
                 throw ValidationError("\(flag) takes a percentage such as 10 or 10%, not '\(text)'")
@@ -115,11 +119,13 @@ struct CompareCommand: TracedeskCommand {
             prompts = PromptSuite(prompts: [.init(message: message ?? "", parameters: values.isEmpty ? nil : values)])
         }
         let thresholds = Comparison.Thresholds(maxTokenIncrease: Self.percentage(maxTokenIncrease), maxTimeIncrease: Self.percentage(maxTimeIncrease))
-        return try await CompareVersions(
+        var compare = CompareVersions(
             history: history.location, pod: podAccess(podOptions, auth), team: team, baseline: a, candidate: b, suite: prompts,
             suiteFile: suite, repeats: repeats, concurrency: concurrency, jobTimeout: .milliseconds(Int64((jobTimeout * 1000).rounded())),
             thresholds: thresholds, reportPath: output, templatesFolder: reportOptions.templates, json: json, quiet: quiet,
             failOnRegression: failOn == "regression", export: exportOptions.export
-        ).run(in: context)
+        )
+        compare.selfContained = selfContained
+        return try await compare.run(in: context)
     }
 }

@@ -36,12 +36,19 @@ public struct ComparisonReport {
 
     /// The report of `tracedesk diff`: two runs, not two versions over prompts and repeats.
     public let twoRuns: Bool
+    /// Each run's own report, by jobId, embedded in this one (`--self-contained`): one file to
+    /// share instead of a file and a folder.
+    public let embeddedRunReports: [String: String]
+
+    /// The class of a link to a run's report embedded in the same file (not followed by `import`).
+    public static let embeddedRunLinkClass = "embedded-run-link"
 
     public init(comparison: Comparison, runReportLinks: [String: String] = [:], twoRuns: Bool = false,
-                writtenAt: Int64 = Date().epochMilliseconds) {
+                embeddedRunReports: [String: String] = [:], writtenAt: Int64 = Date().epochMilliseconds) {
         self.comparison = comparison
         self.runReportLinks = runReportLinks
         self.twoRuns = twoRuns
+        self.embeddedRunReports = embeddedRunReports
         self.writtenAt = writtenAt
     }
 
@@ -73,8 +80,9 @@ public struct ComparisonReport {
             : "A is the baseline, B the candidate: the question is what B would change. Times and tokens are medians over the repeats of each side.")
         try template.fill("subtitle", text: subtitle)
         try template.fill("summary") { slot in summary(in: slot, of: document) }
-        try template.fill("prompts") { slot in
+        try template.fill("prompts") { (slot: HTMLElement) throws(TracedeskError) in
             for prompt in comparison.prompts { section(for: prompt, in: slot, of: document) }
+            try embedRuns(in: slot, of: document)
         }
         try template.fill("footer", text: "Written by Tracedesk on \(format.instant(writtenAt)). Times are UTC (Z).")
         chrome?.apply(to: document)
@@ -309,6 +317,43 @@ public struct ComparisonReport {
         document.element("td", in: total, attributes: ["class": "num"], text: diff.tokenDelta.map(RunDiff.signed) ?? "-")
     }
 
+    /// The jobIds of the embedded run reports, in the order the comparison lists its runs.
+    private var embeddedOrder: [String] {
+        var seen: Set<String> = []
+        return comparison.prompts.flatMap { $0.a.runs + $0.b.runs }.compactMap(\.jobId)
+            .filter { embeddedRunReports[$0] != nil && seen.insert($0).inserted }
+    }
+
+    /// `--self-contained`: each run's report (its main part, the raw bodies left out) in a
+    /// collapsed section of its own, ids prefixed so that they stay unique in the page.
+    private func embedRuns(in parent: HTMLElement, of document: HTMLDocument) throws(TracedeskError) {
+        let order = embeddedOrder
+        guard !order.isEmpty else { return }
+        let section = document.element("section", in: parent, attributes: ["id": "runs", "class": "embedded-runs"])
+        document.element("h2", in: section, text: "The runs' reports")
+        document.element("p", in: section, attributes: ["class": "note"],
+                         text: "Each run's own report, embedded so that this file alone can be shared (its raw status bodies are left out: "
+                            + "compare -o without --self-contained writes the reports beside it, for tracedesk import).")
+        for (index, jobId) in order.enumerated() {
+            guard let html = embeddedRunReports[jobId] else { continue }
+            let source = try HTMLDocument(parsing: html, origin: "the report of \(jobId)")
+            let details = document.element("details", in: section, attributes: ["class": "embedded-run"])
+            let header = source.elements { $0.name == "header" && $0.classes.contains("report-header") }.first
+            let title = header.map { $0.children.first { $0.name == "h1" }?.textContent ?? "" } ?? ""
+            document.element("summary", in: details, text: "\(jobId) · \(title.trimmingCharacters(in: .whitespacesAndNewlines))")
+            // The link target is inside the details, so that following #run-N opens them.
+            let fold = document.element("div", in: details, attributes: ["class": "embedded-run-body", "id": "run-\(index + 1)"])
+            let prefix = "r\(index + 1)-"
+            if let facts = header?.children.first(where: { $0.name == "dl" }) {
+                document.appendCopy(of: facts, in: fold, prefixingIdsWith: prefix)
+            }
+            guard let main = source.elements(named: "main").first else { continue }
+            for child in main.children where child.attribute("id") != "raw-bodies" {
+                document.appendCopy(of: child, in: fold, prefixingIdsWith: prefix)
+            }
+        }
+    }
+
     private func references(_ diff: RunDiff, in section: HTMLElement, of document: HTMLDocument) {
         let groups: [(String, [RunDiff.Reference], String)] = [
             ("Chunks gained", diff.chunksGained, "pass"), ("Chunks lost", diff.chunksLost, "fail"),
@@ -335,7 +380,9 @@ public struct ComparisonReport {
                 if let time = run.timeTakenMs { document.text(", \(TextFormat.duration(time))", in: item) }
                 if let jobId = run.jobId {
                     document.text(" · ", in: item)
-                    if let link = runReportLinks[jobId], MarkupAllowlist.answer.allowsURL(link) {
+                    if let index = embeddedOrder.firstIndex(of: jobId) {
+                        document.element("a", in: item, attributes: ["href": "#run-\(index + 1)", "class": "mono \(Self.embeddedRunLinkClass)"], text: jobId)
+                    } else if let link = runReportLinks[jobId], MarkupAllowlist.answer.allowsURL(link) {
                         document.element("a", in: item, attributes: ["href": link, "class": "mono \(Self.runLinkClass)"], text: jobId)
                     } else {
                         document.element("span", in: item, attributes: ["class": "mono"], text: jobId)

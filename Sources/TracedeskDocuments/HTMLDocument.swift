@@ -182,6 +182,35 @@ public final class HTMLDocument {
         }
     }
 
+    /// Appends a deep copy of `source`, an element of another document this program built (a
+    /// trusted report, not pod markup: nothing is filtered), to `parent`. Every `id` in the copy
+    /// gets `prefix`, and every in-page link (`href="#x"`) follows it, so that several copies of
+    /// one kind of document live in one page without two elements sharing an id.
+    @discardableResult
+    public func appendCopy(of source: HTMLElement, in parent: HTMLElement, prefixingIdsWith prefix: String) -> HTMLElement? {
+        guard let copy = xmlDocCopyNode(source.node, document, 1) else { return nil }
+        xmlAddChild(parent.node, copy)
+        func visit(_ node: xmlNodePtr?) {
+            var current = node
+            while let node = current {
+                if node.pointee.type == XML_ELEMENT_NODE {
+                    let element = HTMLElement(node: node)
+                    if let id = element.attribute("id") { element.setAttribute("id", prefix + id) }
+                    if let href = element.attribute("href"), href.hasPrefix("#"), href.count > 1 {
+                        element.setAttribute("href", "#" + prefix + href.dropFirst())
+                    }
+                    visit(node.pointee.children)
+                }
+                current = node.pointee.next
+            }
+        }
+        let element = HTMLElement(node: copy)
+        if let id = element.attribute("id") { element.setAttribute("id", prefix + id) }
+        if let href = element.attribute("href"), href.hasPrefix("#"), href.count > 1 { element.setAttribute("href", "#" + prefix + href.dropFirst()) }
+        visit(copy.pointee.children)
+        return element
+    }
+
     // MARK: Finding and reshaping
 
     /// The elements of the document, in document order, that satisfy `predicate`.

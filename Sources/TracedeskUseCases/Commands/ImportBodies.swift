@@ -65,7 +65,8 @@ public struct ImportBodies: Sendable {
               let data = FileManager.default.contents(atPath: path),
               let links = try ComparisonReport.linkedRunReports(in: data, origin: file) else { return [source] }
         guard !links.isEmpty else {
-            throw .badInput("\(file): a comparison report without links to its runs' reports; import those reports (written beside it by compare -o)")
+            throw .badInput("\(file): a comparison report without links to its runs' reports (a --self-contained one embeds their pages, "
+                            + "not their bodies); import the reports compare -o writes beside it")
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         return try links.map { link throws(TracedeskError) in

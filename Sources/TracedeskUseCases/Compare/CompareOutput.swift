@@ -30,11 +30,20 @@ public enum CompareOutput {
     }
 
     /// Writes the comparison report to `path` (in a folder: `compare-TEAM.html` in it) and every
-    /// run's own report into `PATH-runs/`, linked.
+    /// run's own report into `PATH-runs/`, linked; `selfContained`, every run's report inside the
+    /// one file instead.
     @discardableResult
     public static func write(_ comparison: Comparison, to path: String, store: HistoryStore,
-                             templates: ReportTemplates, twoRuns: Bool = false) throws(TracedeskError) -> String {
+                             templates: ReportTemplates, twoRuns: Bool = false, selfContained: Bool = false) throws(TracedeskError) -> String {
         let url = try ReportFile.location(path, defaultName: "compare-\(ReportFile.fileNamePart(String(comparison.team.prefix(100)))).html")
+        if selfContained {
+            var embedded: [String: String] = [:]
+            for jobId in comparison.prompts.flatMap({ $0.a.runs + $0.b.runs }).compactMap(\.jobId) where embedded[jobId] == nil {
+                embedded[jobId] = try RunReport(of: try store.run(jobId), from: store).html(templates: templates)
+            }
+            let html = try ComparisonReport(comparison: comparison, twoRuns: twoRuns, embeddedRunReports: embedded).html(templates: templates)
+            return try ReportFile.write(html, to: url.path)
+        }
         let folderName = url.deletingPathExtension().lastPathComponent + "-runs"
         let folder = url.deletingLastPathComponent().appendingPathComponent(folderName)
         var links: [String: String] = [:]

@@ -23,6 +23,8 @@ public struct CompareVersions: Sendable {
     public var thresholds: Comparison.Thresholds
     /// Write the comparison report here (and each run's beside it).
     public var reportPath: String?
+    /// Every run's report inside the one comparison report, instead of beside it.
+    public var selfContained = false
     public var templatesFolder: String?
     public var json: Bool
     public var quiet: Bool
@@ -79,7 +81,8 @@ public struct CompareVersions: Sendable {
             await export.export(comparison.prompts.flatMap { $0.a.runs + $0.b.runs }.compactMap(\.jobId), from: store, in: context)
         }
         if let reportPath {
-            let path = try CompareOutput.write(comparison, to: context.absolutePath(reportPath), store: store, templates: templates)
+            let path = try CompareOutput.write(comparison, to: context.absolutePath(reportPath), store: store, templates: templates,
+                                               selfContained: selfContained)
             if !quiet { try context.note("report written to \(path)") }
         }
         if json {

@@ -129,6 +129,32 @@ struct ComparisonRunnerTests {
         #expect(unnamed.stdout.hasPrefix("Comparison #2 of PRODUCT_COMPARISON_ADVISOR_COE, suite \"plain.yaml\": "))
     }
 
+    @Test("--self-contained: every run's report inside the one file, ids kept unique, nothing beside it; import says what to do instead")
+    func selfContained() async throws {
+        let folder = try TemporaryFolder()
+        let tracedesk = try CommandLineHarness.withPod(in: folder.url)
+        let path = folder.path("one.html")
+        let compared = await tracedesk.run(["compare", "XX_TRAVEL_POLICY_ADVISOR", "--message", "Business class?", "--repeat", "2",
+                                            "-o", path, "--self-contained", "--quiet"])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("one-runs")), "no folder beside the file")
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        let document = try HTMLDocument(parsing: html, origin: "one.html")
+        let embedded = document.elements { $0.name == "details" && $0.classes.contains("embedded-run") }
+        #expect(embedded.count == 4, "2 repeats on each side")
+        let ids = document.elements { $0.attribute("id") != nil }.compactMap { $0.attribute("id") }
+        #expect(Set(ids).count == ids.count, "every id once: \(ids.count) ids")
+        let links = document.elements { $0.name == "a" }.compactMap { $0.attribute("href") }
+        let targets = Set(ids)
+        #expect(links.filter { $0.hasPrefix("#") }.allSatisfy { targets.contains(String($0.dropFirst())) }, "every in-page link lands")
+        #expect(document.elements { $0.classes.contains("node-row") }.count > 0)
+        #expect(document.elements(named: "script").isEmpty && !html.contains("tracedesk-body"))
+
+        let imported = await tracedesk.run(["import", path])
+        #expect(imported.status != 0 && imported.stderr.contains("without links to its runs' reports"), "\(imported.stderr)")
+        #expect(await tracedesk.run(["compare", "XX_TRAVEL_POLICY_ADVISOR", "--message", "x", "--self-contained"]).status == 2)
+    }
+
     @Test("a pod that cannot be reached: no verdict, exit 5 from the command line, not 'unchanged'")
     func unreachablePod() async throws {
         let folder = try TemporaryFolder()
