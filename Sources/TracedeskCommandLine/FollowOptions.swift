@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TracedeskDocuments
 import TracedeskUseCases
 
 /// How `invoke`, `poll` and `resume` follow a run: when to stop, and what to print.
@@ -19,6 +20,10 @@ struct FollowOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Also write the run's HTML report to this file when following ends.", valueName: "file"))
     var report: String?
 
+    @Option(help: ArgumentHelp("The status bodies --report embeds: all, changed (where the status changed, and the last) or last.",
+                               valueName: "which"))
+    var reportBodies: String = "all"
+
     @OptionGroup var reportOptions: ReportOptions
     @OptionGroup var exportOptions: LiveExportOptions
 
@@ -28,11 +33,16 @@ struct FollowOptions: ParsableArguments {
         }
         if !["wait", "stop"].contains(onWaiting) { throw ValidationError("--on-waiting takes wait or stop, not '\(onWaiting)'") }
         if report == "-" { throw ValidationError("--report takes a file name; standard output carries the run's summary") }
+        if EmbeddedBodies(rawValue: reportBodies) == nil {
+            throw ValidationError("--report-bodies takes all, changed or last, not '\(reportBodies)'")
+        }
     }
 
     var settings: FollowSettings {
-        FollowSettings(timeout: timeout.map { .milliseconds(Int64(($0 * 1000).rounded())) }, stopOnWaiting: onWaiting == "stop",
-                       json: json, quiet: quiet, reportPath: report, templatesFolder: reportOptions.templates,
-                       export: exportOptions.export)
+        var settings = FollowSettings(timeout: timeout.map { .milliseconds(Int64(($0 * 1000).rounded())) }, stopOnWaiting: onWaiting == "stop",
+                                      json: json, quiet: quiet, reportPath: report, templatesFolder: reportOptions.templates,
+                                      export: exportOptions.export)
+        settings.reportBodies = EmbeddedBodies(rawValue: reportBodies) ?? .all
+        return settings
     }
 }

@@ -15,6 +15,8 @@ public struct FollowSettings: Sendable {
     public var reportPath: String?
     /// `--templates DIR`: report templates read from a folder.
     public var templatesFolder: String?
+    /// `--report-bodies`: which status bodies the report embeds.
+    public var reportBodies: EmbeddedBodies = .all
     /// `--otlp`: export the run when it ends.
     public var export: LiveExport?
 
@@ -40,6 +42,8 @@ public struct FollowSettings: Sendable {
         let templates = try ReportTemplates.load(folder: templatesFolder.map(context.absolutePath))
         if let reportPath { try ReportFile.checkedLocation(context.absolutePath(reportPath), acceptsFolder: true) }
         if let export { _ = try export.destination(in: context) }
-        return FollowRun.Options(json: json, quiet: quiet, reportPath: reportPath, templates: templates, export: export)
+        var options = FollowRun.Options(json: json, quiet: quiet, reportPath: reportPath, templates: templates, export: export)
+        options.reportBodies = reportBodies
+        return options
     }
 }

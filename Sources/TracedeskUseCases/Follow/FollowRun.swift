@@ -18,6 +18,8 @@ public struct FollowRun: Sendable {
         /// Also write the run's report here when following ends.
         public var reportPath: String?
         public var templates: ReportTemplates
+        /// `--report-bodies`: which status bodies the report embeds.
+        public var reportBodies: EmbeddedBodies = .all
         /// `--otlp`: export the run when it ends.
         public var export: LiveExport?
 
@@ -93,7 +95,7 @@ public struct FollowRun: Sendable {
         guard let reportPath = options.reportPath else { return }
         let run = try follower.store.run(jobId)
         let path = try ReportFile.writeRunReport(of: run, from: follower.store, to: context.absolutePath(reportPath),
-                                                 templates: options.templates)
+                                                 templates: options.templates, bodies: options.reportBodies)
         if !options.quiet { try context.note("report written to \(path)") }
     }
 

@@ -88,6 +88,13 @@ final class InvokeCommandTests {
         #expect(document.elements { $0.attribute("data-slot") == "status" }.first?.textContent == "ERROR")
         #expect(!document.elements { $0.attribute("id") == "error" }.isEmpty, "the error section is there")
         #expect(await tracedesk.run(["invoke", "T", "m", "--report", "-"]).status == 2)
+
+        // --report-bodies last: the final body alone is embedded, and import still has the run as it ended.
+        let last = folder.appendingPathComponent("last.html").path
+        let again = await tracedesk.run(["invoke", "XX_TRAVEL_POLICY_ADVISOR", "Business class?", "--report", last, "--report-bodies", "last"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try EmbeddedRun.read(Data(contentsOf: URL(fileURLWithPath: last)), origin: last).bodies.count == 1)
+        #expect(await tracedesk.run(["invoke", "T", "m", "--report-bodies", "some"]).status == 2)
     }
 
     @Test("compare prints the verdict table; --fail-on regression exits 7; --json carries every delta; diff compares two runs")
