@@ -314,9 +314,9 @@ ol.bars { list-style: none; margin: 0; padding: 0; font-size: 13px; }
 .bar-row.gap .fill { fill: var(--bar-other); } .bar-row.gap .bar-label { color: var(--muted); font-style: italic; }
 .bar-value { white-space: nowrap; color: var(--muted); text-align: right; }
 .insights .card p.note { margin: 8px 0 0; font-size: 12.5px; }
-ol.trail { margin: 0 0 8px; padding-left: 22px; font-size: 14px; }
-ol.trail li:last-child a { color: var(--bad); font-weight: 600; }
-ol.trail .meta { color: var(--muted); }
+ul.trail { margin: 0 0 8px; padding-left: 22px; font-size: 14px; }
+ul.trail li:last-child a { color: var(--bad); font-weight: 600; }
+ul.trail .meta { color: var(--muted); }
 table.conversation tr.current td { background: var(--panel); font-weight: 600; }
 .model { font-size: 12px; }
 /* tracedesk serve: the bar above every page, the runs list, its filters and pages, the team charts. */

@@ -67,7 +67,14 @@ public struct RunInsights: Sendable {
         for index in nodes.indices {
             if let parent = tree.parent[index] { children[parent].append(index) } else { tops.append(index) }
         }
-        let path = Self.path(through: tops, nodes: nodes, children: children, notAfter: nil)
+        var path = Self.path(through: tops, nodes: nodes, children: children, notAfter: nil)
+        // Gaps measured the same way everywhere: from the end of the step before on the path,
+        // whether the two sit under one container or not.
+        for index in path.indices.dropFirst() {
+            let previous = nodes[path[index - 1].node], node = nodes[path[index].node]
+            path[index].gapBeforeMs = max(0, node.startedAt! - previous.endedAt!)
+        }
+        if !path.isEmpty { path[0].gapBeforeMs = 0 }
         criticalPath = path
         let onPath = Set(path.map(\.node))
         let timed = nodes.indices.filter { Self.isTimed(nodes[$0]) && !Self.isBookend(nodes[$0]) && children[$0].isEmpty }

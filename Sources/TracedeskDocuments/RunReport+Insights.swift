@@ -84,11 +84,11 @@ extension RunReport {
         let nodes = details.nodes
         let card = document.element("div", in: cards, attributes: ["class": "card failing"])
         document.element("h3", in: card, text: "Where it failed")
-        let trail = document.element("ol", in: card, attributes: ["class": "trail"])
+        let trail = document.element("ul", in: card, attributes: ["class": "trail"])
         for index in path {
             let node = nodes[index]
             let item = document.element("li", in: trail)
-            document.element("a", in: item, attributes: ["href": "#node-\(node.position)", "class": "mono"], text: node.label)
+            document.element("a", in: item, attributes: ["href": "#node-\(node.position)", "class": "mono"], text: Self.stepLabel(node))
             let meta = [node.type, node.status].compactMap { $0 }.joined(separator: " · ")
             if !meta.isEmpty { document.element("span", in: item, attributes: ["class": "meta"], text: " " + meta) }
         }

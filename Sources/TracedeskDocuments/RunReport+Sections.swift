@@ -16,7 +16,8 @@ extension RunReport {
         var parts = ["\(TextFormat.count(Int64(nodes.count))) steps"]
         parts.append(Self.tally(nodes.map { $0.status ?? "no status" }))
         parts.append("by type: " + Self.tally(nodes.map { $0.type ?? "untyped" }))
-        if let slowest = nodes.filter({ $0.durationMs != nil }).max(by: { $0.durationMs! < $1.durationMs! }) {
+        // The same "slowest" as At a glance: a step's own work, not a container holding others.
+        if let slowest = insights.slowest.first.map({ nodes[$0.node] }) {
             parts.append("slowest: \(slowest.label) (\(TextFormat.duration(slowest.durationMs)))")
         }
         if let hungriest = nodes.max(by: { $0.displayTokens.total < $1.displayTokens.total }), hungriest.displayTokens.total > 0 {

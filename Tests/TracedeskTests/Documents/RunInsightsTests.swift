@@ -43,6 +43,14 @@ struct RunInsightsTests {
         #expect(insights.criticalPath.map(\.gapBeforeMs) == [0, 10, 50], "LOOKUP ends at 110, SLOW_BRANCH starts at 120; ANSWER waits 50 ms")
         #expect(insights.besidePath == 1)
         #expect(insights.pathMs == 940)
+
+        // A container that ends after its last child: the gap is measured from the child, as every other gap is.
+        let nested = [Self.node(0, "LOOKUP", start: 10, end: 110), Self.node(1, "BOX", type: "PARALLEL", start: 110, end: 600),
+                      Self.node(2, "INNER", parent: 1, start: 115, end: 590), Self.node(3, "ANSWER", start: 650, end: 950)]
+        let boxed = RunInsights(Self.details(nested, took: 1_000))
+        #expect(boxed.criticalPath.map(\.node) == [0, 2, 3])
+        #expect(boxed.criticalPath.map(\.gapBeforeMs) == [0, 5, 60])
+        #expect(boxed.pathMs == 950 - 10, "the path spans from the first step's start to the last one's end")
     }
 
     @Test("the slowest steps and the tokens are ranked with their share; containers and bookends are not steps of their own")
