@@ -190,24 +190,15 @@ public final class HTMLDocument {
     public func appendCopy(of source: HTMLElement, in parent: HTMLElement, prefixingIdsWith prefix: String) -> HTMLElement? {
         guard let copy = xmlDocCopyNode(source.node, document, 1) else { return nil }
         xmlAddChild(parent.node, copy)
-        func visit(_ node: xmlNodePtr?) {
-            var current = node
-            while let node = current {
-                if node.pointee.type == XML_ELEMENT_NODE {
-                    let element = HTMLElement(node: node)
-                    if let id = element.attribute("id") { element.setAttribute("id", prefix + id) }
-                    if let href = element.attribute("href"), href.hasPrefix("#"), href.count > 1 {
-                        element.setAttribute("href", "#" + prefix + href.dropFirst())
-                    }
-                    visit(node.pointee.children)
-                }
-                current = node.pointee.next
+        func rewrite(_ element: HTMLElement) {
+            if let id = element.attribute("id") { element.setAttribute("id", prefix + id) }
+            if let href = element.attribute("href"), href.hasPrefix("#"), href.count > 1 {
+                element.setAttribute("href", "#" + prefix + href.dropFirst())
             }
+            element.children.forEach(rewrite)
         }
         let element = HTMLElement(node: copy)
-        if let id = element.attribute("id") { element.setAttribute("id", prefix + id) }
-        if let href = element.attribute("href"), href.hasPrefix("#"), href.count > 1 { element.setAttribute("href", "#" + prefix + href.dropFirst()) }
-        visit(copy.pointee.children)
+        rewrite(element)
         return element
     }
 

@@ -74,7 +74,6 @@ public struct RunInsights: Sendable {
             let previous = nodes[path[index - 1].node], node = nodes[path[index].node]
             path[index].gapBeforeMs = max(0, node.startedAt! - previous.endedAt!)
         }
-        if !path.isEmpty { path[0].gapBeforeMs = 0 }
         criticalPath = path
         let onPath = Set(path.map(\.node))
         let timed = nodes.indices.filter { Self.isTimed(nodes[$0]) && !Self.isBookend(nodes[$0]) && children[$0].isEmpty }
@@ -169,21 +168,13 @@ public struct RunInsights: Sendable {
             visited.insert(current)
         }
         chain.reverse()
+        // A container's place on the path is taken by the path through its children. Gaps are
+        // measured once, on the flat path (in `init`).
         var steps: [PathStep] = []
-        var previousEnd: Int64?
         for index in chain {
             let node = nodes[index]
             let inner = children[index].isEmpty ? [] : path(through: children[index], nodes: nodes, children: children, notAfter: node.endedAt)
-            if inner.isEmpty {
-                steps.append(PathStep(node: index, durationMs: max(0, node.endedAt! - node.startedAt!),
-                                      gapBeforeMs: previousEnd.map { max(0, node.startedAt! - $0) } ?? 0))
-            } else {
-                var first = inner[0]
-                first.gapBeforeMs += previousEnd.map { max(0, nodes[inner[0].node].startedAt! - $0) } ?? 0
-                steps.append(first)
-                steps += inner.dropFirst()
-            }
-            previousEnd = node.endedAt
+            steps += inner.isEmpty ? [PathStep(node: index, durationMs: max(0, node.endedAt! - node.startedAt!), gapBeforeMs: 0)] : inner
         }
         return steps
     }
