@@ -183,11 +183,20 @@ struct StatusBodyWriter {
         }
         var details: [PodJSON] = []
         if let tokens = step.tokens, done {
-            details.append(.object([
+            var call: [(String, PodJSON)] = [
                 ("type", .string("LLM")), ("timeTaken", .int((item.end ?? now) - item.start)),
                 ("inputTokens", .int(Int64(tokens.input))), ("outputTokens", .int(Int64(tokens.output))),
                 ("modelName", .string(step.model ?? "cohere.command-r-plus-08-2024")),
-            ]))
+            ]
+            // The messages as OCI Generative AI's generic chat API takes them: a role and a list of parts.
+            if let prompt = step.prompt {
+                let messages = [("SYSTEM", prompt.system), ("USER", prompt.user)].compactMap { role, text in
+                    text.map { PodJSON.object([("role", .string(role)),
+                                               ("content", .array([.object([("type", .string("TEXT")), ("text", .string(job.fill($0)))])]))]) }
+                }
+                call.append(("messages", .array(messages)))
+            }
+            details.append(.object(call))
         }
         var members: [(String, PodJSON)] = [
             ("nodeCode", .string(step.code)),

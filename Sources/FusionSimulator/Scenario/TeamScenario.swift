@@ -74,6 +74,8 @@ public struct StepScenario: Codable, Sendable {
     public var durationMs: Int?
     public var tokens: TokenScenario?
     public var model: String?
+    /// For an LLM step: the messages it sent the model, reported in `nodeStepInfo.details`.
+    public var prompt: PromptScenario?
     public var input: PodJSON?
     /// The step's output; strings are templates.
     public var output: PodJSON?
@@ -87,6 +89,12 @@ public struct StepScenario: Codable, Sendable {
     public var wait: WaitScenario?
     /// When set, the step fails with this message and the run ends in ERROR.
     public var fails: String?
+}
+
+/// What an LLM step asks its model: a system prompt and a user message (templates).
+public struct PromptScenario: Codable, Sendable {
+    public var system: String?
+    public var user: String?
 }
 
 /// Token counts of an LLM call.
