@@ -10,9 +10,10 @@ struct ReportCommand: TracedeskCommand {
         commandName: "report",
         abstract: "Write a run's HTML report: one file that opens anywhere, offline, to share.",
         discussion: """
-            The report holds the run's header, prompt, rendered output, a timeline of its steps, \
-            the step table with each step's input and output, supporting chunks, citations, the \
-            status history and every status body as received. It runs no script and fetches \
+            The report holds the run's header, what its time and tokens went on (the critical \
+            path, the slowest steps, the failing path), prompt, rendered output, a timeline, the \
+            step tree with each step's input, output, LLM prompt and error, supporting chunks, \
+            citations, the status history and every status body as received. It runs no script and fetches \
             nothing. Whoever receives it can bring the run into their own history with \
             'tracedesk import REPORT.html'.
 

@@ -98,10 +98,7 @@ enum EmbeddedTemplates {
   <section id="steps">
     <h2>Steps</h2>
     <div data-slot="steps-summary"></div>
-    <div class="tree-detail">
-      <div data-slot="node-table"></div>
-      <div data-slot="node-details"></div>
-    </div>
+    <div class="tree-detail" data-slot="step-tree"></div>
   </section>
   <section id="chunks" data-section="chunks">
     <h2>Supporting chunks</h2>
@@ -153,6 +150,7 @@ enum EmbeddedTemplates {
   --accent: #2f5fb3; --ok: #1f7a4d; --ok-bg: #e3f4ea; --bad: #b3261e; --bad-bg: #fbe7e6;
   --wait: #8a5a00; --wait-bg: #fdf1d6; --run: #2f5fb3; --run-bg: #e5edfa;
   --bar-ok: #3f9a6c; --bar-bad: #d0443a; --bar-wait: #d49a1f; --bar-run: #4f7fd0; --bar-other: #8b95a5;
+  --bar-time: #7559c7; --bar-tokens: #1f8a99;
   --shade: rgba(212, 154, 31, 0.16); --added: #d7f5dd; --removed: #fbdcdc;
   color-scheme: light dark;
 }
@@ -162,6 +160,7 @@ enum EmbeddedTemplates {
     --accent: #8cb4ff; --ok: #7fd6a4; --ok-bg: #17352a; --bad: #ff9d94; --bad-bg: #3d1d1c;
     --wait: #f3c46b; --wait-bg: #3a2e12; --run: #8cb4ff; --run-bg: #1d2a44;
     --bar-ok: #4fb583; --bar-bad: #e4675d; --bar-wait: #e2b04a; --bar-run: #6f9ae6; --bar-other: #7c8798;
+    --bar-time: #a58cf0; --bar-tokens: #4fc0cf;
     --shade: rgba(226, 176, 74, 0.18); --added: #1f4a2b; --removed: #4f2224;
   }
 }
@@ -214,6 +213,7 @@ table.grid tr.failed td { background: var(--bad-bg); }
 table.grid tr.failed-below td:first-child { box-shadow: inset 3px 0 0 var(--bar-bad); }
 .failed-below-note { color: var(--bad); font-size: 0.9em; }
 table.grid tr.total td { font-weight: 600; border-top: 2px solid var(--line); }
+table.grid.status-changes, table.grid.snapshots { width: auto; min-width: 50%; }
 .step { white-space: nowrap; }
 .depth { color: var(--muted); }
 .summary-line { margin: 0 0 10px; }
@@ -222,30 +222,91 @@ details > summary { cursor: pointer; }
 details.group { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; }
 details.group > summary { font-weight: 600; }
 details.node { border-bottom: 1px solid var(--line); padding: 4px 0; }
-/* The waterfall column of the step table. */
-td.when { min-width: 90px; width: 14%; }
-.row-bar { width: 100%; height: 10px; display: block; }
-.row-bar .track { fill: var(--panel); }
-.row-bar .span { fill: var(--bar-run); } .row-bar .span.failed { fill: var(--bar-bad); }
-.step-details .pick { display: none; }
-/* Tree plus detail on a wide screen: the table, and beside it the step a link picked. */
+/* The step tree: rows on one grid whatever their depth (the step column takes the indent), a
+   fold button drawn over each row's margin, and the picked step (:target) beside the tree on a
+   wide screen or under its row otherwise. */
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.step-tree { font-size: 14px; overflow-x: auto; }
+.step-tree > ol.tree, .step-tree > .tree-row { min-width: 900px; }
+ol.tree { list-style: none; margin: 0; padding: 0; }
+ol.tree ol.tree { margin-left: 10px; padding-left: 8px; border-left: 1px solid var(--line); }
+/* Past ten levels the indent stops growing, so a deep tree keeps room for its codes. */
+ol.tree ol ol ol ol ol ol ol ol ol ol.tree { margin-left: 0; padding-left: 0; }
+.tree-row {
+  display: grid; grid-template-columns: minmax(130px, 1fr) 165px 120px 130px 84px 84px 140px; gap: 0 10px; align-items: start;
+  padding: 4px 6px 4px 24px; border-bottom: 1px solid var(--line);
+}
+.tree-row > span { min-width: 0; }
+.tree-row .step { white-space: normal; overflow-wrap: anywhere; }
+.step-detail .meta { margin: 0 0 6px; color: var(--muted); font-size: 13px; }
+.tree-row .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.tree-head { font-size: 12px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
+.tree-row.total { font-weight: 600; border-top: 2px solid var(--line); border-bottom: 0; }
+.tree-row .model { display: block; font-size: 12px; overflow-wrap: anywhere; }
+.step-number { color: var(--muted); margin-right: 6px; font-variant-numeric: tabular-nums; }
+.tree-item.failed > .tree-row { background: var(--bad-bg); }
+.tree-item.failed-below > .tree-row { box-shadow: inset 3px 0 0 var(--bar-bad); }
+.failed-below-note { display: block; color: var(--bad); font-size: 12px; }
+.tree-item:has(> .step-detail:target) > .tree-row { background: var(--run-bg); box-shadow: inset 3px 0 0 var(--accent); }
+details.subtree { margin: 0; }
+details.subtree > summary.fold {
+  /* Pulled up into the left margin of the row above it (its last line). */
+  display: block; width: 20px; height: 20px; margin: -25px 0 5px 2px; list-style: none; cursor: pointer;
+  text-align: center; line-height: 20px; border-radius: 4px; color: var(--muted);
+}
+details.subtree > summary.fold::-webkit-details-marker { display: none; }
+details.subtree > summary.fold::before { content: "\25B8"; }
+details.subtree[open] > summary.fold::before { content: "\25BE"; }
+details.subtree > summary.fold:hover { background: var(--panel); color: var(--fg); }
+details.subtree > summary.fold:focus-visible { outline: 2px solid var(--accent); }
+/* Inline bars: the cell is the track, the bar sits on it (placed in percent by a style attribute). */
+.tree-row .when { display: block; height: 10px; margin-top: 5px; background: var(--panel); }
+.tree-row .bar { display: block; height: 100%; min-width: 1px; background: var(--bar-other); }
+.tree-row .bar.done { background: var(--bar-ok); } .tree-row .bar.failed { background: var(--bar-bad); }
+.tree-row .bar.running { background: var(--bar-run); } .tree-row .bar.waiting { background: var(--bar-wait); }
+.token-bar { display: inline-block; width: 40%; height: 10px; margin-right: 6px; vertical-align: -1px; }
+.token-bar .bar { background: var(--bar-tokens); }
+/* Bars are drawn in print too. */
+@media print { .tree-row .when, .tree-row .bar { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
+.tokens .rollup { color: var(--muted); font-style: italic; }
+.tree-notes p { margin: 6px 0 0; }
+.step-detail { display: none; }
+.step-detail:target { display: block; margin: 4px 0 10px 24px; position: sticky; left: 0; max-width: calc(100vw - 64px); }
+/* A narrower window drops the start offset (the bar shows it) before the tree needs to scroll. */
+@media screen and (max-width: 1100px) {
+  .tree-row { grid-template-columns: minmax(110px, 1fr) 120px 96px 90px 76px 110px; }
+  .tree-row > :nth-child(5) { display: none; }
+  .step-tree > ol.tree, .step-tree > .tree-row { min-width: 640px; }
+}
+.step-detail > .panel { padding: 8px 12px; border: 1px solid var(--accent); border-radius: 8px; background: var(--bg); }
+.step-detail h3 { margin: 0 0 6px; font-size: 15px; overflow-wrap: anywhere; }
+.step-detail h4 { margin: 12px 0 4px; font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
+.step-detail .message { border-left: 3px solid var(--line); padding-left: 8px; margin: 6px 0; }
+.step-detail .message.role-system { border-color: var(--bar-wait); } .step-detail .message.role-user { border-color: var(--bar-run); }
+.step-detail .message.role-assistant { border-color: var(--bar-ok); }
+.step-detail .message .role { margin: 0; font-size: 12px; font-weight: 600; color: var(--muted); letter-spacing: .04em; }
+ol.retrieved { margin: 0; padding-left: 22px; font-size: 13px; }
+.tree-detail > .pick { display: none; }
+/* Tree plus detail on a wide screen: the picked step in a column of its own, kept in view. */
 @media screen and (min-width: 1500px) {
   body.run-report { max-width: 1860px; }
-  .tree-detail { display: grid; grid-template-columns: minmax(0, 1fr) minmax(300px, 30rem); gap: 16px; align-items: start; }
-  .tree-detail > div:first-child { overflow-x: auto; min-width: 0; }
-  .tree-detail > [data-slot="node-details"], .tree-detail > div:last-child { position: sticky; top: 8px; max-height: calc(100vh - 16px); overflow: auto; }
-  .tree-detail details.node { display: none; }
-  .tree-detail details.node:has(:target) { display: block; border: 1px solid var(--accent); border-radius: 8px; padding: 8px 12px; }
-  .tree-detail .step-details .pick { display: block; }
-  .tree-detail .step-details:has(:target) .pick { display: none; }
-  table.nodes tr:has(a:focus) td { background: var(--panel); }
+  .tree-detail { position: relative; padding-right: calc(30rem + 16px); min-height: 12rem; }
+  .step-tree { overflow-x: visible; }
+  .tree-detail > .pick { display: block; position: absolute; top: 0; right: 0; width: 30rem; margin: 0; padding: 12px;
+    border: 1px dashed var(--line); border-radius: 8px; }
+  .tree-detail:has(.step-detail:target) > .pick { display: none; }
+  .step-detail:target { position: absolute; top: 0; bottom: 0; right: 0; width: 30rem; margin: 0; }
+  .step-detail:target > .panel { position: sticky; top: 8px; max-height: min(100%, calc(100vh - 16px)); overflow: auto; }
+  /* A short tree grows while a step is picked, so that the step's panel has room beside it. */
+  .tree-detail:has(.step-detail:target) { min-height: min(80vh, 48rem); }
 }
-details.node > summary .meta { color: var(--muted); font-size: 13px; margin-left: 8px; }
 .kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; font-size: 14px; margin: 6px 0; }
 .kv dt { color: var(--muted); }
 .kv dd { margin: 0; overflow-wrap: anywhere; }
 .chunk-text { font-size: 14px; white-space: pre-wrap; margin: 4px 0 0; }
 .timeline svg { width: 100%; height: auto; display: block; }
+/* Drawn at most at its own size: its labels do not grow with the window. */
+.timeline svg { max-width: 1000px; }
 .timeline .label { font: 12px system-ui, sans-serif; fill: var(--fg); }
 .timeline .axis { font: 11px system-ui, sans-serif; fill: var(--muted); }
 .timeline .gridline { stroke: var(--line); stroke-width: 1; }
@@ -309,8 +370,8 @@ ol.bars { list-style: none; margin: 0; padding: 0; font-size: 13px; }
 .bar-label .note { font-size: 12px; }
 .bar-meter { width: 100%; height: 10px; display: block; }
 .bar-meter .track { fill: var(--line); }
-.bar-meter .fill { fill: var(--bar-run); }
-.bar-row.tokens .fill { fill: var(--bar-ok); } .bar-row.failed .fill { fill: var(--bar-bad); }
+.bar-meter .fill { fill: var(--bar-time); }
+.bar-row.tokens .fill { fill: var(--bar-tokens); } .bar-row.failed .fill { fill: var(--bar-bad); }
 .bar-row.gap .fill { fill: var(--bar-other); } .bar-row.gap .bar-label { color: var(--muted); font-style: italic; }
 .bar-value { white-space: nowrap; color: var(--muted); text-align: right; }
 .insights .card p.note { margin: 8px 0 0; font-size: 12.5px; }

@@ -12,6 +12,13 @@ import TracedeskHistory
 /// an `HTMLElement` is valid while its document lives. Not thread-safe: use one document on one task.
 public final class HTMLDocument {
     private let document: htmlDocPtr
+    /// What is written at serialisation in place of the markers (`bulkText`, `fragment`), in order.
+    private var splices: [HTMLTextEscaper.Splice] = []
+    /// A marker no text of the document can spell: text is escaped (`<` becomes `&lt;`), so only
+    /// a comment node can put `<!--` in the output, and the nonce is drawn anew for each document.
+    private lazy var bulkMarker = "tracedesk-text-" + UUID().uuidString.lowercased()
+    /// About how many nodes the tree holds: a large tree is freed off the caller's path.
+    private var weight = 0
 
     /// The `<html>` element.
     public let root: HTMLElement
@@ -57,11 +64,31 @@ public final class HTMLDocument {
             throw .badInput("\(origin): holds no HTML element")
         }
         document = parsed
+        weight = bytes.count / 64
         (root, head, body) = Self.skeleton(of: parsed, html: html)
     }
 
     deinit {
-        xmlFreeDoc(document)
+        // A 6,000-step report is some 200,000 nodes, and freeing them one by one costs about as
+        // much as writing them out. Nothing refers to the tree any more, and libxml2 frees a
+        // document on any thread, so a large one is freed on a utility queue and the caller goes on.
+        if weight < Self.backgroundFreeWeight {
+            xmlFreeDoc(document)
+        } else {
+            let doomed = DocumentPointer(pointer: document)
+            Self.freeing.async { xmlFreeDoc(doomed.pointer) }
+        }
+    }
+
+    /// Trees of about this many nodes or more are freed in the background.
+    static let backgroundFreeWeight = 20_000
+    /// Where large trees are freed, one after another.
+    private static let freeing = DispatchQueue(label: "tracedesk.libxml2.free", qos: .utility)
+
+    /// Returns once every tree given up so far is freed: for a benchmark, so that one sample's
+    /// clean-up does not run during the next.
+    public static func waitForPendingFrees() {
+        freeing.sync {}
     }
 
     /// The head and body of `html`, created (head first) when missing.
@@ -86,6 +113,7 @@ public final class HTMLDocument {
     @discardableResult
     public func element(_ name: String, in parent: HTMLElement, attributes: KeyValuePairs<String, String> = [:]) -> HTMLElement {
         let node = xmlNewDocNode(document, nil, name, nil)!
+        weight += 1 + attributes.count
         xmlAddChild(parent.node, node)
         let element = HTMLElement(node: node)
         for (key, value) in attributes { element.setAttribute(key, value) }
@@ -114,7 +142,33 @@ public final class HTMLDocument {
     /// Appends `text` to `parent` as a text node: it is shown, never parsed.
     public func text(_ text: String, in parent: HTMLElement) {
         guard !text.isEmpty else { return }
-        xmlAddChild(parent.node, xmlNewDocText(document, text))
+        weight += 1
+        xmlAddChild(parent.node, text.withXMLString { xmlNewDocText(document, $0) })
+    }
+
+    /// Appends a large `text` to `parent` that is written straight into the output when the
+    /// document is serialised, escaped exactly as libxml2 escapes a text node (`HTMLTextEscaper`),
+    /// instead of being copied into the tree, escaped by libxml2 and copied out again.
+    ///
+    /// The output is the same, byte for byte, as with `text(_:in:)`; what differs is that the
+    /// tree does not hold the text, so `textContent` does not see it until the document is
+    /// serialised and read back. For the report's embedded status bodies: megabytes each.
+    public func bulkText(_ text: String, in parent: HTMLElement) {
+        guard !text.isEmpty else { return }
+        xmlAddChild(parent.node, xmlNewDocComment(document, "\(bulkMarker)-\(splices.count)"))
+        splices.append(.text(text))
+    }
+
+    /// Appends to `parent` the markup `write` writes through an `HTMLWriter` (libxml2's streaming
+    /// writer, which escapes every text and attribute): for the parts of a report that grow with
+    /// the run, which would otherwise be hundreds of thousands of nodes built, written and freed.
+    ///
+    /// Like `bulkText`, the markup is in the output, not in the tree: it is read back by parsing.
+    public func fragment(in parent: HTMLElement, _ write: (HTMLWriter) -> Void) {
+        let writer = HTMLWriter()
+        write(writer)
+        xmlAddChild(parent.node, xmlNewDocComment(document, "\(bulkMarker)-\(splices.count)"))
+        splices.append(.markup(writer))
     }
 
     /// Appends `text` as pieces that each end after one of `breaks`, each in a
@@ -245,16 +299,29 @@ public final class HTMLDocument {
 
     /// The document as HTML text, indented, in UTF-8, with its `<meta charset>`.
     public func serialized() -> String {
+        String(decoding: serializedBytes(), as: UTF8.self)
+    }
+
+    /// The document as the UTF-8 bytes of its HTML text: what a file or a response holds,
+    /// without making a Swift string of 25 MiB first.
+    public func serializedBytes() -> [UInt8] {
         // Without it, non-ASCII characters are written as entities; libxml2 adds its own meta.
         // It only works when the document has a head, which every HTMLDocument has.
         htmlSetMetaEncoding(document, "UTF-8")
         var buffer: UnsafeMutablePointer<xmlChar>?
         var size: Int32 = 0
         htmlDocDumpMemoryFormat(document, &buffer, &size, 1)
-        guard let buffer else { return "" }
+        guard let buffer else { return [] }
         defer { clx_free(buffer) }
-        return String(decoding: UnsafeBufferPointer(start: buffer, count: Int(size)), as: UTF8.self)
+        let written = UnsafeBufferPointer(start: buffer, count: Int(size))
+        guard !splices.isEmpty else { return Array(written) }
+        return HTMLTextEscaper.splice(splices, marker: bulkMarker, into: written)
     }
+}
+
+/// A document pointer handed to the queue that frees it.
+private struct DocumentPointer: @unchecked Sendable {
+    let pointer: htmlDocPtr
 }
 
 /// A node read from a document: an element or a piece of text.
@@ -278,7 +345,7 @@ public struct HTMLElement {
 
     /// Sets an attribute; the value is escaped when the document is written.
     public func setAttribute(_ name: String, _ value: String) {
-        xmlSetProp(node, name, value)
+        name.withXMLString { name in value.withXMLString { value in _ = xmlSetProp(node, name, value) } }
     }
 
     /// An attribute's value, entities decoded; `nil` when absent.

@@ -25,7 +25,8 @@ public struct PageChrome {
 
     /// Applies the chrome to a built document.
     public func apply(to document: HTMLDocument) {
-        for meta in document.elements(where: { $0.name == "meta" && $0.attribute("http-equiv")?.lowercased() == "content-security-policy" }) {
+        // The policy is a meta of the head: the head alone is searched, not a filled report.
+        for meta in document.head.children where meta.name == "meta" && meta.attribute("http-equiv")?.lowercased() == "content-security-policy" {
             document.remove(meta)
         }
         if let scriptPath { document.element("script", in: document.head, attributes: ["src": scriptPath, "defer": "defer"]) }

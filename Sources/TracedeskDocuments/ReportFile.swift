@@ -13,15 +13,25 @@ public enum ReportFile {
     public static func writeRunReport(of run: RunRecord, from store: HistoryStore, to path: String,
                                       templates: ReportTemplates = .embedded, bodies: EmbeddedBodies = .all) throws(TracedeskError) -> String {
         let url = try location(path, defaultName: RunReport.defaultFileName(for: run))
-        return try write(try RunReport(of: run, from: store, bodies: bodies).html(templates: templates), to: url.path)
+        return try write(bytes: try RunReport(of: run, from: store, bodies: bodies).htmlBytes(templates: templates), to: url.path)
     }
 
     /// Writes `html` to `path` atomically; returns the absolute path.
     @discardableResult
     public static func write(_ html: String, to path: String) throws(TracedeskError) -> String {
+        try write(bytes: Array(html.utf8), to: path)
+    }
+
+    /// Writes the UTF-8 bytes of a report to `path` atomically; returns the absolute path.
+    @discardableResult
+    public static func write(bytes: [UInt8], to path: String) throws(TracedeskError) -> String {
         let url = try location(path, defaultName: nil)
         do {
-            try Data(html.utf8).write(to: url, options: .atomic)
+            // Written from the array itself: a 25 MiB report is not copied into a Data first.
+            try bytes.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return try Data().write(to: url, options: .atomic) }
+                try Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none).write(to: url, options: .atomic)
+            }
         } catch {
             throw .badInput("\(path): cannot be written (\(error.localizedDescription))")
         }

@@ -89,12 +89,16 @@ public final class TemplateDocument {
     public let document: HTMLDocument
     private let name: String
     private var slots: [String: HTMLElement] = [:]
+    /// The elements of each optional section, found while the template is small: a filled
+    /// 6,000-step report is too large to search again for each section.
+    private var sections: [String: [HTMLElement]] = [:]
 
     init(document: HTMLDocument, name: String) {
         self.document = document
         self.name = name
-        for element in document.elements(where: { $0.attribute("data-slot") != nil }) {
-            slots[element.attribute("data-slot")!] = element
+        for element in document.elements(where: { $0.attribute("data-slot") != nil || $0.attribute("data-section") != nil }) {
+            if let slot = element.attribute("data-slot") { slots[slot] = element }
+            if let section = element.attribute("data-section") { sections[section, default: []].append(element) }
         }
     }
 
@@ -116,13 +120,16 @@ public final class TemplateDocument {
 
     /// Removes every element of `section` (the section and its links), when `keep` is false.
     public func keepSection(_ section: String, if keep: Bool) {
-        guard !keep else { return }
-        for element in document.elements(where: { $0.attribute("data-section") == section }) {
-            document.remove(element)
-        }
+        guard !keep, let elements = sections.removeValue(forKey: section) else { return }
+        for element in elements { document.remove(element) }
     }
 
     public func serialized() -> String {
         document.serialized()
+    }
+
+    /// The filled template as UTF-8 bytes.
+    public func serializedBytes() -> [UInt8] {
+        document.serializedBytes()
     }
 }

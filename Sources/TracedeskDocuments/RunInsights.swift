@@ -59,9 +59,13 @@ public struct RunInsights: Sendable {
     /// How many of the slowest and token-heaviest steps are kept.
     public static let rankedLimit = 5
 
+    /// The run's steps as a tree (parents, depths, failures below), for whoever draws them.
+    public let tree: NodeTree
+
     public init(_ details: RunDetails) {
         let nodes = details.nodes
         let tree = NodeTree(nodes)
+        self.tree = tree
         var children: [[Int]] = Array(repeating: [], count: nodes.count)
         var tops: [Int] = []
         for index in nodes.indices {
@@ -197,12 +201,12 @@ public struct RunInsights: Sendable {
 
     /// START and END: markers, not work.
     public static func isBookend(_ node: NodeRecord) -> Bool {
-        let type = node.type?.uppercased()
-        return type == "START" || type == "END"
+        guard let type = node.type else { return false }
+        return type.equalsIgnoringCase("START") || type.equalsIgnoringCase("END")
     }
 
     static func failed(_ node: NodeRecord) -> Bool {
-        ["ERROR", "FAILED"].contains(node.status?.uppercased() ?? "")
+        RunReport.failedStatus(node.status)
     }
 
     /// The time the critical path accounts for, ms: its steps and the gaps between them.

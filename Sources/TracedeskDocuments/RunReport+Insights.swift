@@ -23,14 +23,30 @@ extension RunReport {
             document.element("p", in: card, text: lead + ".")
             let list = document.element("ol", in: card, attributes: ["class": "bars"])
             let scale = max(wall ?? 0, insights.pathMs, 1)
-            for step in insights.criticalPath {
-                if step.gapBeforeMs >= 1 {
+            let path = insights.criticalPath
+            // A long path (a loop's thousand iterations) is shown by its longest steps, in order,
+            // with the rest and the gaps summed: a card, not a second step list.
+            let shown = path.count <= Self.pathStepLimit ? Set(path.indices)
+                : Set(path.indices.sorted { path[$0].durationMs > path[$1].durationMs }.prefix(Self.pathStepLimit - 2))
+            for (index, step) in path.enumerated() where shown.contains(index) {
+                if step.gapBeforeMs >= 1, path.count <= Self.pathStepLimit {
                     bar(label: "between steps", value: TextFormat.preciseDuration(step.gapBeforeMs),
                         fraction: Double(step.gapBeforeMs) / Double(scale), kind: "gap", link: nil, in: list, of: document)
                 }
                 let node = nodes[step.node]
                 bar(label: Self.stepLabel(node), value: TextFormat.preciseDuration(step.durationMs), fraction: Double(step.durationMs) / Double(scale),
                     kind: Self.failedStatus(node.status) ? "failed" : "time", link: "#node-\(node.position)", in: list, of: document)
+            }
+            if path.count > Self.pathStepLimit {
+                let others = path.indices.filter { !shown.contains($0) }
+                let othersMs = others.reduce(Int64(0)) { TokenUsage.adding($0, path[$1].durationMs) }
+                bar(label: "\(TextFormat.count(Int64(others.count))) other steps on the path", value: TextFormat.preciseDuration(othersMs),
+                    fraction: Double(othersMs) / Double(scale), kind: "gap", link: nil, in: list, of: document)
+                let gapsMs = path.reduce(Int64(0)) { TokenUsage.adding($0, $1.gapBeforeMs) }
+                if gapsMs >= 1 {
+                    bar(label: "between steps, in all", value: TextFormat.preciseDuration(gapsMs),
+                        fraction: Double(gapsMs) / Double(scale), kind: "gap", link: nil, in: list, of: document)
+                }
             }
         }
 
@@ -124,7 +140,10 @@ extension RunReport {
         document.element("span", in: item, attributes: ["class": "bar-value num"], text: value)
     }
 
-    /// `12 SUMMARISE`: the step's number in the step table, since parallel branches repeat codes.
+    /// The critical path is listed step by step up to this many steps; past it, by its longest steps.
+    static let pathStepLimit = 12
+
+    /// `12 SUMMARISE`: the step's number in the step tree, since parallel branches repeat codes.
     static func stepLabel(_ node: NodeRecord) -> String {
         "\(node.position + 1) \(node.label)"
     }
@@ -134,6 +153,7 @@ extension RunReport {
     }
 
     static func failedStatus(_ status: String?) -> Bool {
-        ["ERROR", "FAILED"].contains(status?.uppercased() ?? "")
+        guard let status else { return false }
+        return status.equalsIgnoringCase("ERROR") || status.equalsIgnoringCase("FAILED")
     }
 }

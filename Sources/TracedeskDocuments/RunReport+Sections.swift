@@ -38,141 +38,6 @@ extension RunReport {
             .map { "\(TextFormat.count(Int64(counts[$0]!))) \($0)" }.joined(separator: ", ")
     }
 
-    /// The run's origin for step offsets: its start, else its first step's.
-    private var origin: Int64? {
-        run.startedAt ?? details.nodes.compactMap(\.startedAt).min()
-    }
-
-    func nodeTable(in slot: HTMLElement, of document: HTMLDocument) {
-        let nodes = details.nodes
-        guard !nodes.isEmpty else { return }
-        let group = document.element("details", in: slot, attributes: ["class": "group step-table"])
-        if nodes.count <= Self.openStepLimit { group.setAttribute("open", "open") }
-        let shown = nodes.count - nodes.filter(RunInsights.isBookend).count
-        document.element("summary", in: group, text: "Step table (\(TextFormat.count(Int64(shown))) steps)")
-        let table = document.element("table", in: group, attributes: ["class": "grid nodes"])
-        let head = document.element("tr", in: document.element("thead", in: table))
-        for (title, numeric) in [("#", true), ("Step", false), ("Type", false), ("Status", false), ("When", false), ("Start", true),
-                                 ("Duration", true), ("Tokens in", true), ("Tokens out", true)] {
-            document.element("th", in: head, attributes: numeric ? ["class": "num", "scope": "col"] : ["scope": "col"], text: title)
-        }
-        // The waterfall column: each step's span on the run's own time axis.
-        let axisStart = origin ?? 0
-        let axisEnd = max(axisStart + 1, [run.endedAt, details.lastObservedAt, nodes.compactMap(\.endedAt).max()].compactMap { $0 }.max() ?? axisStart + 1)
-        let body = document.element("tbody", in: table)
-        var total = TokenUsage.zero
-        let tree = NodeTree(nodes)
-        let bookends = nodes.filter(RunInsights.isBookend)
-        for (index, node) in nodes.enumerated() {
-            // START and END mark the ends of the run; they are listed in the step details.
-            if RunInsights.isBookend(node) { continue }
-            let failed = ["ERROR", "FAILED"].contains(node.status?.uppercased() ?? "")
-            let failureBelow = tree.failureBelow[index].map { nodes[$0] }
-            let row = document.element("tr", in: body, attributes: [
-                "class": failed ? "node-row failed" : failureBelow != nil ? "node-row failed-below" : "node-row",
-                "data-position": String(node.position),
-            ])
-            document.element("td", in: row, attributes: ["class": "num"], text: String(node.position + 1))
-            let step = document.element("td", in: row, attributes: ["class": "step"])
-            if node.depth > 0 {
-                document.element("span", in: step, attributes: ["class": "depth"], text: String(repeating: "· ", count: node.depth))
-            }
-            // Long step codes wrap at their underscores.
-            document.text(node.label, in: document.element("a", in: step, attributes: ["href": "#node-\(node.position)", "class": "mono"]),
-                          breakingAfter: ["_"])
-            let type = document.element("td", in: row, text: node.type ?? "")
-            if let model = node.model, !model.isEmpty {
-                document.element("br", in: type)
-                document.element("span", in: type, attributes: ["class": "model note"], text: model)
-            }
-            let status = document.element("td", in: row, text: node.status ?? "")
-            if let failureBelow {
-                document.element("span", in: status, attributes: ["class": "failed-below-note"], text: " · \(failureBelow.label) failed under it")
-            }
-            let when = document.element("td", in: row, attributes: ["class": "when"])
-            if let start = node.startedAt {
-                let end = node.endedAt ?? details.openDuration(of: node).map { start + $0 } ?? start
-                let span = Double(axisEnd - axisStart)
-                let x = max(0, min(100, Double(start - axisStart) / span * 100))
-                let width = max(0.6, min(100 - x, Double(max(0, end - start)) / span * 100))
-                let svg = document.element("svg", in: when, attributes: ["class": "row-bar", "viewBox": "0 0 100 10", "preserveAspectRatio": "none",
-                                                                          "aria-hidden": "true", "focusable": "false"])
-                document.element("rect", in: svg, attributes: ["class": "track", "width": "100", "height": "10"])
-                document.element("rect", in: svg, attributes: ["class": failed ? "span failed" : "span", "x": String(format: "%.2f", x),
-                                                                "width": String(format: "%.2f", width), "height": "10"])
-            }
-            let offset = node.startedAt.flatMap { start in origin.map { start - $0 } }
-            document.element("td", in: row, attributes: ["class": "num"], text: offset.map { "+" + TextFormat.preciseDuration($0) } ?? "-")
-            let duration = node.durationMs.map(TextFormat.preciseDuration)
-                ?? details.openDuration(of: node).map { $0 > 0 ? "≥ " + TextFormat.preciseDuration($0) + " (still going)" : "still going" } ?? "-"
-            document.element("td", in: row, attributes: ["class": "num"], text: duration)
-            let tokens = node.displayTokens
-            // A step that reports no tokens (a tool, a branch) has none to show: a dash, not a zero.
-            document.element("td", in: row, attributes: ["class": "num"], text: tokens.isZero ? "-" : TextFormat.count(tokens.input))
-            document.element("td", in: row, attributes: ["class": "num"], text: tokens.isZero ? "-" : TextFormat.count(tokens.output))
-            // A node's children count inside it (or in its nested run): only top-level steps add up.
-            if node.depth == 0 { total = total + tokens }
-        }
-        let footer = document.element("tr", in: document.element("tfoot", in: table), attributes: ["class": "total"])
-        document.element("td", in: footer, text: "")
-        document.element("td", in: footer, attributes: ["colspan": "5"], text: "Run total")
-        document.element("td", in: footer, attributes: ["class": "num"], text: TextFormat.preciseDuration(run.timeTakenMs))
-        document.element("td", in: footer, attributes: ["class": "num"], text: run.inputTokens.map(TextFormat.count) ?? "unknown")
-        document.element("td", in: footer, attributes: ["class": "num"], text: run.outputTokens.map(TextFormat.count) ?? "unknown")
-        if !bookends.isEmpty {
-            let note = document.element("p", in: group, attributes: ["class": "note"])
-            document.text("Left out of the table: ", in: note)
-            for (number, bookend) in bookends.enumerated() {
-                if number > 0 { document.text(", ", in: note) }
-                document.element("a", in: note, attributes: ["href": "#node-\(bookend.position)", "class": "mono"], text: bookend.label)
-            }
-            document.text(" (\(bookends.count == 1 ? "a marker" : "markers") of the run's ends, listed with the inputs and outputs below).", in: note)
-        }
-    }
-
-    func nodeDetails(in slot: HTMLElement, of document: HTMLDocument) {
-        let nodes = details.nodes
-        guard !nodes.isEmpty else { return }
-        let retrievalPosition = insights.retrievalStep.map { nodes[$0].position }
-        let group = document.element("details", in: slot, attributes: ["class": "group step-details"])
-        document.element("summary", in: group, text: "Inputs and outputs of each step (\(TextFormat.count(Int64(nodes.count))))")
-        // Beside the table on a wide screen, one step at a time: the one a link picked (:target).
-        document.element("p", in: group, attributes: ["class": "note pick"], text: "Pick a step in the table to see its input, output, model and error here.")
-        for node in nodes {
-            let item = document.element("details", in: group, attributes: ["class": "node"])
-            let summary = document.element("summary", in: item)
-            document.element("span", in: summary, attributes: ["class": "mono"], text: "\(node.position + 1). \(node.label)")
-            let meta = [node.type, node.status, node.durationMs.map(TextFormat.duration),
-                        node.displayTokens.isZero ? nil : TextFormat.tokens(node.displayTokens)].compactMap { $0 }
-            document.element("span", in: summary, attributes: ["class": "meta"], text: meta.joined(separator: " · "))
-            // The link target is inside the details, so that following #node-N opens them (and their group).
-            let facts = document.element("dl", in: item, attributes: ["class": "kv", "id": "node-\(node.position)"])
-            func fact(_ term: String, _ value: String?) {
-                guard let value, !value.isEmpty else { return }
-                document.element("dt", in: facts, text: term)
-                document.element("dd", in: facts, text: value)
-            }
-            if node.position == retrievalPosition {
-                let line = document.element("p", in: item, attributes: ["class": "note"])
-                document.text("This step retrieved the run's ", in: line)
-                document.element("a", in: line, attributes: ["href": "#chunks"], text: "\(details.chunks.count) supporting chunk\(details.chunks.count == 1 ? "" : "s")")
-                document.text(".", in: line)
-            }
-            fact("Name", node.name == node.code ? nil : node.name)
-            fact("Model", node.model)
-            fact("Started", node.startedAt.map { format.instant($0) })
-            fact("Ended", node.endedAt.map { format.instant($0) })
-            fact("Nested run", node.nestedJobId.map { job in
-                [job, node.nestedStatus, node.nestedTraceId.map { "trace \($0)" }].compactMap { $0 }.joined(separator: " · ")
-            })
-            for (title, text) in [("Input", node.input), ("Output", node.output), ("Error", node.error)] {
-                guard let text, !text.isEmpty else { continue }
-                document.element("h3", in: item, text: title)
-                document.element("pre", in: item, attributes: ["class": title.lowercased()], text: Self.pretty(text))
-            }
-        }
-    }
-
     /// JSON text pretty-printed (keys in their order); other text as it is.
     static func pretty(_ text: String) -> String {
         guard let first = text.first(where: { !$0.isWhitespace }), first == "{" || first == "[",
@@ -202,7 +67,7 @@ extension RunReport {
         }
         let body = document.element("tbody", in: table)
         for reference in references {
-            let row = document.element("tr", in: body, attributes: ["class": "\(kind)-row"])
+            let row = document.element("tr", in: body, attributes: ["class": "\(kind)-row", "id": "\(kind)-\(reference.position)"])
             document.element("td", in: row, attributes: ["class": "num"], text: String(reference.position + 1))
             let source = document.element("td", in: row)
             let link = reference.source.flatMap(Self.webAddress)
@@ -339,8 +204,9 @@ extension RunReport {
             let pre = document.element("pre", in: item)
             for (name, value) in attributes { pre.setAttribute(name, value) }
             // An HTML parser drops one newline right after <pre>: write one more so a body that
-            // begins with a newline reads back exactly.
-            document.text(snapshot.body.hasPrefix("\n") || snapshot.body.hasPrefix("\r\n") ? "\n" + snapshot.body : snapshot.body, in: pre)
+            // begins with a newline reads back exactly. Bodies are most of a report's bytes: they
+            // are written straight into the output, escaped as libxml2 escapes text.
+            document.bulkText(snapshot.body.hasPrefix("\n") || snapshot.body.hasPrefix("\r\n") ? "\n" + snapshot.body : snapshot.body, in: pre)
         }
     }
 

@@ -10,7 +10,7 @@ import Ink
 /// text node or an attribute value; the answer's Markdown is rendered and then copied through
 /// `MarkupAllowlist.answer`. Every status body of the run is embedded, as text, for `import`.
 public struct RunReport {
-    /// Steps above this number start collapsed, behind their summary.
+    /// The step tree opens subtrees while the rows in view stay within this number.
     public static let openStepLimit = 200
     /// Chunks or citations above this number start collapsed.
     public static let openReferenceLimit = 50
@@ -52,9 +52,14 @@ public struct RunReport {
 
     var run: RunRecord { details.run }
 
-    /// The report as HTML text. Throws `badInput` when a template lacks a slot the report needs.
-    /// The report as HTML text; with `chrome`, as a page of `tracedesk serve`.
+    /// The report as HTML text; with `chrome`, as a page of `tracedesk serve`. Throws `badInput`
+    /// when a template lacks a slot the report needs.
     public func html(templates: ReportTemplates = .embedded, chrome: PageChrome? = nil) throws(TracedeskError) -> String {
+        String(decoding: try htmlBytes(templates: templates, chrome: chrome), as: UTF8.self)
+    }
+
+    /// The report as the UTF-8 bytes of its HTML: what `report` writes to a file.
+    public func htmlBytes(templates: ReportTemplates = .embedded, chrome: PageChrome? = nil) throws(TracedeskError) -> [UInt8] {
         let template = try templates.document(ReportTemplates.runReport)
         let document = template.document
         let team = run.teamCode ?? run.workflowCode ?? "Unknown team"
@@ -79,8 +84,7 @@ public struct RunReport {
             TimelineChart(details).render(in: slot, of: document)
         }
         try template.fill("steps-summary") { slot in stepsSummary(in: slot, of: document) }
-        try template.fill("node-table") { slot in nodeTable(in: slot, of: document) }
-        try template.fill("node-details") { slot in nodeDetails(in: slot, of: document) }
+        try template.fill("step-tree") { slot in stepTree(in: slot, of: document) }
         try template.fill("chunks") { slot in references(details.chunks, kind: "chunk", in: slot, of: document) }
         try template.fill("citations") { slot in references(details.citations, kind: "citation", in: slot, of: document) }
         try template.fill("status-history") { slot in statusHistory(in: slot, of: document) }
@@ -93,7 +97,7 @@ public struct RunReport {
         template.keepSection("citations", if: !details.citations.isEmpty)
         template.keepSection("conversation", if: conversation.count > 1)
         chrome?.apply(to: document)
-        return template.serialized()
+        return template.serializedBytes()
     }
 
     /// A file name for the report: `TEAM-jobId.html`, with only safe characters, the team cut to

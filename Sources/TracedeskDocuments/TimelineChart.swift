@@ -173,10 +173,10 @@ struct TimelineChart {
         let hiddenSteps = "\(TextFormat.count(Int64(hidden))) step\(hidden == 1 ? "" : "s")"
         let are = hidden == 1 ? "is" : "are"
         if deepest == 0 {
-            return "Showing the \(TextFormat.count(Int64(shown))) top-level steps only; the \(hiddenSteps) inside them \(are) in the step table below."
+            return "Showing the \(TextFormat.count(Int64(shown))) top-level steps only; the \(hiddenSteps) inside them \(are) in the step tree below."
         }
         return "Showing the \(TextFormat.count(Int64(shown))) steps down to \(deepest) level\(deepest == 1 ? "" : "s") below the top; "
-            + "the \(hiddenSteps) nested deeper \(are) in the step table below."
+            + "the \(hiddenSteps) nested deeper \(are) in the step tree below."
     }
 
     static func truncated(_ text: String, to length: Int) -> String {

@@ -39,6 +39,8 @@ struct Sample {
 }
 
 func sample(_ work: () throws -> Void) rethrows -> Sample {
+    // Each sample starts quiet: the trees of the one before are freed in the background.
+    HTMLDocument.waitForPendingFrees()
     resetPeak()
     let base = residentBytes() ?? 0
     let start = ContinuousClock.now
@@ -73,17 +75,19 @@ func reportBenchmark() async throws {
     print("Report of \(run.teamCode ?? "?"): \(TextFormat.count(Int64(run.nodeCount))) steps, \(TextFormat.count(Int64(run.chunkCount))) chunks, "
           + "\(snapshots.count) status bodies (\(RunReport.bytes(bodyBytes))); median of 5, release build\n")
 
-    var html = ""
+    var html: [UInt8] = []
+    var text = ""
     var details: RunDetails?
     var rows: [(String, [Sample])] = [("read the run from the history", []), ("render the report (libxml2 tree + serialise)", []),
                                       ("write it to disk", []), ("libxml2: parse the report", []),
                                       ("libxml2: parse + serialise the report", [])]
     for _ in 0..<5 {
         rows[0].1.append(try sample { details = try store.details(of: run); _ = try store.snapshots(of: run) })
-        rows[1].1.append(try sample { html = try RunReport(details: details!, snapshots: snapshots).html() })
-        rows[2].1.append(try sample { try ReportFile.write(html, to: folder.appendingPathComponent("report.html").path) })
-        rows[3].1.append(try sample { _ = try HTMLDocument(parsing: html, origin: "report") })
-        rows[4].1.append(try sample { _ = try HTMLDocument(parsing: html, origin: "report").serialized() })
+        rows[1].1.append(try sample { html = try RunReport(details: details!, snapshots: snapshots).htmlBytes() })
+        rows[2].1.append(try sample { try ReportFile.write(bytes: html, to: folder.appendingPathComponent("report.html").path) })
+        text = String(decoding: html, as: UTF8.self)
+        rows[3].1.append(try sample { _ = try HTMLDocument(parsing: text, origin: "report") })
+        rows[4].1.append(try sample { _ = try HTMLDocument(parsing: text, origin: "report").serializedBytes() })
     }
     print("step                                             time     peak memory growth")
     for (name, samples) in rows {
@@ -92,40 +96,84 @@ func reportBenchmark() async throws {
         print(name.padding(toLength: 46, withPad: " ", startingAt: 0)
               + String(format: "%8.0f ms", time) + (RunReport.bytes(Int(memory))).leftPadded(16))
     }
-    print("\nReport size: \(RunReport.bytes(html.utf8.count)) (of which status bodies \(RunReport.bytes(bodyBytes)), escaped)")
+    print("\nReport size: \(RunReport.bytes(html.count)) (of which status bodies \(RunReport.bytes(bodyBytes)), escaped)")
 
     // The floors, in the same run: libxml2's own parse and serialise of the output (what xmllint
-    // does, without its process), and Jinja2 rendering the same content through one template.
+    // does, without its process), and Jinja2 writing the same report (scripts/bench/jinja2-report.py
+    // says what it computes), with a bare template beside it for reference.
     func median(_ row: Int) -> Double { rows[row].1.map(\.milliseconds).sorted()[rows[row].1.count / 2] }
     let render = median(1), libxml2 = median(4)
     let input = folder.appendingPathComponent("run.json")
     let css = (try? ReportTemplates.embedded.text(of: ReportTemplates.styleSheet)) ?? ""
+    let insights = RunInsights(details!)
+    func ranked(_ items: [(node: Int, value: Int64, share: Double)]) -> JSONValue {
+        .array(items.map { .object(["node": .integer(Int64($0.node)), "value": .integer($0.value), "share": .number($0.share)]) })
+    }
+    let wall = Double(max(insights.wallMs ?? 1, 1))
     let payload = JSONValue.object([
         "details": JSONValue(parsing: try JSONOutput.text(RunDetailsOutput(details!))) ?? .null,
-        "bodies": .array(snapshots.map { .string($0.body) }),
+        "insights": .object([
+            "criticalPath": ranked(insights.criticalPath.sorted { $0.durationMs > $1.durationMs }.prefix(10)
+                .map { ($0.node, $0.durationMs, Double($0.durationMs) / wall) }),
+            "slowest": ranked(insights.slowest.map { ($0.node, $0.value, $0.share) }),
+            "tokens": ranked(insights.tokens.map { ($0.node, $0.value, $0.share) }),
+        ]),
+        "snapshots": .array(snapshots.map { snapshot in
+            .object(["sequence": .integer(Int64(snapshot.sequence)), "status": snapshot.status.map(JSONValue.string) ?? .null,
+                     "firstSeenAt": .integer(snapshot.firstSeenAt), "lastSeenAt": .integer(snapshot.lastSeenAt),
+                     "timesSeen": .integer(Int64(snapshot.timesSeen)), "httpStatus": snapshot.httpStatus.map { .integer(Int64($0)) } ?? .null,
+                     "bytes": .integer(Int64(snapshot.body.utf8.count)), "body": .string(snapshot.body)])
+        }),
         "css": .string(css),
     ])
     try Data(payload.compactText.utf8).write(to: input)
     let script = repository.appendingPathComponent("scripts/bench/jinja2-report.py").path
     let jinja = try pythonJSON([script, input.path, "5"])
-    let jinjaMs = jinja["ms"]?.doubleValue ?? .nan, jinjaBytes = Double(jinja["bytes"]?.int64Value ?? 0)
-    let ours = Double(html.utf8.count) / render / 1000, theirs = jinjaBytes / jinjaMs / 1000
-    print("\nagainst the floors (median of 5)                    time        MB/s")
-    print("tracedesk: render the report".padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%8.0f ms %10.1f", render, ours))
-    print("libxml2 parse + serialise (xmllint's work)".padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%8.0f ms", libxml2))
-    print("Jinja2 3 (autoescape), same content".padding(toLength: 46, withPad: " ", startingAt: 0)
-          + String(format: "%8.0f ms %10.1f", jinjaMs, theirs) + "   (\(RunReport.bytes(Int(jinjaBytes))))")
+    func figures(_ key: String) -> (ms: Double, bytes: Double) {
+        (jinja[key]?["ms"]?.doubleValue ?? .nan, Double(jinja[key]?["bytes"]?.int64Value ?? 0))
+    }
+    let same = figures("same"), bare = figures("bare")
+    let ours = Double(html.count) / render / 1000, theirs = same.bytes / same.ms / 1000
+    func line(_ name: String, _ ms: Double, _ megabytesPerSecond: Double?, _ bytes: Double?) -> String {
+        name.padding(toLength: 50, withPad: " ", startingAt: 0) + String(format: "%8.0f ms", ms)
+            + (megabytesPerSecond.map { String(format: " %10.1f", $0) } ?? "") + (bytes.map { "   (\(RunReport.bytes(Int($0))))" } ?? "")
+    }
+    print("\nagainst the floors (median of 5)                        time        MB/s")
+    print(line("tracedesk: render the report", render, ours, Double(html.count)))
+    print(line("libxml2 parse + serialise (xmllint's work)", libxml2, nil, nil))
+    print(line("Jinja2 3 (autoescape): the same report", same.ms, theirs, same.bytes))
+    print(line("Jinja2 3 (autoescape): a bare template, for reference", bare.ms, bare.bytes / bare.ms / 1000, bare.bytes))
     let againstLibxml2 = render / libxml2, againstJinja = ours / theirs
-    print(String(format: "\nrender / libxml2 parse+serialise: %.2fx (target at most 1.5x: %@); bytes per second against Jinja2: %.2fx (target 3x or better: %@)",
+    print(String(format: "\nrender / libxml2 parse+serialise: %.2fx (target at most 1.5x: %@); bytes per second against Jinja2's same report: %.2fx (target 3x or better: %@)",
                  againstLibxml2, againstLibxml2 <= 1.5 ? "met" : "MISSED", againstJinja, againstJinja >= 3 ? "met" : "MISSED"))
 
     // --bodies: what a long-polled run's file weighs with fewer bodies.
     for choice in [EmbeddedBodies.changed, .last] {
-        var smaller = ""
-        let sampled = try sample { smaller = try RunReport(details: details!, snapshots: snapshots, bodies: choice).html() }
+        var smaller: [UInt8] = []
+        let sampled = try sample { smaller = try RunReport(details: details!, snapshots: snapshots, bodies: choice).htmlBytes() }
         print("--bodies \(choice.rawValue)".padding(toLength: 18, withPad: " ", startingAt: 0)
-              + "\(RunReport.bytes(smaller.utf8.count)) in " + String(format: "%.0f ms", sampled.milliseconds))
+              + "\(RunReport.bytes(smaller.count)) in " + String(format: "%.0f ms", sampled.milliseconds))
     }
+}
+
+/// Records the large run, then renders its report `times` times and nothing else: what a profiler should see.
+func reportLoop(times: Int) async throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tracedesk-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = try HistoryStore(path: folder.appendingPathComponent("history.sqlite").path)
+    let run = try await recordLargeRun(store: store, scenarios: repository.appendingPathComponent("samples/scenarios"))
+    let details = try store.details(of: run), snapshots = try store.snapshots(of: run)
+    var bytes = 0
+    var samples: [Double] = []
+    for _ in 0..<times {
+        let start = ContinuousClock.now
+        bytes = try RunReport(details: details, snapshots: snapshots).htmlBytes().count
+        let elapsed = ContinuousClock.now - start
+        samples.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+    }
+    samples.sort()
+    print(String(format: "rendered %d reports of %@: fastest %.0f ms, median %.0f ms", times, RunReport.bytes(bytes), samples[0], samples[times / 2]))
 }
 
 /// Runs `python3 ARGUMENTS` and reads the JSON object it prints.

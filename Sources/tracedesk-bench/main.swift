@@ -123,6 +123,11 @@ do {
         try historyBenchmark()
     case "serve":
         try serveBenchmark()
+    case "report-loop":
+        // report-loop [N]: record the large run, then only render its report N times (default 20),
+        // for a profiler: `perf record -g tracedesk-bench report-loop`.
+        let times = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 20
+        try await reportLoop(times: times)
     case "generate":
         // generate FILE [BODIES [NODES]]: the bodies of the ingest benchmark, to profile by hand.
         let arguments = Array(CommandLine.arguments.dropFirst(2))
@@ -131,7 +136,7 @@ do {
                                               nodes: arguments.count > 2 ? Int(arguments[2]) ?? 50 : 50, to: path)
         print("wrote \(bytes) bytes to \(path)")
     default:
-        print("usage: tracedesk-bench [polling|report|ingest|history|serve|generate FILE [BODIES [NODES]]]")
+        print("usage: tracedesk-bench [polling|report|report-loop [N]|ingest|history|serve|generate FILE [BODIES [NODES]]]")
         exit(2)
     }
 } catch {

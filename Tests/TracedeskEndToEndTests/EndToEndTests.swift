@@ -167,7 +167,7 @@ struct EndToEndTests {
         // Each job starts at the real time, however long the demo has run.
         let started = try #require(runs.first { $0["teamCode"]?.stringValue == "XX_WORKER_CARD" }?["startedAt"]?.intValue)
         #expect(abs(Double(started) / 1000 - Date().timeIntervalSince1970) < 120, "started at \(started)")
-        // Each report holds every step of its run in its step table, START and END aside (folded out).
+        // Each report holds every step of its run in its step tree, START and END aside (folded out).
         for run in runs {
             let jobId = try #require(run["jobId"]?.stringValue)
             let file = try #require(reports.first { $0.contains(jobId) })
@@ -175,7 +175,7 @@ struct EndToEndTests {
             let nodes = try #require(JSONValue(parsing: try tracedesk.run(["show", jobId, "--json"]).stdout)?["nodes"]?.arrayValue)
             #expect(nodes.count == run["nodeCount"]?.intValue)
             let work = nodes.filter { !["START", "END"].contains($0["type"]?.stringValue?.uppercased() ?? "") }
-            #expect(html.components(separatedBy: "class=\"node-row").count - 1 == work.count)
+            #expect(html.components(separatedBy: "<div class=\"tree-row\" data-position=").count - 1 == work.count)
             #expect(html.contains("<section id=\"insights\">"))
         }
     }

@@ -16,6 +16,24 @@ extension String {
         return String(self[start...end])
     }
 
+    /// Whether the string is `word` with ASCII letters in any case (`"start"` is `START`), without
+    /// making an upper-cased copy: a report asks this of every step several times.
+    @inlinable
+    public func equalsIgnoringCase(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard utf8.count == count else { return false }
+        return word.withUTF8Buffer { expected in
+            var index = 0
+            for byte in utf8 {
+                let folded = (0x61...0x7A).contains(byte) ? byte - 0x20 : byte
+                let wanted = (0x61...0x7A).contains(expected[index]) ? expected[index] - 0x20 : expected[index]
+                if folded != wanted { return false }
+                index += 1
+            }
+            return true
+        }
+    }
+
     /// The first byte that is not ASCII whitespace, if any.
     @inlinable
     var firstNonBlankByte: UInt8? {

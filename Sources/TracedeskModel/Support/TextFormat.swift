@@ -3,10 +3,15 @@ import Foundation
 /// How Tracedesk writes durations, instants, counts and snippets for people.
 public struct TextFormat: Sendable {
     /// The zone instants are shown in: the user's own by default, UTC in tests.
-    public var timeZone: TimeZone
+    public var timeZone: TimeZone {
+        didSet { isUTC = Self.isUTC(timeZone) }
+    }
+    /// Whether `timeZone` is UTC, known once: asking a TimeZone costs more than writing an instant.
+    private var isUTC: Bool
 
     public init(timeZone: TimeZone = .current) {
         self.timeZone = timeZone
+        self.isUTC = Self.isUTC(timeZone)
     }
 
     /// `340 ms`, `26.8 s`, `4 min 05 s`, `2 h 03 min`.
@@ -26,10 +31,24 @@ public struct TextFormat: Sendable {
         guard let milliseconds else { return "-" }
         if milliseconds < 0 { return "-" + preciseDuration(milliseconds == .min ? .max : -milliseconds) }
         if milliseconds < 1000 { return "\(milliseconds) ms" }
-        let seconds = milliseconds / 1000, thousandths = milliseconds % 1000
-        if seconds < 60 { return String(format: "%lld.%03lld s", seconds, thousandths) }
-        if seconds < 3600 { return String(format: "%lld min %02lld.%03lld s", seconds / 60, seconds % 60, thousandths) }
-        return String(format: "%lld h %02lld min %02lld s", seconds / 3600, (seconds % 3600) / 60, seconds % 60)
+        // Built from digits, not String(format:): a 6,000-step report writes two per step.
+        let seconds = milliseconds / 1000, thousandths = padded(milliseconds % 1000, 3)
+        if seconds < 60 { return "\(seconds).\(thousandths) s" }
+        if seconds < 3600 { return "\(seconds / 60) min \(padded(seconds % 60, 2)).\(thousandths) s" }
+        return "\(seconds / 3600) h \(padded((seconds % 3600) / 60, 2)) min \(padded(seconds % 60, 2)) s"
+    }
+
+    /// `value` (not negative) with leading zeros to `width` digits.
+    static func padded(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    /// `12.35`: a number with two decimals, for drawing (SVG coordinates), without String(format:).
+    public static func twoDecimals(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
+        let hundredths = Int64((abs(value) * 100).rounded())
+        return (value < 0 && hundredths > 0 ? "-" : "") + "\(hundredths / 100).\(padded(hundredths % 100, 2))"
     }
 
     /// A duration, to the millisecond.
@@ -48,14 +67,15 @@ public struct TextFormat: Sendable {
 
     /// `12,345`.
     public static func count(_ value: Int64) -> String {
-        var digits = String(value.magnitude)
-        var groups: [Substring] = []
-        while digits.count > 3 {
-            groups.insert(digits.suffix(3), at: 0)
-            digits.removeLast(3)
+        let digits = Array(String(value.magnitude).utf8)
+        if digits.count <= 3 { return value < 0 ? "-" + String(decoding: digits, as: UTF8.self) : String(decoding: digits, as: UTF8.self) }
+        var grouped: [UInt8] = value < 0 ? [UInt8(ascii: "-")] : []
+        grouped.reserveCapacity(digits.count + digits.count / 3 + 1)
+        for (index, digit) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { grouped.append(UInt8(ascii: ",")) }
+            grouped.append(digit)
         }
-        groups.insert(Substring(digits), at: 0)
-        return (value < 0 ? "-" : "") + groups.joined(separator: ",")
+        return String(decoding: grouped, as: UTF8.self)
     }
 
     /// `1,200 in / 340 out`, or `-` when both are zero.
@@ -86,7 +106,7 @@ public struct TextFormat: Sendable {
         return Self.civil(milliseconds + offset, seconds: seconds) + " " + zone
     }
 
-    private var isUTC: Bool {
+    private static func isUTC(_ timeZone: TimeZone) -> Bool {
         timeZone.secondsFromGMT() == 0 && ["UTC", "GMT", "Etc/UTC", "Etc/GMT"].contains(timeZone.identifier)
     }
 
@@ -103,11 +123,20 @@ public struct TextFormat: Sendable {
         let days = totalSeconds >= 0 ? totalSeconds / 86_400 : -((-totalSeconds + 86_399) / 86_400)
         let secondOfDay = Int(totalSeconds - days * 86_400)
         let (year, month, day) = civilDate(daysSinceEpoch: Int(days))
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let date = "\(year)-\(two(month))-\(two(day))"
-        var time = "\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60))"
-        if seconds { time += ":\(two(secondOfDay % 60))" }
-        return "\(date) \(time)"
+        // Digits into bytes: a report writes two instants for each of thousands of steps.
+        var bytes: [UInt8] = Array(String(year).utf8)
+        bytes.reserveCapacity(bytes.count + 15)
+        func two(_ separator: Character, _ value: Int) {
+            bytes.append(UInt8(ascii: separator.unicodeScalars.first!))
+            bytes.append(UInt8(truncatingIfNeeded: 0x30 + value / 10))
+            bytes.append(UInt8(truncatingIfNeeded: 0x30 + value % 10))
+        }
+        two("-", month)
+        two("-", day)
+        two(" ", secondOfDay / 3600)
+        two(":", secondOfDay % 3600 / 60)
+        if seconds { two(":", secondOfDay % 60) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The date of a day count from 1970-01-01 (Howard Hinnant's algorithm).

@@ -31,7 +31,7 @@ struct ReportTemplatesTests {
         let fixture = try ReportFixture(sample: "coe-status-complete.json")
         let html = try fixture.report().html(templates: templates)
         #expect(html.contains("body { color: rebeccapurple; }"))
-        #expect(html.contains("data-slot=\"node-table\""), "the built-in skeleton is still used")
+        #expect(html.contains("data-slot=\"step-tree\""), "the built-in skeleton is still used")
     }
 
     @Test("a skeleton without a slot the report needs is refused, naming the slot")

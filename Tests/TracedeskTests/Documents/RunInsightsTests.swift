@@ -145,17 +145,19 @@ struct RunInsightsTests {
         let document = try HTMLDocument(parsing: html, origin: "report")
         let sections = document.elements { $0.name == "section" }.compactMap { $0.attribute("id") }
         #expect(sections.first == "insights")
-        let rows = document.elements { $0.name == "tr" && $0.classes.contains("node-row") }
+        let rows = document.stepRows
         #expect(rows.count == 5, "7 steps, START and END folded out")
-        // Each row draws its span on the run's axis; a link to a step opens its details (the target is inside them).
+        // Each row draws its span on the run's axis; a link to a step leads to its detail, beside its row.
         #expect(rows.allSatisfy { row in row.children.contains { $0.classes.contains("when") && !$0.children.isEmpty } })
-        let target = try #require(document.elements { $0.attribute("id") == "node-4" }.first)
-        #expect(target.name == "dl", "inside details.node, so that following #node-4 opens it")
+        let target = try #require(document.stepTarget(4))
+        #expect(target.classes == ["step-detail"])
+        let links = document.elements { $0.name == "a" && $0.attribute("href") == "#node-4" }
+        #expect(links.contains { link in rows.contains { $0.textContent.contains(link.textContent) } }, "its row links to it")
         #expect(html.contains("Where the time went") && html.contains("Where the tokens went"))
         #expect(html.contains("0.480 s") == false && html.contains("480 ms"), "step times to the millisecond")
-        let links = document.elements { $0.name == "a" }.compactMap { $0.attribute("href") }
-        #expect(links.contains("https://intranet.example.com/travel.pdf"))
-        #expect(!links.contains { $0.lowercased().contains("javascript") })
+        let addresses = document.elements { $0.name == "a" }.compactMap { $0.attribute("href") }
+        #expect(addresses.contains("https://intranet.example.com/travel.pdf"))
+        #expect(!addresses.contains { $0.lowercased().contains("javascript") })
     }
 
     @Test("chunks are tied to the step that retrieved them: a retrieval step whose output holds their text, else the only search step")

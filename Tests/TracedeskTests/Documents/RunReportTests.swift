@@ -49,6 +49,16 @@ extension HTMLDocument {
     func slot(_ name: String) -> HTMLElement? {
         elements { $0.attribute("data-slot") == name }.first
     }
+
+    /// The rows of the step tree, one per step shown (its head and total rows left out).
+    var stepRows: [HTMLElement] {
+        elements { $0.classes.contains("tree-row") && $0.attribute("data-position") != nil }
+    }
+
+    /// The element a link to step `position` leads to.
+    func stepTarget(_ position: Int) -> HTMLElement? {
+        elements { $0.attribute("id") == "node-\(position)" }.first
+    }
 }
 
 @Suite("The run report")
@@ -59,10 +69,11 @@ struct RunReportTests {
         let details = try fixture.details
         let document = try fixture.parsed()
 
-        // START and END are folded out of the step table (they are in the step details).
+        // START and END are folded out of the step tree; every step, those too, has its detail to link to.
         let work = details.nodes.filter { !RunInsights.isBookend($0) }
-        #expect(document.elements(class: "node-row").count == work.count)
-        #expect(document.elements { $0.name == "details" && $0.classes.contains("node") }.count == details.nodes.count)
+        #expect(document.stepRows.count == work.count)
+        #expect(document.elements(class: "step-detail").count == details.nodes.count)
+        for node in details.nodes { #expect(document.stepTarget(node.position)?.classes == ["step-detail"]) }
         #expect(document.elements(class: "chunk-row").count == details.chunks.count)
         #expect(document.elements(class: "citation-row").count == details.citations.count)
         #expect(document.elements(class: EmbeddedRun.bodyClass).count == details.snapshots.count)
@@ -73,9 +84,11 @@ struct RunReportTests {
         #expect(facts.contains(fixture.run.inputTokens.map(TextFormat.count) ?? "unknown"))
         if !details.nodes.isEmpty {
             let total = document.elements(class: "total").first?.children.map(\.textContent) ?? []
-            #expect(total.suffix(2) == [fixture.run.inputTokens.map(TextFormat.count) ?? "unknown", fixture.run.outputTokens.map(TextFormat.count) ?? "unknown"])
+            #expect(total.last == RunReport.tokenTotal(fixture.run))
+            #expect(total.last == (fixture.run.inputTokens == nil ? "unknown"
+                                   : "\(TextFormat.count(fixture.run.inputTokens!)) / \(TextFormat.count(fixture.run.outputTokens ?? 0))"))
             // Every step's code is a row and a bar of the timeline.
-            let rows = Set(document.elements(class: "node-row").map { $0.textContent })
+            let rows = Set(document.stepRows.map { $0.textContent })
             for node in work { #expect(rows.contains { $0.contains(node.label) }, "\(node.label)") }
             #expect(document.elements { $0.name == "rect" && $0.classes.contains("bar") }.count
                     == details.nodes.filter { $0.startedAt != nil }.count)
@@ -116,7 +129,7 @@ struct RunReportTests {
         #expect(scripted.isEmpty)
     }
 
-    @Test("a large run starts collapsed, its timeline shows the outer levels and says so")
+    @Test("a large run opens subtrees only while 200 rows are in view; its timeline shows the outer levels and says so")
     func largeRun() throws {
         var nodes: [String] = []
         for outer in 0..<30 {
@@ -132,20 +145,24 @@ struct RunReportTests {
         let details = try fixture.details
         #expect(details.nodes.count == 630)
         let document = try fixture.parsed()
-        #expect(document.elements(class: "node-row").count == 630)
-        let table = try #require(document.elements(class: "step-table").first)
-        #expect(table.attribute("open") == nil, "more than \(RunReport.openStepLimit) steps start collapsed")
+        #expect(document.stepRows.count == 630)
+        // 30 top-level rows, then 20 more for each subtree opened, in order: 8 of them make 190.
+        let subtrees = document.elements(class: "subtree")
+        #expect(subtrees.count == 30)
+        #expect(subtrees.prefix(8).allSatisfy { $0.attribute("open") != nil })
+        #expect(subtrees.dropFirst(8).allSatisfy { $0.attribute("open") == nil })
+        #expect(document.elements(class: "tree-notes").first?.textContent.contains("within \(RunReport.openStepLimit)") == true)
         #expect(document.elements { $0.name == "rect" && $0.classes.contains("bar") }.count == 30)
-        #expect(document.slot("timeline")?.textContent.contains("Showing the 30 top-level steps only; the 600 steps inside them are in the step table below.") == true)
+        #expect(document.slot("timeline")?.textContent.contains("Showing the 30 top-level steps only; the 600 steps inside them are in the step tree below.") == true)
         #expect(document.slot("steps-summary")?.textContent.hasPrefix("630 steps") == true)
     }
 
     @Test("a large run's wording: levels named, counts grouped, singular and plural right")
     func largeRunWording() {
         #expect(TimelineChart.hiddenNote(shown: 8, deepest: 0, hidden: 6_000)
-                == "Showing the 8 top-level steps only; the 6,000 steps inside them are in the step table below.")
+                == "Showing the 8 top-level steps only; the 6,000 steps inside them are in the step tree below.")
         #expect(TimelineChart.hiddenNote(shown: 380, deepest: 2, hidden: 1)
-                == "Showing the 380 steps down to 2 levels below the top; the 1 step nested deeper is in the step table below.")
+                == "Showing the 380 steps down to 2 levels below the top; the 1 step nested deeper is in the step tree below.")
     }
 
     @Test("shades the time a step waited for a person, and reports the status history")

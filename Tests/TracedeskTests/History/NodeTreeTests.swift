@@ -77,7 +77,7 @@ struct FailureMarkingTests {
         #expect(parallel.contains("COMPLETED"), "the status as the pod said it")
         #expect(parallel.hasSuffix("! GET_PERSON_DETAILS failed under it"))
         let document = try HTMLDocument(parsing: try String(contentsOfFile: folder.path("card.html"), encoding: .utf8), origin: "report")
-        #expect(document.elements { $0.name == "tr" && $0.classes.contains("failed-below") }.count == 1)
+        #expect(document.elements { $0.name == "li" && $0.classes.contains("failed-below") }.count == 1)
         #expect(document.elements { $0.name == "rect" && $0.classes.contains("failed-below") }.count == 1)
     }
 

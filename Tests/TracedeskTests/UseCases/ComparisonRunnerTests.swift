@@ -147,7 +147,7 @@ struct ComparisonRunnerTests {
         let links = document.elements { $0.name == "a" }.compactMap { $0.attribute("href") }
         let targets = Set(ids)
         #expect(links.filter { $0.hasPrefix("#") }.allSatisfy { targets.contains(String($0.dropFirst())) }, "every in-page link lands")
-        #expect(document.elements { $0.classes.contains("node-row") }.count > 0)
+        #expect(document.elements { $0.classes.contains("tree-row") && $0.attribute("data-position") != nil }.count > 0)
         #expect(document.elements(named: "script").isEmpty && !html.contains("tracedesk-body"))
 
         let imported = await tracedesk.run(["import", path])

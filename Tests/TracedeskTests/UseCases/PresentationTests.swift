@@ -19,12 +19,35 @@ struct PresentationTests {
         #expect(TextFormat.duration(milliseconds) == text)
     }
 
+    @Test("precise durations to the millisecond, written digit by digit", arguments: [
+        (Int64(0), "0 ms"), (999, "999 ms"), (1_000, "1.000 s"), (4_005, "4.005 s"), (59_999, "59.999 s"),
+        (245_120, "4 min 05.120 s"), (7_385_000, "2 h 03 min 05 s"), (-1_500, "-1.500 s"),
+    ])
+    func preciseDurations(milliseconds: Int64, text: String) {
+        #expect(TextFormat.preciseDuration(milliseconds) == text)
+    }
+
+    @Test("counts group at every length and sign; two decimals round half away from zero")
+    func numbers() {
+        #expect([0, 999, 1_000, 12_345, 999_999, 1_000_000, -1_234, Int64.max].map(TextFormat.count)
+                == ["0", "999", "1,000", "12,345", "999,999", "1,000,000", "-1,234", "9,223,372,036,854,775,807"])
+        #expect(TextFormat.count(.min) == "-9,223,372,036,854,775,808")
+        #expect([0, 0.6, 16.734, 99.995, 100, -0.004, -2.5, .nan].map(TextFormat.twoDecimals)
+                == ["0.00", "0.60", "16.73", "100.00", "100.00", "0.00", "-2.50", "0"])
+    }
+
     @Test("counts are grouped, instants shown in the chosen zone")
     func countsAndInstants() {
         #expect(TextFormat.count(8_331) == "8,331")
         #expect(TextFormat.count(1_234_567) == "1,234,567")
         #expect(TextFormat.count(12) == "12")
         #expect(utc.instant(1_773_341_443_081) == "2026-03-12 18:50:43Z")
+        #expect(utc.instant(-1) == "1969-12-31 23:59:59Z", "floor, not truncation, before the epoch")
+        #expect(utc.shortInstant(0) == "1970-01-01 00:00Z")
+        #expect(utc.instant(951_782_400_000) == "2000-02-29 00:00:00Z")
+        var paris = TextFormat(timeZone: TimeZone(identifier: "UTC")!)
+        paris.timeZone = TimeZone(identifier: "Europe/Paris")!
+        #expect(paris.instant(1_773_341_443_081).hasPrefix("2026-03-12 19:50:43 "), "a zone set later is used")
         #expect(TextFormat.snippet("line one\nline two", width: 12) == "line one li…")
     }
 

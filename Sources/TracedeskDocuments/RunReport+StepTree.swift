@@ -1,0 +1,332 @@
+import Foundation
+import TracedeskHistory
+import TracedeskModel
+
+/// The Steps section as trace views lay it out: a collapsible tree of the steps, each row with its
+/// time drawn on the run's axis and its tokens drawn against the hungriest step's, and the step a
+/// link picks shown beside the tree (on a wide screen) or under its row: its input, output,
+/// prompt, model, tokens and error.
+///
+/// No script: a subtree folds with `<details>`, and a step is picked by following `#node-N`,
+/// which the stylesheet shows with `:target` (browsers open the `<details>` around a target).
+/// The fold button of a subtree is a `<summary>` of its own, drawn in the row's margin, so that
+/// no link sits inside a summary (screen readers flatten a summary's content).
+extension RunReport {
+    func stepTree(in slot: HTMLElement, of document: HTMLDocument) {
+        let nodes = details.nodes
+        guard !nodes.isEmpty else { return }
+        let tree = insights.tree
+        let layout = StepTreeLayout(nodes: nodes, tree: tree, keepOpen: insights.failingPath, limit: Self.openStepLimit)
+        let scale = StepTreeScale(details: details, layout: layout)
+        // Written, not built: the tree grows with the run (HTMLWriter says why).
+        document.fragment(in: slot) { writer in
+            writer.element("div", attributes: ["class": "step-tree"]) {
+                writer.element("div", attributes: ["class": "tree-row tree-head", "aria-hidden": "true"]) {
+                    for title in ["Step", "Type", "Status", "When"] { writer.element("span", text: title) }
+                    for title in ["Start", "Duration", "Tokens in / out"] { writer.element("span", attributes: ["class": "num"], text: title) }
+                }
+                writer.open("ol", attributes: ["class": "tree", "aria-label": "Steps"])
+                // Depth first, in the order the steps ran, with a stack: a hostile tree may be deep.
+                enum Visit { case enter(Int), leave }
+                var stack = layout.roots.reversed().map(Visit.enter)
+                while let visit = stack.popLast() {
+                    guard case .enter(let index) = visit else {
+                        writer.close() // ol
+                        writer.close() // details
+                        writer.close() // li
+                        continue
+                    }
+                    let node = nodes[index]
+                    let failureBelow = tree.failureBelow[index].map { nodes[$0] }
+                    writer.open("li", attributes: ["class": Self.failedStatus(node.status) ? "tree-item failed"
+                                                   : failureBelow != nil ? "tree-item failed-below" : "tree-item"])
+                    stepRow(node, failureBelow: failureBelow, scale: scale, writer: writer)
+                    stepDetail(node, failureBelow: failureBelow, writer: writer)
+                    let children = layout.children[index]
+                    guard !children.isEmpty else {
+                        writer.close() // li
+                        continue
+                    }
+                    let subtree: KeyValuePairs<String, String> = layout.startsOpen[index] ? ["class": "subtree", "open": "open"] : ["class": "subtree"]
+                    writer.open("details", attributes: subtree)
+                    writer.element("summary", attributes: ["class": "fold"]) {
+                        writer.element("span", attributes: ["class": "visually-hidden"],
+                                       text: "\(Self.stepLabel(node)): its \(children.count) step\(children.count == 1 ? "" : "s")")
+                    }
+                    writer.open("ol", attributes: ["class": "tree"])
+                    stack.append(.leave)
+                    stack += children.reversed().map(Visit.enter)
+                }
+                writer.close() // ol
+
+                writer.element("div", attributes: ["class": "tree-row total"]) {
+                    writer.element("span", text: "Run total")
+                    for _ in 0..<4 { writer.element("span") }
+                    writer.element("span", attributes: ["class": "num"], text: TextFormat.preciseDuration(run.timeTakenMs))
+                    writer.element("span", attributes: ["class": "num"], text: Self.tokenTotal(run))
+                }
+                writer.element("div", attributes: ["class": "tree-notes note"]) {
+                    if layout.rowsInView < nodes.count - layout.bookends.count {
+                        writer.element("p", text: "Subtrees open while the rows in view stay within \(Self.openStepLimit); "
+                                       + "▸ opens the others, and a link to a step opens the subtrees around it.")
+                    }
+                    if nodes.contains(where: { $0.nestedJobId != nil && $0.inputTokens == 0 && $0.outputTokens == 0 && !$0.displayTokens.isZero }) {
+                        writer.element("p", text: "Tokens in brackets are those of the steps under a step (a nested run's): "
+                                       + "they are already counted on those steps' rows.")
+                    }
+                    if !layout.bookends.isEmpty {
+                        writer.element("p") {
+                            writer.text("Left out of the tree: ")
+                            for (number, bookend) in layout.bookends.enumerated() {
+                                if number > 0 { writer.text(", ") }
+                                writer.element("a", attributes: ["href": "#node-\(nodes[bookend].position)", "class": "mono"], text: nodes[bookend].label)
+                            }
+                            let one = layout.bookends.count == 1
+                            writer.text(" (\(one ? "a marker" : "markers") of the ends of a run; a link shows \(one ? "it" : "each")).")
+                        }
+                    }
+                }
+            }
+            // On a wide screen, the column beside the tree says what to do until a step is picked.
+            writer.element("p", attributes: ["class": "pick note"], text: "Pick a step in the tree to see its input, output, prompt, model and error here.")
+            // START and END have no row, but links (the failing path, the error) may lead to them.
+            if !layout.bookends.isEmpty {
+                writer.element("div", attributes: ["class": "bookend-details"]) {
+                    for bookend in layout.bookends { stepDetail(nodes[bookend], failureBelow: nil, writer: writer) }
+                }
+            }
+        }
+    }
+
+    /// One row of the tree: the step's number and code, type and model, status, its bar on the
+    /// run's time axis, start offset, duration and tokens.
+    private func stepRow(_ node: NodeRecord, failureBelow: NodeRecord?, scale: StepTreeScale, writer: HTMLWriter) {
+        let failed = Self.failedStatus(node.status)
+        writer.element("div", attributes: ["class": "tree-row", "data-position": String(node.position)]) {
+            writer.element("span", attributes: ["class": "step"]) {
+                writer.element("span", attributes: ["class": "step-number"], text: String(node.position + 1))
+                writer.element("a", attributes: ["href": "#node-\(node.position)", "class": "mono"], text: node.label)
+            }
+            writer.element("span") {
+                writer.text(node.type ?? "")
+                if let model = node.model, !model.isEmpty { writer.element("span", attributes: ["class": "model note"], text: model) }
+            }
+            writer.element("span") {
+                writer.text(node.status ?? "")
+                if let failureBelow {
+                    writer.element("span", attributes: ["class": "failed-below-note"], text: "\(failureBelow.label) failed under it")
+                }
+            }
+            // The cell is the track; the bar is placed on it in percent of the run's time (a style
+            // attribute: the report's policy allows inline styles, and an SVG on every row of a
+            // 6,000-step tree would be five attributes more each).
+            writer.element("span", attributes: ["class": "when"]) {
+                if let bar = scale.timeBar(of: node, details: details) {
+                    writer.element("span", attributes: [
+                        "class": "bar \(failed ? "failed" : Self.barClass(node.status))",
+                        "style": "margin-left:\(TextFormat.twoDecimals(bar.x))%;width:\(TextFormat.twoDecimals(bar.width))%",
+                    ])
+                }
+            }
+            let offset = node.startedAt.flatMap { start in scale.origin.map { start - $0 } }
+            writer.element("span", attributes: ["class": "num"], text: offset.map { "+" + TextFormat.preciseDuration($0) } ?? "-")
+            writer.element("span", attributes: ["class": "num"], text: durationText(node))
+            let tokens = node.displayTokens
+            writer.element("span", attributes: ["class": "num tokens"]) {
+                if tokens.isZero {
+                    // A step that reports no tokens (a tool, a branch) has none to show: a dash, not a zero.
+                    writer.text("-")
+                } else if node.inputTokens == 0, node.outputTokens == 0 {
+                    // A call to another team: its nested run's tokens, counted again on the rows under it.
+                    writer.element("span", attributes: ["class": "rollup"],
+                                   text: "(\(TextFormat.count(tokens.input)) / \(TextFormat.count(tokens.output)))")
+                } else {
+                    writer.element("span", attributes: ["class": "token-bar"]) {
+                        writer.element("span", attributes: ["class": "bar", "style": "width:\(TextFormat.twoDecimals(scale.tokenShare(tokens) * 100))%"])
+                    }
+                    writer.text("\(TextFormat.count(tokens.input)) / \(TextFormat.count(tokens.output))")
+                }
+            }
+        }
+    }
+
+    /// The run's tokens, `8,331 / 787`; `unknown` when the bodies gave no counts.
+    static func tokenTotal(_ run: RunRecord) -> String {
+        guard run.inputTokens != nil || run.outputTokens != nil else { return "unknown" }
+        return [run.inputTokens, run.outputTokens].map { $0.map(TextFormat.count) ?? "unknown" }.joined(separator: " / ")
+    }
+
+    /// `4.400 s`, `≥ 1.200 s (still going)`, `-`.
+    private func durationText(_ node: NodeRecord) -> String {
+        node.durationMs.map(TextFormat.preciseDuration)
+            ?? details.openDuration(of: node).map { $0 > 0 ? "≥ " + TextFormat.preciseDuration($0) + " (still going)" : "still going" } ?? "-"
+    }
+
+    /// What the stylesheet colours a bar by: the status a step ended (or stands) in.
+    static func barClass(_ status: String?) -> String {
+        switch RunStatus(status ?? "") {
+        case .complete: "done"
+        case .waiting: "waiting"
+        case .running: "running"
+        case .error: "failed"
+        default: status?.equalsIgnoringCase("SUCCEEDED") == true ? "done" : "other"
+        }
+    }
+
+    /// The picked step: shown with `:target`, beside the tree on a wide screen, under its row otherwise.
+    private func stepDetail(_ node: NodeRecord, failureBelow: NodeRecord?, writer: HTMLWriter) {
+        // The target, and inside it the panel that stays in view on a wide screen.
+        writer.open("div", attributes: ["class": "step-detail", "id": "node-\(node.position)"])
+        writer.open("div", attributes: ["class": "panel"])
+        writer.element("h3") {
+            writer.element("span", attributes: ["class": "step-number"], text: String(node.position + 1))
+            writer.element("span", attributes: ["class": "mono"], text: node.label)
+        }
+        // What the row says, on one line: the panel reads on its own.
+        let tokens = node.displayTokens
+        let own = node.inputTokens != 0 || node.outputTokens != 0
+        let meta = [node.type, node.status, durationText(node),
+                    tokens.isZero ? nil : "\(TextFormat.count(tokens.input)) tokens in, \(TextFormat.count(tokens.output)) out" + (own ? "" : " (its nested run's)")]
+        writer.element("p", attributes: ["class": "meta"], text: meta.compactMap { $0 }.joined(separator: " · "))
+        let times = [node.startedAt.map { format.instant($0) }, node.endedAt.map { "to " + format.instant($0) }].compactMap { $0 }
+        if !times.isEmpty { writer.element("p", attributes: ["class": "meta"], text: times.joined(separator: " ")) }
+        let facts: [(String, String?)] = [
+            ("Name", node.name == node.code ? nil : node.name),
+            ("Model", node.model),
+            ("Nested run", node.nestedJobId.map { job in
+                [job, node.nestedStatus, node.nestedTraceId.map { "trace \($0)" }].compactMap { $0 }.joined(separator: " · ")
+            }),
+            ("Failed under it", failureBelow.map { Self.stepLabel($0) }),
+        ]
+        let shown = facts.compactMap { term, value in value.flatMap { $0.isEmpty ? nil : (term, $0) } }
+        if !shown.isEmpty {
+            writer.element("dl", attributes: ["class": "kv"]) {
+                for (term, value) in shown {
+                    writer.element("dt", text: term)
+                    writer.element("dd", text: value)
+                }
+            }
+        }
+        if let retrieval = insights.retrievalStep, details.nodes[retrieval].position == node.position {
+            retrievedChunks(writer: writer)
+        }
+        if let prompt = Self.prompt(of: node) {
+            let count = prompt.messages.count
+            writer.element("h4", text: "Prompt (\(count) message\(count == 1 ? "" : "s"))")
+            for message in prompt.messages {
+                writer.element("div", attributes: ["class": "message role-\(Self.roleClass(message.role))"]) {
+                    writer.element("p", attributes: ["class": "role"], text: message.role)
+                    writer.preformatted(message.text)
+                }
+            }
+        }
+        for (title, text) in [("Input", node.input), ("Output", node.output), ("Error", node.error)] {
+            guard let text, !text.isEmpty else { continue }
+            writer.element("h4", text: title)
+            writer.preformatted(Self.pretty(text), attributes: ["class": title == "Input" ? "input" : title == "Output" ? "output" : "error"])
+        }
+        writer.close() // panel
+        writer.close() // step-detail
+    }
+
+    /// The chunks the retrieval step brought back, each linked to its row in Supporting chunks.
+    private func retrievedChunks(writer: HTMLWriter) {
+        let chunks = details.chunks
+        writer.element("h4", text: "Retrieved \(TextFormat.count(Int64(chunks.count))) chunk\(chunks.count == 1 ? "" : "s")")
+        writer.element("ol", attributes: ["class": "retrieved"]) {
+            for chunk in chunks.prefix(Self.retrievedListLimit) {
+                writer.element("li") {
+                    writer.element("a", attributes: ["href": "#chunk-\(chunk.position)"], text: chunk.title ?? chunk.source ?? "chunk \(chunk.position + 1)")
+                    if let score = chunk.score { writer.element("span", attributes: ["class": "note"], text: " score " + String(format: "%.3f", score)) }
+                }
+            }
+        }
+        if chunks.count > Self.retrievedListLimit {
+            writer.element("p", attributes: ["class": "note"],
+                           text: "and \(TextFormat.count(Int64(chunks.count - Self.retrievedListLimit))) more under Supporting chunks.")
+        }
+    }
+
+    /// The retrieved chunks listed under their step; the rest are a link away.
+    static let retrievedListLimit = 20
+
+    /// The prompt an LLM step's item carries, read from the item as recorded.
+    static func prompt(of node: NodeRecord) -> LLMPrompt? {
+        // Reading every step's JSON again would cost a 6,000-step report dearly: only the items of
+        // model calls that name a prompt's key are read.
+        guard node.model != nil || node.type.map({ $0.equalsIgnoringCase("LLM") || $0.equalsIgnoringCase("AGENT") }) == true,
+              Self.promptMarkers.contains(where: { node.raw.utf8.contains(bytes: $0) }),
+              let item = JSONValue(parsing: node.raw) else { return nil }
+        return LLMPrompt(node: item)
+    }
+
+    /// Words in an item's text that a prompt's keys contain (`"prompt"`, `"systemPrompt"`, `"messages"`...).
+    private static let promptMarkers: [[UInt8]] = ["messages", "rompt", "chatHistory", "preamble"].map { Array($0.utf8) }
+
+    /// `system`, `user`, `assistant`, `tool`, or `other`: a class for a message's role.
+    static func roleClass(_ role: String) -> String {
+        switch role.uppercased() {
+        case "SYSTEM": "system"
+        case "USER": "user"
+        case "ASSISTANT": "assistant"
+        case "TOOL": "tool"
+        default: "other"
+        }
+    }
+}
+
+/// The scales of the tree's inline bars: the run's time axis, and the most tokens one step used.
+struct StepTreeScale {
+    /// The run's start, else its first step's: step offsets count from it.
+    let origin: Int64?
+    let axisStart: Int64
+    let axisEnd: Int64
+    /// The most tokens one step used itself (a nested run's total left out).
+    let mostTokens: Int64
+
+    init(details: RunDetails, layout: StepTreeLayout) {
+        let nodes = details.nodes
+        origin = details.run.startedAt ?? nodes.compactMap(\.startedAt).min()
+        axisStart = origin ?? 0
+        axisEnd = max(axisStart + 1, [details.run.endedAt, details.lastObservedAt, nodes.compactMap(\.endedAt).max()].compactMap { $0 }.max() ?? axisStart + 1)
+        mostTokens = nodes.indices.filter { layout.shown[$0] }.map { TokenUsage(input: nodes[$0].inputTokens, output: nodes[$0].outputTokens).total }.max() ?? 0
+    }
+
+    /// Where a step's bar starts and how wide it is, in percent of the axis; `nil` when it has no start.
+    func timeBar(of node: NodeRecord, details: RunDetails) -> (x: Double, width: Double)? {
+        guard let start = node.startedAt else { return nil }
+        let end = node.endedAt ?? details.openDuration(of: node).map { start + $0 } ?? start
+        let span = Double(axisEnd - axisStart)
+        let x = max(0, min(100, Double(start - axisStart) / span * 100))
+        return (x, max(0.6, min(100 - x, Double(max(0, end - start)) / span * 100)))
+    }
+
+    /// A step's tokens as a share of the most one step used, at least a sliver.
+    func tokenShare(_ tokens: TokenUsage) -> Double {
+        guard mostTokens > 0 else { return 0 }
+        return max(0.01, min(1, Double(tokens.total) / Double(mostTokens)))
+    }
+}
+
+extension String.UTF8View {
+    /// Whether `bytes` occur in the text: a plain byte search (Foundation's `contains` goes through NSString).
+    func contains(bytes needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        let found: Bool? = withContiguousStorageIfAvailable { haystack in
+            guard haystack.count >= needle.count else { return false }
+            var index = 0
+            let last = haystack.count - needle.count
+            while index <= last {
+                if haystack[index] == first {
+                    var matched = 1
+                    while matched < needle.count, haystack[index + matched] == needle[matched] { matched += 1 }
+                    if matched == needle.count { return true }
+                }
+                index += 1
+            }
+            return false
+        }
+        // A bridged string is not contiguous; a native copy is.
+        return found ?? String(decoding: self, as: UTF8.self).utf8.contains(bytes: needle)
+    }
+}

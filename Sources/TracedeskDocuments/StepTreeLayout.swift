@@ -1,0 +1,64 @@
+import TracedeskHistory
+import TracedeskModel
+
+/// Which steps the report's step tree shows, under which step each is drawn, and which
+/// subtrees start open.
+///
+/// START and END are left out (they mark the ends of a run and of each nested run; the report
+/// lists them apart), and a step is drawn under its nearest ancestor that is shown. Subtrees
+/// open breadth first, in the order the steps ran, while the rows in view stay within `limit`,
+/// so a 6,000-step loop starts as one closed row and a 30-step run starts fully open; the
+/// steps down to a failure are always open, so the failed step is in view.
+struct StepTreeLayout {
+    /// Per step: whether it has a row.
+    let shown: [Bool]
+    /// Per step: the index of the step it is drawn under; `nil` at the top.
+    let parent: [Int?]
+    /// Per step: the steps drawn directly under it, in order.
+    let children: [[Int]]
+    /// The steps drawn at the top, in order.
+    let roots: [Int]
+    /// Per step: whether its subtree starts open.
+    let startsOpen: [Bool]
+    /// The steps left out of the tree (START and END), in order.
+    let bookends: [Int]
+    /// Rows in view when the tree first shows.
+    let rowsInView: Int
+
+    init(nodes: [NodeRecord], tree: NodeTree, keepOpen: [Int], limit: Int) {
+        let shown = nodes.map { !RunInsights.isBookend($0) }
+        var parent = [Int?](repeating: nil, count: nodes.count)
+        var roots: [Int] = []
+        var children: [[Int]] = Array(repeating: [], count: nodes.count)
+        for index in nodes.indices where shown[index] {
+            var up = tree.parent[index]
+            while let candidate = up, !shown[candidate] { up = tree.parent[candidate] }
+            parent[index] = up
+            if let up {
+                children[up].append(index)
+            } else {
+                roots.append(index)
+            }
+        }
+        var open = [Bool](repeating: false, count: nodes.count)
+        let forced = Set(keepOpen)
+        var inView = roots.count
+        var queue = roots.filter { !children[$0].isEmpty }
+        var head = 0
+        while head < queue.count {
+            let container = queue[head]
+            head += 1
+            guard forced.contains(container) || inView + children[container].count <= limit else { continue }
+            open[container] = true
+            inView += children[container].count
+            queue += children[container].filter { !children[$0].isEmpty }
+        }
+        self.shown = shown
+        self.parent = parent
+        self.children = children
+        self.roots = roots
+        self.startsOpen = open
+        self.bookends = nodes.indices.filter { !shown[$0] }
+        self.rowsInView = inView
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import TracedeskDocuments
+@testable import TracedeskHistory
+import TracedeskModel
+
+/// The Steps section as a tree beside the picked step: which rows show, under which step, which
+/// subtrees start open, and what the picked step's panel says.
+@Suite("The step tree and the picked step")
+struct StepTreeTests {
+    typealias Make = RunInsightsTests
+
+    @Test("START and END have no row; a step under one is drawn under the nearest step that has")
+    func bookends() {
+        let nodes = [
+            Make.node(0, "START", type: "START", start: 0, end: 0),
+            Make.node(1, "CALL", type: "WORKFLOW", start: 0, end: 90),
+            Make.node(2, "START", parent: 1, type: "START", start: 0, end: 0),
+            Make.node(3, "WORK", parent: 1, start: 1, end: 80),
+            Make.node(4, "END", parent: 1, type: "END", start: 80, end: 80),
+            Make.node(5, "END", type: "END", start: 90, end: 90),
+        ]
+        let layout = StepTreeLayout(nodes: nodes, tree: NodeTree(nodes), keepOpen: [], limit: 200)
+        #expect(layout.shown == [false, true, false, true, false, false])
+        #expect(layout.parent[3] == 1)
+        #expect(layout.children[1] == [3], "START and END of the nested run are not rows under it")
+        #expect(layout.bookends == [0, 2, 4, 5])
+        #expect(layout.startsOpen[1])
+    }
+
+    @Test("subtrees open breadth first while the rows in view stay within the limit; the way down to a failure stays open")
+    func opening() {
+        // Three containers of 4 steps each, the last with a failure inside.
+        var nodes: [NodeRecord] = []
+        for box in 0..<3 {
+            let at = nodes.count
+            nodes.append(Make.node(at, "BOX_\(box)", type: "PARALLEL", start: 0, end: 10))
+            for step in 0..<4 {
+                nodes.append(Make.node(nodes.count, "STEP_\(box)_\(step)", parent: at, start: 0, end: 10,
+                                       status: box == 2 && step == 3 ? "FAILED" : "COMPLETED"))
+            }
+        }
+        let insights = RunInsights(Make.details(nodes, took: 10))
+        #expect(insights.failingPath == [10, 14])
+        let layout = StepTreeLayout(nodes: nodes, tree: NodeTree(nodes), keepOpen: insights.failingPath, limit: 7)
+        #expect(layout.startsOpen[0], "3 rows + 4 is within 7")
+        #expect(!layout.startsOpen[5], "another 4 would make 11")
+        #expect(layout.startsOpen[10], "the failing step's container opens whatever the limit")
+        #expect(layout.rowsInView == 11)
+    }
+
+    @Test("the picked step's panel: its facts, the LLM prompt by role, input and output; a call's tokens in brackets")
+    func panel() throws {
+        let prompted = #"{"nodeCode": "ANSWER", "nodeStepInfo": {"details": [{"type": "LLM", "messages": [{"role": "SYSTEM", "content": [{"type": "TEXT", "text": "Cite the policy."}]}, {"role": "USER", "content": [{"type": "TEXT", "text": "Business class?"}]}]}]}}"#
+        var nodes = Make.parallel
+        nodes[5].raw = prompted
+        nodes[5].output = "Yes, above 6 hours."
+        nodes[1].nestedJobId = "nested-job"
+        nodes[1].nestedInputTokens = 700
+        nodes[1].nestedOutputTokens = 40
+        let document = try HTMLDocument(parsing: try RunReport(details: Make.details(nodes, took: 1_000), snapshots: []).html(), origin: "report")
+        let panel = try #require(document.stepTarget(5))
+        let text = panel.textContent
+        #expect(text.contains("Prompt (2 messages)"))
+        let messages = document.elements { $0.classes.contains("message") }
+        #expect(messages.map(\.classes) == [["message", "role-system"], ["message", "role-user"]])
+        #expect(messages.map { $0.children.last?.textContent } == ["Cite the policy.", "Business class?"])
+        #expect(text.contains("cohere.command-r") && text.contains("Yes, above 6 hours.") && text.contains("300 ms"))
+        // LOOKUP called another team: its tokens are that run's, bracketed, and the tree says why.
+        let lookup = try #require(document.stepRows.first { $0.attribute("data-position") == "1" })
+        #expect(lookup.children.last?.textContent == "(700 / 40)")
+        #expect(document.elements(class: "tree-notes").first?.textContent.contains("Tokens in brackets") == true)
+        // Every link to a step leads somewhere: rows, insights, the bookend note.
+        let ids = Set(document.elements { $0.attribute("id") != nil }.compactMap { $0.attribute("id") })
+        let inPage = document.elements { $0.name == "a" }.compactMap { $0.attribute("href") }.filter { $0.hasPrefix("#") }
+        #expect(!inPage.isEmpty && inPage.allSatisfy { ids.contains(String($0.dropFirst())) }, "\(inPage.filter { !ids.contains(String($0.dropFirst())) })")
+        // Subtrees fold with a summary that holds no link (screen readers flatten a summary).
+        let folds = document.elements { $0.name == "summary" && $0.classes.contains("fold") }
+        #expect(folds.count == 1 && folds.allSatisfy { !$0.descendantNames.contains("a") })
+    }
+
+    @Test("the retrieval step lists the chunks it brought, each linked to its row")
+    func retrieval() throws {
+        var nodes = Make.parallel
+        nodes[1].type = "RAG_DOCUMENT_TOOL"
+        var details = Make.details(nodes, took: 1_000)
+        details.chunks = (0..<25).map { DocumentReferenceRecord(runId: 1, position: $0, title: "Policy \($0)", score: 0.5, text: "t", raw: "{}") }
+        let document = try HTMLDocument(parsing: try RunReport(details: details, snapshots: []).html(), origin: "report")
+        let panel = try #require(document.stepTarget(1))
+        let links = panel.descendants.filter { $0.name == "a" }.compactMap { $0.attribute("href") }
+        #expect(links.count == RunReport.retrievedListLimit)
+        #expect(links.allSatisfy { link in !document.elements { $0.attribute("id") == String(link.dropFirst()) }.isEmpty })
+        #expect(panel.textContent.contains("Retrieved 25 chunks") && panel.textContent.contains("and 5 more"))
+    }
+}
+
+extension HTMLElement {
+    /// Every element inside this one, in document order.
+    var descendants: [HTMLElement] {
+        children.flatMap { [$0] + $0.descendants }
+    }
+}
