@@ -100,7 +100,7 @@ public struct ComparisonReport {
         let body = document.element("tbody", in: table)
         for prompt in comparison.prompts {
             let row = document.element("tr", in: body, attributes: ["class": "prompt-row verdict-row-\(prompt.verdict.rawValue)"])
-            document.element("a", in: document.element("td", in: row), attributes: ["href": "#prompt-\(prompt.index)"], text: prompt.name)
+            document.element("a", in: document.element("td", in: row), attributes: ["href": "#prompt-\(prompt.index)"], text: Self.title(of: prompt))
             document.element("td", in: row, attributes: ["class": "verdict-\(prompt.verdict.rawValue)"], text: prompt.verdict.rawValue)
             // The reasons behind the verdict; a note (noise between repeats) when there is none.
             let why = document.element("td", in: row, attributes: ["class": "why"])
@@ -120,7 +120,7 @@ public struct ComparisonReport {
     private func section(for prompt: Comparison.PromptResult, in parent: HTMLElement, of document: HTMLDocument) {
         let section = document.element("section", in: parent, attributes: ["id": "prompt-\(prompt.index)", "class": "prompt"])
         let heading = document.element("h2", in: section)
-        document.text("\(prompt.index + 1). \(prompt.name) ", in: heading)
+        document.text("\(prompt.index + 1). \(Self.title(of: prompt)) ", in: heading)
         document.element("span", in: heading, attributes: ["class": "badge verdict-\(prompt.verdict.rawValue)"], text: prompt.verdict.rawValue)
         document.element("pre", in: section, attributes: ["class": "prompt"], text: prompt.message)
         if !prompt.reasons.isEmpty {
@@ -153,9 +153,10 @@ public struct ComparisonReport {
         }
         row("Version", prompt.a.spec, prompt.b.spec)
         row("Runs", Self.statuses(prompt.a), Self.statuses(prompt.b))
-        row("Time, median (min – max)", Self.spread(prompt.a.medianTimeMs, prompt.a.minTimeMs, prompt.a.maxTimeMs, TextFormat.duration),
+        // One run a side has a time and tokens, not a median and a range.
+        row(twoRuns ? "Time" : "Time, median (min – max)", Self.spread(prompt.a.medianTimeMs, prompt.a.minTimeMs, prompt.a.maxTimeMs, TextFormat.duration),
             Self.spread(prompt.b.medianTimeMs, prompt.b.minTimeMs, prompt.b.maxTimeMs, TextFormat.duration))
-        row("Tokens, median (min – max)", Self.spread(prompt.a.medianTokens, prompt.a.minTokens, prompt.a.maxTokens, TextFormat.count),
+        row(twoRuns ? "Tokens" : "Tokens, median (min – max)", Self.spread(prompt.a.medianTokens, prompt.a.minTokens, prompt.a.maxTokens, TextFormat.count),
             Self.spread(prompt.b.medianTokens, prompt.b.minTokens, prompt.b.maxTokens, TextFormat.count))
         if !twoRuns { row("Different answers over repeats", "\(prompt.a.distinctAnswers)", "\(prompt.b.distinctAnswers)") }
         let names = prompt.a.expectations.map(\.name) + prompt.b.expectations.map(\.name).filter { name in !prompt.a.expectations.contains { $0.name == name } }
@@ -174,6 +175,18 @@ public struct ComparisonReport {
 
     static func statuses(_ side: Comparison.SideResult) -> String {
         side.statuses.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    }
+
+    /// A prompt's name, or what stands for it when the runs carried no message (imported bodies):
+    /// a link must have text.
+    static func title(of prompt: Comparison.PromptResult) -> String {
+        prompt.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "the prompt (no message recorded)" : prompt.name
+    }
+
+    /// A step's tokens in the aligned steps: blank on the side it is missing from, a dash when it reported none.
+    static func stepTokens(_ tokens: Int64?) -> String {
+        guard let tokens else { return "" }
+        return tokens == 0 ? "-" : TextFormat.count(tokens)
     }
 
     static func spread(_ median: Int64?, _ low: Int64?, _ high: Int64?, _ format: (Int64) -> String) -> String {
@@ -294,9 +307,13 @@ public struct ComparisonReport {
             document.element("td", in: row, attributes: ["class": "num"], text: step.durationMsA.map(TextFormat.duration) ?? "")
             document.element("td", in: row, attributes: ["class": "num"], text: step.durationMsB.map(TextFormat.duration) ?? "")
             document.element("td", in: row, attributes: ["class": "num"], text: step.durationDeltaMs.map { RunDiff.signedDuration($0) } ?? "")
-            document.element("td", in: row, attributes: ["class": "num"], text: step.tokensA.map(TextFormat.count) ?? "")
-            document.element("td", in: row, attributes: ["class": "num"], text: step.tokensB.map(TextFormat.count) ?? "")
-            document.element("td", in: row, attributes: ["class": "num"], text: step.tokenDelta.map(RunDiff.signed) ?? "")
+            // A step that reports no tokens shows a dash, as in the run report; a zero delta between two such steps too.
+            document.element("td", in: row, attributes: ["class": "num"], text: Self.stepTokens(step.tokensA))
+            document.element("td", in: row, attributes: ["class": "num"], text: Self.stepTokens(step.tokensB))
+            let tokenDelta: String = if step.tokensA == nil || step.tokensB == nil { "" }
+                else if step.tokensA == 0, step.tokensB == 0 { "-" }
+                else { step.tokenDelta.map(RunDiff.signed) ?? "" }
+            document.element("td", in: row, attributes: ["class": "num"], text: tokenDelta)
             if let outputDiff = step.outputDiff {
                 let diffRow = document.element("tr", in: body, attributes: ["class": "step-output-diff"])
                 let cell = document.element("td", in: diffRow, attributes: ["colspan": "10"])

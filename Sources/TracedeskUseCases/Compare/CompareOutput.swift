@@ -29,12 +29,24 @@ public enum CompareOutput {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Where a comparison report went: its file, and the folder of its runs' reports beside it
+    /// (none when they are inside the file, or there were no runs).
+    public struct Written: Sendable {
+        public var path: String
+        public var runsFolder: String?
+
+        /// `report written to PATH (each run's own report in FOLDER/)`, for the terminal.
+        public var note: String {
+            "report written to \(path)" + (runsFolder.map { " (each run's own report in \($0)/, beside it: keep the two together)" } ?? "")
+        }
+    }
+
     /// Writes the comparison report to `path` (in a folder: `compare-TEAM.html` in it) and every
     /// run's own report into `PATH-runs/`, linked; `selfContained`, every run's report inside the
     /// one file instead.
     @discardableResult
     public static func write(_ comparison: Comparison, to path: String, store: HistoryStore,
-                             templates: ReportTemplates, twoRuns: Bool = false, selfContained: Bool = false) throws(TracedeskError) -> String {
+                             templates: ReportTemplates, twoRuns: Bool = false, selfContained: Bool = false) throws(TracedeskError) -> Written {
         let url = try ReportFile.location(path, defaultName: "compare-\(ReportFile.fileNamePart(String(comparison.team.prefix(100)))).html")
         if selfContained {
             var embedded: [String: String] = [:]
@@ -42,7 +54,7 @@ public enum CompareOutput {
                 embedded[jobId] = try RunReport(of: try store.run(jobId), from: store).html(templates: templates)
             }
             let html = try ComparisonReport(comparison: comparison, twoRuns: twoRuns, embeddedRunReports: embedded).html(templates: templates)
-            return try ReportFile.write(html, to: url.path)
+            return Written(path: try ReportFile.write(html, to: url.path))
         }
         let folderName = url.deletingPathExtension().lastPathComponent + "-runs"
         let folder = url.deletingLastPathComponent().appendingPathComponent(folderName)
@@ -62,6 +74,6 @@ public enum CompareOutput {
             }
         }
         let html = try ComparisonReport(comparison: comparison, runReportLinks: links, twoRuns: twoRuns).html(templates: templates)
-        return try ReportFile.write(html, to: url.path)
+        return Written(path: try ReportFile.write(html, to: url.path), runsFolder: jobIds.isEmpty ? nil : folder.standardizedFileURL.path)
     }
 }

@@ -81,9 +81,9 @@ public struct CompareVersions: Sendable {
             await export.export(comparison.prompts.flatMap { $0.a.runs + $0.b.runs }.compactMap(\.jobId), from: store, in: context)
         }
         if let reportPath {
-            let path = try CompareOutput.write(comparison, to: context.absolutePath(reportPath), store: store, templates: templates,
-                                               selfContained: selfContained)
-            if !quiet { try context.note("report written to \(path)") }
+            let written = try CompareOutput.write(comparison, to: context.absolutePath(reportPath), store: store, templates: templates,
+                                                  selfContained: selfContained)
+            if !quiet { try context.note(written.note) }
         }
         if json {
             try context.output.writeData(comparison.json + "\n")

@@ -34,8 +34,8 @@ public struct DiffRuns: Sendable {
             return .success
         }
         if let output {
-            let path = try CompareOutput.write(comparison, to: context.absolutePath(output), store: store, templates: templates, twoRuns: true)
-            try context.note("report written to \(path)")
+            let written = try CompareOutput.write(comparison, to: context.absolutePath(output), store: store, templates: templates, twoRuns: true)
+            try context.note(written.note)
         }
         let diff = comparison.prompts[0].diff
         if json {

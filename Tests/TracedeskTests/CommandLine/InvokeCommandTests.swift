@@ -12,17 +12,13 @@ import TracedeskUseCases
 /// runs them (in process: the pod's clock moves only when the poll loop waits).
 @Suite("Invoking, polling and resuming")
 final class InvokeCommandTests {
-    let folder: URL
+    let temporary: TemporaryFolder
+    var folder: URL { temporary.url }
     let tracedesk: CommandLineHarness
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tracedesk-invoke-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        tracedesk = try CommandLineHarness.withPod(in: folder)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: folder)
+        temporary = try TemporaryFolder()
+        tracedesk = try CommandLineHarness.withPod(in: temporary.url)
     }
 
     @Test("invoke runs to COMPLETE with progress, records the run, and no secret or token lands anywhere")
@@ -141,6 +137,12 @@ final class InvokeCommandTests {
         #expect(diff.status == 0, "\(diff.stderr)")
         #expect(diff.stdout.contains("  + GET_ONHAND_QUANTITIES  BO_FUNCTION"))
         #expect(diff.stdout.contains("Tokens: +726 (+28%)"))
+        // diff -o says where the runs' own reports went, and its report speaks of two runs: no medians, no ranges.
+        let written = await tracedesk.run(["diff", published, draft, "-o", folder.appendingPathComponent("pair.html").path])
+        #expect(written.stderr.contains("report written to \(folder.appendingPathComponent("pair.html").path) (each run's own report in "
+                                        + "\(folder.appendingPathComponent("pair-runs").path)/, beside it"), "\(written.stderr)")
+        let pair = try String(contentsOf: folder.appendingPathComponent("pair.html"), encoding: .utf8)
+        #expect(!pair.contains("median (min – max)") && pair.contains("<th>Time</th>"))
     }
 
     @Test("Ctrl-C records what arrived, says how to resume, and exits 130")

@@ -11,13 +11,13 @@ import TracedeskUseCases
 /// `report` and `import REPORT.html`, as a user runs them.
 @Suite("Reports")
 struct ReportCommandTests {
-    let folder: URL
+    let temporary: TemporaryFolder
+    var folder: URL { temporary.url }
     let tracedesk: CommandLineHarness
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tracedesk-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        tracedesk = CommandLineHarness(database: folder.appendingPathComponent("history.sqlite").path)
+        temporary = try TemporaryFolder()
+        tracedesk = CommandLineHarness(database: temporary.path("history.sqlite"))
     }
 
     @Test("report writes TEAM-JOBID.html or the file named; a colleague imports it into their own history")

@@ -126,10 +126,15 @@ struct CompareTests {
         #expect(diff.summaryLines.contains("Time: -1.0 s (-10%)   Tokens: +230 (+21%)"))
 
         // The comparison report of the two holds the aligned steps and the word diff, inert.
-        let html = try ComparisonReport(comparison: .of(try store.details(of: store.run("diff-a")), try store.details(of: store.run("diff-b"))),
-                                        twoRuns: true).html()
+        let html = TestReports.keep(try ComparisonReport(comparison: .of(try store.details(of: store.run("diff-a")), try store.details(of: store.run("diff-b"))),
+                                                         twoRuns: true).html(), as: "diff")
         let document = try HTMLDocument(parsing: html, origin: "diff")
-        #expect(document.elements { $0.classes.contains("step-row") }.count == 7)
+        let stepRows = document.elements { $0.classes.contains("step-row") }
+        #expect(stepRows.count == 7)
+        // Steps that report no tokens show dashes, as in a run report; a step on one side only leaves the other blank.
+        let cells = { (row: HTMLElement) in row.children.filter { $0.name == "td" }.suffix(3).map(\.textContent) }
+        #expect(cells(stepRows[2]) == ["-", "-", "-"], "GET_X on both sides")
+        #expect(cells(stepRows[3]) == ["-", "", ""], "GET_Y in A only")
         let answerDiff = try #require(document.elements { $0.classes.contains("md-diff") }.first)
         #expect(answerDiff.textContent.contains("and in stock"))
         #expect(document.elements(named: "script").isEmpty)
@@ -188,7 +193,7 @@ struct CompareTests {
         // The report's summary says why, beside the verdict.
         let comparison = Comparison(id: 1, team: "T", baseline: "PUBLISHED", candidate: "DRAFT", suite: nil, repeats: 3,
                                     thresholds: .init(), prompts: [result])
-        let page = try HTMLDocument(parsing: try ComparisonReport(comparison: comparison).html(), origin: "comparison")
+        let page = try HTMLDocument(parsing: TestReports.keep(try ComparisonReport(comparison: comparison).html(), as: "comparison-why"), origin: "comparison")
         let why = try #require(page.elements { $0.name == "td" && $0.classes.contains("why") }.first)
         #expect(why.textContent.contains("B misses “at most 1,000 tokens” in 1 of 3 runs"))
         #expect(page.elements { $0.classes.contains("every-answer") }.count == 1, "B gave two answers over its repeats: both are shown")

@@ -37,7 +37,7 @@ struct ReportImportTests {
     func fewerBodies() throws {
         let fixture = try ReportFixture(bodies: try ["coe-invoke-running.json", "coe-status-complete.json"].map(Fixtures.text))
         let snapshots = try fixture.store.snapshots(of: fixture.run)
-        let html = try RunReport(details: try fixture.details, snapshots: snapshots, bodies: .last).html()
+        let html = TestReports.keep(try RunReport(details: try fixture.details, snapshots: snapshots, bodies: .last).html(), as: "bodies-last")
         #expect(try EmbeddedRun.read(Data(html.utf8), origin: "last.html").bodies.count == 1)
         #expect(html.contains("1 bodies of 2, as --bodies last chose"))
 

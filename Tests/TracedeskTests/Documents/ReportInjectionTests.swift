@@ -109,7 +109,7 @@ struct ReportInjectionTests {
             from: [CaptureSource.data(Data(bodies[0].utf8), origin: "a"), CaptureSource.data(Data(bodies[1].utf8), origin: "b")],
             team: "<img src=x onerror=alert(1)>")
         let a = try store.details(of: store.run(summary.runs[0].jobId)), b = try store.details(of: store.run(summary.runs[1].jobId))
-        let html = try ComparisonReport(comparison: .of(a, b), runReportLinks: [a.run.jobId: "javascript:alert(1)"]).html()
+        let html = TestReports.keep(try ComparisonReport(comparison: .of(a, b), runReportLinks: [a.run.jobId: "javascript:alert(1)"]).html(), as: "hostile-diff")
         let document = try HTMLDocument(parsing: html, origin: "comparison")
         #expect(!html.lowercased().contains("<script"))
         #expect(document.elements { ["script", "iframe", "object", "embed", "link", "img", "form", "base"].contains($0.name) }.isEmpty)
@@ -119,6 +119,8 @@ struct ReportInjectionTests {
                 if name == "href" { #expect(!value.lowercased().contains("evil.example") || element.name == "a") }
             }
         }
+        // Every link says where it goes, even for runs that carried no message (axe's link-name).
+        #expect(document.elements(named: "a").allSatisfy { !$0.textContent.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty })
         // The link map is Tracedesk's own, but it goes through the same URL check as an answer's links.
         let scripted = document.elements { $0.attribute("href")?.lowercased().hasPrefix("javascript") == true }
         #expect(scripted.isEmpty)

@@ -141,7 +141,7 @@ struct RunInsightsTests {
                                     score: 0.82, text: "Business class is allowed above 6 hours.", page: "4", raw: "{}"),
             DocumentReferenceRecord(runId: 1, position: 1, title: "Trap", source: "javascript:alert(1)", text: "x", raw: "{}"),
         ]
-        let html = try RunReport(details: details, snapshots: []).html()
+        let html = TestReports.keep(try RunReport(details: details, snapshots: []).html(), as: "insights")
         let document = try HTMLDocument(parsing: html, origin: "report")
         let sections = document.elements { $0.name == "section" }.compactMap { $0.attribute("id") }
         #expect(sections.first == "insights")

@@ -33,7 +33,7 @@ struct ReportFixture {
     }
 
     func html() throws -> String {
-        try report().html()
+        TestReports.keep(try report().html(), as: "run-\(run.teamCode ?? run.jobId)")
     }
 
     func parsed() throws -> HTMLDocument {
@@ -93,6 +93,8 @@ struct RunReportTests {
             #expect(document.elements { $0.name == "rect" && $0.classes.contains("bar") }.count
                     == details.nodes.filter { $0.startedAt != nil }.count)
         }
+        #expect(document.elements(named: "a").allSatisfy { !$0.textContent.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty },
+                "every link says where it goes")
         // Sections with nothing to show are left out, with their links.
         #expect((document.elements { $0.attribute("id") == "chunks" }.isEmpty) == details.chunks.isEmpty)
         #expect((document.elements { $0.attribute("id") == "error" }.isEmpty) == (fixture.run.error == nil && !details.nodes.contains { $0.error != nil }))

@@ -58,7 +58,8 @@ struct StepTreeTests {
         nodes[1].nestedJobId = "nested-job"
         nodes[1].nestedInputTokens = 700
         nodes[1].nestedOutputTokens = 40
-        let document = try HTMLDocument(parsing: try RunReport(details: Make.details(nodes, took: 1_000), snapshots: []).html(), origin: "report")
+        let html = TestReports.keep(try RunReport(details: Make.details(nodes, took: 1_000), snapshots: []).html(), as: "step-panel")
+        let document = try HTMLDocument(parsing: html, origin: "report")
         let panel = try #require(document.stepTarget(5))
         let text = panel.textContent
         #expect(text.contains("Prompt (2 messages)"))
@@ -85,7 +86,8 @@ struct StepTreeTests {
         nodes[1].type = "RAG_DOCUMENT_TOOL"
         var details = Make.details(nodes, took: 1_000)
         details.chunks = (0..<25).map { DocumentReferenceRecord(runId: 1, position: $0, title: "Policy \($0)", score: 0.5, text: "t", raw: "{}") }
-        let document = try HTMLDocument(parsing: try RunReport(details: details, snapshots: []).html(), origin: "report")
+        let html = TestReports.keep(try RunReport(details: details, snapshots: []).html(), as: "retrieval")
+        let document = try HTMLDocument(parsing: html, origin: "report")
         let panel = try #require(document.stepTarget(1))
         let links = panel.descendants.filter { $0.name == "a" }.compactMap { $0.attribute("href") }
         #expect(links.count == RunReport.retrievedListLimit)

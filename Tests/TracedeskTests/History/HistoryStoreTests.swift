@@ -8,20 +8,6 @@ import TracedeskHistory
 import TracedeskModel
 import TracedeskUseCases
 
-/// A temporary folder removed when the test ends.
-final class TemporaryFolder: Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("tracedesk-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
-
 @Suite("The history store")
 struct HistoryStoreTests {
     let store: HistoryStore

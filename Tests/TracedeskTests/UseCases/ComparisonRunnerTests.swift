@@ -71,7 +71,7 @@ struct ComparisonRunnerTests {
         #expect(!comparison.prompts.flatMap(\.reasons).contains { $0.hasPrefix("median tokens") })
 
         // The report holds every prompt, and the history holds the verdict.
-        let document = try HTMLDocument(parsing: try ComparisonReport(comparison: comparison).html(), origin: "report")
+        let document = try HTMLDocument(parsing: TestReports.keep(try ComparisonReport(comparison: comparison).html(), as: "comparison"), origin: "report")
         #expect(document.elements { $0.classes.contains("prompt-row") }.count == 3)
         #expect(document.elements { $0.name == "section" && $0.classes.contains("prompt") }.count == 3)
     }
