@@ -13,7 +13,7 @@ struct RunsCommand: TracedeskCommand {
             Examples:
               tracedesk runs --team PRODUCT_COMPARISON_ADVISOR_COE --status ERROR
               tracedesk runs --since 2d --search "M1000034"
-              tracedesk runs --conversation 6f1c2a9e-0d4b-4e8a-9a51-2b7d3c4e5f60
+              tracedesk runs --conversation 6f1c2a9e
               tracedesk runs --json | jq '.[].jobId'
             """
     )
@@ -34,7 +34,7 @@ struct RunsCommand: TracedeskCommand {
     @Option(help: ArgumentHelp("Only runs whose message, output, error or node outputs contain all these words.", valueName: "text"))
     var search: String?
 
-    @Option(help: ArgumentHelp("Only the runs of this conversation (its conversationId), e.g. the turns of one chat.", valueName: "id"))
+    @Option(help: ArgumentHelp("Only the runs of this conversation, e.g. the turns of one chat: its conversationId, or the id's first 4 or more characters.", valueName: "id"))
     var conversation: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("At most this many runs.", valueName: "n"))

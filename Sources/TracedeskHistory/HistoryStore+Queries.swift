@@ -154,6 +154,35 @@ extension HistoryStore {
         try resolve(reference).run
     }
 
+    /// The conversation a `--conversation` argument names: a whole conversationId, or a prefix
+    /// of one (4 characters or more) that only one conversation of the history starts with.
+    /// `nil` when no recorded run is of such a conversation; `badInput` when several are.
+    public func conversation(_ reference: String) throws(TracedeskError) -> String? {
+        let text = reference.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { throw .badInput("--conversation needs an id (the conversationId of a run, or its first characters)") }
+        let found: [String] = try read { db in
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM run WHERE conversationId = ?)", arguments: [text]) == true {
+                return [text]
+            }
+            guard text.count >= 4 else { return [] }
+            // A range on the index, not LIKE: every character of the prefix is literal.
+            return try String.fetchAll(db, sql: """
+                SELECT DISTINCT conversationId FROM run WHERE conversationId >= ? AND conversationId < ? ORDER BY conversationId LIMIT 6
+                """, arguments: [text, text + "\u{10FFFF}"])
+        }
+        switch found.count {
+        case 0 where text.count < 4:
+            throw .badInput("'\(text)' is too short: a conversation prefix needs at least 4 characters")
+        case 0:
+            return nil
+        case 1:
+            return found[0]
+        default:
+            let listed = found.prefix(5).joined(separator: ", ")
+            throw .badInput("'\(text)' starts \(found.count > 5 ? "more than 5" : "\(found.count)") conversations (\(listed)\(found.count > 5 ? ", ..." : "")): give more of the id")
+        }
+    }
+
     /// What a RUN argument names: a recorded run, or a run nested in another's step.
     public func resolve(_ reference: String) throws(TracedeskError) -> (run: RunRecord, caller: RunDetails.Caller?) {
         let text = reference.trimmingCharacters(in: .whitespaces)

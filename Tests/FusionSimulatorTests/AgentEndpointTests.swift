@@ -93,6 +93,23 @@ struct AgentEndpointTests {
         #expect(a["endTime"]?.int.map { $0 - (a["startDate"]?.int ?? 0) } != b["endTime"]?.int.map { $0 - (b["startDate"]?.int ?? 0) })
     }
 
+    @Test("a question the version has an answer for gets it, with its step outputs, times and tokens; others get the usual answer")
+    func answers() async throws {
+        let (usual, bearer) = try await fixture.start(coe, message: "Compare M1000034 and M1000040", status: "DRAFT")
+        let (stock, _) = try await fixture.start(coe, message: "Which of the two can SHIP TODAY?", status: "DRAFT")
+        fixture.advance(60)
+        let a = try await fixture.body(coe, usual, bearer: bearer), b = try await fixture.body(coe, stock, bearer: bearer)
+        #expect(b["output"]?.string == "Only M1000034 can ship today: 18 on hand at IMO. M1000040 has 0 on hand at SBI; its next receipt is in 21 days.")
+        #expect(a["output"] != b["output"])
+        func llm(_ body: PodJSON) -> PodJSON? { body["nodes"]?.array.first { $0["nodeCode"]?.string == "COMPARE_ITEMS" } }
+        #expect(llm(b)?["nodeOutput"]?.string == "M1000034: 18 on hand (IMO); M1000040: 0 on hand (SBI).")
+        func tokens(_ node: PodJSON?) -> Int64? { node?["nodeStepInfo"]?["details"]?.array.first?["inputTokens"]?.int }
+        let usualTokens = try #require(tokens(llm(a))), stockTokens = try #require(tokens(llm(b)))
+        #expect(stockTokens == Int64((Double(usualTokens) * 0.9).rounded()), "tokens scaled by the answer's tokenScale")
+        #expect(llm(a)?["endTime"]?.int.flatMap { end in llm(a)?["startTime"]?.int.map { end - $0 } }
+                != llm(b)?["endTime"]?.int.flatMap { end in llm(b)?["startTime"]?.int.map { end - $0 } }, "and its time by durationScale")
+    }
+
     @Test("errors: 403 FAI-40300 for a missing version, 404 for unknown teams and jobs, 400 for bad requests, 401 without a token")
     func errors() async throws {
         let bearer = try await fixture.bearer()

@@ -125,7 +125,7 @@ struct EndToEndTests {
         #expect(text.contains("interrupted comparison #1; everything received is recorded; 2 jobs still going at the pod"))
     }
 
-    @Test("demo runs five teams on the embedded simulator, answers the WAITING one, and writes their reports")
+    @Test("demo runs five teams (one for two turns of a conversation) on the embedded simulator, answers the WAITING one, and writes their reports")
     func demo() throws {
         let out = folder.appendingPathComponent("demo")
         // From a folder of its own, as a user who installed the binary elsewhere runs it.
@@ -136,19 +136,22 @@ struct EndToEndTests {
         #expect(result.stdout.contains("WAITING for APPROVE_POSTING"))
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".html") }
         let reports = files.filter { !$0.hasPrefix("compare-") }
-        #expect(reports.count == 5)
+        #expect(reports.count == 6)
         #expect(files.contains("compare-PRODUCT_COMPARISON_ADVISOR_COE.html"), "the demo ends with a comparison")
         for report in reports { #expect(result.stdout.contains(out.appendingPathComponent(report).path)) }
         let runs = try #require(JSONValue(parsing: try tracedesk.run(["runs", "--json"]).stdout)?.arrayValue)
             .filter { $0["label"]?.stringValue == "demo" }
-        #expect(runs.count == 5, "five demo runs, besides the comparison's")
-        let statuses = Dictionary(uniqueKeysWithValues: runs.map { ($0["teamCode"]?.stringValue ?? "?", $0["status"]?.stringValue ?? "?") })
+        #expect(runs.count == 6, "six demo runs, besides the comparison's")
+        let statuses = Dictionary(runs.map { ($0["teamCode"]?.stringValue ?? "?", $0["status"]?.stringValue ?? "?") }) { first, _ in first }
+        let travel = runs.filter { $0["teamCode"]?.stringValue == "XX_TRAVEL_POLICY_ADVISOR" }
+        #expect(travel.count == 2 && Set(travel.compactMap { $0["conversationId"]?.stringValue }).count == 1, "two turns of one conversation")
         #expect(statuses["XX_GL_JOURNAL_APPROVAL"] == "COMPLETE", "the demo approved the waiting step")
         #expect(statuses["XX_WORKER_CARD"] == "ERROR")
         // Every "Next:" command runs as printed, from where the demo ran (the binary named as it can be run).
         let next = result.stdout.components(separatedBy: "\nNext:\n").last?.split(separator: "\n")
             .prefix { $0.hasPrefix("  ") }.map { String($0.dropFirst(2)).components(separatedBy: "   ").first! } ?? []
-        #expect(next.count == 6)
+        #expect(next.count == 7)
+        #expect(next.contains { $0.contains(" runs --conversation ") })
         // The two servers (serve and simulator) run until Ctrl-C: every other command is run.
         for command in next where !command.contains(" simulator") && !command.contains(" serve") {
             let shell = Process()

@@ -82,7 +82,7 @@ public actor SimulatedPod {
         guard status == "PUBLISHED" || status == "DRAFT" else {
             return .fusionError(400, code: "FAI-40002", title: "Bad Request", detail: "status must be PUBLISHED or DRAFT.")
         }
-        guard let version = library.version(of: team, number: number, status: status) else {
+        guard let version = library.version(of: team, number: number, status: status)?.answering(message) else {
             let asked = number.map { "version \($0) \(status)" } ?? "a \(status) version"
             return .fusionError(403, code: "FAI-40300", title: "Forbidden",
                                 detail: "FAI-40300: \(asked) of \(team) does not exist, or the user lacks a role for the team.")

@@ -99,6 +99,14 @@ public struct ScenarioLibrary: Sendable {
                     throw fail("version \(version.version) \(version.status): variation.outputs holds an empty answer")
                 }
             }
+            for answer in version.answers ?? [] {
+                if answer.when.isEmpty { throw fail("version \(version.version) \(version.status): an answer's `when` is empty") }
+                for (name, scale) in [("durationScale", answer.durationScale), ("tokenScale", answer.tokenScale)] {
+                    if let scale, !(0.01...100).contains(scale) {
+                        throw fail("version \(version.version) \(version.status): the answer when '\(answer.when)' has \(name) \(scale); it must be 0.01 to 100")
+                    }
+                }
+            }
         }
 
         func validate(steps: [StepScenario], where place: String) throws(ScenarioError) {

@@ -33,6 +33,22 @@ public struct VersionScenario: Codable, Sendable {
     public var startDelayMs: Int?
     /// How runs of this version differ from one another, as a model's runs do; none when absent.
     public var variation: VariationScenario?
+    /// Answers to particular questions: the first whose `when` the message contains is given.
+    public var answers: [AnswerScenario]?
+}
+
+/// How a version answers a particular question: a prompt that contains `when` (in any case)
+/// gets this answer, and its steps take longer or shorter and spend more or fewer tokens.
+public struct AnswerScenario: Codable, Sendable {
+    public var when: String
+    /// The final answer (a template); the version's `output` when absent.
+    public var output: String?
+    /// Outputs of particular steps, by step code.
+    public var stepOutputs: [String: PodJSON]?
+    /// Every step's duration times this.
+    public var durationScale: Double?
+    /// Every LLM call's tokens times this.
+    public var tokenScale: Double?
 }
 
 extension VersionScenario {

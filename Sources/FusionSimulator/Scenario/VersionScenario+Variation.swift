@@ -28,4 +28,29 @@ extension VersionScenario {
         copy.variation = nil
         return copy
     }
+
+    /// This version as it answers `message`: its first `answers` entry whose `when` the message
+    /// contains, applied; the version as it is when none matches.
+    func answering(_ message: String) -> VersionScenario {
+        guard let answer = answers?.first(where: { message.range(of: $0.when, options: .caseInsensitive) != nil }) else { return self }
+        var copy = self
+        let durationScale = answer.durationScale ?? 1, tokenScale = answer.tokenScale ?? 1
+        func apply(_ steps: [StepScenario]) -> [StepScenario] {
+            steps.map { step in
+                var step = step
+                if let duration = step.durationMs { step.durationMs = Int((Double(duration) * durationScale).rounded()) }
+                if let tokens = step.tokens {
+                    step.tokens = TokenScenario(input: Int((Double(tokens.input) * tokenScale).rounded()),
+                                                output: Int((Double(tokens.output) * tokenScale).rounded()))
+                }
+                if let output = answer.stepOutputs?[step.code] { step.output = output }
+                step.children = step.children.map(apply)
+                return step
+            }
+        }
+        copy.steps = apply(steps)
+        if let output = answer.output { copy.output = output }
+        copy.answers = nil
+        return copy
+    }
 }

@@ -23,6 +23,15 @@ public struct ListRuns: Sendable {
             }
             return .success
         }
+        var query = query
+        if let reference = query.conversationId {
+            // A conversation named by its first characters, as a run is; none recorded matches nothing.
+            guard let conversation = try store.conversation(reference) else {
+                if json { try context.writeJSON([RunOutput]()) } else { try context.output.write("No run of a conversation '\(reference)' in \(store.path).\n") }
+                return .success
+            }
+            query.conversationId = conversation
+        }
         let runs = try store.runs(matching: query)
         if json {
             try context.writeJSON(runs.map(RunOutput.init))

@@ -17,6 +17,8 @@ public struct DemoTour: Sendable {
         var message: String
         var parameters: [String: String] = [:]
         var draft = false
+        /// A second turn: asked in the conversation of the stop before.
+        var continuesConversation = false
         /// What the stop shows a newcomer.
         var shows: String
     }
@@ -41,6 +43,8 @@ public struct DemoTour: Sendable {
              shows: "a data pipeline: parallel item lookups, then an LLM that compares them, with tokens"),
         Stop(team: "XX_TRAVEL_POLICY_ADVISOR", message: "Can I book business class for a 7-hour flight to a customer site?",
              shows: "a RAG answer with supporting chunks and citations"),
+        Stop(team: "XX_TRAVEL_POLICY_ADVISOR", message: "And for a 5-hour flight?", continuesConversation: true,
+             shows: "a second turn of the same conversation: its report lists both turns (runs --conversation too)"),
         Stop(team: "XX_GL_JOURNAL_APPROVAL", message: "Post the accrual reversal journal JE-2026-03-0417",
              parameters: ["journal": "JE-2026-03-0417"],
              shows: "a run WAITING for an approver, answered by the demo"),
@@ -90,7 +94,8 @@ public struct DemoTour: Sendable {
         for (index, stop) in Self.stops.enumerated() where library.teams[stop.team] != nil {
             let client = AgentClient(pod: podURL, team: stop.team, transport: transport, tokens: tokens, clock: context.clock)
             try say("\(index + 1). \(stop.team): \(stop.shows)\n   \"\(stop.message)\"\n")
-            let run = try await visit(stop, client: client, pod: podURL)
+            let previous = stop.continuesConversation ? visits.last?.run.conversationId : nil
+            let run = try await visit(stop, conversationId: previous, client: client, pod: podURL)
             let path = try ReportFile.writeRunReport(of: run, from: store,
                                                      to: outputFolder.appendingPathComponent(RunReport.defaultFileName(for: run)).path,
                                                      templates: templates)
@@ -110,14 +115,14 @@ public struct DemoTour: Sendable {
         for prompt in comparison.prompts {
             try say("   \(prompt.name): \(prompt.verdict.rawValue)\(prompt.reasons.first.map { " (\($0))" } ?? "")\n")
         }
-        let path = try CompareOutput.write(comparison, to: outputFolder.appendingPathComponent("compare-\(team).html").path,
-                                           store: store, templates: templates)
-        return (visits, (comparison, path))
+        let written = try CompareOutput.write(comparison, to: outputFolder.appendingPathComponent("compare-\(team).html").path,
+                                              store: store, templates: templates)
+        return (visits, (comparison, written.path))
     }
 
     /// Invokes one team and follows it to its end, approving a human step on the way.
-    private func visit(_ stop: Stop, client: AgentClient, pod: URL) async throws(TracedeskError) -> RunRecord {
-        let request = InvokeRequest(message: stop.message, status: stop.draft ? .draft : .published,
+    private func visit(_ stop: Stop, conversationId: String?, client: AgentClient, pod: URL) async throws(TracedeskError) -> RunRecord {
+        let request = InvokeRequest(message: stop.message, conversationId: conversationId, status: stop.draft ? .draft : .published,
                                     invocationMode: .admin, parameters: stop.parameters)
         let recording = RecordingContext(teamCode: stop.team, pod: pod.absoluteString, source: .invoke, label: "demo", request: request)
         let options = Poller.Options(timeout: .seconds(120), stopOnWaiting: true,

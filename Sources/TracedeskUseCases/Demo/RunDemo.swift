@@ -41,9 +41,14 @@ public struct RunDemo: Sendable {
         // Commands to paste: this binary as the user can run it, and this history when it is not the default one.
         let tracedesk = context.invocation
         let db = history.database.map { " --db " + TextFormat.shellWord($0) } ?? ""
+        // The conversation of two turns, by the first characters of its id, as a user types it.
+        let conversation = visits.first { $0.stop.continuesConversation }?.run.conversationId.map { id in
+            [("\(tracedesk) runs --conversation \(id.prefix(8))\(db)", "the turns of one conversation")]
+        } ?? []
         let next = [
             ("\(tracedesk) runs\(db)", "the history, newest first"),
             ("\(tracedesk) show \(job)\(db)", "one run's steps in the terminal"),
+        ] + conversation + [
             ("\(tracedesk) report last -o run.html\(db)", "the report of any recorded run"),
             diffSuggestion(comparison?.0, fallback: job, tracedesk: tracedesk, db: db),
             ("\(tracedesk) serve --open\(db)", "browse every run, the comparison and the teams in a browser"),

@@ -11,7 +11,8 @@ import TracedeskUseCases
 /// `tracedesk import`, `runs` and `show`, end to end with the built binary.
 @Suite("History commands, end to end")
 struct HistoryCommandsTests {
-    let folder: URL
+    let temporary: TemporaryFolder
+    var folder: URL { temporary.url }
     let tracedesk: CommandLineHarness
     let samples = [
         "samples/bodies/approval-waiting.json", "samples/bodies/coe-invoke-running.json",
@@ -21,9 +22,8 @@ struct HistoryCommandsTests {
     ]
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("tracedesk-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        tracedesk = CommandLineHarness(database: folder.appendingPathComponent("history.sqlite").path)
+        temporary = try TemporaryFolder()
+        tracedesk = CommandLineHarness(database: temporary.path("history.sqlite"))
     }
 
     func json(_ text: String) throws -> JSONValue {
@@ -194,6 +194,25 @@ struct HistoryCommandsTests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("matches several runs"))
         #expect(result.stderr.contains("dup0-aaaa") && result.stderr.contains("dup0-bbbb"))
+    }
+
+    @Test("runs --conversation takes a conversationId or its first characters; a prefix of two conversations is refused, naming both")
+    func conversationPrefix() async throws {
+        _ = await tracedesk.run(["import", "-"], stdin: #"{"jobId": "turn-1", "conversationId": "chat-7f3a-one", "status": "COMPLETE"}"#
+                                 + #"{"jobId": "turn-2", "conversationId": "chat-7f3a-one", "status": "COMPLETE"}"#
+                                 + #"{"jobId": "other", "conversationId": "chat-7f3a-two", "status": "COMPLETE"}"#)
+        func jobs(_ conversation: String) async throws -> [String] {
+            let listed = await tracedesk.run(["runs", "--conversation", conversation, "--json"])
+            return try #require(JSONValue(parsing: listed.stdout)?.arrayValue, "\(listed.stderr)").compactMap { $0["jobId"]?.stringValue }.sorted()
+        }
+        #expect(try await jobs("chat-7f3a-one") == ["turn-1", "turn-2"])
+        #expect(try await jobs("chat-7f3a-o") == ["turn-1", "turn-2"], "a prefix of one conversation")
+        #expect(try await jobs("none-such") == [])
+        let ambiguous = await tracedesk.run(["runs", "--conversation", "chat-7f3a"])
+        #expect(ambiguous.status == 2 && ambiguous.stderr.contains("chat-7f3a-one") && ambiguous.stderr.contains("chat-7f3a-two"), "\(ambiguous.stderr)")
+        let short = await tracedesk.run(["runs", "--conversation", "cha"])
+        #expect(short.status == 2 && short.stderr.contains("at least 4 characters"))
+        #expect(await tracedesk.run(["runs", "--conversation", "none-such"]).stdout.contains("No run of a conversation 'none-such'"))
     }
 
     @Test("a corrupt database: exit 6, a clear line, and the file left as it was")
