@@ -295,7 +295,7 @@ ol.retrieved { margin: 0; padding-left: 22px; font-size: 13px; }
   .tree-detail > .pick { display: block; position: absolute; top: 0; right: 0; width: 30rem; margin: 0; padding: 12px;
     border: 1px dashed var(--line); border-radius: 8px; }
   .tree-detail:has(.step-detail:target) > .pick { display: none; }
-  .step-detail:target { position: absolute; top: 0; bottom: 0; right: 0; width: 30rem; margin: 0; }
+  .step-detail:target { position: absolute; top: 0; bottom: 0; right: 0; left: auto; width: 30rem; max-width: none; margin: 0; }
   .step-detail:target > .panel { position: sticky; top: 8px; max-height: min(100%, calc(100vh - 16px)); overflow: auto; }
   /* A short tree grows while a step is picked, so that the step's panel has room beside it. */
   .tree-detail:has(.step-detail:target) { min-height: min(80vh, 48rem); }

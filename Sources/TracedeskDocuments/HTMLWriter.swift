@@ -1,41 +1,57 @@
 import CLibXML2
 import Foundation
 
-/// Writes a run of HTML markup element by element through libxml2's streaming writer
-/// (`xmlTextWriter`), for the parts of a document that grow with the run: a 6,000-step tree is
-/// some 200,000 nodes, and building them as a tree, writing the tree out and freeing it costs
-/// several times what writing them straight does.
+/// Writes a run of HTML markup element by element into a libxml2 buffer, for the parts of a
+/// document that grow with the run: a 6,000-step tree is some 200,000 nodes, and building them as
+/// a tree, writing the tree out and freeing it costs several times what writing them straight does.
 ///
-/// The guarantee is the document's: every text and attribute value is escaped by libxml2 as it
-/// is written, so nothing a pod sends can become markup. Elements are closed with an end tag
-/// (`<span></span>`, never `<span/>`, which HTML does not close). The markup is put into an
-/// `HTMLDocument` with `HTMLDocument.fragment(in:_:)` and written where the tree holds its place.
+/// The guarantee is the document's: libxml2 escapes every text (`xmlEncodeSpecialChars`) and
+/// every attribute value (`xmlAttrSerializeTxtContent`) as it is written, so nothing a pod sends
+/// can become markup; only element and attribute names, which are the program's own, are copied.
+/// Elements are closed with an end tag (`<span></span>`, never `<span/>`, which HTML does not
+/// close). The markup is put into an `HTMLDocument` with `HTMLDocument.fragment(in:_:)` and
+/// written where the tree holds its place.
 public final class HTMLWriter {
     private let buffer: xmlBufferPtr
-    private let writer: xmlTextWriterPtr
+    /// A document that says its encoding is UTF-8, so that libxml2 keeps non-ASCII text as it is
+    /// instead of writing character references.
+    private let encoding: htmlDocPtr
+    /// The elements open, innermost last.
+    private var open: [String] = []
 
     init() {
         LibXML2.initialise()
         buffer = xmlBufferCreate()!
-        writer = xmlNewTextWriterMemory(buffer, 0)!
+        encoding = htmlNewDocNoDtD(nil, nil)!
+        encoding.pointee.encoding = "UTF-8".withXMLString { UnsafePointer(xmlStrdup($0)) }
     }
 
     deinit {
-        xmlFreeTextWriter(writer)
         xmlBufferFree(buffer)
+        xmlFreeDoc(encoding)
     }
 
     /// Opens `name` with its attributes; `close()` ends it.
     public func open(_ name: String, attributes: KeyValuePairs<String, String> = [:]) {
-        name.withXMLString { xmlTextWriterStartElement(writer, $0) }
+        raw("<")
+        raw(name)
         for (key, value) in attributes {
-            key.withXMLString { key in value.withXMLString { value in _ = xmlTextWriterWriteAttribute(writer, key, value) } }
+            raw(" ")
+            raw(key)
+            raw("=\"")
+            value.withXMLString { xmlAttrSerializeTxtContent(buffer, encoding, nil, $0) }
+            raw("\"")
         }
+        raw(">")
+        open.append(name)
     }
 
     /// Ends the element opened last, with an end tag.
     public func close() {
-        xmlTextWriterFullEndElement(writer)
+        guard let name = open.popLast() else { return }
+        raw("</")
+        raw(name)
+        raw(">")
     }
 
     /// An element with its attributes and what `content` writes inside it.
@@ -54,8 +70,9 @@ public final class HTMLWriter {
 
     /// `text`, escaped: shown, never parsed.
     public func text(_ text: String) {
-        guard !text.isEmpty else { return }
-        text.withXMLString { xmlTextWriterWriteString(writer, $0) }
+        guard !text.isEmpty, let escaped = text.withXMLString({ xmlEncodeSpecialChars(encoding, $0) }) else { return }
+        xmlBufferCat(buffer, escaped)
+        clx_free(escaped)
     }
 
     /// A `<pre>` holding `text` as it is: a parser drops one newline right after `<pre>`, so a
@@ -64,9 +81,14 @@ public final class HTMLWriter {
         element("pre", attributes: attributes, text: text.hasPrefix("\n") || text.hasPrefix("\r\n") ? "\n" + text : text)
     }
 
+    /// Markup of the program's own (names, punctuation), copied as it is.
+    private func raw(_ markup: String) {
+        markup.withXMLString { _ = xmlBufferCat(buffer, $0) }
+    }
+
     /// The markup written, every element closed: valid while the writer lives.
     var markup: UnsafeBufferPointer<UInt8> {
-        xmlTextWriterFlush(writer)
+        while !open.isEmpty { close() }
         return UnsafeBufferPointer(start: xmlBufferContent(buffer), count: Int(xmlBufferLength(buffer)))
     }
 }

@@ -85,7 +85,7 @@ extension RunReport {
                 document.element("br", in: source)
                 document.element("span", in: source, attributes: ["class": "note"], text: "page \(page)")
             }
-            document.element("td", in: row, attributes: ["class": "num"], text: reference.score.map { String(format: "%.3f", $0) } ?? "-")
+            document.element("td", in: row, attributes: ["class": "num"], text: reference.score.map { TextFormat.decimals($0, 3) } ?? "-")
             document.element("div", in: document.element("td", in: row), attributes: ["class": "chunk-text"], text: reference.text ?? "")
         }
     }
@@ -93,7 +93,9 @@ extension RunReport {
     /// `text` as a link target when it is an http or https address with a host; nothing else
     /// (no `javascript:`, `data:` or `file:`) becomes a link.
     static func webAddress(_ text: String) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedOfBlanks
+        // Most sources are not addresses (a file name, a title): refuse those before parsing.
+        guard trimmed.utf8.count > 7, trimmed.utf8.prefix(4).map({ $0 | 0x20 }) == Array("http".utf8) else { return nil }
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else { return nil }
         return trimmed

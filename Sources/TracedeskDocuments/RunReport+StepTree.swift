@@ -237,7 +237,7 @@ extension RunReport {
             for chunk in chunks.prefix(Self.retrievedListLimit) {
                 writer.element("li") {
                     writer.element("a", attributes: ["href": "#chunk-\(chunk.position)"], text: chunk.title ?? chunk.source ?? "chunk \(chunk.position + 1)")
-                    if let score = chunk.score { writer.element("span", attributes: ["class": "note"], text: " score " + String(format: "%.3f", score)) }
+                    if let score = chunk.score { writer.element("span", attributes: ["class": "note"], text: " score " + TextFormat.decimals(score, 3)) }
                 }
             }
         }

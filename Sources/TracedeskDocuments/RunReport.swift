@@ -177,7 +177,7 @@ public struct RunReport {
     }
 
     private var failedNodes: [NodeRecord] {
-        details.nodes.filter { ["ERROR", "FAILED"].contains($0.status?.uppercased() ?? "") || $0.error != nil }
+        details.nodes.filter { Self.failedStatus($0.status) || $0.error != nil }
     }
 
     private func error(in slot: HTMLElement, of document: HTMLDocument) {

@@ -44,11 +44,21 @@ public struct TextFormat: Sendable {
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
-    /// `12.35`: a number with two decimals, for drawing (SVG coordinates), without String(format:).
+    /// `12.35`: a number with two decimals, for drawing (bar positions), without String(format:).
     public static func twoDecimals(_ value: Double) -> String {
+        decimals(value, 2)
+    }
+
+    /// A number with `places` decimals (1 to 6), rounded half away from zero, as `%.*f` writes it;
+    /// `0` for what is not a finite number, and a number beyond 10^12 as Swift writes it.
+    public static func decimals(_ value: Double, _ places: Int) -> String {
         guard value.isFinite else { return "0" }
-        let hundredths = Int64((abs(value) * 100).rounded())
-        return (value < 0 && hundredths > 0 ? "-" : "") + "\(hundredths / 100).\(padded(hundredths % 100, 2))"
+        let places = min(max(places, 1), 6)
+        var scale: Int64 = 1
+        for _ in 0..<places { scale *= 10 }
+        guard abs(value) < 1e12 else { return String(value) }
+        let scaled = Int64((abs(value) * Double(scale)).rounded())
+        return (value < 0 && scaled > 0 ? "-" : "") + "\(scaled / scale).\(padded(scaled % scale, places))"
     }
 
     /// A duration, to the millisecond.

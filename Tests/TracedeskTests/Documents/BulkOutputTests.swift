@@ -52,7 +52,7 @@ struct BulkOutputTests {
     @Test("a written fragment escapes texts and attributes, closes every element with an end tag, and reads back")
     func fragment() throws {
         let document = HTMLDocument()
-        let hostile = #"<script>alert("x")</script> & 'q'"#
+        let hostile = #"<script>alert("x")</script> & 'q' — é ✓ tab"# + "\there"
         document.fragment(in: document.body) { writer in
             writer.element("div", attributes: ["class": "box", "title": hostile]) {
                 writer.element("span", attributes: ["class": "empty"])
@@ -63,6 +63,7 @@ struct BulkOutputTests {
         let html = document.serialized()
         #expect(!html.contains("<script"))
         #expect(html.contains(#"<span class="empty"></span>"#))
+        #expect(html.contains("— é ✓"), "non-ASCII text stays UTF-8, not character references")
         let read = try HTMLDocument(parsing: html, origin: "test")
         let box = try #require(read.elements { $0.classes.contains("box") }.first)
         #expect(box.attribute("title") == hostile)

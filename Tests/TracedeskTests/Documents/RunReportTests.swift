@@ -175,6 +175,15 @@ struct RunReportTests {
         #expect(document.elements(class: "status-change").count == (try fixture.details).statusChanges.count)
     }
 
+    @Test("only an http or https address with a host becomes a link")
+    func webAddresses() {
+        #expect(RunReport.webAddress("  https://intranet.example.com/travel.pdf\n") == "https://intranet.example.com/travel.pdf")
+        #expect(RunReport.webAddress("HTTP://Docs.Example.com") == "HTTP://Docs.Example.com")
+        for refused in ["javascript:alert(1)", "http:/no-host", "https://", "file:///etc/passwd", "travel-2026.pdf", "ftp://x.example", "httpx://x.example", ""] {
+            #expect(RunReport.webAddress(refused) == nil, "\(refused)")
+        }
+    }
+
     @Test("a default file name from the team and the jobId, safe on every file system")
     func fileName() throws {
         var run = try ReportFixture(sample: "coe-status-complete.json").run

@@ -34,6 +34,9 @@ struct PresentationTests {
         #expect(TextFormat.count(.min) == "-9,223,372,036,854,775,808")
         #expect([0, 0.6, 16.734, 99.995, 100, -0.004, -2.5, .nan].map(TextFormat.twoDecimals)
                 == ["0.00", "0.60", "16.73", "100.00", "100.00", "0.00", "-2.50", "0"])
+        #expect([0.912, 0.8475, 1, -0.0001].map { TextFormat.decimals($0, 3) } == ["0.912", "0.848", "1.000", "0.000"])
+        #expect([0.912, 0.8475, 1, -0.0001].map { TextFormat.decimals($0, 3) } == [0.912, 0.8475, 1, 0.0001].map { String(format: "%.3f", $0) },
+                "as %.3f writes them (a score's sign aside)")
     }
 
     @Test("counts are grouped, instants shown in the chosen zone")
