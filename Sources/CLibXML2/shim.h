@@ -8,7 +8,6 @@
 #include <libxml/parser.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
-#include <libxml/xmlwriter.h>
 
 /* `xmlFree` is a global function pointer; Swift 6 rejects touching mutable globals. */
 static inline void clx_free(void *pointer) { xmlFree(pointer); }

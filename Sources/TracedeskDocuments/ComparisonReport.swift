@@ -90,11 +90,13 @@ public struct ComparisonReport {
     }
 
     private func summary(in slot: HTMLElement, of document: HTMLDocument) {
-        let table = document.element("table", in: slot, attributes: ["class": "grid comparison-summary"])
+        let table = document.element("table", in: Self.scrolling(slot, of: document, label: "Summary"), attributes: ["class": "grid comparison-summary"])
         let head = document.element("tr", in: document.element("thead", in: table))
         let median = twoRuns ? "" : " (median)"
-        for (title, numeric) in [("Prompt", false), ("Verdict", false), ("Why", false), ("Time A → B" + median, true),
-                                 ("Tokens A → B" + median, true), ("Expectations, B vs A", true), ("Steps +/−/~", true)] {
+        // Two runs have no expectations to hold: the column is left out rather than left empty.
+        let columns: [(String, Bool)] = [("Prompt", false), ("Verdict", false), ("Why", false), ("Time A → B" + median, true),
+                                          ("Tokens A → B" + median, true)] + (twoRuns ? [] : [("Expectations, B vs A", true)]) + [("Steps +/−/~", true)]
+        for (title, numeric) in columns {
             document.element("th", in: head, attributes: numeric ? ["class": "num", "scope": "col"] : ["scope": "col"], text: title)
         }
         let body = document.element("tbody", in: table)
@@ -111,7 +113,7 @@ public struct ComparisonReport {
                 for reason in prompt.reasons { document.element("li", in: list, text: reason) }
                 for note in prompt.notes { document.element("li", in: list, attributes: ["class": "note"], text: note) }
             }
-            for cell in [prompt.timeCell, prompt.tokenCell, prompt.expectationCell, prompt.stepCell] {
+            for cell in [prompt.timeCell, prompt.tokenCell] + (twoRuns ? [] : [prompt.expectationCell]) + [prompt.stepCell] {
                 document.element("td", in: row, attributes: ["class": "num"], text: cell)
             }
         }
@@ -141,7 +143,7 @@ public struct ComparisonReport {
     }
 
     private func figures(_ prompt: Comparison.PromptResult, in section: HTMLElement, of document: HTMLDocument) {
-        let table = document.element("table", in: section, attributes: ["class": "grid figures"])
+        let table = document.element("table", in: Self.scrolling(section, of: document, label: "Figures of A and B"), attributes: ["class": "grid figures"])
         let head = document.element("tr", in: document.element("thead", in: table))
         for title in ["", "A", "B"] { document.element("th", in: head, text: title) }
         let body = document.element("tbody", in: table)
@@ -152,7 +154,8 @@ public struct ComparisonReport {
             document.element("td", in: row, text: b)
         }
         row("Version", prompt.a.spec, prompt.b.spec)
-        row("Runs", Self.statuses(prompt.a), Self.statuses(prompt.b))
+        row(twoRuns ? "Status" : "Runs", twoRuns ? prompt.a.runs.first?.status ?? "-" : Self.statuses(prompt.a),
+            twoRuns ? prompt.b.runs.first?.status ?? "-" : Self.statuses(prompt.b))
         // One run a side has a time and tokens, not a median and a range.
         row(twoRuns ? "Time" : "Time, median (min – max)", Self.spread(prompt.a.medianTimeMs, prompt.a.minTimeMs, prompt.a.maxTimeMs, TextFormat.duration),
             Self.spread(prompt.b.medianTimeMs, prompt.b.minTimeMs, prompt.b.maxTimeMs, TextFormat.duration))
@@ -181,6 +184,14 @@ public struct ComparisonReport {
     /// a link must have text.
     static func title(of prompt: Comparison.PromptResult) -> String {
         prompt.name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "the prompt (no message recorded)" : prompt.name
+    }
+
+    /// A box in `parent` that scrolls sideways, for a table wider than a narrow window: the page
+    /// itself keeps its width.
+    /// It can take the keyboard's focus, so that it scrolls without a mouse too (axe's
+    /// scrollable-region-focusable), and is named for what it holds.
+    static func scrolling(_ parent: HTMLElement, of document: HTMLDocument, label: String) -> HTMLElement {
+        document.element("div", in: parent, attributes: ["class": "table-scroll", "tabindex": "0", "role": "region", "aria-label": label])
     }
 
     /// A step's tokens in the aligned steps: blank on the side it is missing from, a dash when it reported none.
@@ -254,7 +265,7 @@ public struct ComparisonReport {
         for block in blocks {
             switch block {
             case .table(let rows):
-                let table = document.element("table", in: holder, attributes: ["class": "grid md-diff-table"])
+                let table = document.element("table", in: Self.scrolling(holder, of: document, label: "A table of the answers, A to B"), attributes: ["class": "grid md-diff-table"])
                 let body = document.element("tbody", in: table)
                 for row in rows {
                     let line = document.element("tr", in: body, attributes: ["class": "change-\(row.change.rawValue)"])
@@ -287,7 +298,7 @@ public struct ComparisonReport {
             document.element("p", in: details, attributes: ["class": "note"],
                              text: "The steps of repeat 1 of A and of B; the times and tokens at the top are medians over all \(comparison.repeats) repeats.")
         }
-        let table = document.element("table", in: details, attributes: ["class": "grid aligned-steps"])
+        let table = document.element("table", in: Self.scrolling(details, of: document, label: "Steps, aligned"), attributes: ["class": "grid aligned-steps"])
         let head = document.element("tr", in: document.element("thead", in: table))
         for (title, numeric) in [("Step", false), ("Type", false), ("Change", false), ("Status A → B", false),
                                  ("Time A", true), ("Time B", true), ("Δ time", true), ("Tokens A", true), ("Tokens B", true), ("Δ tokens", true)] {
@@ -368,6 +379,8 @@ public struct ComparisonReport {
             for child in main.children where child.attribute("id") != "raw-bodies" {
                 document.appendCopy(of: child, in: fold, prefixingIdsWith: prefix)
             }
+            // The source's nodes are copied until here: it must not be freed (on another thread) before.
+            withExtendedLifetime(source) {}
         }
     }
 
@@ -393,7 +406,7 @@ public struct ComparisonReport {
         for (label, side) in [("A", prompt.a), ("B", prompt.b)] {
             for run in side.runs {
                 let item = document.element("li", in: list)
-                document.text("\(label) repeat \(run.repetition): \(run.status)", in: item)
+                document.text(twoRuns ? "Run \(label): \(run.status)" : "\(label) repeat \(run.repetition): \(run.status)", in: item)
                 if let time = run.timeTakenMs { document.text(", \(TextFormat.duration(time))", in: item) }
                 if let jobId = run.jobId {
                     document.text(" · ", in: item)

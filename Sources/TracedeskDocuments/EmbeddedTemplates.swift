@@ -221,24 +221,23 @@ details { margin: 6px 0; }
 details > summary { cursor: pointer; }
 details.group { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; }
 details.group > summary { font-weight: 600; }
-details.node { border-bottom: 1px solid var(--line); padding: 4px 0; }
-/* The step tree: rows on one grid whatever their depth (the step column takes the indent), a
-   fold button drawn over each row's margin, and the picked step (:target) beside the tree on a
-   wide screen or under its row otherwise. */
+/* The step tree: rows on one grid whatever their depth (the first column takes the indent, the
+   others keep to the right edge), a fold button in each row's margin, and the picked step
+   (:target) beside its row on a wide screen, under it otherwise. */
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .step-tree { font-size: 14px; overflow-x: auto; }
-.step-tree > ol.tree, .step-tree > .tree-row { min-width: 900px; }
+.step-tree > ol.tree, .step-tree > .tree-row { min-width: 440px; }
 ol.tree { list-style: none; margin: 0; padding: 0; }
 ol.tree ol.tree { margin-left: 10px; padding-left: 8px; border-left: 1px solid var(--line); }
-/* Past ten levels the indent stops growing, so a deep tree keeps room for its codes. */
-ol.tree ol ol ol ol ol ol ol ol ol ol.tree { margin-left: 0; padding-left: 0; }
+/* Past eight levels the indent stops growing, so a deep tree keeps room for its codes. */
+ol.tree ol ol ol ol ol ol ol ol.tree { margin-left: 0; padding-left: 0; }
+.tree-item { position: relative; }
 .tree-row {
-  display: grid; grid-template-columns: minmax(130px, 1fr) 165px 120px 130px 84px 84px 140px; gap: 0 10px; align-items: start;
+  display: grid; grid-template-columns: minmax(80px, 1fr) 210px 112px 120px 76px 80px 150px; gap: 0 10px; align-items: start;
   padding: 4px 6px 4px 24px; border-bottom: 1px solid var(--line);
 }
 .tree-row > span { min-width: 0; }
 .tree-row .step { white-space: normal; overflow-wrap: anywhere; }
-.step-detail .meta { margin: 0 0 6px; color: var(--muted); font-size: 13px; }
 .tree-row .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .tree-head { font-size: 12px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
 .tree-row.total { font-weight: 600; border-top: 2px solid var(--line); border-bottom: 0; }
@@ -250,8 +249,8 @@ ol.tree ol ol ol ol ol ol ol ol ol ol.tree { margin-left: 0; padding-left: 0; }
 .tree-item:has(> .step-detail:target) > .tree-row { background: var(--run-bg); box-shadow: inset 3px 0 0 var(--accent); }
 details.subtree { margin: 0; }
 details.subtree > summary.fold {
-  /* Pulled up into the left margin of the row above it (its last line). */
-  display: block; width: 20px; height: 20px; margin: -25px 0 5px 2px; list-style: none; cursor: pointer;
+  /* In the margin of its row's first line, whatever follows the row. */
+  position: absolute; top: 4px; left: 2px; width: 20px; height: 20px; list-style: none; cursor: pointer;
   text-align: center; line-height: 20px; border-radius: 4px; color: var(--muted);
 }
 details.subtree > summary.fold::-webkit-details-marker { display: none; }
@@ -264,41 +263,57 @@ details.subtree > summary.fold:focus-visible { outline: 2px solid var(--accent);
 .tree-row .bar { display: block; height: 100%; min-width: 1px; background: var(--bar-other); }
 .tree-row .bar.done { background: var(--bar-ok); } .tree-row .bar.failed { background: var(--bar-bad); }
 .tree-row .bar.running { background: var(--bar-run); } .tree-row .bar.waiting { background: var(--bar-wait); }
-.token-bar { display: inline-block; width: 40%; height: 10px; margin-right: 6px; vertical-align: -1px; }
+/* Token bars start at one place on every row, the figures keep to the right. */
+.tree-row .tokens { display: flex; align-items: center; justify-content: flex-end; gap: 6px; }
+.token-bar { flex: none; width: 40px; height: 10px; margin-right: auto; }
 .token-bar .bar { background: var(--bar-tokens); }
-/* Bars are drawn in print too. */
-@media print { .tree-row .when, .tree-row .bar { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
 .tokens .rollup { color: var(--muted); font-style: italic; }
 .tree-notes p { margin: 6px 0 0; }
-.step-detail { display: none; }
+.step-detail { display: none; scroll-margin-top: 5rem; }
 .step-detail:target { display: block; margin: 4px 0 10px 24px; position: sticky; left: 0; max-width: calc(100vw - 64px); }
-/* A narrower window drops the start offset (the bar shows it) before the tree needs to scroll. */
-@media screen and (max-width: 1100px) {
-  .tree-row { grid-template-columns: minmax(110px, 1fr) 120px 96px 90px 76px 110px; }
-  .tree-row > :nth-child(5) { display: none; }
-  .step-tree > ol.tree, .step-tree > .tree-row { min-width: 640px; }
-}
 .step-detail > .panel { padding: 8px 12px; border: 1px solid var(--accent); border-radius: 8px; background: var(--bg); }
 .step-detail h3 { margin: 0 0 6px; font-size: 15px; overflow-wrap: anywhere; }
 .step-detail h4 { margin: 12px 0 4px; font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
+.step-detail .meta { margin: 0 0 6px; color: var(--muted); font-size: 13px; }
 .step-detail .message { border-left: 3px solid var(--line); padding-left: 8px; margin: 6px 0; }
 .step-detail .message.role-system { border-color: var(--bar-wait); } .step-detail .message.role-user { border-color: var(--bar-run); }
 .step-detail .message.role-assistant { border-color: var(--bar-ok); }
 .step-detail .message .role { margin: 0; font-size: 12px; font-weight: 600; color: var(--muted); letter-spacing: .04em; }
+.step-detail details > summary { font-size: 13px; color: var(--muted); }
 ol.retrieved { margin: 0; padding-left: 22px; font-size: 13px; }
 .tree-detail > .pick { display: none; }
-/* Tree plus detail on a wide screen: the picked step in a column of its own, kept in view. */
-@media screen and (min-width: 1500px) {
+/* A narrower window, and paper: each row on two lines (the step, then its figures), the start
+   offset left to the bar, so that nothing is cut or overlaps down to 440 px. */
+@media screen and (max-width: 1100px), print {
+  .tree-row {
+    grid-template-columns: minmax(0, 1fr) 96px 84px 76px 130px;
+    grid-template-areas: "step step step step step" "type status when duration tokens";
+  }
+  .tree-row > :nth-child(1) { grid-area: step; }
+  .tree-row > :nth-child(2) { grid-area: type; }
+  .tree-row > :nth-child(3) { grid-area: status; }
+  .tree-row > :nth-child(4) { grid-area: when; }
+  .tree-row > :nth-child(5) { display: none; }
+  .tree-row > :nth-child(6) { grid-area: duration; }
+  .tree-row > :nth-child(7) { grid-area: tokens; }
+}
+@media print {
+  .step-tree { overflow: visible; }
+  .step-tree > ol.tree, .step-tree > .tree-row { min-width: 0; }
+  .tree-row .when, .tree-row .bar { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+}
+/* Tree plus detail on a wide screen: the picked step's panel beside its row, in a column of its own. */
+@media screen and (min-width: 1600px) {
   body.run-report { max-width: 1860px; }
-  .tree-detail { position: relative; padding-right: calc(30rem + 16px); min-height: 12rem; }
-  .step-tree { overflow-x: visible; }
+  .tree-detail { position: relative; padding-right: calc(30rem + 16px); }
+  .step-tree { overflow: visible; }
   .tree-detail > .pick { display: block; position: absolute; top: 0; right: 0; width: 30rem; margin: 0; padding: 12px;
     border: 1px dashed var(--line); border-radius: 8px; }
   .tree-detail:has(.step-detail:target) > .pick { display: none; }
-  .step-detail:target { position: absolute; top: 0; bottom: 0; right: 0; left: auto; width: 30rem; max-width: none; margin: 0; }
-  .step-detail:target > .panel { position: sticky; top: 8px; max-height: min(100%, calc(100vh - 16px)); overflow: auto; }
-  /* A short tree grows while a step is picked, so that the step's panel has room beside it. */
-  .tree-detail:has(.step-detail:target) { min-height: min(80vh, 48rem); }
+  .step-detail:target { position: absolute; top: 0; left: calc(100% + 16px); width: 30rem; max-width: none; margin: 0; z-index: 2; }
+  /* START and END have no row: their panels take the column's top. */
+  .bookend-details > .step-detail:target { left: auto; right: 0; }
+  .step-detail:target > .panel { max-height: calc(100vh - 16px); overflow: auto; }
 }
 .kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; font-size: 14px; margin: 6px 0; }
 .kv dt { color: var(--muted); }
@@ -344,6 +359,8 @@ tr.step-output-diff td { background: var(--panel); }
 td.why ul.why-list { margin: 0; padding-left: 16px; font-size: 13px; }
 .side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 .side-by-side > div { min-width: 0; }
+.side-by-side .answer { overflow-x: auto; }
+@media screen and (max-width: 760px) { .side-by-side { grid-template-columns: 1fr; } }
 .verdict-regression { color: var(--bad); font-weight: 600; }
 .verdict-improvement { color: var(--ok); font-weight: 600; }
 .verdict-unchanged, .verdict-changed { color: var(--muted); font-weight: 600; }
@@ -355,7 +372,7 @@ footer { margin-top: 40px; color: var(--muted); font-size: 13px; border-top: 1px
   .contents, .raw { display: none; }
   pre { max-height: none; overflow: visible; }
   h2 { break-after: avoid; }
-  tr, details.node { break-inside: avoid; }
+  tr, .tree-row { break-inside: avoid; }
   .timeline svg { break-inside: avoid; }
 }
 /* At a glance: cards of bars (SVG, so no style attribute is needed), the failing path. */
@@ -396,6 +413,7 @@ form.filters input, form.filters select, form.filters button {
 form.filters button { background: var(--accent); color: var(--bg); border-color: var(--accent); cursor: pointer; }
 .counts { display: flex; flex-wrap: wrap; gap: 6px 12px; margin: 0 0 10px; font-size: 14px; }
 .table-scroll { overflow-x: auto; }
+.table-scroll:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 table.runs td, table.runs th { white-space: nowrap; }
 table.runs td.team { white-space: normal; min-width: 17em; }
 .piece { display: inline-block; }

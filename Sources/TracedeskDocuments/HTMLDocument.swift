@@ -150,18 +150,19 @@ public final class HTMLDocument {
     /// document is serialised, escaped exactly as libxml2 escapes a text node (`HTMLTextEscaper`),
     /// instead of being copied into the tree, escaped by libxml2 and copied out again.
     ///
-    /// The output is the same, byte for byte, as with `text(_:in:)`; what differs is that the
-    /// tree does not hold the text, so `textContent` does not see it until the document is
-    /// serialised and read back. For the report's embedded status bodies: megabytes each.
+    /// The output is the same, byte for byte, as with `text(_:in:)`, but for a NUL: a text node
+    /// ends at one, where this drops it and keeps the rest. The tree does not hold the text, so
+    /// `textContent` does not see it until the document is serialised and read back. For the
+    /// report's embedded status bodies: megabytes each.
     public func bulkText(_ text: String, in parent: HTMLElement) {
         guard !text.isEmpty else { return }
         xmlAddChild(parent.node, xmlNewDocComment(document, "\(bulkMarker)-\(splices.count)"))
         splices.append(.text(text))
     }
 
-    /// Appends to `parent` the markup `write` writes through an `HTMLWriter` (libxml2's streaming
-    /// writer, which escapes every text and attribute): for the parts of a report that grow with
-    /// the run, which would otherwise be hundreds of thousands of nodes built, written and freed.
+    /// Appends to `parent` the markup `write` writes through an `HTMLWriter` (into a libxml2
+    /// buffer, every text and attribute escaped by libxml2): for the parts of a report that grow
+    /// with the run, which would otherwise be hundreds of thousands of nodes built, written and freed.
     ///
     /// Like `bulkText`, the markup is in the output, not in the tree: it is read back by parsing.
     public func fragment(in parent: HTMLElement, _ write: (HTMLWriter) -> Void) {
@@ -187,6 +188,12 @@ public final class HTMLDocument {
         if !piece.isEmpty { element("span", in: parent, attributes: ["class": "piece"], text: piece) }
     }
 
+    /// `text` as the content of a `<pre>`, to show as it is: a browser drops one newline right
+    /// after `<pre>`, so a text that begins with one gets another.
+    public static func preformatted(_ text: String) -> String {
+        text.hasPrefix("\n") || text.hasPrefix("\r\n") ? "\n" + text : text
+    }
+
     /// Appends text that is trusted to be raw content of `<style>`, where HTML escapes do not apply.
     ///
     /// Only for the project's own stylesheet: the HTML serialiser writes a style element's text
@@ -208,7 +215,10 @@ public final class HTMLDocument {
             text(html, in: parent)
             return
         }
-        for child in fragment.body.childNodes { copy(child, into: parent, allowlist: allowlist) }
+        // The scratch document must outlive the copy: its nodes are read until the last one.
+        withExtendedLifetime(fragment) {
+            for child in fragment.body.childNodes { copy(child, into: parent, allowlist: allowlist) }
+        }
     }
 
     private func copy(_ source: HTMLNode, into parent: HTMLElement, allowlist: MarkupAllowlist) {
@@ -331,7 +341,7 @@ public enum HTMLNode {
 }
 
 /// An element of an `HTMLDocument`; valid while the document lives.
-public struct HTMLElement {
+public struct HTMLElement: Equatable {
     fileprivate let node: xmlNodePtr
 
     fileprivate init(node: xmlNodePtr) {
@@ -393,6 +403,16 @@ public struct HTMLElement {
             current = child.pointee.next
         }
         return nodes
+    }
+
+    /// Whether `other` holds this element, at any depth (an element does not hold itself).
+    public func isInside(_ other: HTMLElement) -> Bool {
+        var current = node.pointee.parent
+        while let parent = current {
+            if parent == other.node { return true }
+            current = parent.pointee.parent
+        }
+        return false
     }
 
     /// All the text inside the element, as shown.

@@ -82,7 +82,7 @@ enum HTMLTextEscaper {
     static let lessThan = Array("&lt;".utf8)
     static let greaterThan = Array("&gt;".utf8)
 
-    /// What takes a marker's place: a text, escaped on the way, or markup a streaming writer wrote, copied.
+    /// What takes a marker's place: a text, escaped on the way, or markup an `HTMLWriter` wrote, copied.
     enum Splice {
         case text(String)
         case markup(HTMLWriter)

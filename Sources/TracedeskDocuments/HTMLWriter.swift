@@ -5,9 +5,10 @@ import Foundation
 /// document that grow with the run: a 6,000-step tree is some 200,000 nodes, and building them as
 /// a tree, writing the tree out and freeing it costs several times what writing them straight does.
 ///
-/// The guarantee is the document's: libxml2 escapes every text (`xmlEncodeSpecialChars`) and
-/// every attribute value (`xmlAttrSerializeTxtContent`) as it is written, so nothing a pod sends
-/// can become markup; only element and attribute names, which are the program's own, are copied.
+/// The guarantee is the document's: libxml2 escapes every text (`xmlEncodeEntitiesReentrant`, as
+/// its serialiser escapes a text node) and every attribute value (`xmlAttrSerializeTxtContent`) as
+/// it is written, so nothing a pod sends can become markup; only element and attribute names,
+/// which are the program's own, are copied. A text is cut at a NUL, as a text node is.
 /// Elements are closed with an end tag (`<span></span>`, never `<span/>`, which HTML does not
 /// close). The markup is put into an `HTMLDocument` with `HTMLDocument.fragment(in:_:)` and
 /// written where the tree holds its place.
@@ -70,15 +71,16 @@ public final class HTMLWriter {
 
     /// `text`, escaped: shown, never parsed.
     public func text(_ text: String) {
-        guard !text.isEmpty, let escaped = text.withXMLString({ xmlEncodeSpecialChars(encoding, $0) }) else { return }
+        // The escaping libxml2's HTML serialiser gives a text node: `&`, `<`, `>` as entities,
+        // carriage returns kept, other control characters dropped (the same bytes as the tree's).
+        guard !text.isEmpty, let escaped = text.withXMLString({ xmlEncodeEntitiesReentrant(encoding, $0) }) else { return }
         xmlBufferCat(buffer, escaped)
         clx_free(escaped)
     }
 
-    /// A `<pre>` holding `text` as it is: a parser drops one newline right after `<pre>`, so a
-    /// text that begins with one gets another.
+    /// A `<pre>` holding `text` as it is (`HTMLDocument.preformatted`).
     public func preformatted(_ text: String, attributes: KeyValuePairs<String, String> = [:]) {
-        element("pre", attributes: attributes, text: text.hasPrefix("\n") || text.hasPrefix("\r\n") ? "\n" + text : text)
+        element("pre", attributes: attributes, text: HTMLDocument.preformatted(text))
     }
 
     /// Markup of the program's own (names, punctuation), copied as it is.

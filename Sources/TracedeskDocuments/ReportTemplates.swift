@@ -109,6 +109,7 @@ public final class TemplateDocument {
             throw .badInput("\(name): no element with data-slot=\"\(slot)\"; the report needs one")
         }
         // A placeholder's text is dropped; attributes (the <meta> slot's content) are the filler's to set.
+        forget(inside: element)
         document.removeChildren(of: element)
         try build(element)
     }
@@ -120,8 +121,22 @@ public final class TemplateDocument {
 
     /// Removes every element of `section` (the section and its links), when `keep` is false.
     public func keepSection(_ section: String, if keep: Bool) {
-        guard !keep, let elements = sections.removeValue(forKey: section) else { return }
-        for element in elements { document.remove(element) }
+        guard !keep else { return }
+        // One at a time from the cache, which holds live elements only: a part inside another
+        // is forgotten when the other goes.
+        while let element = sections[section]?.first {
+            sections[section]?.removeFirst()
+            forget(inside: element)
+            document.remove(element)
+        }
+    }
+
+    /// Drops the slots and sections found inside `element` (not `element` itself) before it is
+    /// emptied or removed: an edited template may put one inside another, and their elements are
+    /// freed with it.
+    private func forget(inside element: HTMLElement) {
+        slots = slots.filter { !$0.value.isInside(element) }
+        sections = sections.mapValues { $0.filter { !$0.isInside(element) } }
     }
 
     public func serialized() -> String {

@@ -42,6 +42,11 @@ public struct RunInsights: Sendable {
     public var tokens: [Ranked]
     /// Time the run spent WAITING for a person, ms, when it waited.
     public var waitingMs: Int64?
+    /// Time the pod's own steps spent waiting (HUMAN and WAIT steps, or steps WAITING), ms, on
+    /// the pod's clock, the clock of the run's wall time; `nil` when no such step has a length.
+    public var stepsWaitingMs: Int64?
+    /// The first of those steps, to name.
+    public var waitingStep: Int?
     /// Status requests the client made (bodies received, repeats counted) and how many distinct
     /// bodies they brought.
     public var requests: Int
@@ -98,6 +103,13 @@ public struct RunInsights: Sendable {
         tokens = Self.ranked(perStep, of: tokenTotal)
 
         waitingMs = details.waitingMs.flatMap { $0 > 0 ? $0 : nil }
+        // Waiting steps that are not inside another waiting step, each counted once.
+        let waiting = nodes.indices.filter { index in
+            TimelineChart.waits(nodes[index]) && !Self.ancestors(of: index, in: tree).contains { TimelineChart.waits(nodes[$0]) }
+        }
+        let lengths = waiting.compactMap { index in nodes[index].durationMs ?? details.openDuration(of: nodes[index]) }
+        stepsWaitingMs = lengths.isEmpty ? nil : lengths.reduce(0) { TokenUsage.adding($0, $1) }
+        waitingStep = waiting.first
         requests = details.snapshots.reduce(0) { $0 + $1.timesSeen }
         distinctBodies = details.snapshots.count
         failedRequests = details.snapshots.filter { ($0.httpStatus ?? 200) != 200 }.reduce(0) { $0 + $1.timesSeen }
@@ -115,6 +127,17 @@ public struct RunInsights: Sendable {
         }
         failingPath = failing
         retrievalStep = details.chunks.isEmpty ? nil : Self.retrievalStep(nodes: nodes, tree: tree, chunks: details.chunks)
+    }
+
+    /// The steps above `index`, nearest first.
+    static func ancestors(of index: Int, in tree: NodeTree) -> [Int] {
+        var found: [Int] = []
+        var current = tree.parent[index]
+        while let up = current, found.count <= tree.parent.count {
+            found.append(up)
+            current = tree.parent[up]
+        }
+        return found
     }
 
     /// Node types that fetch documents.

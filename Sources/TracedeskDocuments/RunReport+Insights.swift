@@ -35,7 +35,7 @@ extension RunReport {
                 }
                 let node = nodes[step.node]
                 bar(label: Self.stepLabel(node), value: TextFormat.preciseDuration(step.durationMs), fraction: Double(step.durationMs) / Double(scale),
-                    kind: Self.failedStatus(node.status) ? "failed" : "time", link: "#node-\(node.position)", in: list, of: document)
+                    kind: Self.failedStatus(node.status) ? "failed" : "time", link: RunReport.link(to: node), in: list, of: document)
             }
             if path.count > Self.pathStepLimit {
                 let others = path.indices.filter { !shown.contains($0) }
@@ -57,7 +57,7 @@ extension RunReport {
                 let node = nodes[item.node]
                 let share = insights.wallMs == nil ? "" : " (\(Self.percent(item.share)))"
                 bar(label: Self.stepLabel(node), value: TextFormat.preciseDuration(item.value) + share, fraction: item.share > 0 ? item.share : 1,
-                    kind: "time", link: "#node-\(node.position)", in: list, of: document)
+                    kind: "time", link: RunReport.link(to: node), in: list, of: document)
             }
         }
 
@@ -67,7 +67,7 @@ extension RunReport {
             for item in insights.tokens {
                 let node = nodes[item.node]
                 bar(label: Self.stepLabel(node), note: node.model, value: "\(TextFormat.count(item.value)) (\(Self.percent(item.share)))", fraction: item.share,
-                    kind: "tokens", link: "#node-\(node.position)", in: list, of: document)
+                    kind: "tokens", link: RunReport.link(to: node), in: list, of: document)
             }
         }
 
@@ -78,15 +78,27 @@ extension RunReport {
             document.element("dt", in: facts, text: term)
             document.element("dd", in: facts, text: value)
         }
-        if let waiting = insights.waitingMs {
-            let working = insights.wallMs.map { max(0, $0 - waiting) }
-            fact("Waiting for a person", TextFormat.preciseDuration(waiting) + (working.map { ", working \(TextFormat.preciseDuration($0))" } ?? ""))
-        } else {
-            fact("Waiting for a person", run.status == .waiting ? "now, since the last body" : "never")
-        }
+        fact("Waiting for a person", waitingText(insights: insights, clocksDiffer: details.clockNote != nil))
         fact("Status requests", "\(TextFormat.count(Int64(insights.requests))) answered with \(TextFormat.count(Int64(insights.distinctBodies))) distinct bod\(insights.distinctBodies == 1 ? "y" : "ies")")
         fact("Answers retried", insights.failedRequests == 0 ? "none" : "\(TextFormat.count(Int64(insights.failedRequests))) (not HTTP 200)")
         if let note = details.clockNote { document.element("p", in: card, attributes: ["class": "note"], text: note) }
+    }
+
+    /// Time waiting against working, each measured on one clock: the pod's steps and the pod's
+    /// wall time, or (when the pod's steps do not say) the bodies Tracedesk saw, and the wall time
+    /// only when the two clocks agree.
+    func waitingText(insights: RunInsights, clocksDiffer: Bool) -> String {
+        if let steps = insights.stepsWaitingMs, steps > 0 {
+            var text = TextFormat.preciseDuration(steps) + (insights.waitingStep.map { " (\(details.nodes[$0].label))" } ?? "")
+            if let wall = insights.wallMs { text += ", working \(TextFormat.preciseDuration(max(0, wall - steps)))" }
+            if let seen = insights.waitingMs, clocksDiffer { text += "; seen WAITING by Tracedesk for \(TextFormat.preciseDuration(seen))" }
+            return text
+        }
+        if let seen = insights.waitingMs {
+            let working = clocksDiffer ? nil : insights.wallMs.map { max(0, $0 - seen) }
+            return TextFormat.preciseDuration(seen) + " as Tracedesk saw it" + (working.map { ", working \(TextFormat.preciseDuration($0))" } ?? "")
+        }
+        return run.status == .waiting ? "now, since the last body" : "never"
     }
 
     private func card(_ title: String, in cards: HTMLElement, of document: HTMLDocument) -> HTMLElement {
@@ -104,7 +116,7 @@ extension RunReport {
         for index in path {
             let node = nodes[index]
             let item = document.element("li", in: trail)
-            document.element("a", in: item, attributes: ["href": "#node-\(node.position)", "class": "mono"], text: Self.stepLabel(node))
+            document.element("a", in: item, attributes: ["href": RunReport.link(to: node), "class": "mono"], text: Self.stepLabel(node))
             let meta = [node.type, node.status].compactMap { $0 }.joined(separator: " · ")
             if !meta.isEmpty { document.element("span", in: item, attributes: ["class": "meta"], text: " " + meta) }
         }
@@ -138,6 +150,17 @@ extension RunReport {
         document.element("rect", in: svg, attributes: ["class": "track", "width": "100", "height": "10"])
         document.element("rect", in: svg, attributes: ["class": "fill", "width": String(format: "%.2f", width), "height": "10"])
         document.element("span", in: item, attributes: ["class": "bar-value num"], text: value)
+    }
+
+    /// The id of a step's panel: `step-22` for the step numbered 22 (its position + 1), so that a
+    /// step named by its number is found by it.
+    static func anchor(of node: NodeRecord) -> String {
+        "step-\(node.position + 1)"
+    }
+
+    /// A link to a step's panel: following it picks the step.
+    static func link(to node: NodeRecord) -> String {
+        "#" + anchor(of: node)
     }
 
     /// The critical path is listed step by step up to this many steps; past it, by its longest steps.

@@ -18,10 +18,10 @@ extension RunReport {
         parts.append("by type: " + Self.tally(nodes.map { $0.type ?? "untyped" }))
         // The same "slowest" as At a glance: a step's own work, not a container holding others.
         if let slowest = insights.slowest.first.map({ nodes[$0.node] }) {
-            parts.append("slowest: \(slowest.label) (\(TextFormat.duration(slowest.durationMs)))")
+            parts.append("slowest: \(Self.stepLabel(slowest)) (\(TextFormat.duration(slowest.durationMs)))")
         }
         if let hungriest = nodes.max(by: { $0.displayTokens.total < $1.displayTokens.total }), hungriest.displayTokens.total > 0 {
-            parts.append("most tokens: \(hungriest.label) (\(TextFormat.count(hungriest.displayTokens.total)))")
+            parts.append("most tokens: \(Self.stepLabel(hungriest)) (\(TextFormat.count(hungriest.displayTokens.total)))")
         }
         document.element("p", in: slot, attributes: ["class": "summary-line"], text: parts.joined(separator: " · "))
     }
@@ -53,7 +53,7 @@ extension RunReport {
             let node = details.nodes[step]
             let note = document.element("p", in: slot, attributes: ["class": "note retrieved-by"])
             document.text("Retrieved by step ", in: note)
-            document.element("a", in: note, attributes: ["href": "#node-\(node.position)", "class": "mono"], text: "\(node.position + 1) \(node.label)")
+            document.element("a", in: note, attributes: ["href": RunReport.link(to: node), "class": "mono"], text: "\(node.position + 1) \(node.label)")
             document.text(" (\(node.type ?? "a search step")).", in: note)
         }
         let group = document.element("details", in: slot, attributes: ["class": "group"])
@@ -85,7 +85,7 @@ extension RunReport {
                 document.element("br", in: source)
                 document.element("span", in: source, attributes: ["class": "note"], text: "page \(page)")
             }
-            document.element("td", in: row, attributes: ["class": "num"], text: reference.score.map { TextFormat.decimals($0, 3) } ?? "-")
+            document.element("td", in: row, attributes: ["class": "num"], text: reference.score.flatMap { $0.isFinite ? TextFormat.decimals($0, 3) : nil } ?? "-")
             document.element("div", in: document.element("td", in: row), attributes: ["class": "chunk-text"], text: reference.text ?? "")
         }
     }
@@ -192,7 +192,7 @@ extension RunReport {
         let group = document.element("details", in: slot, attributes: ["class": "group"])
         let total = embedded.reduce(0) { $0 + $1.body.utf8.count }
         let of = embedded.count == snapshots.count ? "" : " of \(snapshots.count), as --bodies \(bodies.rawValue) chose"
-        document.element("summary", in: group, text: "\(embedded.count) bodies\(of) (\(Self.bytes(total)))")
+        document.element("summary", in: group, text: "\(embedded.count) bod\(embedded.count == 1 ? "y" : "ies")\(of) (\(Self.bytes(total)))")
         for snapshot in embedded {
             let item = document.element("details", in: group, attributes: ["class": "raw-body"])
             document.element("summary", in: item, text: "Body \(snapshot.sequence) · \(snapshot.status ?? "no status") · "
@@ -205,10 +205,9 @@ extension RunReport {
             if let status = snapshot.httpStatus { attributes.append(("data-http-status", String(status))) }
             let pre = document.element("pre", in: item)
             for (name, value) in attributes { pre.setAttribute(name, value) }
-            // An HTML parser drops one newline right after <pre>: write one more so a body that
-            // begins with a newline reads back exactly. Bodies are most of a report's bytes: they
-            // are written straight into the output, escaped as libxml2 escapes text.
-            document.bulkText(snapshot.body.hasPrefix("\n") || snapshot.body.hasPrefix("\r\n") ? "\n" + snapshot.body : snapshot.body, in: pre)
+            // Bodies are most of a report's bytes: they are written straight into the output,
+            // escaped as libxml2 escapes text.
+            document.bulkText(HTMLDocument.preformatted(snapshot.body), in: pre)
         }
     }
 

@@ -7,7 +7,7 @@ import TracedeskModel
 /// link picks shown beside the tree (on a wide screen) or under its row: its input, output,
 /// prompt, model, tokens and error.
 ///
-/// No script: a subtree folds with `<details>`, and a step is picked by following `#node-N`,
+/// No script: a subtree folds with `<details>`, and a step is picked by following `#step-N`,
 /// which the stylesheet shows with `:target` (browsers open the `<details>` around a target).
 /// The fold button of a subtree is a `<summary>` of its own, drawn in the row's margin, so that
 /// no link sits inside a summary (screen readers flatten a summary's content).
@@ -40,8 +40,8 @@ extension RunReport {
                     let failureBelow = tree.failureBelow[index].map { nodes[$0] }
                     writer.open("li", attributes: ["class": Self.failedStatus(node.status) ? "tree-item failed"
                                                    : failureBelow != nil ? "tree-item failed-below" : "tree-item"])
-                    stepRow(node, failureBelow: failureBelow, scale: scale, writer: writer)
-                    stepDetail(node, failureBelow: failureBelow, writer: writer)
+                    stepRow(node, failureBelow: failureBelow, under: layout.tokensUnder[index], scale: scale, writer: writer)
+                    stepDetail(node, failureBelow: failureBelow, under: layout.tokensUnder[index], writer: writer)
                     let children = layout.children[index]
                     guard !children.isEmpty else {
                         writer.close() // li
@@ -70,19 +70,30 @@ extension RunReport {
                         writer.element("p", text: "Subtrees open while the rows in view stay within \(Self.openStepLimit); "
                                        + "▸ opens the others, and a link to a step opens the subtrees around it.")
                     }
-                    if nodes.contains(where: { $0.nestedJobId != nil && $0.inputTokens == 0 && $0.outputTokens == 0 && !$0.displayTokens.isZero }) {
-                        writer.element("p", text: "Tokens in brackets are those of the steps under a step (a nested run's): "
-                                       + "they are already counted on those steps' rows.")
+                    if nodes.indices.contains(where: { layout.shown[$0] && !Self.shownTokens(nodes[$0], under: layout.tokensUnder[$0]).own
+                                                       && !Self.shownTokens(nodes[$0], under: layout.tokensUnder[$0]).usage.isZero }) {
+                        writer.element("p", text: "Tokens in brackets are those of the steps under a step (a parallel branch, a nested run): "
+                                       + "they are counted on those steps' rows already.")
                     }
                     if !layout.bookends.isEmpty {
+                        // Grouped by the run they mark the ends of: the run itself, or the one a step called.
+                        var groups: [(caller: Int?, bookends: [Int])] = []
+                        for bookend in layout.bookends {
+                            let caller = tree.parent[bookend]
+                            if let group = groups.firstIndex(where: { $0.caller == caller }) { groups[group].bookends.append(bookend) }
+                            else { groups.append((caller, [bookend])) }
+                        }
                         writer.element("p") {
-                            writer.text("Left out of the tree: ")
-                            for (number, bookend) in layout.bookends.enumerated() {
-                                if number > 0 { writer.text(", ") }
-                                writer.element("a", attributes: ["href": "#node-\(nodes[bookend].position)", "class": "mono"], text: nodes[bookend].label)
+                            writer.text("Left out of the tree, as markers of the ends of a run (a link shows each): ")
+                            for (number, group) in groups.enumerated() {
+                                if number > 0 { writer.text("; ") }
+                                for (index, bookend) in group.bookends.enumerated() {
+                                    if index > 0 { writer.text(", ") }
+                                    writer.element("a", attributes: ["href": RunReport.link(to: nodes[bookend]), "class": "mono"], text: nodes[bookend].label)
+                                }
+                                writer.text(group.caller.map { " under \(Self.stepLabel(nodes[$0]))" } ?? " of the run")
                             }
-                            let one = layout.bookends.count == 1
-                            writer.text(" (\(one ? "a marker" : "markers") of the ends of a run; a link shows \(one ? "it" : "each")).")
+                            writer.text(".")
                         }
                     }
                 }
@@ -92,7 +103,10 @@ extension RunReport {
             // START and END have no row, but links (the failing path, the error) may lead to them.
             if !layout.bookends.isEmpty {
                 writer.element("div", attributes: ["class": "bookend-details"]) {
-                    for bookend in layout.bookends { stepDetail(nodes[bookend], failureBelow: nil, writer: writer) }
+                    for bookend in layout.bookends {
+                        stepDetail(nodes[bookend], failureBelow: nil, under: .zero, writer: writer,
+                                   caller: tree.parent[bookend].map { nodes[$0] })
+                    }
                 }
             }
         }
@@ -100,12 +114,12 @@ extension RunReport {
 
     /// One row of the tree: the step's number and code, type and model, status, its bar on the
     /// run's time axis, start offset, duration and tokens.
-    private func stepRow(_ node: NodeRecord, failureBelow: NodeRecord?, scale: StepTreeScale, writer: HTMLWriter) {
+    private func stepRow(_ node: NodeRecord, failureBelow: NodeRecord?, under: TokenUsage, scale: StepTreeScale, writer: HTMLWriter) {
         let failed = Self.failedStatus(node.status)
         writer.element("div", attributes: ["class": "tree-row", "data-position": String(node.position)]) {
             writer.element("span", attributes: ["class": "step"]) {
                 writer.element("span", attributes: ["class": "step-number"], text: String(node.position + 1))
-                writer.element("a", attributes: ["href": "#node-\(node.position)", "class": "mono"], text: node.label)
+                writer.element("a", attributes: ["href": RunReport.link(to: node), "class": "mono"], text: node.label)
             }
             writer.element("span") {
                 writer.text(node.type ?? "")
@@ -131,16 +145,18 @@ extension RunReport {
             let offset = node.startedAt.flatMap { start in scale.origin.map { start - $0 } }
             writer.element("span", attributes: ["class": "num"], text: offset.map { "+" + TextFormat.preciseDuration($0) } ?? "-")
             writer.element("span", attributes: ["class": "num"], text: durationText(node))
-            let tokens = node.displayTokens
+            let tokens = Self.shownTokens(node, under: under)
             writer.element("span", attributes: ["class": "num tokens"]) {
-                if tokens.isZero {
+                if tokens.usage.isZero {
                     // A step that reports no tokens (a tool, a branch) has none to show: a dash, not a zero.
                     writer.text("-")
-                } else if node.inputTokens == 0, node.outputTokens == 0 {
-                    // A call to another team: its nested run's tokens, counted again on the rows under it.
+                } else if !tokens.own {
+                    // A container (a call to another team, a parallel branch): the tokens of the steps
+                    // under it, counted again on their rows, so bracketed.
                     writer.element("span", attributes: ["class": "rollup"],
-                                   text: "(\(TextFormat.count(tokens.input)) / \(TextFormat.count(tokens.output)))")
+                                   text: "(\(TextFormat.count(tokens.usage.input)) / \(TextFormat.count(tokens.usage.output)))")
                 } else {
+                    let tokens = tokens.usage
                     writer.element("span", attributes: ["class": "token-bar"]) {
                         writer.element("span", attributes: ["class": "bar", "style": "width:\(TextFormat.twoDecimals(scale.tokenShare(tokens) * 100))%"])
                     }
@@ -148,6 +164,14 @@ extension RunReport {
                 }
             }
         }
+    }
+
+    /// The tokens a step's row shows: its own, else those of the steps under it, else (a call to
+    /// another team whose steps were not recorded) its nested run's; `own` says which.
+    static func shownTokens(_ node: NodeRecord, under: TokenUsage) -> (usage: TokenUsage, own: Bool) {
+        let own = TokenUsage(input: node.inputTokens, output: node.outputTokens)
+        if !own.isZero { return (own, true) }
+        return (under.isZero ? node.displayTokens : under, false)
     }
 
     /// The run's tokens, `8,331 / 787`; `unknown` when the bodies gave no counts.
@@ -174,19 +198,19 @@ extension RunReport {
     }
 
     /// The picked step: shown with `:target`, beside the tree on a wide screen, under its row otherwise.
-    private func stepDetail(_ node: NodeRecord, failureBelow: NodeRecord?, writer: HTMLWriter) {
+    private func stepDetail(_ node: NodeRecord, failureBelow: NodeRecord?, under: TokenUsage, writer: HTMLWriter, caller: NodeRecord? = nil) {
         // The target, and inside it the panel that stays in view on a wide screen.
-        writer.open("div", attributes: ["class": "step-detail", "id": "node-\(node.position)"])
+        writer.open("div", attributes: ["class": "step-detail", "id": RunReport.anchor(of: node)])
         writer.open("div", attributes: ["class": "panel"])
         writer.element("h3") {
             writer.element("span", attributes: ["class": "step-number"], text: String(node.position + 1))
             writer.element("span", attributes: ["class": "mono"], text: node.label)
         }
         // What the row says, on one line: the panel reads on its own.
-        let tokens = node.displayTokens
-        let own = node.inputTokens != 0 || node.outputTokens != 0
+        let (tokens, own) = Self.shownTokens(node, under: under)
         let meta = [node.type, node.status, durationText(node),
-                    tokens.isZero ? nil : "\(TextFormat.count(tokens.input)) tokens in, \(TextFormat.count(tokens.output)) out" + (own ? "" : " (its nested run's)")]
+                    tokens.isZero ? nil : "\(TextFormat.count(tokens.input)) tokens in, \(TextFormat.count(tokens.output)) out" + (own ? "" : " (the steps under it)"),
+                    caller.map { "a marker of the run under \(Self.stepLabel($0))" }]
         writer.element("p", attributes: ["class": "meta"], text: meta.compactMap { $0 }.joined(separator: " · "))
         let times = [node.startedAt.map { format.instant($0) }, node.endedAt.map { "to " + format.instant($0) }].compactMap { $0 }
         if !times.isEmpty { writer.element("p", attributes: ["class": "meta"], text: times.joined(separator: " ")) }
@@ -223,7 +247,19 @@ extension RunReport {
         for (title, text) in [("Input", node.input), ("Output", node.output), ("Error", node.error)] {
             guard let text, !text.isEmpty else { continue }
             writer.element("h4", text: title)
-            writer.preformatted(Self.pretty(text), attributes: ["class": title == "Input" ? "input" : title == "Output" ? "output" : "error"])
+            let pretty = Self.pretty(text)
+            let attributes: KeyValuePairs<String, String> = ["class": title == "Input" ? "input" : title == "Output" ? "output" : "error"]
+            // A call to another team outputs that run's whole status body, its steps too: folded,
+            // since the steps are rows of this tree already.
+            if title == "Output", node.nestedJobId != nil {
+                let lines = pretty.utf8.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+                writer.element("details") {
+                    writer.element("summary", text: "The status body of the run it called (\(TextFormat.count(Int64(lines))) lines)")
+                    writer.preformatted(pretty, attributes: attributes)
+                }
+            } else {
+                writer.preformatted(pretty, attributes: attributes)
+            }
         }
         writer.close() // panel
         writer.close() // step-detail
@@ -237,7 +273,7 @@ extension RunReport {
             for chunk in chunks.prefix(Self.retrievedListLimit) {
                 writer.element("li") {
                     writer.element("a", attributes: ["href": "#chunk-\(chunk.position)"], text: chunk.title ?? chunk.source ?? "chunk \(chunk.position + 1)")
-                    if let score = chunk.score { writer.element("span", attributes: ["class": "note"], text: " score " + TextFormat.decimals(score, 3)) }
+                    if let score = chunk.score, score.isFinite { writer.element("span", attributes: ["class": "note"], text: " score " + TextFormat.decimals(score, 3)) }
                 }
             }
         }
@@ -255,13 +291,13 @@ extension RunReport {
         // Reading every step's JSON again would cost a 6,000-step report dearly: only the items of
         // model calls that name a prompt's key are read.
         guard node.model != nil || node.type.map({ $0.equalsIgnoringCase("LLM") || $0.equalsIgnoringCase("AGENT") }) == true,
-              Self.promptMarkers.contains(where: { node.raw.utf8.contains(bytes: $0) }),
+              Self.promptKeys.contains(where: { node.raw.utf8.contains(bytes: $0) }),
               let item = JSONValue(parsing: node.raw) else { return nil }
         return LLMPrompt(node: item)
     }
 
-    /// Words in an item's text that a prompt's keys contain (`"prompt"`, `"systemPrompt"`, `"messages"`...).
-    private static let promptMarkers: [[UInt8]] = ["messages", "rompt", "chatHistory", "preamble"].map { Array($0.utf8) }
+    /// The keys a prompt is read from, as they appear in an item's text.
+    private static let promptKeys: [[UInt8]] = LLMPrompt.keys.map { Array("\"\($0)\"".utf8) }
 
     /// `system`, `user`, `assistant`, `tool`, or `other`: a class for a message's role.
     static func roleClass(_ role: String) -> String {
@@ -311,22 +347,8 @@ struct StepTreeScale {
 extension String.UTF8View {
     /// Whether `bytes` occur in the text: a plain byte search (Foundation's `contains` goes through NSString).
     func contains(bytes needle: [UInt8]) -> Bool {
-        guard let first = needle.first else { return true }
-        let found: Bool? = withContiguousStorageIfAvailable { haystack in
-            guard haystack.count >= needle.count else { return false }
-            var index = 0
-            let last = haystack.count - needle.count
-            while index <= last {
-                if haystack[index] == first {
-                    var matched = 1
-                    while matched < needle.count, haystack[index + matched] == needle[matched] { matched += 1 }
-                    if matched == needle.count { return true }
-                }
-                index += 1
-            }
-            return false
-        }
         // A bridged string is not contiguous; a native copy is.
-        return found ?? String(decoding: self, as: UTF8.self).utf8.contains(bytes: needle)
+        withContiguousStorageIfAvailable { HTMLTextEscaper.find(needle, in: $0, from: 0) != nil }
+            ?? String(decoding: self, as: UTF8.self).utf8.contains(bytes: needle)
     }
 }

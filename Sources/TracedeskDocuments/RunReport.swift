@@ -152,7 +152,8 @@ public struct RunReport {
         fact("Input tokens", run.inputTokens.map(TextFormat.count) ?? "unknown")
         fact("Output tokens", run.outputTokens.map(TextFormat.count) ?? "unknown")
         fact("Steps", TextFormat.count(Int64(run.nodeCount)))
-        fact("Time waiting", details.waitingMs.flatMap { $0 > 0 ? TextFormat.duration($0) : nil })
+        fact("Time waiting", insights.stepsWaitingMs.flatMap { $0 > 0 ? TextFormat.duration($0) : nil }
+             ?? details.waitingMs.flatMap { $0 > 0 ? TextFormat.duration($0) + " (as Tracedesk saw it)" : nil })
         fact("Mode", run.invocationMode)
         fact("Architecture", run.architecture)
         fact("Label", run.label)
@@ -188,7 +189,7 @@ public struct RunReport {
         let list = document.element("ul", in: slot)
         for node in failed {
             let item = document.element("li", in: list)
-            document.element("a", in: item, attributes: ["href": "#node-\(node.position)", "class": "mono"], text: node.label)
+            document.element("a", in: item, attributes: ["href": RunReport.link(to: node), "class": "mono"], text: node.label)
             document.text(": \(node.error ?? "")", in: item)
         }
     }

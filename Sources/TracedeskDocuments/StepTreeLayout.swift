@@ -24,6 +24,9 @@ struct StepTreeLayout {
     let bookends: [Int]
     /// Rows in view when the tree first shows.
     let rowsInView: Int
+    /// Per step: the tokens of the rows under it, each row counted once (a row's own tokens, or,
+    /// where it has none, those under it): what a folded container stands for.
+    let tokensUnder: [TokenUsage]
 
     init(nodes: [NodeRecord], tree: NodeTree, keepOpen: [Int], limit: Int) {
         let shown = nodes.map { !RunInsights.isBookend($0) }
@@ -60,5 +63,13 @@ struct StepTreeLayout {
         self.startsOpen = open
         self.bookends = nodes.indices.filter { !shown[$0] }
         self.rowsInView = inView
+        // Children come after their parents: backwards, each row is complete before its parent reads it.
+        var under = [TokenUsage](repeating: .zero, count: nodes.count)
+        for index in nodes.indices.reversed() where shown[index] {
+            guard let up = parent[index] else { continue }
+            let own = TokenUsage(input: nodes[index].inputTokens, output: nodes[index].outputTokens)
+            under[up] = under[up] + (own.isZero ? under[index] : own)
+        }
+        self.tokensUnder = under
     }
 }

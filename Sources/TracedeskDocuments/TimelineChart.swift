@@ -116,7 +116,7 @@ struct TimelineChart {
         }
         for (index, row) in rows.enumerated() {
             let top = Self.axisHeight + Double(index) * Self.rowHeight
-            let link = document.element("a", in: svg, attributes: ["href": "#node-\(row.node.position)"])
+            let link = document.element("a", in: svg, attributes: ["href": RunReport.link(to: row.node)])
             let indent = 6 + Double(min(row.node.depth, 12)) * 12
             let room = Int((Self.labelWidth - indent - 10) / 7.4)
             document.element("text", in: link, attributes: [

@@ -165,7 +165,7 @@ SAME = """<!DOCTYPE html>
 <section id="prompt"><h2>Prompt</h2><div><pre class="prompt">{{ run.message or "" }}</pre></div></section>
 <section id="output"><h2>Output</h2><div><pre class="answer-json">{{ run.output or "" }}</pre></div></section>
 <section id="timeline"><h2>Timeline</h2><div class="timeline"><svg viewBox="0 0 1000 {{ timeline.height }}" role="group" aria-label="Timeline of {{ timeline.rows|length }} steps">
-{% for row in timeline.rows %}<a href="#node-{{ row.position }}"><text class="label" x="{{ row.indent }}" y="{{ row.y + 11 }}">{{ row.label }}</text><rect class="bar {{ row.status }}" x="{{ row.x }}" y="{{ row.y }}" width="{{ row.width }}" height="12"><title>{{ row.label }}: {{ row.took }}</title></rect></a>
+{% for row in timeline.rows %}<a href="#step-{{ row.position + 1 }}"><text class="label" x="{{ row.indent }}" y="{{ row.y + 11 }}">{{ row.label }}</text><rect class="bar {{ row.status }}" x="{{ row.x }}" y="{{ row.y }}" width="{{ row.width }}" height="12"><title>{{ row.label }}: {{ row.took }}</title></rect></a>
 {% endfor %}</svg></div></section>
 <section id="steps"><h2>Steps</h2><div><p class="summary-line">{{ count(nodes|length) }} steps</p></div>
 <div class="tree-detail"><div class="step-tree"><div class="tree-row tree-head" aria-hidden="true"><span>Step</span><span>Type</span><span>Status</span><span>When</span><span class="num">Start</span><span class="num">Duration</span><span class="num">Tokens in / out</span></div>
@@ -173,9 +173,9 @@ SAME = """<!DOCTYPE html>
 {%- for node in roots recursive %}
 <li class="tree-item{{ node.failed }}">
 <div class="tree-row" data-position="{{ node.position }}">
-<span class="step"><span class="step-number">{{ node.position + 1 }}</span><a href="#node-{{ node.position }}" class="mono">{{ node.label }}</a></span><span>{{ node.type or "" }}{% if node.model %}<span class="model note">{{ node.model }}</span>{% endif %}</span><span>{{ node.status or "" }}</span><span class="when">{% if node.bar %}<svg class="row-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="span {{ node.barClass }}" x="{{ node.bar[0] }}" width="{{ node.bar[1] }}" height="10"></rect></svg>{% endif %}</span><span class="num">{{ node.offset }}</span><span class="num">{{ node.took }}</span><span class="num tokens">{{ node.tokens }}</span>
+<span class="step"><span class="step-number">{{ node.position + 1 }}</span><a href="#step-{{ node.position + 1 }}" class="mono">{{ node.label }}</a></span><span>{{ node.type or "" }}{% if node.model %}<span class="model note">{{ node.model }}</span>{% endif %}</span><span>{{ node.status or "" }}</span><span class="when">{% if node.bar %}<span class="bar {{ node.barClass }}" style="margin-left:{{ node.bar[0] }}%;width:{{ node.bar[1] }}%"></span>{% endif %}</span><span class="num">{{ node.offset }}</span><span class="num">{{ node.took }}</span><span class="num tokens">{% if node.tokenBar %}<span class="token-bar"><span class="bar" style="width:{{ node.tokenBar }}%"></span></span>{% endif %}{{ node.tokens }}</span>
 </div>
-<div class="step-detail" id="node-{{ node.position }}"><div class="panel">
+<div class="step-detail" id="step-{{ node.position + 1 }}"><div class="panel">
 <h3><span class="step-number">{{ node.position + 1 }}</span><span class="mono">{{ node.label }}</span></h3>
 <p class="meta">{{ node.meta }}</p>
 <dl class="kv">{% for term, value in node.facts %}
@@ -193,11 +193,15 @@ SAME = """<!DOCTYPE html>
 </li>
 {%- endfor %}
 </ol>
+<div class="bookend-details">{% for node in bookends %}<div class="step-detail" id="step-{{ node.position + 1 }}"><div class="panel"><h3><span class="step-number">{{ node.position + 1 }}</span><span class="mono">{{ node.code }}</span></h3><p class="meta">{{ node.type }} · {{ node.status }} · {{ precise(node.durationMs) }}</p>{% if node.input %}<h4>Input</h4><pre class="input">{{ node.input }}</pre>{% endif %}{% if node.output %}<h4>Output</h4><pre class="output">{{ node.output }}</pre>{% endif %}</div></div>{% endfor %}</div>
 <div class="tree-row total"><span>Run total</span><span></span><span></span><span></span><span></span><span class="num">{{ precise(run.timeTakenMs) }}</span><span class="num">{{ totals }}</span></div>
 </div></div></section>
 <section id="chunks"><h2>Supporting chunks</h2><div><details class="group"><summary>{{ count(chunks|length) }} chunks</summary><table class="grid chunks"><thead><tr><th class="num">#</th><th>Document</th><th class="num">Score</th><th>Text</th></tr></thead><tbody>
 {% for chunk in chunks %}<tr class="chunk-row" id="chunk-{{ chunk.position }}"><td class="num">{{ chunk.position + 1 }}</td><td><strong>{{ chunk.title or chunk.source or "untitled" }}</strong>{% if chunk.source and chunk.source != chunk.title %}<br><span class="mono note">{{ chunk.source }}</span>{% endif %}</td><td class="num">{{ "%.3f"|format(chunk.score) if chunk.score is not none else "-" }}</td><td><div class="chunk-text">{{ chunk.text or "" }}</div></td></tr>
 {% endfor %}</tbody></table></details></div></section>
+<section id="citations"><h2>Citations</h2><div><table class="grid citations"><tbody>
+{% for citation in details.citations %}<tr class="citation-row" id="citation-{{ citation.position }}"><td class="num">{{ citation.position + 1 }}</td><td>{% if (citation.source or "").startswith("http") %}<a href="{{ citation.source }}" rel="noopener noreferrer nofollow">{{ citation.title or citation.source }}</a>{% else %}<strong>{{ citation.title or citation.source or "untitled" }}</strong>{% endif %}</td><td class="num">{{ "%.3f"|format(citation.score) if citation.score is not none else "-" }}</td><td><div class="chunk-text">{{ citation.text or "" }}</div></td></tr>
+{% endfor %}</tbody></table></div></section>
 <section id="status-history"><h2>Status history</h2><div><table class="grid status-changes"><thead><tr><th>Status</th><th>Seen from</th></tr></thead><tbody>
 {% for change in details.statusChanges %}<tr class="status-change"><td><span class="badge status-{{ change.status }}">{{ change.status }}</span></td><td>{{ instant(change.at) }}</td></tr>
 {% endfor %}</tbody></table>
@@ -220,7 +224,7 @@ BARE = """<!DOCTYPE html>
 <section id="steps"><table class="grid nodes"><tbody>
 {% for node in nodes %}<tr class="node-row" data-position="{{ node.position }}"><td class="num">{{ node.position + 1 }}</td><td class="step"><a href="#node-{{ node.position }}">{{ node.code }}</a></td><td>{{ node.type }}</td><td>{{ node.status }}</td><td class="num">{{ node.startedAt }}</td><td class="num">{{ node.durationMs }} ms</td><td class="num">{{ node.inputTokens }}</td><td class="num">{{ node.outputTokens }}</td></tr>
 {% endfor %}</tbody></table>
-{% for node in nodes %}<details class="node" id="node-{{ node.position }}"><summary>{{ node.position + 1 }}. {{ node.code }}</summary>
+{% for node in nodes %}<details class="node" id="step-{{ node.position + 1 }}"><summary>{{ node.position + 1 }}. {{ node.code }}</summary>
 {% if node.input %}<pre class="input">{{ node.input }}</pre>{% endif %}{% if node.output %}<pre class="output">{{ node.output }}</pre>{% endif %}</details>
 {% endfor %}</section>
 <section id="chunks"><table class="grid chunks"><tbody>
@@ -260,8 +264,10 @@ def render_same(template, data):
             bar = (f"{x:.2f}", f"{width:.2f}")
         tokens_in, tokens_out = node.get("inputTokens") or 0, node.get("outputTokens") or 0
         nested = node.get("nestedRun") or {}
+        token_bar = None
         if tokens_in or tokens_out:
             tokens = f"{count(tokens_in)} / {count(tokens_out)}"
+            token_bar = f"{max(1.0, min(100.0, (tokens_in + tokens_out) / most * 100)) if most else 0:.2f}"
         elif nested.get("inputTokens") or nested.get("outputTokens"):
             tokens = f"({count(nested.get('inputTokens') or 0)} / {count(nested.get('outputTokens') or 0)})"
         else:
@@ -278,7 +284,7 @@ def render_same(template, data):
             "type": node.get("type"), "model": node.get("model"), "status": node.get("status"), "failed": " failed" if failed else "",
             "bar": bar, "barClass": "failed" if failed else bar_class(node.get("status")),
             "offset": "+" + precise(start - origin) if start is not None and origin is not None else "-", "took": took,
-            "tokens": tokens, "meta": " · ".join(m for m in meta if m), "facts": facts, "prompt": prompt(node),
+            "tokens": tokens, "tokenBar": token_bar, "meta": " · ".join(m for m in meta if m), "facts": facts, "prompt": prompt(node),
             "texts": [(t, pretty(v)) for t, v in (("Input", node.get("input")), ("Output", node.get("output")), ("Error", node.get("error"))) if v],
             "children": [], "open": False,
         }
@@ -299,7 +305,7 @@ def render_same(template, data):
     for title, rows in (("Where the time went", insights.get("criticalPath", [])), ("Slowest steps", insights.get("slowest", [])),
                         ("Where the tokens went", insights.get("tokens", []))):
         cards.append({"title": title, "lead": None, "rows": [
-            {"kind": "time", "link": f"#node-{nodes[r['node']]['position']}", "label": f"{nodes[r['node']]['position'] + 1} {nodes[r['node']].get('code')}",
+            {"kind": "time", "link": f"#step-{nodes[r['node']]['position'] + 1}", "label": f"{nodes[r['node']]['position'] + 1} {nodes[r['node']].get('code')}",
              "width": f"{max(0.5, min(100, r.get('share', 0) * 100)):.2f}", "value": precise(r.get("value"))} for r in rows]})
 
     rows, y = [], 24
@@ -319,6 +325,7 @@ def render_same(template, data):
                                         ("Output tokens", count(run.get("outputTokens") or 0), False), ("Steps", count(len(nodes)), False)) if v]
     return template.render(
         run=run, details=details, team=team, nodes=nodes, roots=roots, cards=cards, facts=facts,
+        bookends=[node for index, node in enumerate(nodes) if bookend[index]],
         subtitle=" · ".join(p for p in (run.get("workflowName"), f"started {instant(run.get('startedAt'))}") if p),
         contents=[("insights", "At a glance"), ("prompt", "Prompt"), ("output", "Output"), ("timeline", "Timeline"), ("steps", "Steps"),
                   ("chunks", "Chunks"), ("status-history", "Status history"), ("raw-bodies", "Raw bodies")],

@@ -37,6 +37,8 @@ public struct LLMPrompt: Sendable, Hashable {
     /// (Cohere's request), since alone it is too common a word (a node input's `message`).
     static let userKeys = ["prompt", "userPrompt", "user_prompt", "promptText"]
     static let containerKeys = ["llmRequest", "chatRequest", "llmInput", "request", "chatDetails"]
+    /// Every key a prompt is read from: an item that names none of them holds no prompt.
+    public static let keys = listKeys + systemKeys + userKeys
     static let roleKeys = ["role", "author", "speaker", "type"]
     static let textKeys = ["content", "text", "message", "parts"]
 

@@ -20,9 +20,8 @@ extension String {
     /// making an upper-cased copy: a report asks this of every step several times.
     @inlinable
     public func equalsIgnoringCase(_ word: StaticString) -> Bool {
-        let count = word.utf8CodeUnitCount
-        guard utf8.count == count else { return false }
-        return word.withUTF8Buffer { expected in
+        word.withUTF8Buffer { expected in
+            guard utf8.count == expected.count else { return false }
             var index = 0
             for byte in utf8 {
                 let folded = (0x61...0x7A).contains(byte) ? byte - 0x20 : byte

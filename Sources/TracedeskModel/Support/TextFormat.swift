@@ -49,8 +49,9 @@ public struct TextFormat: Sendable {
         decimals(value, 2)
     }
 
-    /// A number with `places` decimals (1 to 6), rounded half away from zero, as `%.*f` writes it;
-    /// `0` for what is not a finite number, and a number beyond 10^12 as Swift writes it.
+    /// A number with `places` decimals (1 to 6), rounded half away from zero (where `%.*f` rounds
+    /// the binary value, a tie such as 0.125 may come out a digit apart); `0` for what is not a
+    /// finite number, and a number beyond 10^12 as Swift writes it.
     public static func decimals(_ value: Double, _ places: Int) -> String {
         guard value.isFinite else { return "0" }
         let places = min(max(places, 1), 6)

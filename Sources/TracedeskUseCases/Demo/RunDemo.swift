@@ -49,7 +49,7 @@ public struct RunDemo: Sendable {
             ("\(tracedesk) runs\(db)", "the history, newest first"),
             ("\(tracedesk) show \(job)\(db)", "one run's steps in the terminal"),
         ] + conversation + [
-            ("\(tracedesk) report last -o run.html\(db)", "the report of any recorded run"),
+            ("\(tracedesk) report \(job) -o run.html\(db)", "the report of any recorded run, to a file of your choice"),
             diffSuggestion(comparison?.0, fallback: job, tracedesk: tracedesk, db: db),
             ("\(tracedesk) serve --open\(db)", "browse every run, the comparison and the teams in a browser"),
             ("\(tracedesk) simulator", "this simulated pod, to try invoke, poll and resume by hand"),
@@ -57,7 +57,7 @@ public struct RunDemo: Sendable {
         let width = next.map(\.0.count).max() ?? 0
 
         if let (comparison, path) = comparison {
-            lines.append("  \(comparison.verdict.rawValue.uppercased().padding(toLength: 10, withPad: " ", startingAt: 0)) \(path)  (DRAFT against PUBLISHED)")
+            lines.append("  \(comparison.verdict.rawValue.uppercased().padding(toLength: 10, withPad: " ", startingAt: 0)) \(path)  (A PUBLISHED against B DRAFT)")
         }
         lines += ["", "Next:"] + next.map { "  \($0.0.padding(toLength: width, withPad: " ", startingAt: 0))   \($0.1)" }
         if tracedesk != "tracedesk" {

@@ -143,6 +143,7 @@ final class InvokeCommandTests {
                                         + "\(folder.appendingPathComponent("pair-runs").path)/, beside it"), "\(written.stderr)")
         let pair = try String(contentsOf: folder.appendingPathComponent("pair.html"), encoding: .utf8)
         #expect(!pair.contains("median (min – max)") && pair.contains("<th>Time</th>"))
+        #expect(!pair.contains("Expectations, B vs A") && pair.contains("Run A: COMPLETE") && !pair.contains("repeat 1"))
     }
 
     @Test("Ctrl-C records what arrived, says how to resume, and exits 130")

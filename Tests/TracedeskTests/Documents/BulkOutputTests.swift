@@ -3,7 +3,7 @@ import Testing
 @testable import TracedeskDocuments
 
 /// What a report writes without building it as a tree: status bodies escaped on the way out, and
-/// the step tree written by libxml2's streaming writer. Both must read as the tree would.
+/// the step tree written into a libxml2 buffer. Both must read as the tree would.
 @Suite("Bulk text and written fragments")
 struct BulkOutputTests {
     /// Texts that test every rule of the escaping, at every offset of an eight-byte word.
@@ -32,6 +32,21 @@ struct BulkOutputTests {
         let tree = byTree.serialized(), bulk = byBulk.serialized()
         #expect(tree == bulk)
         #expect(!bulk.contains("<!--"), "every marker was replaced")
+    }
+
+    @Test("a written fragment escapes a text byte for byte as libxml2 writes the same text node")
+    func fragmentSameAsLibxml2() throws {
+        let byTree = HTMLDocument(), byWriter = HTMLDocument()
+        for text in Self.texts { byTree.text(text, in: byTree.element("pre", in: byTree.body)) }
+        byWriter.fragment(in: byWriter.body) { writer in
+            for text in Self.texts { writer.element("pre", text: text) }
+        }
+        func contents(_ html: String) -> [Substring] {
+            html.split(separator: "<pre>").dropFirst().map { $0.prefix { $0 != "<" } }
+        }
+        let tree = contents(byTree.serialized()), written = contents(byWriter.serialized())
+        #expect(tree.count == Self.texts.count)
+        #expect(written == tree)
     }
 
     @Test("a marker spelled by a text is escaped like any text, and a marker that is not one of ours is left alone")

@@ -39,7 +39,7 @@ struct ReportImportTests {
         let snapshots = try fixture.store.snapshots(of: fixture.run)
         let html = TestReports.keep(try RunReport(details: try fixture.details, snapshots: snapshots, bodies: .last).html(), as: "bodies-last")
         #expect(try EmbeddedRun.read(Data(html.utf8), origin: "last.html").bodies.count == 1)
-        #expect(html.contains("1 bodies of 2, as --bodies last chose"))
+        #expect(html.contains("1 body of 2, as --bodies last chose"))
 
         let colleague = try HistoryStore.inMemory()
         _ = try Importer(store: colleague).importBodies(from: [CaptureSource.data(Data(html.utf8), origin: "last.html")], team: nil)

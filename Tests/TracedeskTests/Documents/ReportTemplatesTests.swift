@@ -45,6 +45,23 @@ struct ReportTemplatesTests {
         }
     }
 
+    @Test("an edited skeleton may nest optional sections in one another and in slots: each goes once, nothing is freed twice")
+    func nestedSections() throws {
+        var files = ReportTemplates.embedded.files
+        var skeleton = files[ReportTemplates.runReport]!
+        // Chunks inside citations (both left out for this run), the error section's marker inside a slot, and a nested section of one name.
+        skeleton = skeleton.replacingOccurrences(of: #"<div data-slot="citations"></div>"#,
+                                                 with: #"<div data-slot="citations"></div><p data-section="chunks">chunks <span data-section="chunks">again</span></p>"#)
+        skeleton = skeleton.replacingOccurrences(of: #"<div data-slot="prompt"></div>"#,
+                                                 with: #"<div data-slot="prompt"><p data-section="error">placeholder</p></div>"#)
+        files[ReportTemplates.runReport] = skeleton
+        let fixture = try ReportFixture(sample: "coe-status-complete.json")
+        for _ in 0..<20 {
+            let html = try fixture.report().html(templates: ReportTemplates(files: files, origin: "edited"))
+            #expect(!html.contains("chunks again") && !html.contains("placeholder") && !html.contains("data-section=\"citations\""))
+        }
+    }
+
     @Test("a folder that holds no template is refused")
     func emptyFolder() throws {
         #expect(throws: TracedeskError.self) { try ReportTemplates.overridden(by: FileManager.default.temporaryDirectory.path) }

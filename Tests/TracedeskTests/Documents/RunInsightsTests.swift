@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TracedeskCompare
-import TracedeskDocuments
+@testable import TracedeskDocuments
 @testable import TracedeskHistory
 import TracedeskModel
 
@@ -34,6 +34,19 @@ struct RunInsightsTests {
         node(5, "ANSWER", type: "LLM", start: 650, end: 950, tokens: 900, model: "cohere.command-r"),
         node(6, "END", type: "END", start: 950, end: 950),
     ]
+
+    @Test("waiting against working on one clock: the pod's waiting steps, else what Tracedesk saw, and no sum across clocks")
+    func waitingClocks() {
+        let nodes = [Self.node(0, "SUMMARISE", type: "LLM", start: 0, end: 3_000),
+                     Self.node(1, "APPROVE", type: "HUMAN", start: 3_000, end: 8_728), Self.node(2, "POST", start: 8_728, end: 10_002)]
+        let report = RunReport(details: Self.details(nodes, took: 10_002, waitingMs: 9), snapshots: [])
+        #expect(report.waitingText(insights: report.insights, clocksDiffer: true)
+                == "5.728 s (APPROVE), working 4.274 s; seen WAITING by Tracedesk for 9 ms")
+        #expect(report.waitingText(insights: report.insights, clocksDiffer: false) == "5.728 s (APPROVE), working 4.274 s")
+        let unseen = RunReport(details: Self.details([Self.node(0, "WORK", start: 0, end: 10_000)], took: 10_000, waitingMs: 2_000), snapshots: [])
+        #expect(unseen.waitingText(insights: unseen.insights, clocksDiffer: true) == "2.000 s as Tracedesk saw it")
+        #expect(unseen.waitingText(insights: unseen.insights, clocksDiffer: false) == "2.000 s as Tracedesk saw it, working 8.000 s")
+    }
 
     @Test("the critical path goes through the slower branch; the faster is beside it; gaps are counted; bookends are left out")
     func criticalPath() {
@@ -151,7 +164,7 @@ struct RunInsightsTests {
         #expect(rows.allSatisfy { row in row.children.contains { $0.classes.contains("when") && !$0.children.isEmpty } })
         let target = try #require(document.stepTarget(4))
         #expect(target.classes == ["step-detail"])
-        let links = document.elements { $0.name == "a" && $0.attribute("href") == "#node-4" }
+        let links = document.elements { $0.name == "a" && $0.attribute("href") == "#step-5" }
         #expect(links.contains { link in rows.contains { $0.textContent.contains(link.textContent) } }, "its row links to it")
         #expect(html.contains("Where the time went") && html.contains("Where the tokens went"))
         #expect(html.contains("0.480 s") == false && html.contains("480 ms"), "step times to the millisecond")

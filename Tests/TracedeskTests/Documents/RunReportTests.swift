@@ -57,7 +57,7 @@ extension HTMLDocument {
 
     /// The element a link to step `position` leads to.
     func stepTarget(_ position: Int) -> HTMLElement? {
-        elements { $0.attribute("id") == "node-\(position)" }.first
+        elements { $0.attribute("id") == "step-\(position + 1)" }.first
     }
 }
 

@@ -80,6 +80,36 @@ struct StepTreeTests {
         #expect(folds.count == 1 && folds.allSatisfy { !$0.descendantNames.contains("a") })
     }
 
+    @Test("a container's row shows the tokens of the steps under it, bracketed; START and END are listed by the run they mark; a call's output is folded")
+    func containers() throws {
+        var nodes = [
+            Make.node(0, "START", type: "START", start: 0, end: 0),
+            Make.node(1, "BRANCHES", type: "PARALLEL", start: 0, end: 90),
+            Make.node(2, "LEFT", parent: 1, type: "LLM", start: 0, end: 50, tokens: 300),
+            Make.node(3, "RIGHT", parent: 1, type: "LLM", start: 0, end: 90, tokens: 200),
+            Make.node(4, "CALL", type: "WORKFLOW", start: 90, end: 200),
+            Make.node(5, "START", parent: 4, type: "START", start: 90, end: 90),
+            Make.node(6, "INNER", parent: 4, type: "LLM", start: 91, end: 190, tokens: 50),
+            Make.node(7, "END", parent: 4, type: "END", start: 190, end: 190),
+            Make.node(8, "END", type: "END", start: 200, end: 200),
+        ]
+        nodes[4].nestedJobId = "called-job"
+        nodes[4].output = #"{"jobId": "called-job", "status": "COMPLETE", "nodes": []}"#
+        let html = TestReports.keep(try RunReport(details: Make.details(nodes, took: 200), snapshots: []).html(), as: "containers")
+        let document = try HTMLDocument(parsing: html, origin: "report")
+        func tokens(_ position: Int) -> String? {
+            document.stepRows.first { $0.attribute("data-position") == String(position) }?.children.last?.textContent
+        }
+        #expect(tokens(1) == "(500 / 0)", "the parallel branches' tokens, bracketed")
+        #expect(tokens(4) == "(50 / 0)", "the called run's steps' tokens, bracketed")
+        #expect(tokens(2) == "300 / 0")
+        let notes = try #require(document.elements(class: "tree-notes").first?.textContent)
+        #expect(notes.contains("START, END of the run") && notes.contains("START, END under 5 CALL"), "\(notes)")
+        #expect(document.stepTarget(5)?.textContent.contains("a marker of the run under 5 CALL") == true)
+        let call = try #require(document.stepTarget(4))
+        #expect(call.descendants.contains { $0.name == "summary" && $0.textContent.hasPrefix("The status body of the run it called") })
+    }
+
     @Test("the retrieval step lists the chunks it brought, each linked to its row")
     func retrieval() throws {
         var nodes = Make.parallel
