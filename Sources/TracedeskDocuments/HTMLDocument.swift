@@ -160,16 +160,16 @@ public final class HTMLDocument {
         splices.append(.text(text))
     }
 
-    /// Appends to `parent` the markup `write` writes through an `HTMLWriter` (into a libxml2
-    /// buffer, every text and attribute escaped by libxml2): for the parts of a report that grow
-    /// with the run, which would otherwise be hundreds of thousands of nodes built, written and freed.
+    /// Appends to `parent` the markup `write` writes through an `HTMLWriter` (every text and
+    /// attribute escaped as libxml2 escapes them): for the parts of a report that grow with the
+    /// run, which would otherwise be hundreds of thousands of nodes built, written and freed.
     ///
     /// Like `bulkText`, the markup is in the output, not in the tree: it is read back by parsing.
     public func fragment(in parent: HTMLElement, _ write: (HTMLWriter) -> Void) {
         let writer = HTMLWriter()
         write(writer)
         xmlAddChild(parent.node, xmlNewDocComment(document, "\(bulkMarker)-\(splices.count)"))
-        splices.append(.markup(writer))
+        splices.append(.markup(writer.finish()))
     }
 
     /// Appends `text` as pieces that each end after one of `breaks`, each in a
@@ -429,4 +429,13 @@ enum LibXML2 {
 
     /// Prepares libxml2 for use from several threads; cheap after the first call.
     static func initialise() { _ = initialised }
+}
+
+extension String {
+    /// Calls `body` with the text as libxml2's `xmlChar` string, without a copy for a native
+    /// string (passing a String where a pointer is expected copies it into a new array first).
+    @inline(__always)
+    func withXMLString<Result>(_ body: (UnsafePointer<xmlChar>) -> Result) -> Result {
+        withCString { body(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
+    }
 }

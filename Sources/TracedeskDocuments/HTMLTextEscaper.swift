@@ -1,3 +1,4 @@
+import CLibXML2
 import Foundation
 
 /// Escapes text for HTML exactly as libxml2's HTML serialiser escapes a text node, and puts
@@ -27,6 +28,64 @@ enum HTMLTextEscaper {
             written += replacement.count
         }
         return written
+    }
+
+    /// Appends `text` escaped as libxml2 escapes a text node, up to a NUL if it holds one (libxml2
+    /// reads a text node's content as a C string).
+    static func appendText(_ text: String, to output: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            let end = memchr(base, 0, bytes.count).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? bytes.count
+            scan(UnsafeBufferPointer(start: base, count: end)) { run in
+                output.append(contentsOf: run)
+            } special: { byte in
+                output.append(contentsOf: replacement(byte))
+            }
+        }
+    }
+
+    /// Appends `value` escaped as libxml2 escapes an attribute value (`xmlAttrSerializeTxtContent`
+    /// for a document in UTF-8): `&`, `<`, `>` and `"` as entities, tab, line feed and carriage
+    /// return as character references, everything else as it is, up to a NUL.
+    static func appendAttribute(_ value: String, to output: inout [UInt8]) {
+        for byte in value.utf8 {
+            switch byte {
+            case 0x00: return
+            case 0x26: output.append(contentsOf: ampersand)
+            case 0x3C: output.append(contentsOf: lessThan)
+            case 0x3E: output.append(contentsOf: greaterThan)
+            case 0x22: output.append(contentsOf: quote)
+            case 0x0A: output.append(contentsOf: lineFeed)
+            case 0x0D: output.append(contentsOf: carriageReturn)
+            case 0x09: output.append(contentsOf: tab)
+            default: output.append(byte)
+            }
+        }
+    }
+
+    static let quote = Array("&quot;".utf8)
+    static let lineFeed = Array("&#10;".utf8)
+    static let carriageReturn = Array("&#13;".utf8)
+    static let tab = Array("&#9;".utf8)
+
+    /// libxml2's own escaping of `text` as a text node's content and as an attribute value, the
+    /// references the escapers above are held to (by the tests).
+    static func libxml2Escaping(_ text: String) -> (text: [UInt8], attribute: [UInt8]) {
+        LibXML2.initialise()
+        let document = htmlNewDocNoDtD(nil, nil)!
+        defer { xmlFreeDoc(document) }
+        document.pointee.encoding = "UTF-8".withXMLString { UnsafePointer(xmlStrdup($0)) }
+        var escapedText: [UInt8] = []
+        if let escaped = text.withXMLString({ xmlEncodeEntitiesReentrant(document, $0) }) {
+            escapedText = Array(UnsafeBufferPointer(start: escaped, count: Int(xmlStrlen(escaped))))
+            clx_free(escaped)
+        }
+        let buffer = xmlBufferCreate()!
+        defer { xmlBufferFree(buffer) }
+        text.withXMLString { xmlAttrSerializeTxtContent(buffer, document, nil, $0) }
+        let attribute = Array(UnsafeBufferPointer(start: xmlBufferContent(buffer), count: Int(xmlBufferLength(buffer))))
+        return (escapedText, attribute)
     }
 
     /// What libxml2 writes for a byte that is not copied: an entity, or nothing for a control character.
@@ -85,7 +144,7 @@ enum HTMLTextEscaper {
     /// What takes a marker's place: a text, escaped on the way, or markup an `HTMLWriter` wrote, copied.
     enum Splice {
         case text(String)
-        case markup(HTMLWriter)
+        case markup([UInt8])
     }
 
     /// `written` with each comment `<!--MARKER-N-->` replaced by `splices[N]`, written in place
@@ -118,7 +177,7 @@ enum HTMLTextEscaper {
         for (index, splice) in splices.enumerated() {
             switch splice {
             case .text: sizes[index] = texts[index]!.withUTF8 { escapedCount($0) }
-            case .markup(let writer): sizes[index] = writer.markup.count
+            case .markup(let markup): sizes[index] = markup.count
             }
         }
         let total = written.count + places.reduce(0) { $0 - ($1.end - $1.start) + sizes[$1.splice] }
@@ -134,7 +193,7 @@ enum HTMLTextEscaper {
                 copy(UnsafeBufferPointer(rebasing: written[from..<place.start]))
                 switch splices[place.splice] {
                 case .text: out += texts[place.splice]!.withUTF8 { write($0, to: target.baseAddress! + out) }
-                case .markup(let writer): copy(writer.markup)
+                case .markup(let markup): markup.withUnsafeBufferPointer { copy($0) }
                 }
                 from = place.end
             }

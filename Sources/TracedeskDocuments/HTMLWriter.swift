@@ -1,58 +1,50 @@
-import CLibXML2
 import Foundation
 
-/// Writes a run of HTML markup element by element into a libxml2 buffer, for the parts of a
-/// document that grow with the run: a 6,000-step tree is some 200,000 nodes, and building them as
-/// a tree, writing the tree out and freeing it costs several times what writing them straight does.
+/// Writes a run of HTML markup element by element, for the parts of a document that grow with
+/// the run: a 6,000-step tree is some 200,000 nodes, and building them as a libxml2 tree, writing
+/// the tree out and freeing it costs several times what writing them straight does.
 ///
-/// The guarantee is the document's: libxml2 escapes every text (`xmlEncodeEntitiesReentrant`, as
-/// its serialiser escapes a text node) and every attribute value (`xmlAttrSerializeTxtContent`) as
-/// it is written, so nothing a pod sends can become markup; only element and attribute names,
-/// which are the program's own, are copied. A text is cut at a NUL, as a text node is.
+/// The guarantee is the document's: every text is escaped as libxml2's HTML serialiser escapes a
+/// text node, and every attribute value as it escapes an attribute (`HTMLTextEscaper`; a test
+/// holds both to libxml2's own output byte for byte), so nothing a pod sends can become markup.
+/// Only element and attribute names, which are the program's own, are copied as they are.
 /// Elements are closed with an end tag (`<span></span>`, never `<span/>`, which HTML does not
 /// close). The markup is put into an `HTMLDocument` with `HTMLDocument.fragment(in:_:)` and
 /// written where the tree holds its place.
 public final class HTMLWriter {
-    private let buffer: xmlBufferPtr
-    /// A document that says its encoding is UTF-8, so that libxml2 keeps non-ASCII text as it is
-    /// instead of writing character references.
-    private let encoding: htmlDocPtr
+    /// The markup written so far.
+    private(set) var bytes: [UInt8] = []
     /// The elements open, innermost last.
     private var open: [String] = []
 
     init() {
-        LibXML2.initialise()
-        buffer = xmlBufferCreate()!
-        encoding = htmlNewDocNoDtD(nil, nil)!
-        encoding.pointee.encoding = "UTF-8".withXMLString { UnsafePointer(xmlStrdup($0)) }
-    }
-
-    deinit {
-        xmlBufferFree(buffer)
-        xmlFreeDoc(encoding)
+        bytes.reserveCapacity(64 * 1024)
     }
 
     /// Opens `name` with its attributes; `close()` ends it.
     public func open(_ name: String, attributes: KeyValuePairs<String, String> = [:]) {
-        raw("<")
-        raw(name)
+        bytes.append(UInt8(ascii: "<"))
+        bytes.append(contentsOf: name.utf8)
         for (key, value) in attributes {
-            raw(" ")
-            raw(key)
-            raw("=\"")
-            value.withXMLString { xmlAttrSerializeTxtContent(buffer, encoding, nil, $0) }
-            raw("\"")
+            bytes.append(UInt8(ascii: " "))
+            bytes.append(contentsOf: key.utf8)
+            bytes.append(contentsOf: Self.equalsQuote)
+            HTMLTextEscaper.appendAttribute(value, to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
         }
-        raw(">")
+        bytes.append(UInt8(ascii: ">"))
         open.append(name)
     }
+
+    private static let equalsQuote = Array("=\"".utf8)
+    private static let endTag = Array("</".utf8)
 
     /// Ends the element opened last, with an end tag.
     public func close() {
         guard let name = open.popLast() else { return }
-        raw("</")
-        raw(name)
-        raw(">")
+        bytes.append(contentsOf: Self.endTag)
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: ">"))
     }
 
     /// An element with its attributes and what `content` writes inside it.
@@ -69,13 +61,10 @@ public final class HTMLWriter {
         close()
     }
 
-    /// `text`, escaped: shown, never parsed.
+    /// `text`, escaped: shown, never parsed. Cut at a NUL, as libxml2 cuts a text node.
     public func text(_ text: String) {
-        // The escaping libxml2's HTML serialiser gives a text node: `&`, `<`, `>` as entities,
-        // carriage returns kept, other control characters dropped (the same bytes as the tree's).
-        guard !text.isEmpty, let escaped = text.withXMLString({ xmlEncodeEntitiesReentrant(encoding, $0) }) else { return }
-        xmlBufferCat(buffer, escaped)
-        clx_free(escaped)
+        guard !text.isEmpty else { return }
+        HTMLTextEscaper.appendText(text, to: &bytes)
     }
 
     /// A `<pre>` holding `text` as it is (`HTMLDocument.preformatted`).
@@ -83,23 +72,9 @@ public final class HTMLWriter {
         element("pre", attributes: attributes, text: HTMLDocument.preformatted(text))
     }
 
-    /// Markup of the program's own (names, punctuation), copied as it is.
-    private func raw(_ markup: String) {
-        markup.withXMLString { _ = xmlBufferCat(buffer, $0) }
-    }
-
-    /// The markup written, every element closed: valid while the writer lives.
-    var markup: UnsafeBufferPointer<UInt8> {
+    /// The markup written, every element closed.
+    func finish() -> [UInt8] {
         while !open.isEmpty { close() }
-        return UnsafeBufferPointer(start: xmlBufferContent(buffer), count: Int(xmlBufferLength(buffer)))
-    }
-}
-
-extension String {
-    /// Calls `body` with the text as libxml2's `xmlChar` string, without a copy for a native
-    /// string (passing a String where a pointer is expected copies it into a new array first).
-    @inline(__always)
-    func withXMLString<Result>(_ body: (UnsafePointer<xmlChar>) -> Result) -> Result {
-        withCString { body(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
+        return bytes
     }
 }

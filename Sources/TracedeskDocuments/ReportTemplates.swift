@@ -102,10 +102,11 @@ public final class TemplateDocument {
         }
     }
 
-    /// Empties the slot `slot` and lets `build` fill it. A template without the slot is an error:
-    /// a report must never leave out a part silently because a template was edited.
+    /// Empties the slot `slot` and lets `build` fill it (or remove it), once. A template without the
+    /// slot is an error: a report must never leave out a part silently because a template was edited.
     public func fill(_ slot: String, _ build: (HTMLElement) throws(TracedeskError) -> Void) throws(TracedeskError) {
-        guard let element = slots[slot] else {
+        // Taken out of the cache: the filler may remove the element itself (serve's pages do).
+        guard let element = slots.removeValue(forKey: slot) else {
             throw .badInput("\(name): no element with data-slot=\"\(slot)\"; the report needs one")
         }
         // A placeholder's text is dropped; attributes (the <meta> slot's content) are the filler's to set.

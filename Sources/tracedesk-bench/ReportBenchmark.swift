@@ -65,6 +65,9 @@ func recordLargeRun(store: HistoryStore, scenarios: URL) async throws -> RunReco
     return try store.run(first.body.jobId)
 }
 
+/// Samples of each figure: this kind of machine's timings wander by a third from run to run.
+let samples = 9
+
 func reportBenchmark() async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tracedesk-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -74,7 +77,7 @@ func reportBenchmark() async throws {
     let snapshots = try store.snapshots(of: run)
     let bodyBytes = snapshots.reduce(0) { $0 + $1.body.utf8.count }
     print("Report of \(run.teamCode ?? "?"): \(TextFormat.count(Int64(run.nodeCount))) steps, \(TextFormat.count(Int64(run.chunkCount))) chunks, "
-          + "\(snapshots.count) status bodies (\(RunReport.bytes(bodyBytes))); median of 5, release build\n")
+          + "\(snapshots.count) status bodies (\(RunReport.bytes(bodyBytes))); median of \(samples), release build\n")
 
     var html: [UInt8] = []
     var text = ""
@@ -82,7 +85,7 @@ func reportBenchmark() async throws {
     var rows: [(String, [Sample])] = [("read the run from the history", []), ("render the report (through libxml2)", []),
                                       ("write it to disk", []), ("libxml2: parse the report", []),
                                       ("libxml2: parse + serialise the report", [])]
-    for _ in 0..<5 {
+    for _ in 0..<samples {
         rows[0].1.append(try sample { details = try store.details(of: run); _ = try store.snapshots(of: run) })
         // The tree is freed off the caller's path, but its freeing is work the render causes: counted.
         rows[1].1.append(try sample { html = try RunReport(details: details!, snapshots: snapshots).htmlBytes(); HTMLDocument.waitForPendingFrees() })
@@ -130,7 +133,7 @@ func reportBenchmark() async throws {
     ])
     try Data(payload.compactText.utf8).write(to: input)
     let script = repository.appendingPathComponent("scripts/bench/jinja2-report.py").path
-    let jinja = try pythonJSON([script, input.path, "5"])
+    let jinja = try pythonJSON([script, input.path, String(samples)])
     func figures(_ key: String) -> (ms: Double, bytes: Double) {
         (jinja[key]?["ms"]?.doubleValue ?? .nan, Double(jinja[key]?["bytes"]?.int64Value ?? 0))
     }
@@ -140,7 +143,7 @@ func reportBenchmark() async throws {
         name.padding(toLength: 50, withPad: " ", startingAt: 0) + String(format: "%8.0f ms", ms)
             + (megabytesPerSecond.map { String(format: " %10.1f", $0) } ?? "") + (bytes.map { "   (\(RunReport.bytes(Int($0))))" } ?? "")
     }
-    print("\nagainst the floors (median of 5)                        time        MB/s")
+    print("\nagainst the floors (median of \(samples))                        time        MB/s")
     print(line("tracedesk: render the report", render, ours, Double(html.count)))
     print(line("libxml2 parse + serialise (xmllint's work)", libxml2, nil, nil))
     print(line("Jinja2 3 (autoescape): the same report", same.ms, theirs, same.bytes))

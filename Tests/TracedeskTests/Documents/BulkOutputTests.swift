@@ -49,6 +49,21 @@ struct BulkOutputTests {
         #expect(written == tree)
     }
 
+    @Test("the writer escapes texts and attribute values byte for byte as libxml2 does, on every text of the corpus and on random ones")
+    func escapersSameAsLibxml2() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["a", "<", ">", "&", "\"", "'", "\n", "\r", "\t", "\u{1}", "\u{7F}", "é", "🎉", " ", ";", "#"]
+        let generated = (0..<300).map { _ in String((0..<Int.random(in: 0...40, using: &random)).map { _ in alphabet.randomElement(using: &random)! }) }
+        for text in Self.texts + generated + ["cut\u{0}here"] {
+            var asText: [UInt8] = [], asAttribute: [UInt8] = []
+            HTMLTextEscaper.appendText(text, to: &asText)
+            HTMLTextEscaper.appendAttribute(text, to: &asAttribute)
+            let reference = HTMLTextEscaper.libxml2Escaping(text)
+            #expect(asText == reference.text, "text \(text.debugDescription)")
+            #expect(asAttribute == reference.attribute, "attribute \(text.debugDescription)")
+        }
+    }
+
     @Test("a marker spelled by a text is escaped like any text, and a marker that is not one of ours is left alone")
     func forgedMarkers() throws {
         let document = HTMLDocument()
