@@ -82,7 +82,7 @@ func reportBenchmark() async throws {
     var html: [UInt8] = []
     var text = ""
     var details: RunDetails?
-    var rows: [(String, [Sample])] = [("read the run from the history", []), ("render the report (through libxml2)", []),
+    var rows: [(String, [Sample])] = [("read the run from the history", []), ("render the report", []),
                                       ("write it to disk", []), ("libxml2: parse the report", []),
                                       ("libxml2: parse + serialise the report", [])]
     for _ in 0..<samples {
