@@ -138,7 +138,8 @@ public struct Comparison: Sendable, Codable {
         /// The first completed run of A against the first of B.
         public var diff: RunDiff?
         public var verdict: Verdict
-        /// Why the verdict is a regression or an improvement.
+        /// Why the verdict: what regressed, or else what improved; for a verdict of `changed`,
+        /// what changed (the answer, the steps, status, chunks, citations).
         public var reasons: [String]
         /// What to keep in mind: noise between repeats, runs that waited or failed to run.
         public var notes: [String]
@@ -159,9 +160,9 @@ public struct Comparison: Sendable, Codable {
             for tally in b.expectations {
                 guard let before = a.expectations.first(where: { $0.name == tally.name }) else { continue }
                 if before.always && !tally.always {
-                    regressions.append("B misses “\(tally.name)” in \(tally.of - tally.met) of \(tally.of) runs; A met it in all \(before.of)")
+                    regressions.append("B misses “\(tally.name)” in \(tally.of - tally.met) of \(tally.of) runs; A met it in \(TextFormat.every(before.of, "run"))")
                 } else if !before.always && tally.always {
-                    improvements.append("B meets “\(tally.name)” in all \(tally.of) runs; A missed it in \(before.of - before.met) of \(before.of)")
+                    improvements.append("B meets “\(tally.name)” in \(TextFormat.every(tally.of, "run")); A missed it in \(before.of - before.met) of \(before.of)")
                 }
             }
             let completeA = a.count(.complete), errorsB = b.count(.error)
@@ -177,11 +178,12 @@ public struct Comparison: Sendable, Codable {
             if let limit = thresholds.maxTimeIncrease, let change = timeChange, change > limit {
                 regressions.append(String(format: "median time %+.0f%% (limit +%.0f%%)", change * 100, limit * 100))
             }
-            reasons = regressions.isEmpty ? improvements : regressions
             let answersDiffer = Set(a.runs.compactMap(\.output)) != Set(b.runs.compactMap(\.output))
             let shapeDiffers = diff.map { !$0.isSameShape } ?? false
             verdict = !regressions.isEmpty ? .regression : !improvements.isEmpty ? .improvement
                 : (answersDiffer || shapeDiffers) ? .changed : .unchanged
+            reasons = !regressions.isEmpty ? regressions : !improvements.isEmpty ? improvements
+                : verdict == .changed ? Self.changes(a: a, b: b, diff: diff, answersDiffer: answersDiffer) : []
 
             var notes: [String] = []
             for (label, side) in [("A", a), ("B", b)] {
@@ -194,6 +196,34 @@ public struct Comparison: Sendable, Codable {
                 for run in side.runs { if let failure = run.failure { notes.append("\(label) repeat \(run.repetition) did not finish: \(failure)") } }
             }
             self.notes = notes
+        }
+
+        /// What changed, when nothing regressed or improved: the answer (word by word between
+        /// the first runs, or over the repeats' distinct answers), then the shape of the first runs.
+        static func changes(a: SideResult, b: SideResult, diff: RunDiff?, answersDiffer: Bool) -> [String] {
+            var changes: [String] = []
+            if let diff, diff.outputChanged {
+                let share = Int((WordDiff.changedShare(diff.output) * 100).rounded())
+                let which = a.runs.count > 1 || b.runs.count > 1 ? " in repeat 1" : ""
+                changes.append("answer changed\(which): \(max(share, 1))% of its words")
+            } else if answersDiffer {
+                let distinctA = Set(a.runs.compactMap(\.output)).count, distinctB = Set(b.runs.compactMap(\.output)).count
+                changes.append("answers differ in later repeats (A gave \(distinctA) distinct, B \(distinctB))")
+            }
+            guard let diff else { return changes }
+            if diff.statusChanged { changes.append("status \(diff.a.status) → \(diff.b.status)") }
+            if diff.errorChanged { changes.append("error changed") }
+            let moved = [(diff.stepsAdded, "added"), (diff.stepsRemoved, "removed"), (diff.stepsChanged, "changed")].filter { $0.0 > 0 }
+            if moved.count == 1 {
+                changes.append("\(moved[0].0) step\(moved[0].0 == 1 ? "" : "s") \(moved[0].1)")
+            } else if !moved.isEmpty {
+                changes.append("steps: " + moved.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+            }
+            for (count, what, how) in [(diff.chunksGained.count, "chunk", "gained"), (diff.chunksLost.count, "chunk", "lost"),
+                                       (diff.citationsGained.count, "citation", "gained"), (diff.citationsLost.count, "citation", "lost")] where count > 0 {
+                changes.append("\(count) \(what)\(count == 1 ? "" : "s") \(how)")
+            }
+            return changes
         }
 
         /// `22.3 s → 19.2 s (-14%)`: the median times, for summary tables.

@@ -127,12 +127,15 @@ public struct RunDiff: Sendable, Codable {
                 var differences: [String] = []
                 if RunStatus(nodeA.status ?? "") != RunStatus(nodeB.status ?? "") { differences.append("status") }
                 if nodeA.input != nodeB.input { differences.append("input") }
-                if nodeA.output != nodeB.output { differences.append("output") }
+                // Parsed only when the texts differ: most steps' outputs are equal byte for byte.
+                let outputA = nodeA.output == nodeB.output ? nodeA.output : Self.comparableOutput(nodeA.output)
+                let outputB = nodeA.output == nodeB.output ? nodeB.output : Self.comparableOutput(nodeB.output)
+                if outputA != outputB { differences.append("output") }
                 if nodeA.error != nodeB.error { differences.append("error") }
                 var step = Step(change: differences.isEmpty ? .same : .changed, path: pathsA[i], type: nodeA.type, depth: nodeA.depth,
                                 statusA: nodeA.status, statusB: nodeB.status, durationMsA: nodeA.durationMs, durationMsB: nodeB.durationMs,
                                 tokensA: nodeA.displayTokens.total, tokensB: nodeB.displayTokens.total, differences: differences)
-                if differences.contains("output"), let outputA = nodeA.output, let outputB = nodeB.output,
+                if differences.contains("output"), let outputA, let outputB,
                    outputA.utf8.count <= Self.maximumDiffedCharacters, outputB.utf8.count <= Self.maximumDiffedCharacters {
                     step.outputDiff = WordDiff.diff(outputA, outputB)
                 }
@@ -154,6 +157,28 @@ public struct RunDiff: Sendable, Codable {
         let citationsA = Set(a.citations.map(Self.reference)), citationsB = Set(b.citations.map(Self.reference))
         citationsGained = b.citations.map(Self.reference).filter { !citationsA.contains($0) }
         citationsLost = a.citations.map(Self.reference).filter { !citationsB.contains($0) }
+    }
+
+    /// What a step's output says, for comparing it. A step that ran another team (a WORKFLOW
+    /// step) outputs that run's whole status body, whose jobId, traceId, times and nested steps
+    /// differ on every run; its steps are aligned on their own, so what counts is its status,
+    /// its error and its answer. Any other output is compared as received.
+    static func comparableOutput(_ text: String?) -> String? {
+        guard let text, text.utf8.first == UInt8(ascii: "{"), text.utf8.count <= 64 << 20,
+              let value = JSONValue(parsing: text)?.parsingEmbeddedJSON else { return text }
+        let body: JSONValue
+        if StatusBody.looksLikeStatusBody(value) {
+            body = value
+        } else if let wrapped = value["output"]?.parsingEmbeddedJSON, StatusBody.looksLikeStatusBody(wrapped) {
+            body = wrapped
+        } else {
+            return text
+        }
+        var parts: [String] = []
+        if let status = body["status"]?.displayText { parts.append("status: \(status)") }
+        if let error = body["error"], !error.isNull { parts.append("error: \(error.displayText)") }
+        if let output = body["output"], !output.isNull { parts.append(output.displayText) }
+        return parts.joined(separator: "\n")
     }
 
     /// Each node's path of codes from the top, in the nodes' order.

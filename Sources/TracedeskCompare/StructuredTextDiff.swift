@@ -23,6 +23,48 @@ public enum StructuredTextDiff {
     public struct Line: Sendable, Equatable {
         public var change: Change
         public var segments: [WordDiff.Segment]
+
+        /// What a line is in Markdown, for drawing it as such rather than as its source.
+        public enum Role: Sendable, Equatable {
+            case text
+            /// `## Heading`: its level, 1 to 6.
+            case heading(Int)
+            /// `- item`, `* item`, `+ item`; `1. item` keeps its number in the text.
+            case item
+        }
+
+        /// The line as a reader sees it: its role, and its words without the heading's `#`s or
+        /// the item's bullet (when both sides share them) and without `**` and `__` emphasis.
+        public var presented: (role: Role, segments: [WordDiff.Segment]) {
+            var segments = segments
+            var role = Role.text
+            // The marker is taken off when it is unchanged text at the line's start, or the line
+            // was added or removed whole.
+            if let first = segments.first, first.kind == .same || change == .added || change == .removed {
+                let text = first.text
+                let indent = text.prefix { $0 == " " }
+                let rest = text.dropFirst(indent.count)
+                let hashes = rest.prefix { $0 == "#" }
+                var marker: Substring.Index?
+                if (1...6).contains(hashes.count), rest.dropFirst(hashes.count).first == " " {
+                    role = .heading(hashes.count)
+                    marker = rest.index(rest.startIndex, offsetBy: hashes.count + 1)
+                } else if let bullet = rest.first, "-*+".contains(bullet), rest.dropFirst().first == " " {
+                    role = .item
+                    marker = rest.index(rest.startIndex, offsetBy: 2)
+                }
+                if let marker {
+                    let remaining = String(rest[marker...].drop { $0 == " " })
+                    if remaining.isEmpty { segments.removeFirst() } else { segments[0].text = remaining }
+                }
+            }
+            segments = segments.compactMap { segment in
+                var segment = segment
+                segment.text = segment.text.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "__", with: "")
+                return segment.text.isEmpty ? nil : segment
+            }
+            return (role, segments)
+        }
     }
 
     public static func diff(_ a: String, _ b: String) -> [Block] {

@@ -272,8 +272,11 @@ public struct ComparisonReport {
                     for cell in row.cells { segments(cell, in: document.element("td", in: line), of: document) }
                 }
             case .line(let line):
-                let paragraph = document.element("p", in: holder, attributes: ["class": "md-line change-\(line.change.rawValue)"])
-                segments(line.segments, in: paragraph, of: document)
+                // Headings and list items drawn as such, not as their Markdown source.
+                let (role, shown) = line.presented
+                let roleClass = switch role { case .text: ""; case .heading: " md-heading"; case .item: " md-item" }
+                let paragraph = document.element("p", in: holder, attributes: ["class": "md-line\(roleClass) change-\(line.change.rawValue)"])
+                segments(shown, in: paragraph, of: document)
             }
         }
     }
@@ -296,7 +299,7 @@ public struct ComparisonReport {
                          + "\(diff.steps.count { $0.change == .same }) the same")
         if comparison.repeats > 1 {
             document.element("p", in: details, attributes: ["class": "note"],
-                             text: "The steps of repeat 1 of A and of B; the times and tokens at the top are medians over all \(comparison.repeats) repeats.")
+                             text: "The steps of repeat 1 of A and of B; the times and tokens at the top are medians over \(TextFormat.every(comparison.repeats, "repeat")).")
         }
         let table = document.element("table", in: Self.scrolling(details, of: document, label: "Steps, aligned"), attributes: ["class": "grid aligned-steps"])
         let head = document.element("tr", in: document.element("thead", in: table))

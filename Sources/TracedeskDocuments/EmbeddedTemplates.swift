@@ -225,6 +225,7 @@ details.group > summary { font-weight: 600; }
    others keep to the right edge), a fold button in each row's margin, and the picked step
    (:target) beside its row on a wide screen, under it otherwise. */
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.tree-detail { position: relative; --panel-room: min(calc(100vh - 32px), 56rem); }
 .step-tree { font-size: 14px; overflow-x: auto; }
 .step-tree > ol.tree, .step-tree > .tree-row { min-width: 440px; }
 ol.tree { list-style: none; margin: 0; padding: 0; }
@@ -283,7 +284,8 @@ details.subtree > summary.fold:focus-visible { outline: 2px solid var(--accent);
 ol.retrieved { margin: 0; padding-left: 22px; font-size: 13px; }
 .tree-detail > .pick { display: none; }
 /* A narrower window, and paper: each row on two lines (the step, then its figures), the start
-   offset left to the bar, so that nothing is cut or overlaps down to 440 px. */
+   offset left to the bar, so that nothing is cut or overlaps down to 440 px. (Media queries, not
+   container queries: the W3C validator's CSS checker does not know the latter yet.) */
 @media screen and (max-width: 1100px), print {
   .tree-row {
     grid-template-columns: minmax(0, 1fr) 96px 84px 76px 130px;
@@ -302,18 +304,23 @@ ol.retrieved { margin: 0; padding-left: 22px; font-size: 13px; }
   .step-tree > ol.tree, .step-tree > .tree-row { min-width: 0; }
   .tree-row .when, .tree-row .bar { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }
-/* Tree plus detail on a wide screen: the picked step's panel beside its row, in a column of its own. */
+/* Tree plus detail on a wide screen, in a run's own page (a run inside a comparison keeps the
+   comparison's narrower column, and its panel under the row): the picked step's panel beside its
+   row, in a column of its own. The panel may reach below the tree's last row: the tree keeps room
+   for it below, so that it never covers the sections that follow. */
 @media screen and (min-width: 1600px) {
   body.run-report { max-width: 1860px; }
-  .tree-detail { position: relative; padding-right: calc(30rem + 16px); }
-  .step-tree { overflow: visible; }
-  .tree-detail > .pick { display: block; position: absolute; top: 0; right: 0; width: 30rem; margin: 0; padding: 12px;
+  body.run-report .tree-detail { padding-right: calc(30rem + 16px); }
+  body.run-report .step-tree { overflow: visible; }
+  body.run-report .tree-detail > .pick { display: block; position: absolute; top: 0; right: 0; width: 30rem; margin: 0; padding: 12px;
     border: 1px dashed var(--line); border-radius: 8px; }
-  .tree-detail:has(.step-detail:target) > .pick { display: none; }
-  .step-detail:target { position: absolute; top: 0; left: calc(100% + 16px); width: 30rem; max-width: none; margin: 0; z-index: 2; }
+  body.run-report .tree-detail:has(.step-detail:target) > .pick { display: none; }
+  body.run-report .step-detail:target { position: absolute; top: 0; left: calc(100% + 16px); width: 30rem; max-width: none; margin: 0; z-index: 2; }
   /* START and END have no row: their panels take the column's top. */
-  .bookend-details > .step-detail:target { left: auto; right: 0; }
-  .step-detail:target > .panel { max-height: calc(100vh - 16px); overflow: auto; }
+  body.run-report .bookend-details > .step-detail:target { left: auto; right: 0; }
+  body.run-report .step-detail:target > .panel { max-height: var(--panel-room); overflow: auto; }
+  body.run-report .step-tree:has(.step-detail:target) { padding-bottom: var(--panel-room); }
+  body.run-report .step-tree:has(~ .bookend-details .step-detail:target) { min-height: var(--panel-room); }
 }
 .kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; font-size: 14px; margin: 6px 0; }
 .kv dt { color: var(--muted); }
@@ -345,6 +352,9 @@ ol.retrieved { margin: 0; padding-left: 22px; font-size: 13px; }
 /* The answers' diff, structured: tables as tables, lines as lines; unchanged steps stay quiet. */
 .md-diff { margin: 8px 0; font-size: 14px; }
 .md-diff p.md-line { margin: 3px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.md-diff p.md-heading { font-weight: 600; margin-top: 10px; }
+.md-diff p.md-item { margin-left: 12px; }
+.md-diff p.md-item::before { content: "\2022\00a0"; }
 .md-diff ins { background: var(--added); text-decoration: none; }
 .md-diff del { background: var(--removed); }
 .md-diff p.change-added { border-left: 3px solid var(--bar-ok); padding-left: 6px; }

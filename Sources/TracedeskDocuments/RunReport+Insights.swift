@@ -81,7 +81,17 @@ extension RunReport {
         fact("Waiting for a person", waitingText(insights: insights, clocksDiffer: details.clockNote != nil))
         fact("Status requests", "\(TextFormat.count(Int64(insights.requests))) answered with \(TextFormat.count(Int64(insights.distinctBodies))) distinct bod\(insights.distinctBodies == 1 ? "y" : "ies")")
         fact("Answers retried", insights.failedRequests == 0 ? "none" : "\(TextFormat.count(Int64(insights.failedRequests))) (not HTTP 200)")
-        if let note = details.clockNote { document.element("p", in: card, attributes: ["class": "note"], text: note) }
+        if let within = insights.endSeenWithinMs {
+            fact("Polling delay", within == 0 ? "none: the first answer already said \(run.status.rawValue)"
+                 : "at most \(TextFormat.preciseDuration(within)): \(run.status.rawValue) was first seen \(TextFormat.preciseDuration(within)) "
+                   + "after the last body that said the run was under way")
+        }
+        if details.clockNote != nil {
+            // Said in full once, by the status history it is about.
+            let note = document.element("p", in: card, attributes: ["class": "note"], text: "The pod's clock and this machine's differ here: ")
+            document.element("a", in: note, attributes: ["href": "#status-history"], text: "see the status history")
+            document.text(".", in: note)
+        }
     }
 
     /// Time waiting against working, each measured on one clock: the pod's steps and the pod's

@@ -108,7 +108,7 @@ extension RunReport {
         guard conversation.count > 1 else { return }
         document.element("p", in: slot, attributes: ["class": "note"],
                          text: "\(conversation.count) runs share conversation \(run.conversationId ?? "")"
-                            + (link == nil ? " (tracedesk runs --conversation ID lists them)." : "."))
+                            + (link == nil ? " (tracedesk runs --conversation \((run.conversationId ?? "").prefix(8)) lists them)." : "."))
         let table = document.element("table", in: slot, attributes: ["class": "grid conversation"])
         let head = document.element("tr", in: document.element("thead", in: table))
         for (title, numeric) in [("#", true), ("Job", false), ("Status", false), ("Started", false), ("Time", true), ("Message", false)] {
@@ -146,7 +146,7 @@ extension RunReport {
                 let row = document.element("tr", in: body, attributes: ["class": "status-change"])
                 document.element("span", in: document.element("td", in: row), attributes: ["class": "badge \(Self.statusClass(change.status))"],
                                  text: change.status.rawValue)
-                document.element("td", in: row, text: change.at.map { format.instant($0) } ?? "not known (imported)")
+                document.element("td", in: row, text: change.at.map { format.preciseInstant($0) } ?? "not known (imported)")
                 let next = index + 1 < changes.count ? changes[index + 1].at : nil
                 let lasted: String = if let at = change.at, let next { TextFormat.duration(next - at) }
                     else if index + 1 == changes.count { change.status.isTerminal ? "" : "when last seen" }
@@ -176,8 +176,8 @@ extension RunReport {
             let row = document.element("tr", in: body)
             document.element("td", in: row, attributes: ["class": "num"], text: String(snapshot.sequence))
             document.element("td", in: row, text: snapshot.status ?? "")
-            document.element("td", in: row, text: format.instant(snapshot.firstSeenAt))
-            document.element("td", in: row, text: format.instant(snapshot.lastSeenAt))
+            document.element("td", in: row, text: format.preciseInstant(snapshot.firstSeenAt))
+            document.element("td", in: row, text: format.preciseInstant(snapshot.lastSeenAt))
             document.element("td", in: row, attributes: ["class": "num"], text: String(snapshot.timesSeen))
             document.element("td", in: row, attributes: ["class": "num"], text: snapshot.httpStatus.map(String.init) ?? "-")
             document.element("td", in: row, attributes: ["class": "num"], text: Self.bytes(snapshot.bytes))
@@ -196,7 +196,7 @@ extension RunReport {
         for snapshot in embedded {
             let item = document.element("details", in: group, attributes: ["class": "raw-body"])
             document.element("summary", in: item, text: "Body \(snapshot.sequence) · \(snapshot.status ?? "no status") · "
-                             + "first seen \(format.instant(snapshot.firstSeenAt)) · seen \(snapshot.timesSeen)×")
+                             + "first seen \(format.preciseInstant(snapshot.firstSeenAt)) · seen \(snapshot.timesSeen)×")
             var attributes: [(String, String)] = [
                 ("class", EmbeddedRun.bodyClass), ("data-sequence", String(snapshot.sequence)),
                 ("data-first-seen", String(snapshot.firstSeenAt)), ("data-last-seen", String(snapshot.lastSeenAt)),

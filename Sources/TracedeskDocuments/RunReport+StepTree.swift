@@ -212,7 +212,7 @@ extension RunReport {
                     tokens.isZero ? nil : "\(TextFormat.count(tokens.input)) tokens in, \(TextFormat.count(tokens.output)) out" + (own ? "" : " (the steps under it)"),
                     caller.map { "a marker of the run under \(Self.stepLabel($0))" }]
         writer.element("p", attributes: ["class": "meta"], text: meta.compactMap { $0 }.joined(separator: " · "))
-        let times = [node.startedAt.map { format.instant($0) }, node.endedAt.map { "to " + format.instant($0) }].compactMap { $0 }
+        let times = [node.startedAt.map { format.preciseInstant($0) }, node.endedAt.map { "to " + format.preciseInstant($0) }].compactMap { $0 }
         if !times.isEmpty { writer.element("p", attributes: ["class": "meta"], text: times.joined(separator: " ")) }
         let facts: [(String, String?)] = [
             ("Name", node.name == node.code ? nil : node.name),

@@ -100,6 +100,12 @@ public struct TextFormat: Sendable {
         format(milliseconds, seconds: true)
     }
 
+    /// `2026-03-12 18:50:43.207Z`: an instant to the millisecond, for a step's start and end
+    /// and the moments bodies were seen, which often fall within one second.
+    public func preciseInstant(_ milliseconds: Int64?) -> String {
+        format(milliseconds, seconds: true, thousandths: true)
+    }
+
     /// `2026-03-12 18:50Z` (or with the zone's abbreviation), for tables.
     public func shortInstant(_ milliseconds: Int64?) -> String {
         format(milliseconds, seconds: false)
@@ -107,14 +113,14 @@ public struct TextFormat: Sendable {
 
     /// Instants are written without a DateFormatter, which costs more to make than a report of
     /// thousands of steps spends on everything else.
-    private func format(_ milliseconds: Int64?, seconds: Bool) -> String {
+    private func format(_ milliseconds: Int64?, seconds: Bool, thousandths: Bool = false) -> String {
         guard let milliseconds else { return "-" }
         guard (-Timestamp.latest...Timestamp.latest).contains(milliseconds) else { return "unknown (out of range)" }
-        if isUTC { return Self.civil(milliseconds, seconds: seconds) + "Z" }
+        if isUTC { return Self.civil(milliseconds, seconds: seconds, thousandths: thousandths) + "Z" }
         let date = Date(milliseconds: milliseconds)
         let offset = Int64(timeZone.secondsFromGMT(for: date)) * 1000
         let zone = timeZone.abbreviation(for: date) ?? timeZone.identifier
-        return Self.civil(milliseconds + offset, seconds: seconds) + " " + zone
+        return Self.civil(milliseconds + offset, seconds: seconds, thousandths: thousandths) + " " + zone
     }
 
     private static func isUTC(_ timeZone: TimeZone) -> Bool {
@@ -128,7 +134,7 @@ public struct TextFormat: Sendable {
     }
 
     /// `2026-03-12 18:50:43` of the instant `milliseconds` after the epoch, as if it were UTC.
-    static func civil(_ milliseconds: Int64, seconds: Bool) -> String {
+    static func civil(_ milliseconds: Int64, seconds: Bool, thousandths: Bool = false) -> String {
         // Floor division, so that an instant before 1970 falls in the right second and day.
         let totalSeconds = milliseconds >= 0 ? milliseconds / 1000 : -((-milliseconds + 999) / 1000)
         let days = totalSeconds >= 0 ? totalSeconds / 86_400 : -((-totalSeconds + 86_399) / 86_400)
@@ -147,6 +153,13 @@ public struct TextFormat: Sendable {
         two(" ", secondOfDay / 3600)
         two(":", secondOfDay % 3600 / 60)
         if seconds { two(":", secondOfDay % 60) }
+        if seconds && thousandths {
+            let fraction = Int(milliseconds - totalSeconds * 1000)
+            bytes.append(UInt8(ascii: "."))
+            bytes.append(UInt8(truncatingIfNeeded: 0x30 + fraction / 100))
+            bytes.append(UInt8(truncatingIfNeeded: 0x30 + fraction / 10 % 10))
+            bytes.append(UInt8(truncatingIfNeeded: 0x30 + fraction % 10))
+        }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -170,6 +183,15 @@ public struct TextFormat: Sendable {
         let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-")
         if !text.isEmpty, text.allSatisfy(plain.contains) { return text }
         return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// `both runs`, `all 3 runs`, `its only run`: every one of a count of things, as said.
+    public static func every(_ count: Int, _ noun: String) -> String {
+        switch count {
+        case 1: "its only \(noun)"
+        case 2: "both \(noun)s"
+        default: "all \(count) \(noun)s"
+        }
     }
 
     public static func snippet(_ text: String?, width: Int) -> String {

@@ -32,7 +32,9 @@ public struct ListRuns: Sendable {
             }
             query.conversationId = conversation
         }
-        let runs = try store.runs(matching: query)
+        // A conversation reads in the order it was held: its turns oldest first.
+        let found = try store.runs(matching: query)
+        let runs = query.conversationId == nil ? found : Array(found.reversed())
         if json {
             try context.writeJSON(runs.map(RunOutput.init))
             return .success

@@ -196,16 +196,16 @@ struct HistoryCommandsTests {
         #expect(result.stderr.contains("dup0-aaaa") && result.stderr.contains("dup0-bbbb"))
     }
 
-    @Test("runs --conversation takes a conversationId or its first characters; a prefix of two conversations is refused, naming both")
+    @Test("runs --conversation takes a conversationId or its first characters and lists its turns oldest first; a prefix of two conversations is refused, naming both")
     func conversationPrefix() async throws {
         _ = await tracedesk.run(["import", "-"], stdin: #"{"jobId": "turn-1", "conversationId": "chat-7f3a-one", "status": "COMPLETE"}"#
                                  + #"{"jobId": "turn-2", "conversationId": "chat-7f3a-one", "status": "COMPLETE"}"#
                                  + #"{"jobId": "other", "conversationId": "chat-7f3a-two", "status": "COMPLETE"}"#)
         func jobs(_ conversation: String) async throws -> [String] {
             let listed = await tracedesk.run(["runs", "--conversation", conversation, "--json"])
-            return try #require(JSONValue(parsing: listed.stdout)?.arrayValue, "\(listed.stderr)").compactMap { $0["jobId"]?.stringValue }.sorted()
+            return try #require(JSONValue(parsing: listed.stdout)?.arrayValue, "\(listed.stderr)").compactMap { $0["jobId"]?.stringValue }
         }
-        #expect(try await jobs("chat-7f3a-one") == ["turn-1", "turn-2"])
+        #expect(try await jobs("chat-7f3a-one") == ["turn-1", "turn-2"], "a conversation's turns, oldest first")
         #expect(try await jobs("chat-7f3a-o") == ["turn-1", "turn-2"], "a prefix of one conversation")
         #expect(try await jobs("none-such") == [])
         let ambiguous = await tracedesk.run(["runs", "--conversation", "chat-7f3a"])

@@ -166,7 +166,7 @@ struct CompareTests {
                           tokens: [1000, 1001, 980], times: [13_000, 13_000, 14_000], expectations: expect)
         let result = Comparison.PromptResult(index: 0, prompt: prompt, a: a, b: b, diff: nil, thresholds: .init(maxTimeIncrease: 0.2))
         #expect(result.verdict == .regression)
-        #expect(result.reasons == ["B misses “at most 1,000 tokens” in 1 of 3 runs; A met it in all 3"])
+        #expect(result.reasons == ["B misses “at most 1,000 tokens” in 1 of 3 runs; A met it in all 3 runs"])
         #expect(a.medianTokens == 950 && b.medianTokens == 1000)
         #expect(abs((result.timeChange ?? 0) - 2.0 / 11.0) < 0.0001)
         #expect(b.distinctAnswers == 2)
@@ -203,6 +203,56 @@ struct CompareTests {
 }
 
 extension CompareTests {
+    /// A WORKFLOW step whose output is the status body of the run it called.
+    static func workflowStep(job: String, trace: String, answer: String, ended: Int64) -> String {
+        let nested = #"{\"jobId\": \"\#(job)\", \"traceId\": \"\#(trace)\", \"status\": \"COMPLETE\", \"output\": \"\#(answer)\", \"endTime\": \#(ended), \"nodes\": []}"#
+        return #"{"nodeCode": "CALL_CONTEXT", "nodeType": "WORKFLOW", "status": "COMPLETE", "output": "\#(nested)"}"#
+    }
+
+    @Test("a step that called another team differs by that run's status, error and answer, not by its ids and times")
+    func workflowStepsCompareTheirAnswers() throws {
+        let bodies = [
+            Self.body(job: "wf-a", output: "same", nodes: "[\(Self.workflowStep(job: "n-1", trace: "t-1", answer: "Mar-26", ended: 1))]", tokens: (1, 1), time: 1),
+            Self.body(job: "wf-b", output: "same", nodes: "[\(Self.workflowStep(job: "n-2", trace: "t-2", answer: "Mar-26", ended: 2))]", tokens: (1, 1), time: 1),
+            Self.body(job: "wf-c", output: "same", nodes: "[\(Self.workflowStep(job: "n-3", trace: "t-3", answer: "Apr-26", ended: 3))]", tokens: (1, 1), time: 1),
+        ]
+        let store = try HistoryStore.inMemory()
+        _ = try Importer(store: store).importBodies(from: bodies.enumerated().map { CaptureSource.data(Data($1.utf8), origin: "\($0)") }, team: nil)
+        let details = { (job: String) in try store.details(of: store.run(job)) }
+
+        let sameAnswer = RunDiff(a: try details("wf-a"), b: try details("wf-b"))
+        #expect(sameAnswer.steps.map(\.change) == [.same], "another jobId, traceId and end time is not a change")
+        #expect(sameAnswer.isSameShape)
+
+        let otherAnswer = RunDiff(a: try details("wf-a"), b: try details("wf-c"))
+        let step = try #require(otherAnswer.steps.first)
+        #expect(step.change == .changed && step.differences == ["output"])
+        #expect(step.outputDiff?.filter { $0.kind != .same }.map(\.text) == ["Mar", "Apr"], "the called run's answer is diffed, not its body")
+    }
+
+    @Test("a verdict of changed says what changed: the answer's share of words, the steps, the references")
+    func changedVerdictsSayWhy() throws {
+        let a = Self.body(job: "why-a", output: "Pump A is cheaper.", nodes: #"[{"nodeCode": "ANSWER", "nodeType": "LLM", "status": "COMPLETE"}]"#,
+                          tokens: (10, 1), time: 1_000)
+        let b = Self.body(job: "why-b", output: "Pump A is cheaper and in stock.", nodes: """
+            [{"nodeCode": "STOCK", "nodeType": "TOOL", "status": "COMPLETE"}, {"nodeCode": "ANSWER", "nodeType": "LLM", "status": "COMPLETE"}]
+            """, chunks: #"[{"title": "Stock", "text": "18 at IMO"}]"#, tokens: (10, 1), time: 1_000)
+        let store = try HistoryStore.inMemory()
+        _ = try Importer(store: store).importBodies(from: [CaptureSource.data(Data(a.utf8), origin: "a"), CaptureSource.data(Data(b.utf8), origin: "b")], team: nil)
+        let comparison = Comparison.of(try store.details(of: store.run("why-a")), try store.details(of: store.run("why-b")))
+        let prompt = try #require(comparison.prompts.first)
+        #expect(prompt.verdict == .changed)
+        #expect(prompt.reasons == ["answer changed: 23% of its words", "1 step added", "1 chunk gained"])
+
+        // Over repeats whose first runs agree, the later answers that differ are the change.
+        let expect = PromptSuite.Expectations()
+        let sideA = Self.side("A", statuses: ["COMPLETE", "COMPLETE"], outputs: ["x", "x"], tokens: [1, 1], times: [1, 1], expectations: expect)
+        let sideB = Self.side("B", statuses: ["COMPLETE", "COMPLETE"], outputs: ["x", "y"], tokens: [1, 1], times: [1, 1], expectations: expect)
+        let repeats = Comparison.PromptResult(index: 0, prompt: PromptSuite.Prompt(message: "m"), a: sideA, b: sideB, diff: nil, thresholds: .init())
+        #expect(repeats.verdict == .changed)
+        #expect(repeats.reasons == ["answers differ in later repeats (A gave 1 distinct, B 2)"])
+    }
+
     @Test("two runs asked different prompts are diffed all the same, and said to be")
     func differentPrompts() {
         let a = RunRecordBuilder.make(status: "COMPLETE", output: "x", tokens: 1, time: 1)

@@ -85,8 +85,8 @@ struct RunInsightsTests {
         #expect(RunInsights(Self.details(Self.parallel, took: 1_000)).failingPath.isEmpty)
     }
 
-    @Test("the client's view: requests with repeats, distinct bodies, answers that were not 200, time waiting")
-    func clientView() {
+    @Test("the client's view: requests with repeats, distinct bodies, answers that were not 200, time waiting, the polling delay")
+    func clientView() throws {
         let snapshots: [RunDetails.SnapshotSummary] = [
             .init(sequence: 1, firstSeenAt: 0, lastSeenAt: 10, timesSeen: 3, httpStatus: 200, status: "RUNNING", bytes: 10),
             .init(sequence: 2, firstSeenAt: 11, lastSeenAt: 11, timesSeen: 1, httpStatus: 503, status: nil, bytes: 10),
@@ -95,6 +95,13 @@ struct RunInsightsTests {
         let insights = RunInsights(Self.details(Self.parallel, took: 1_000, snapshots: snapshots, waitingMs: 250))
         #expect(insights.requests == 5 && insights.distinctBodies == 3 && insights.failedRequests == 1)
         #expect(insights.waitingMs == 250)
+        #expect(insights.endSeenWithinMs == 2, "RUNNING last seen at 10, COMPLETE first at 12; the 503 at 11 says nothing")
+        let report = try RunReport(details: Self.details(Self.parallel, took: 1_000, snapshots: snapshots), snapshots: []).html()
+        #expect(report.contains("Polling delay") && report.contains("at most 2 ms: COMPLETE was first seen 2 ms after"))
+
+        let atOnce: [RunDetails.SnapshotSummary] = [.init(sequence: 1, firstSeenAt: 5, lastSeenAt: 5, timesSeen: 1, httpStatus: 200, status: "COMPLETE", bytes: 1)]
+        #expect(RunInsights(Self.details(Self.parallel, took: 1_000, snapshots: atOnce)).endSeenWithinMs == 0)
+        #expect(RunInsights(Self.details(Self.parallel, took: 1_000, snapshots: Array(snapshots.prefix(2)))).endSeenWithinMs == nil, "not ended yet")
     }
 
     @Test("step times to the millisecond at every scale")
@@ -144,6 +151,16 @@ struct RunInsightsTests {
         #expect(lines.last?.change == .added && lines.last?.segments == [WordDiff.Segment(kind: .added, text: "- in stock: M1")])
         #expect(!blocks.contains { if case .line(let line) = $0 { line.segments.contains { $0.text.contains("|") } } else { false } })
         #expect(StructuredTextDiff.hasChanges(blocks) && !StructuredTextDiff.hasChanges(StructuredTextDiff.diff(a, a)))
+
+        // Drawn as Markdown is read: a list item without its bullet, a heading without its #s, no ** around words.
+        #expect(lines.last?.presented.role == .item)
+        #expect(lines.last?.presented.segments == [WordDiff.Segment(kind: .added, text: "in stock: M1")])
+        let ledger = StructuredTextDiff.diff("## US Primary Ledger\n- **Period**: Feb-26", "## US Primary Ledger\n- **Period**: Mar-26")
+        let shown = ledger.compactMap { block -> StructuredTextDiff.Line? in if case .line(let line) = block { line } else { nil } }.map(\.presented)
+        #expect(shown.map(\.role) == [.heading(2), .item])
+        #expect(shown[0].segments == [WordDiff.Segment(kind: .same, text: "US Primary Ledger")])
+        #expect(shown[1].segments.map(\.text).joined().hasPrefix("Period: "), "\(shown[1].segments)")
+        #expect(shown[1].segments.contains(WordDiff.Segment(kind: .added, text: "Mar")))
     }
 
     @Test("the report opens with the insights, folds START and END out of the step table, links web citations and nothing else")

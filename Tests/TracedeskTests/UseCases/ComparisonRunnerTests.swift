@@ -65,7 +65,7 @@ struct ComparisonRunnerTests {
         // "on hand": only the draft says it. The token budget of 3,000: only the published version keeps it.
         #expect(comparison.prompts[1].verdict == .improvement)
         #expect(comparison.prompts[2].verdict == .regression)
-        #expect(comparison.prompts[2].reasons == ["B misses “at most 3,000 tokens” in 2 of 2 runs; A met it in all 2"])
+        #expect(comparison.prompts[2].reasons == ["B misses “at most 3,000 tokens” in 2 of 2 runs; A met it in both runs"])
         #expect(comparison.verdict == .regression)
         // +28% tokens is within the 50% allowed.
         #expect(!comparison.prompts.flatMap(\.reasons).contains { $0.hasPrefix("median tokens") })

@@ -46,6 +46,8 @@ struct PresentationTests {
         #expect(TextFormat.count(12) == "12")
         #expect(utc.instant(1_773_341_443_081) == "2026-03-12 18:50:43Z")
         #expect(utc.instant(-1) == "1969-12-31 23:59:59Z", "floor, not truncation, before the epoch")
+        #expect(utc.preciseInstant(1_773_341_443_081) == "2026-03-12 18:50:43.081Z")
+        #expect(utc.preciseInstant(-1) == "1969-12-31 23:59:59.999Z", "the thousandths of the floored second")
         #expect(utc.shortInstant(0) == "1970-01-01 00:00Z")
         #expect(utc.instant(951_782_400_000) == "2000-02-29 00:00:00Z")
         var paris = TextFormat(timeZone: TimeZone(identifier: "UTC")!)
