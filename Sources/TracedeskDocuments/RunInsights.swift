@@ -55,10 +55,15 @@ public struct RunInsights: Sendable {
     public var failedRequests: Int
     /// The polling delay the client saw, bounded: the time from the last poll whose body still
     /// said the run was under way to the first whose body said it had ended, on this machine's
-    /// clock. The run ended in between, so the client learnt of it at most this late. 0 when
-    /// the first answer already said so; `nil` when the run has not ended, or Tracedesk did not
-    /// follow it (an import).
-    public var endSeenWithinMs: Int64?
+    /// clock. The run ended in between, so the client learnt of it at most this late.
+    public struct PollingDelay: Sendable, Equatable {
+        /// At most this many ms; 0 when the first answer already said the run had ended.
+        public var withinMs: Int64
+        /// The status of that last body (RUNNING, WAITING); `nil` when there was none.
+        public var lastUnderWay: String?
+    }
+    /// `nil` when the run has not ended, or Tracedesk did not follow it (an import).
+    public var pollingDelay: PollingDelay?
     /// For a failed run: the steps from the top down to the first step that failed, its last.
     public var failingPath: [Int]
 
@@ -119,7 +124,7 @@ public struct RunInsights: Sendable {
         requests = details.snapshots.reduce(0) { $0 + $1.timesSeen }
         distinctBodies = details.snapshots.count
         failedRequests = details.snapshots.filter { ($0.httpStatus ?? 200) != 200 }.reduce(0) { $0 + $1.timesSeen }
-        endSeenWithinMs = Self.endSeenWithin(details)
+        pollingDelay = Self.pollingDelay(details)
 
         // The failing path: from the first step that failed itself, up through its parents.
         var failing: [Int] = []
@@ -148,13 +153,13 @@ public struct RunInsights: Sendable {
     }
 
     /// Node types that fetch documents.
-    static func endSeenWithin(_ details: RunDetails) -> Int64? {
+    static func pollingDelay(_ details: RunDetails) -> PollingDelay? {
         guard details.run.source == .invoke || details.run.source == .poll else { return nil }
         let answered = details.snapshots.filter { ($0.httpStatus ?? 200) == 200 && $0.status != nil }
         guard let ended = answered.firstIndex(where: { RunStatus($0.status ?? "").isTerminal }) else { return nil }
         // An answer that was not 200 says nothing of whether the run had ended: it is passed over.
-        guard let before = answered[..<ended].last else { return 0 }
-        return max(0, answered[ended].firstSeenAt - before.lastSeenAt)
+        guard let before = answered[..<ended].last else { return PollingDelay(withinMs: 0, lastUnderWay: nil) }
+        return PollingDelay(withinMs: max(0, answered[ended].firstSeenAt - before.lastSeenAt), lastUnderWay: before.status)
     }
 
     static let retrievalTypes: [String] = ["RAG_DOCUMENT_TOOL", "VECTOR_DB_READER"]

@@ -81,10 +81,10 @@ extension RunReport {
         fact("Waiting for a person", waitingText(insights: insights, clocksDiffer: details.clockNote != nil))
         fact("Status requests", "\(TextFormat.count(Int64(insights.requests))) answered with \(TextFormat.count(Int64(insights.distinctBodies))) distinct bod\(insights.distinctBodies == 1 ? "y" : "ies")")
         fact("Answers retried", insights.failedRequests == 0 ? "none" : "\(TextFormat.count(Int64(insights.failedRequests))) (not HTTP 200)")
-        if let within = insights.endSeenWithinMs {
-            fact("Polling delay", within == 0 ? "none: the first answer already said \(run.status.rawValue)"
-                 : "at most \(TextFormat.preciseDuration(within)): \(run.status.rawValue) was first seen \(TextFormat.preciseDuration(within)) "
-                   + "after the last body that said the run was under way")
+        if let delay = insights.pollingDelay {
+            // The run ended between two polls: the client learnt of it at most their distance late.
+            fact("Polling delay", delay.lastUnderWay.map { "at most \(TextFormat.preciseDuration(delay.withinMs)) (last \($0) answer to first \(run.status.rawValue))" }
+                 ?? "none: the first answer said \(run.status.rawValue)")
         }
         if details.clockNote != nil {
             // Said in full once, by the status history it is about.

@@ -95,13 +95,13 @@ struct RunInsightsTests {
         let insights = RunInsights(Self.details(Self.parallel, took: 1_000, snapshots: snapshots, waitingMs: 250))
         #expect(insights.requests == 5 && insights.distinctBodies == 3 && insights.failedRequests == 1)
         #expect(insights.waitingMs == 250)
-        #expect(insights.endSeenWithinMs == 2, "RUNNING last seen at 10, COMPLETE first at 12; the 503 at 11 says nothing")
+        #expect(insights.pollingDelay == .init(withinMs: 2, lastUnderWay: "RUNNING"), "RUNNING last seen at 10, COMPLETE first at 12; the 503 at 11 says nothing")
         let report = try RunReport(details: Self.details(Self.parallel, took: 1_000, snapshots: snapshots), snapshots: []).html()
-        #expect(report.contains("Polling delay") && report.contains("at most 2 ms: COMPLETE was first seen 2 ms after"))
+        #expect(report.contains("Polling delay") && report.contains("at most 2 ms (last RUNNING answer to first COMPLETE)"))
 
         let atOnce: [RunDetails.SnapshotSummary] = [.init(sequence: 1, firstSeenAt: 5, lastSeenAt: 5, timesSeen: 1, httpStatus: 200, status: "COMPLETE", bytes: 1)]
-        #expect(RunInsights(Self.details(Self.parallel, took: 1_000, snapshots: atOnce)).endSeenWithinMs == 0)
-        #expect(RunInsights(Self.details(Self.parallel, took: 1_000, snapshots: Array(snapshots.prefix(2)))).endSeenWithinMs == nil, "not ended yet")
+        #expect(RunInsights(Self.details(Self.parallel, took: 1_000, snapshots: atOnce)).pollingDelay == .init(withinMs: 0, lastUnderWay: nil))
+        #expect(RunInsights(Self.details(Self.parallel, took: 1_000, snapshots: Array(snapshots.prefix(2)))).pollingDelay == nil, "not ended yet")
     }
 
     @Test("step times to the millisecond at every scale")
