@@ -370,8 +370,7 @@ public struct ComparisonReport {
             let source = try HTMLDocument(parsing: html, origin: "the report of \(jobId)")
             let details = document.element("details", in: section, attributes: ["class": "embedded-run"])
             let header = source.elements { $0.name == "header" && $0.classes.contains("report-header") }.first
-            let title = header.map { $0.children.first { $0.name == "h1" }?.textContent ?? "" } ?? ""
-            document.element("summary", in: details, text: "\(jobId) · \(title.trimmingCharacters(in: .whitespacesAndNewlines))")
+            document.element("summary", in: details, text: embeddedTitle(of: jobId))
             // The link target is inside the details, so that following #run-N opens them.
             let fold = document.element("div", in: details, attributes: ["class": "embedded-run-body", "id": "run-\(index + 1)"])
             let prefix = "r\(index + 1)-"
@@ -385,6 +384,21 @@ public struct ComparisonReport {
             // The source's nodes are copied until here: it must not be freed (on another thread) before.
             withExtendedLifetime(source) {}
         }
+    }
+
+    /// What an embedded run was in the comparison, to tell the folded runs apart:
+    /// `two items, two orgs · B DRAFT, repeat 2 · 57b41601 COMPLETE`, or `B · 57b41601 COMPLETE` for a diff.
+    private func embeddedTitle(of jobId: String) -> String {
+        for prompt in comparison.prompts {
+            for (label, side) in [("A", prompt.a), ("B", prompt.b)] {
+                guard let run = side.runs.first(where: { $0.jobId == jobId }) else { continue }
+                let job = "\(jobId.prefix(8)) \(run.status)"
+                if twoRuns { return "\(label) · \(job)" }
+                let repeats = side.runs.count > 1 ? ", repeat \(run.repetition)" : ""
+                return "\(Self.title(of: prompt)) · \(label) \(side.spec)\(repeats) · \(job)"
+            }
+        }
+        return jobId
     }
 
     private func references(_ diff: RunDiff, in section: HTMLElement, of document: HTMLDocument) {

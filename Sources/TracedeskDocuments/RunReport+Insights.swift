@@ -127,7 +127,9 @@ extension RunReport {
             let node = nodes[index]
             let item = document.element("li", in: trail)
             document.element("a", in: item, attributes: ["href": RunReport.link(to: node), "class": "mono"], text: Self.stepLabel(node))
-            let meta = [node.type, node.status].compactMap { $0 }.joined(separator: " · ")
+            // A step above the failure may say COMPLETED: the path says why it is on it.
+            let above = index != path.last && !Self.failedStatus(node.status)
+            let meta = [node.type, node.status, above ? "a step under it failed" : nil].compactMap { $0 }.joined(separator: " · ")
             if !meta.isEmpty { document.element("span", in: item, attributes: ["class": "meta"], text: " " + meta) }
         }
         guard let failed = path.last.map({ nodes[$0] }) else { return }

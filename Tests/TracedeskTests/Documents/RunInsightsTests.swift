@@ -76,13 +76,19 @@ struct RunInsightsTests {
     }
 
     @Test("a failed run: the path from the top to the failed step, even when its parent says COMPLETED")
-    func failingPath() {
+    func failingPath() throws {
         var nodes = Self.parallel
         nodes[4].status = "FAILED"
         nodes[4].error = "HTTP 504 from the worker service"
         let insights = RunInsights(Self.details(nodes, took: 1_000))
         #expect(insights.failingPath == [2, 4])
         #expect(RunInsights(Self.details(Self.parallel, took: 1_000)).failingPath.isEmpty)
+        // The report's failing path says why a COMPLETED step is on it.
+        let page = try HTMLDocument(parsing: try RunReport(details: Self.details(nodes, took: 1_000), snapshots: []).html(), origin: "failed")
+        let trail = try #require(page.elements { $0.name == "ul" && $0.classes.contains("trail") }.first)
+        #expect(trail.children.filter { $0.name == "li" }.map { $0.textContent.trimmingCharacters(in: .whitespacesAndNewlines) } == [
+            "3 BRANCHES PARALLEL · COMPLETED · a step under it failed", "5 SLOW_BRANCH TOOL · FAILED",
+        ])
     }
 
     @Test("the client's view: requests with repeats, distinct bodies, answers that were not 200, time waiting, the polling delay")

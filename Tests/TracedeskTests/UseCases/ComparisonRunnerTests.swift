@@ -142,6 +142,11 @@ struct ComparisonRunnerTests {
         let document = try HTMLDocument(parsing: html, origin: "one.html")
         let embedded = document.elements { $0.name == "details" && $0.classes.contains("embedded-run") }
         #expect(embedded.count == 4, "2 repeats on each side")
+        // Each folded run says what it was in the comparison: its prompt, side, version and repeat.
+        let titles = embedded.compactMap { $0.children.first { $0.name == "summary" }?.textContent }
+        #expect(Set(titles.map { $0.split(separator: "·").prefix(2).joined(separator: "·") })
+                == ["Business class? · A PUBLISHED, repeat 1 ", "Business class? · A PUBLISHED, repeat 2 ",
+                    "Business class? · B DRAFT, repeat 1 ", "Business class? · B DRAFT, repeat 2 "], "\(titles)")
         let ids = document.elements { $0.attribute("id") != nil }.compactMap { $0.attribute("id") }
         #expect(Set(ids).count == ids.count, "every id once: \(ids.count) ids")
         let links = document.elements { $0.name == "a" }.compactMap { $0.attribute("href") }
