@@ -207,8 +207,7 @@ public struct Comparison: Sendable, Codable {
                 let which = a.runs.count > 1 || b.runs.count > 1 ? " in repeat 1" : ""
                 changes.append("answer changed\(which): \(max(share, 1))% of its words")
             } else if answersDiffer {
-                let distinctA = Set(a.runs.compactMap(\.output)).count, distinctB = Set(b.runs.compactMap(\.output)).count
-                changes.append("answers differ in later repeats (A gave \(distinctA) distinct, B \(distinctB))")
+                changes.append("answers differ in later repeats (A gave \(a.distinctAnswers) distinct, B \(b.distinctAnswers))")
             }
             guard let diff else { return changes }
             if diff.statusChanged { changes.append("status \(diff.a.status) → \(diff.b.status)") }

@@ -165,15 +165,7 @@ public struct RunDiff: Sendable, Codable {
     /// its error and its answer. Any other output is compared as received.
     static func comparableOutput(_ text: String?) -> String? {
         guard let text, text.utf8.first == UInt8(ascii: "{"), text.utf8.count <= 64 << 20,
-              let value = JSONValue(parsing: text)?.parsingEmbeddedJSON else { return text }
-        let body: JSONValue
-        if StatusBody.looksLikeStatusBody(value) {
-            body = value
-        } else if let wrapped = value["output"]?.parsingEmbeddedJSON, StatusBody.looksLikeStatusBody(wrapped) {
-            body = wrapped
-        } else {
-            return text
-        }
+              let value = JSONValue(parsing: text)?.parsingEmbeddedJSON, let body = StatusBody.nestedRunBody(in: value) else { return text }
         var parts: [String] = []
         if let status = body["status"]?.displayText { parts.append("status: \(status)") }
         if let error = body["error"], !error.isNull { parts.append("error: \(error.displayText)") }

@@ -152,9 +152,8 @@ public struct RunInsights: Sendable {
         return found
     }
 
-    /// Node types that fetch documents.
     static func pollingDelay(_ details: RunDetails) -> PollingDelay? {
-        guard details.run.source == .invoke || details.run.source == .poll else { return nil }
+        guard details.run.source.isFollowed else { return nil }
         let answered = details.snapshots.filter { ($0.httpStatus ?? 200) == 200 && $0.status != nil }
         guard let ended = answered.firstIndex(where: { RunStatus($0.status ?? "").isTerminal }) else { return nil }
         // An answer that was not 200 says nothing of whether the run had ended: it is passed over.
@@ -162,6 +161,7 @@ public struct RunInsights: Sendable {
         return PollingDelay(withinMs: max(0, answered[ended].firstSeenAt - before.lastSeenAt), lastUnderWay: before.status)
     }
 
+    /// Node types that fetch documents.
     static let retrievalTypes: [String] = ["RAG_DOCUMENT_TOOL", "VECTOR_DB_READER"]
 
     static func retrievalStep(nodes: [NodeRecord], tree: NodeTree, chunks: [DocumentReferenceRecord]) -> Int? {

@@ -95,7 +95,7 @@ extension RunDetails {
         for node in nodes {
             if let instant = node.endedAt ?? node.startedAt, instant > (latest ?? .min) { latest = instant }
         }
-        if !run.status.isTerminal, run.source == .invoke || run.source == .poll, let seen = snapshots.last?.lastSeenAt {
+        if !run.status.isTerminal, run.source.isFollowed, let seen = snapshots.last?.lastSeenAt {
             latest = max(latest ?? seen, seen)
         }
         return run.status.isTerminal ? (run.endedAt ?? latest) : latest
@@ -106,7 +106,7 @@ extension RunDetails {
     /// behind this machine's, or running faster (a simulator with `--speed`). `nil` when they agree
     /// or cannot be compared (an imported run).
     public var clockNote: String? {
-        guard run.source == .invoke || run.source == .poll,
+        guard run.source.isFollowed,
               let firstSeen = statusChanges.first?.at, let podStart = run.startedAt else { return nil }
         var notes: [String] = []
         if run.status.isTerminal, let lastSeen = statusChanges.last?.at, lastSeen > firstSeen,

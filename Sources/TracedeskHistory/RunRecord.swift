@@ -12,6 +12,10 @@ public enum RunSource: String, Sendable, Codable, CaseIterable {
     case `import`
     /// Called by a step of another run: read from that step's output, not recorded on its own.
     case nested
+
+    /// Whether Tracedesk followed the run itself (invoke, poll), so that the instants its bodies
+    /// were seen at are this machine's; captures and nested runs do not say when they were seen.
+    public var isFollowed: Bool { self == .invoke || self == .poll }
 }
 
 /// A row of `run`: one job of a team, its fields drawn from the bodies received for it.

@@ -149,14 +149,7 @@ extension Node {
         let outputAsReceived = item.first(Self.outputKeys)
         let input = inputAsReceived?.parsingEmbeddedJSON
         let output = outputAsReceived?.parsingEmbeddedJSON
-        var nestedRun: StatusBody?
-        if let output, StatusBody.looksLikeStatusBody(output) {
-            nestedRun = try? StatusBody(value: output)
-        } else if let wrapped = output?["output"]?.parsingEmbeddedJSON, output?["success"] != nil || output?["finishReason"] != nil,
-                  StatusBody.looksLikeStatusBody(wrapped) {
-            // A node result as Oracle's debug events wrap it: {"success", "output", "error", "message", "finishReason"}.
-            nestedRun = try? StatusBody(value: wrapped)
-        }
+        let nestedRun = output.flatMap(StatusBody.nestedRunBody(in:)).flatMap { try? StatusBody(value: $0) }
 
         var children: [Node] = []
         for key in Self.childrenKeys {

@@ -135,6 +135,18 @@ extension StatusBody {
         return value.first(["status", "traceId", "nodes", "workflowCode", "conversationId"]) != nil
     }
 
+    /// The status body of the run a step called, in that step's output (parsed): the output
+    /// itself, or its `output` when wrapped as Oracle's debug events wrap a node's result
+    /// (`{"success", "output", "error", "message", "finishReason"}`); `nil` for any other output.
+    public static func nestedRunBody(in output: JSONValue) -> JSONValue? {
+        if looksLikeStatusBody(output) { return output }
+        if let wrapped = output["output"]?.parsingEmbeddedJSON, output["success"] != nil || output["finishReason"] != nil,
+           looksLikeStatusBody(wrapped) {
+            return wrapped
+        }
+        return nil
+    }
+
     // MARK: Drawn from the body
 
     /// The message of the request (from `input`).
