@@ -26,8 +26,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // For --cacert: Linux URLSession cannot add a CA to the trusted roots. Already built for the tests.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        // Markdown to HTML for an answer in a report; the result is sanitised before it enters the document.
-        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
         // Prompt suites for `compare` are YAML (or JSON).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // OTLP/HTTP protobuf for `export otlp`: the runtime only; the generated code is committed.
@@ -86,7 +84,6 @@ let package = Package(
             name: "TracedeskDocuments",
             dependencies: [
                 "CLibXML2", "TracedeskModel", "TracedeskHistory", "TracedeskCompare",
-                .product(name: "Ink", package: "Ink"),
             ]
         ),
 
@@ -119,6 +116,8 @@ let package = Package(
             dependencies: [
                 "TracedeskModel", "TracedeskHistory", "TracedeskCompare", "TracedeskDocuments", "TracedeskUseCases",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // HTTP1Channel's idle timeout and extra channel handlers (the connection cap).
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,7 +2,6 @@ import Foundation
 import TracedeskCompare
 import TracedeskModel
 import TracedeskHistory
-import Ink
 
 /// The HTML report of a comparison (or of `diff`, a comparison of two runs): a summary table per
 /// prompt, then each prompt's two sides next to each other. Built like the run report, from
@@ -216,7 +215,7 @@ public struct ComparisonReport {
             document.element("h4", in: column, text: label)
             let answer = document.element("div", in: column, attributes: ["class": "answer"])
             if let output, !output.isEmpty {
-                document.appendSanitized(MarkdownParser().html(from: output), in: answer)
+                document.appendMarkdown(output, in: answer)
             } else {
                 document.element("p", in: answer, attributes: ["class": "note"], text: "No answer.")
             }
@@ -253,7 +252,7 @@ public struct ComparisonReport {
                 if answer.isEmpty {
                     document.element("p", in: block, attributes: ["class": "note"], text: "No answer.")
                 } else {
-                    document.appendSanitized(MarkdownParser().html(from: answer), in: block)
+                    document.appendMarkdown(answer, in: block)
                 }
             }
         }

@@ -2,17 +2,14 @@ import Foundation
 import TracedeskModel
 import TracedeskHistory
 
-/// Which elements and attributes of foreign markup (an agent's answer rendered from Markdown) may
-/// enter a report; see `HTMLDocument.appendSanitized`.
+/// Which elements and attributes an agent's answer may be drawn with (`HTMLDocument.appendMarkdown`),
+/// and which link addresses it may keep.
 ///
-/// Anything not listed is dropped: an unknown element keeps only its text, an element whose text
-/// is code (`script`, `style`...) is dropped with its text, and an attribute that is not listed
-/// (every `on…` handler, `style`, `srcdoc`) never reaches the report.
+/// An element that is not listed is not drawn (its text stays), and an attribute that is not
+/// listed is never set.
 public struct MarkupAllowlist: Sendable {
     /// Allowed element names, each with the attributes it may keep.
     public var elements: [String: Set<String>]
-    /// Elements removed together with everything inside them.
-    public var droppedWithContent: Set<String>
     /// Attributes holding a URL, kept only when `allowsURL` accepts the value.
     public var urlAttributes: Set<String>
     /// URL schemes a link may use; a URL with no scheme (`#part`, `page.html`) is allowed.
@@ -32,8 +29,6 @@ public struct MarkupAllowlist: Sendable {
             "td": ["align", "colspan", "rowspan"],
             "a": ["href", "title"],
         ],
-        droppedWithContent: ["script", "style", "template", "iframe", "frame", "frameset", "object", "embed",
-                             "noscript", "noembed", "noframes", "svg", "math", "textarea", "select", "head", "title"],
         urlAttributes: ["href"],
         urlSchemes: ["http", "https", "mailto"],
         addedAttributes: ["a": ["rel": "noopener noreferrer nofollow"]]

@@ -1,7 +1,6 @@
 import Foundation
 import TracedeskModel
 import TracedeskHistory
-import Ink
 
 /// The HTML report of one recorded run: a self-contained file to share with someone who has
 /// neither Tracedesk nor access to the pod.
@@ -205,7 +204,7 @@ public struct RunReport {
             return
         }
         let answer = document.element("div", in: slot, attributes: ["class": "answer"])
-        document.appendSanitized(MarkdownParser().html(from: output), in: answer)
+        document.appendMarkdown(output, in: answer)
         let raw = document.element("details", in: slot)
         document.element("summary", in: raw, text: "The output as received")
         document.element("pre", in: raw, text: output)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Synchronization
 import TracedeskHistory
 import TracedeskModel
 
@@ -13,14 +14,17 @@ import TracedeskModel
 struct LiveEvents: Sendable {
     let store: HistoryStore
     let interval: Duration
+    /// Called once the stream ends, however it ends.
+    var onEnd: @Sendable () -> Void = {}
 
     func response(lastEventId: String?) -> Response {
-        let store = store, interval = interval
+        let store = store, interval = interval, onEnd = onEnd
         let start = lastEventId.flatMap { Int64($0) }
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-store"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            defer { onEnd() }
             var last = start ?? ((try? store.lastChange()) ?? 0)
             try await writer.write(ByteBuffer(string: "retry: 2000\n: tracedesk live events\n\n"))
             var quiet = Duration.zero
@@ -46,4 +50,24 @@ struct LiveEvents: Sendable {
         let value = JSONValue.object(["jobId": .string(change.jobId), "status": .string(change.status)])
         return value.compactText
     }
+}
+
+/// How many live-event streams are open, against `ServeSettings.maximumLiveStreams`.
+final class LiveStreamCount: Sendable {
+    private let count = Mutex(0)
+
+    /// Counts one more stream when the limit allows it.
+    func open(limit: Int) -> Bool {
+        count.withLock { count in
+            guard count < limit else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func close() {
+        count.withLock { $0 = max(0, $0 - 1) }
+    }
+
+    var current: Int { count.withLock { $0 } }
 }

@@ -74,7 +74,9 @@ extension ServePages {
         let now = Date().epochMilliseconds
         let first = try store.details(of: store.run(a), now: now), second = try store.details(of: store.run(b), now: now)
         let comparison = Comparison.of(first, second)
-        let links = [first.run.jobId: "/runs/\(Self.segment(first.run.jobId))", second.run.jobId: "/runs/\(Self.segment(second.run.jobId))"]
+        // Keyed by pod data: a run diffed with itself gives one key twice, which a literal would trap on.
+        let links = Dictionary([first.run, second.run].map { ($0.jobId, "/runs/\(Self.segment($0.jobId))") },
+                               uniquingKeysWith: { earlier, _ in earlier })
         let chrome = chrome(current: .runs) { document, bar in
             document.element("a", in: bar, attributes: ["href": "/diff/\(Self.segment(second.run.jobId))/\(Self.segment(first.run.jobId))"],
                              text: "Swap A and B")

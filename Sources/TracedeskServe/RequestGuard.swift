@@ -25,9 +25,13 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // A second Host header is how a request smuggles a name past the check (RFC 9112: answer 400).
+        if !request.headers[values: HTTPField.Name("Host")!].isEmpty {
+            return secured(pages.error(400, "The request has more than one Host header.", showsHistory: false))
+        }
         let host = (request.head.authority ?? "").lowercased()
         if let allowed = settings.allowedHosts(port: boundPort.value), !allowed.contains(host) {
-            return secured(pages.error(421, "This server does not answer to the host \(host.isEmpty ? "(none)" : host)."))
+            return secured(pages.error(421, "This server does not answer to the host \(host.isEmpty ? "(none)" : host).", showsHistory: false))
         }
         guard request.method == .get || request.method == .head else {
             var response = pages.error(405, "tracedesk serve only reads the history: \(request.method.rawValue) is not allowed.")
@@ -46,7 +50,8 @@ struct RequestGuard<Context: RequestContext>: RouterMiddleware {
             let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
             let cookie = Self.cookie(named: "tracedesk_token", in: request.headers[values: .cookie])
             guard [bearer, cookie].contains(where: { $0.map { Self.same($0, token) } ?? false }) else {
-                return secured(pages.error(401, "This server needs its token: open the address tracedesk serve printed (with ?token=...)."))
+                return secured(pages.error(401, "This server needs its token: open the address tracedesk serve printed (with ?token=...).",
+                                           showsHistory: false))
             }
         }
         do {

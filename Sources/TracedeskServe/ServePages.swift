@@ -44,6 +44,7 @@ struct ServePages: Sendable {
 
     /// One of the server's own pages: a heading, a subtitle, and `build` filling `<main>`.
     func page(title: String, eyebrow: String = "", heading: String, subtitle: String = "", current: Section?, live: String? = nil,
+              showsHistory: Bool = true,
               build: (HTMLDocument, HTMLElement) throws(TracedeskError) -> Void) throws(TracedeskError) -> String {
         let template = try settings.templates.document(ReportTemplates.servePage)
         let document = template.document
@@ -56,7 +57,9 @@ struct ServePages: Sendable {
         try template.fill("heading", text: heading)
         try template.fill("subtitle", text: subtitle)
         try template.fill("main") { (main: HTMLElement) throws(TracedeskError) in try build(document, main) }
-        try template.fill("footer", text: "Read from \(store.path). Times are UTC (Z). tracedesk serve never changes the history.")
+        // Where the history lives (a path with the user's name in it) is for those the server answers.
+        let source = showsHistory ? "Read from \(store.path). " : ""
+        try template.fill("footer", text: "\(source)Times are UTC (Z). tracedesk serve never changes the history.")
         chrome(current: current, live: live).apply(to: document)
         return template.serialized()
     }
@@ -71,11 +74,12 @@ struct ServePages: Sendable {
         Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// An error page in the site's style (404, 400 naming the parameter, 421, 401...).
-    func error(_ code: Int, _ message: String) -> Response {
+    /// An error page in the site's style (404, 400 naming the parameter, 421, 401...). A page
+    /// for a client the server does not answer (401, 421) leaves out where the history lives.
+    func error(_ code: Int, _ message: String, showsHistory: Bool = true) -> Response {
         let status = HTTPResponse.Status(code: code)
         let heading = "\(code) \(status.reasonPhrase)"
-        let html = (try? page(title: heading, heading: heading, current: nil) { document, main in
+        let html = (try? page(title: heading, heading: heading, current: nil, showsHistory: showsHistory) { document, main in
             document.element("p", in: main, text: message)
             let back = document.element("p", in: main)
             document.element("a", in: back, attributes: ["href": "/"], text: "Back to the runs")

@@ -18,6 +18,19 @@ public struct ServeSettings: Sendable {
     /// count to `/api/counts` (the script asks it) or a `count=all` link (no script).
     public var countingBudget: Duration
 
+    /// How long a connection may stay open without a whole request: a client sending its headers
+    /// a line at a time (slowloris) is cut off after this, however slowly it drips.
+    public var requestHeadTimeout: Duration = .seconds(10)
+    /// Connections open at once; more are closed as they come, so that the server keeps the
+    /// file descriptors it needs for the history.
+    public var maximumConnections: Int = 256
+    /// Live-event streams open at once; one more is answered 503.
+    public var maximumLiveStreams: Int = 32
+    /// Pages that render a run, a diff or a comparison at once; more wait for a turn, up to
+    /// `renderQueueTimeout`, then get a 503 with Retry-After: memory stays a few renders' worth.
+    public var concurrentRenders: Int = 2
+    public var renderQueueTimeout: Duration = .seconds(20)
+
     public init(host: String = "127.0.0.1", port: Int = 8370, token: String? = nil, templates: ReportTemplates = .embedded,
                 watchInterval: Duration = .milliseconds(400), pageSize: Int = 50,
                 countingBudget: Duration = .milliseconds(20)) {
@@ -31,9 +44,16 @@ public struct ServeSettings: Sendable {
     }
 
     /// Whether `host` is a loopback address or name: nothing beyond this machine can connect.
+    /// `127.0.0.0/8` counts only as a dotted address of four numbers (`127.evil.example` is a
+    /// name that may resolve anywhere).
     public static func isLoopback(_ host: String) -> Bool {
         let lowered = host.lowercased()
-        return lowered == "localhost" || lowered == "::1" || lowered == "[::1]" || lowered.hasPrefix("127.")
+        if lowered == "localhost" || lowered == "::1" || lowered == "[::1]" { return true }
+        let octets = lowered.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets[0] == "127" else { return false }
+        return octets.allSatisfy { octet in
+            !octet.isEmpty && octet.count <= 3 && octet.allSatisfy { $0.isASCII && $0.isNumber } && Int(octet).map { $0 <= 255 } == true
+        }
     }
 
     /// Whether `host` listens on every interface (`0.0.0.0`, `::`).

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import TracedeskDocuments
@@ -15,18 +16,27 @@ public struct TracedeskServer: Sendable {
     public let store: HistoryStore
     public let settings: ServeSettings
     let boundPort: BoundPort
+    /// Heavy pages rendered at once (`ServeSettings.concurrentRenders`).
+    let renders: RenderGate
+    /// Live-event streams open now.
+    let liveStreams: LiveStreamCount
+    let connections: ConnectionLimiter
 
     public init(store: HistoryStore, settings: ServeSettings) {
         self.store = store
         self.settings = settings
         self.boundPort = BoundPort(settings.port)
+        self.renders = RenderGate(permits: settings.concurrentRenders)
+        self.liveStreams = LiveStreamCount()
+        self.connections = ConnectionLimiter(maximum: settings.maximumConnections)
     }
 
     var pages: ServePages { ServePages(store: store, settings: settings) }
 
     /// The routes, behind the request guard.
     public func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+        // HEAD is answered as GET is, without the body.
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         let pages = pages
         router.add(middleware: RequestGuard(settings: settings, boundPort: boundPort, pages: pages))
 
@@ -36,12 +46,13 @@ public struct TracedeskServer: Sendable {
                 return ServePages.html(try pages.runsPage(filter))
             }
         }
+        let renders = renders, timeout = settings.renderQueueTimeout
         router.get("/runs/:jobId") { _, context in
-            Self.page(pages) { ServePages.html(try pages.runPage(try context.parameters.require("jobId"))) }
+            await Self.heavyPage(pages, renders, timeout) { ServePages.html(try pages.runPage(try Self.segment("jobId", of: context))) }
         }
         router.get("/runs/:jobId/report.html") { _, context in
-            Self.page(pages) { () throws -> Response in
-                let (name, html) = try pages.runReportFile(try context.parameters.require("jobId"))
+            await Self.heavyPage(pages, renders, timeout) { () throws -> Response in
+                let (name, html) = try pages.runReportFile(try Self.segment("jobId", of: context))
                 var response = ServePages.html(html)
                 response.headers[.contentDisposition] = "attachment; filename=\"\(name)\""
                 // The report's own policy (no script at all) is the one that applies to it.
@@ -60,14 +71,16 @@ public struct TracedeskServer: Sendable {
             }
         }
         router.get("/diff/:a/:b") { _, context in
-            Self.page(pages) { ServePages.html(try pages.diffPage(try context.parameters.require("a"), try context.parameters.require("b"))) }
+            await Self.heavyPage(pages, renders, timeout) {
+                ServePages.html(try pages.diffPage(try Self.segment("a", of: context), try Self.segment("b", of: context)))
+            }
         }
         router.get("/comparisons") { _, _ in
             Self.page(pages) { ServePages.html(try pages.comparisonsPage()) }
         }
         router.get("/comparisons/:id") { _, context in
-            Self.page(pages) { () throws -> Response in
-                let text = try context.parameters.require("id")
+            await Self.heavyPage(pages, renders, timeout) { () throws -> Response in
+                let text = try Self.segment("id", of: context)
                 guard let id = Int64(text.hasPrefix("#") ? String(text.dropFirst()) : text) else {
                     throw BadParameter(name: "id", reason: "is a comparison number, not '\(text)'")
                 }
@@ -88,7 +101,7 @@ public struct TracedeskServer: Sendable {
                     }
                     days = number
                 }
-                return ServePages.html(try pages.teamPage(try context.parameters.require("team"), version: version, days: days))
+                return ServePages.html(try pages.teamPage(try Self.segment("team", of: context), version: version, days: days))
             }
         }
         router.get("/api/runs") { request, _ in
@@ -114,13 +127,19 @@ public struct TracedeskServer: Sendable {
         }
         router.get("/api/runs/:jobId") { _, context in
             Self.api { () throws -> Response in
-                let run = try pages.store.run(try context.parameters.require("jobId"))
+                let run = try pages.store.run(try Self.segment("jobId", of: context))
                 let details = try pages.store.details(of: run)
                 return ServePages.json(Data(try JSONOutput.text(RunDetailsOutput(details)).utf8))
             }
         }
+        let liveStreams = liveStreams, maximumStreams = settings.maximumLiveStreams
         router.get("/api/events") { request, _ in
-            LiveEvents(store: pages.store, interval: pages.settings.watchInterval)
+            guard liveStreams.open(limit: maximumStreams) else {
+                var response = ServePages.jsonError(503, "Too many live pages are open (\(maximumStreams)); close some and reload.")
+                response.headers[.retryAfter] = "10"
+                return response
+            }
+            return LiveEvents(store: pages.store, interval: pages.settings.watchInterval, onEnd: { liveStreams.close() })
                 .response(lastEventId: request.headers[HTTPField.Name("Last-Event-ID")!])
         }
         router.get("/static/tracedesk.js") { _, _ in
@@ -144,6 +163,29 @@ public struct TracedeskServer: Sendable {
         } catch {
             return ServePages.jsonError(404, "Not found: \(error)")
         }
+    }
+
+    /// A page that renders a run, a diff or a comparison: built when the render gate lets it,
+    /// else a 503 that says to try again.
+    static func heavyPage(_ pages: ServePages, _ renders: RenderGate, _ timeout: Duration,
+                          _ build: @escaping @Sendable () throws -> Response) async -> Response {
+        do {
+            if let response = try await renders.run(timeout: timeout, { page(pages, build) }) { return response }
+        } catch {
+            return pages.error(500, "The page failed: \(error)")
+        }
+        var response = pages.error(503, "The server is busy rendering other large pages; try again in a moment.")
+        response.headers[.retryAfter] = "5"
+        return response
+    }
+
+    /// A path parameter, percent-decoded: a link to a jobId or team code holding `%`, a space or
+    /// a non-ASCII letter leads back to it.
+    static func segment(_ name: String, of context: BasicRequestContext) throws(BadParameter) -> String {
+        let raw: String
+        do { raw = try context.parameters.require(name) } catch { throw BadParameter(name: name, reason: "is missing") }
+        guard let decoded = raw.removingPercentEncoding else { throw BadParameter(name: name, reason: "is not valid percent-encoded UTF-8") }
+        return decoded
     }
 
     static func page(_ pages: ServePages, _ build: () throws -> Response) -> Response {
@@ -175,6 +217,10 @@ public struct TracedeskServer: Sendable {
             guard let value = parts.count > 1 ? decode(parts[1]) : "" else {
                 throw BadParameter(name: name, reason: "is not valid percent-encoded UTF-8")
             }
+            // No field of a page takes a control character; a NUL would reach SQLite's text.
+            if value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) {
+                throw BadParameter(name: name, reason: "holds a control character")
+            }
             if values[name] == nil { values[name] = value }
         }
         return values
@@ -184,8 +230,16 @@ public struct TracedeskServer: Sendable {
     public func application(onReady: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = router()
         let bound = boundPort
+        let limiter = connections
+        // The idle timeout closes a connection that has not sent a whole request head within it
+        // (a slowloris client dripping header lines), and an idle kept-alive one; a request under
+        // way (a page rendering, a live stream) is never cut by it.
+        let http = HTTP1Channel.Configuration(additionalChannelHandlers: [limiter],
+                                              idleTimeout: .nanoseconds(Int64(settings.requestHeadTimeout.components.seconds) * 1_000_000_000
+                                                                        + settings.requestHeadTimeout.components.attoseconds / 1_000_000_000))
         return Application(
             router: router,
+            server: .http1(configuration: http),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

@@ -1,0 +1,119 @@
+import Foundation
+
+extension HTMLDocument {
+    /// Answers larger than this are shown as they are, in a `<pre>`, rather than rendered.
+    public static let largestRenderedMarkdown = 4 << 20
+
+    /// How deep inline styles nest in the document; a style opened deeper keeps its text, unstyled.
+    static let maximumInlineDepth = 16
+
+    /// Appends `markdown`, rendered, to `parent`: headings, paragraphs, lists, quotes, code,
+    /// tables, emphasis and links, each an element `allowlist` allows, and every text a text node.
+    ///
+    /// A link keeps its address only when `allowlist` accepts it (else its text stays, unlinked),
+    /// and gets the allow-list's added attributes (`rel`). Raw HTML in the text is shown as text.
+    public func appendMarkdown(_ markdown: String, in parent: HTMLElement, allowlist: MarkupAllowlist = .answer) {
+        guard markdown.utf8.count <= Self.largestRenderedMarkdown else {
+            element("pre", in: parent, text: Self.preformatted(markdown))
+            return
+        }
+        for block in MarkdownText(parsing: markdown).blocks { append(block, in: parent, allowlist: allowlist) }
+    }
+
+    private func append(_ block: MarkdownText.Block, in parent: HTMLElement, allowlist: MarkupAllowlist, tight: Bool = false) {
+        switch block {
+        case .heading(let level, let inlines):
+            append(inlines, in: allowed("h\(min(max(level, 1), 6))", in: parent, allowlist), allowlist: allowlist)
+        case .paragraph(let inlines):
+            append(inlines, in: tight ? parent : allowed("p", in: parent, allowlist), allowlist: allowlist)
+        case .code(let code):
+            text(Self.preformatted(code), in: allowed("code", in: allowed("pre", in: parent, allowlist), allowlist))
+        case .quote(let blocks):
+            let quote = allowed("blockquote", in: parent, allowlist)
+            for inner in blocks { append(inner, in: quote, allowlist: allowlist) }
+        case .list(let ordered, let start, let isTight, let items):
+            let list = allowed(ordered ? "ol" : "ul", in: parent, allowlist)
+            if ordered, start != 1, allowlist.elements["ol"]?.contains("start") == true { list.setAttribute("start", String(start)) }
+            for item in items {
+                let entry = allowed("li", in: list, allowlist)
+                for inner in item { append(inner, in: entry, allowlist: allowlist, tight: isTight) }
+            }
+        case .table(let alignments, let header, let rows):
+            let table = allowed("table", in: parent, allowlist)
+            let headRow = allowed("tr", in: allowed("thead", in: table, allowlist), allowlist)
+            for (column, cell) in header.enumerated() {
+                append(cell, in: tableCell("th", in: headRow, alignment: alignments[column], allowlist), allowlist: allowlist)
+            }
+            if !rows.isEmpty {
+                let body = allowed("tbody", in: table, allowlist)
+                for row in rows {
+                    let line = allowed("tr", in: body, allowlist)
+                    for (column, cell) in row.enumerated() {
+                        append(cell, in: tableCell("td", in: line, alignment: alignments[column], allowlist), allowlist: allowlist)
+                    }
+                }
+            }
+        case .rule:
+            _ = allowed("hr", in: parent, allowlist)
+        }
+    }
+
+    /// A new element `name` in `parent` when the allow-list has it; else `parent` itself, so
+    /// that what would be inside it stays, as text, where it stood.
+    private func allowed(_ name: String, in parent: HTMLElement, _ allowlist: MarkupAllowlist) -> HTMLElement {
+        allowlist.elements[name] != nil ? element(name, in: parent) : parent
+    }
+
+    private func tableCell(_ name: String, in row: HTMLElement, alignment: MarkdownText.Alignment, _ allowlist: MarkupAllowlist) -> HTMLElement {
+        let cell = allowed(name, in: row, allowlist)
+        let value: String? = switch alignment {
+        case .none: nil
+        case .left: "left"
+        case .center: "center"
+        case .right: "right"
+        }
+        if let value, cell != row, allowlist.elements[name]?.contains("align") == true { cell.setAttribute("align", value) }
+        return cell
+    }
+
+    /// Appends inlines, keeping a stack of the styles open: opens and closes nest properly, and a
+    /// style opened deeper than `maximumInlineDepth` is not drawn (nor is its close).
+    private func append(_ inlines: [MarkdownText.Inline], in parent: HTMLElement, allowlist: MarkupAllowlist) {
+        var open: [HTMLElement] = [parent]
+        var undrawn = 0
+        for inline in inlines {
+            let current = open[open.count - 1]
+            switch inline {
+            case .text(let text):
+                self.text(text, in: current)
+            case .code(let code):
+                text(code, in: allowed("code", in: current, allowlist))
+            case .lineBreak:
+                _ = allowed("br", in: current, allowlist)
+            case .open(let style):
+                if open.count > Self.maximumInlineDepth {
+                    undrawn += 1
+                } else {
+                    let name = style == .strong ? "strong" : style == .emphasis ? "em" : "del"
+                    if allowlist.elements[name] != nil { open.append(element(name, in: current)) } else { undrawn += 1 }
+                }
+            case .close:
+                if undrawn > 0 { undrawn -= 1 } else if open.count > 1 { open.removeLast() }
+            case .link(let destination, let title, let content):
+                guard allowlist.allowsURL(destination), allowlist.elements["a"] != nil else {
+                    append(content, in: current, allowlist: allowlist)
+                    continue
+                }
+                let link = element("a", in: current, attributes: ["href": destination])
+                if let title { link.setAttribute("title", title) }
+                for (attribute, value) in allowlist.addedAttributes["a"] ?? [:] { link.setAttribute(attribute, value) }
+                // A link says where it goes even when its text is empty.
+                if InlineReader.plainText(content).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    text(destination, in: link)
+                } else {
+                    append(content, in: link, allowlist: allowlist)
+                }
+            }
+        }
+    }
+}
