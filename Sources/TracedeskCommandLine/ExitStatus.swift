@@ -16,6 +16,10 @@ enum ExitStatus {
     static let regression: Int32 = 7
     /// Standard output could not be written.
     static let output: Int32 = 8
+    /// `test` found an expectation that did not hold.
+    static let expectationFailed: Int32 = 9
+    /// A suite or a comparison could not be graded.
+    static let notGraded: Int32 = 10
     static let interrupted: Int32 = 130
 
     /// Writes what `error` means for the user to standard error and returns its exit code;

@@ -27,13 +27,15 @@ struct ExportCommand: AsyncParsableCommand {
 
                 The endpoint: --endpoint (a base URL gets /v1/traces), else \
                 OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces, else \
-                http://localhost:4318/v1/traces. Headers: --header and OTEL_EXPORTER_OTLP_HEADERS.
+                http://localhost:4318/v1/traces. Headers: OTEL_EXPORTER_OTLP_HEADERS, --header-file \
+                and --header (a key given with --header is visible to every user in the process list: \
+                keep keys in the variable or the file).
 
                 Examples:
                   tracedesk export otlp --endpoint http://127.0.0.1:6006
                   tracedesk export otlp last --dry-run
-                  tracedesk export otlp --team XX_WORKER_CARD --since 7d \\
-                    --header "api_key=$KEY" --project payroll
+                  OTEL_EXPORTER_OTLP_HEADERS="api_key=$KEY" tracedesk export otlp \\
+                    --team XX_WORKER_CARD --since 7d --project payroll --timeout 60
                 """
         )
 
@@ -58,8 +60,14 @@ struct ExportCommand: AsyncParsableCommand {
         @Option(name: .customLong("header"), help: ArgumentHelp("A header for the backend, NAME=VALUE (repeatable): an API key.", valueName: "name=value"))
         var headers: [String] = []
 
+        @Option(help: ArgumentHelp("Headers for the backend, one NAME=VALUE a line: keys stay out of the process list.", valueName: "file"))
+        var headerFile: String?
+
         @Option(help: ArgumentHelp("The project the spans belong to (openinference.project.name).", valueName: "name"))
         var project = "tracedesk"
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Give up after this many seconds: every call and retry wait within it (exit 3).", valueName: "seconds"))
+        var timeout: Double?
 
         @Option(parsing: .unconditional, help: ArgumentHelp("Cut texts longer than this many bytes (inputs, outputs, chunks).", valueName: "bytes"))
         var maxValueBytes = 32 * 1024
@@ -78,6 +86,9 @@ struct ExportCommand: AsyncParsableCommand {
                 throw ValidationError("--since takes an age (30m, 12h, 3d, 2w), today, yesterday, a date or an ISO 8601 instant, not '\(since)'")
             }
             guard (256...16 << 20).contains(maxValueBytes) else { throw ValidationError("--max-value-bytes takes 256 to 16777216") }
+            if let timeout, !(timeout > 0 && timeout <= 31_536_000) {
+                throw ValidationError("--timeout takes a number of seconds above 0 (at most a year), not \(timeout)")
+            }
             if project.isEmpty { throw ValidationError("--project takes a name") }
         }
 
@@ -86,8 +97,14 @@ struct ExportCommand: AsyncParsableCommand {
                 ? .matching(RunQuery(team: team, status: status.map(RunStatus.init),
                                      since: since.flatMap { SinceParser.parse($0, now: Date(milliseconds: context.clock.now()), timeZone: context.timeZone) }))
                 : .named(runs)
-            return try await ExportRuns(history: history.location, selection: selection, endpoint: endpoint, headers: headers,
-                                        project: project, spanOptions: SpanOptions(maximumValueBytes: maxValueBytes), dryRun: dryRun)
+            if !headers.isEmpty {
+                try context.warn("--header puts its value in the process list, where every user of this machine can read it: "
+                                 + "keep keys in OTEL_EXPORTER_OTLP_HEADERS or a --header-file")
+            }
+            let fromFile = try headerFile.map { path throws(TracedeskError) in try OTLPDestination.headerLines(fromFile: context.absolutePath(path)) } ?? []
+            return try await ExportRuns(history: history.location, selection: selection, endpoint: endpoint, headers: fromFile + headers,
+                                        project: project, spanOptions: SpanOptions(maximumValueBytes: maxValueBytes), dryRun: dryRun,
+                                        timeout: timeout.map { .milliseconds(Int64(($0 * 1000).rounded())) })
                 .run(in: context)
         }
     }

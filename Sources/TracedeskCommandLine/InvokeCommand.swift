@@ -55,6 +55,9 @@ struct InvokeCommand: TracedeskCommand {
     func validate() throws {
         try ParameterFlags.validate(parameters)
         if let version, version < 1 { throw ValidationError("--version takes a positive number") }
+        if message.utf8.count > InvokeRequest.maximumMessageBytes {
+            throw ValidationError("the message is longer than \(InvokeRequest.maximumMessageBytes >> 10) KiB; a team reads documents with its tools")
+        }
     }
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {

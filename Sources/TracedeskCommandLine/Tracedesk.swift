@@ -18,7 +18,7 @@ struct Tracedesk: AsyncParsableCommand {
             Exit codes: 0 done; 1 the run ended in ERROR; 2 bad usage or input; 3 timed out while \
             RUNNING or WAITING; 4 authentication refused; 5 the pod or the network failed; \
             6 the history database failed; 7 compare --fail-on regression found a regression; \
-            8 the output could not be written; 130 interrupted (Ctrl-C).
+            8 the output could not be written; 10 a comparison could not be graded; 130 interrupted (Ctrl-C).
 
             'tracedesk --version' prints the version.
             """,

@@ -19,8 +19,14 @@ public struct Comparison: Sendable, Codable {
     }
 
     /// From the mildest to the worst: a comparison's verdict is the worst of its prompts'.
+    ///
+    /// `notGraded`: the sides did not finish as many repeats as each other (B's invokeAsync
+    /// failed twice of three, a run timed out), so the figures would compare unlike with unlike;
+    /// no verdict is given, and the command exits 10 (a regression found elsewhere still wins: 7).
     public enum Verdict: String, Sendable, Codable, Comparable, CaseIterable {
-        case unchanged, changed, improvement, regression
+        case unchanged, changed, improvement
+        case notGraded = "not-graded"
+        case regression
 
         public static func < (lhs: Verdict, rhs: Verdict) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -122,6 +128,12 @@ public struct Comparison: Sendable, Codable {
         func count(_ status: RunStatus) -> Int {
             runs.count { $0.failure == nil && RunStatus($0.status) == status }
         }
+
+        /// Runs followed to their end (COMPLETE or ERROR): a run that could not be followed, or
+        /// that stopped WAITING, is not one.
+        public var finishedRuns: Int {
+            runs.count { $0.failure == nil && RunStatus($0.status).isTerminal }
+        }
     }
 
     /// One prompt on both sides.
@@ -180,10 +192,17 @@ public struct Comparison: Sendable, Codable {
             }
             let answersDiffer = Set(a.runs.compactMap(\.output)) != Set(b.runs.compactMap(\.output))
             let shapeDiffers = diff.map { !$0.isSameShape } ?? false
-            verdict = !regressions.isEmpty ? .regression : !improvements.isEmpty ? .improvement
-                : (answersDiffer || shapeDiffers) ? .changed : .unchanged
-            reasons = !regressions.isEmpty ? regressions : !improvements.isEmpty ? improvements
-                : verdict == .changed ? Self.changes(a: a, b: b, diff: diff, answersDiffer: answersDiffer) : []
+            let finishedA = a.finishedRuns, finishedB = b.finishedRuns
+            if finishedA != finishedB || finishedA == 0 {
+                // Unlike with unlike is no verdict: the repeats that did not finish may be the ones that would differ.
+                verdict = .notGraded
+                reasons = ["not graded: A finished \(finishedA) of \(a.runs.count) runs and B \(finishedB) of \(b.runs.count)"]
+            } else {
+                verdict = !regressions.isEmpty ? .regression : !improvements.isEmpty ? .improvement
+                    : (answersDiffer || shapeDiffers) ? .changed : .unchanged
+                reasons = !regressions.isEmpty ? regressions : !improvements.isEmpty ? improvements
+                    : verdict == .changed ? Self.changes(a: a, b: b, diff: diff, answersDiffer: answersDiffer) : []
+            }
 
             var notes: [String] = []
             for (label, side) in [("A", a), ("B", b)] {
@@ -290,6 +309,8 @@ public struct Comparison: Sendable, Codable {
     /// The worst verdict of any prompt.
     public var verdict: Verdict { prompts.map(\.verdict).max() ?? .unchanged }
     public var regressions: Int { prompts.count { $0.verdict == .regression } }
+    /// Prompts that could not be graded (see `Verdict.notGraded`).
+    public var ungraded: Int { prompts.count { $0.verdict == .notGraded } }
 
     /// The result as JSON (sorted keys), for `--json` and the history.
     public var json: String {

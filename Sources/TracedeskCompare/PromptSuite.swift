@@ -68,6 +68,9 @@ public struct PromptSuite: Sendable, Codable, Equatable {
         }
     }
 
+    /// The statuses a run can be expected to end with: `WAITING` for a run that must stop for a person.
+    static let expectedStatuses: Set<String> = ["COMPLETE", "ERROR", "WAITING"]
+
     public var name: String?
     /// The team the suite is written for; `compare` warns when it names another.
     public var team: String?
@@ -80,7 +83,17 @@ public struct PromptSuite: Sendable, Codable, Equatable {
     }
 
     /// Reads a suite file: JSON when it ends in `.json`, else YAML (of which JSON is a part).
+    /// The largest suite file read: a suite is prompts and expectations, not data.
+    public static let maximumFileBytes = 16 << 20
+
     public static func load(path: String) throws(TracedeskError) -> PromptSuite {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
+            throw .badInput("--suite \(path): not a regular file")
+        }
+        if let size = attributes?[.size] as? Int, size > maximumFileBytes {
+            throw .badInput("--suite \(path): larger than \(maximumFileBytes >> 20) MiB; a suite holds prompts, not data")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .badInput("--suite \(path): no such file, or it cannot be read")
         }
@@ -101,6 +114,15 @@ public struct PromptSuite: Sendable, Codable, Equatable {
         if suite.prompts.isEmpty { throw .badInput("\(origin): lists no prompts") }
         if let empty = suite.prompts.firstIndex(where: { $0.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
             throw .badInput("\(origin): prompt \(empty + 1) has an empty message")
+        }
+        if let long = suite.prompts.firstIndex(where: { $0.message.utf8.count > InvokeRequest.maximumMessageBytes }) {
+            throw .badInput("\(origin): prompt \(long + 1)'s message is longer than \(InvokeRequest.maximumMessageBytes >> 10) KiB")
+        }
+        for (index, prompt) in suite.prompts.enumerated() {
+            if let status = prompt.expect?.status, !Self.expectedStatuses.contains(status.uppercased()) {
+                throw .badInput("\(origin): prompt \(index + 1): expect.status is \(TextFormat.snippet(status, width: 30)); "
+                                + "it takes \(Self.expectedStatuses.sorted().joined(separator: ", "))")
+            }
         }
         return suite
     }

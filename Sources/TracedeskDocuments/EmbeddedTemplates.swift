@@ -374,6 +374,7 @@ td.why ul.why-list { margin: 0; padding-left: 16px; font-size: 13px; }
 .verdict-regression { color: var(--bad); font-weight: 600; }
 .verdict-improvement { color: var(--ok); font-weight: 600; }
 .verdict-unchanged, .verdict-changed { color: var(--muted); font-weight: 600; }
+.verdict-not-graded { color: var(--wait); font-weight: 600; }
 .pass { color: var(--ok); } .fail { color: var(--bad); }
 footer { margin-top: 40px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--line); padding-top: 10px; }
 @media print {

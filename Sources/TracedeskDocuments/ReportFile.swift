@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TracedeskModel
 import TracedeskHistory
 
@@ -23,19 +26,57 @@ public enum ReportFile {
     }
 
     /// Writes the UTF-8 bytes of a report to `path` atomically; returns the absolute path.
+    ///
+    /// The file is made 0600 whatever the umask (a report holds every status body of a run, as
+    /// the 0600 history does), written beside the target and renamed over it. A failure to write
+    /// (a full disk) is an `output` error, and leaves no partial file.
     @discardableResult
     public static func write(bytes: [UInt8], to path: String) throws(TracedeskError) -> String {
         let url = try location(path, defaultName: nil)
-        do {
-            // Written from the array itself: a 25 MiB report is not copied into a Data first.
-            try bytes.withUnsafeBufferPointer { buffer in
-                guard let base = buffer.baseAddress else { return try Data().write(to: url, options: .atomic) }
-                try Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: buffer.count, deallocator: .none).write(to: url, options: .atomic)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
+        let descriptor = open(temporary.path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw TracedeskError(.output, "\(path): cannot be written (\(String(cString: strerror(errno))))")
+        }
+        var failure: Int32 = 0
+        bytes.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += written
             }
-        } catch {
-            throw .badInput("\(path): cannot be written (\(error.localizedDescription))")
+        }
+        // A full disk may show only when the data is flushed.
+        if failure == 0, fsync(descriptor) != 0 { failure = errno }
+        close(descriptor)
+        if failure == 0, rename(temporary.path, url.path) != 0 { failure = errno }
+        guard failure == 0 else {
+            unlink(temporary.path)
+            let reason = failure == ENOSPC || failure == EDQUOT ? "the disk is full" : String(cString: strerror(failure))
+            throw TracedeskError(.output, "\(path): cannot be written (\(reason)); nothing was left half-written")
         }
         return url.standardizedFileURL.path
+    }
+
+    /// Makes `folder` (and any missing parent) 0700, whatever the umask: it holds reports.
+    public static func createPrivateFolder(_ folder: URL) throws(TracedeskError) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw .badInput("\(folder.path) exists and is not a folder") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            // createDirectory's mode is filtered through the umask: set it again.
+            chmod(folder.path, 0o700)
+        } catch {
+            throw TracedeskError(.output, "cannot create the folder \(folder.path): \(error.localizedDescription)")
+        }
     }
 
     /// Where a report given as `path` goes, checked before any long work: in `path` itself, or, when

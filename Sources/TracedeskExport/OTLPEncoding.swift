@@ -25,6 +25,24 @@ public enum OTLPEncoding {
         try message(spans, resource: resource).serializedData()
     }
 
+    /// What a backend's answer to an export says it did not keep: OTLP's `partial_success`
+    /// (spans rejected, and why). `nil` when it kept everything, or the answer is not protobuf.
+    public static func rejection(inResponse body: Data) -> (rejectedSpans: Int64, message: String)? {
+        guard !body.isEmpty,
+              let response = try? Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse(serializedBytes: body),
+              response.hasPartialSuccess, response.partialSuccess.rejectedSpans > 0 || !response.partialSuccess.errorMessage.isEmpty
+        else { return nil }
+        return (response.partialSuccess.rejectedSpans, response.partialSuccess.errorMessage)
+    }
+
+    /// An answer carrying a partial success, as a backend writes it (for tests and the fake backend).
+    public static func partialSuccessResponse(rejectedSpans: Int64, message: String) -> Data {
+        var response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse()
+        response.partialSuccess.rejectedSpans = rejectedSpans
+        response.partialSuccess.errorMessage = message
+        return (try? response.serializedData()) ?? Data()
+    }
+
     static func message(_ spans: [ExportedSpan], resource: Resource) -> Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest {
         var scope = Opentelemetry_Proto_Common_V1_InstrumentationScope()
         scope.name = scopeName

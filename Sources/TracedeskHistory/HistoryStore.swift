@@ -2,6 +2,10 @@ import Foundation
 import GRDB
 import TracedeskModel
 
+extension Optional where Wrapped == Bool {
+    fileprivate var orFalse: Bool { self ?? false }
+}
+
 /// The local SQLite history of runs: every status body received, and what is drawn from them.
 ///
 /// `HistoryStore(path:mode:)` opens one. To record, the file is created when missing (0600, its
@@ -14,6 +18,9 @@ public struct HistoryStore: Sendable {
     let writer: any DatabaseWriter
     /// Where the database lives, or `":memory:"`.
     public let path: String
+    /// True when the history had to be opened immutable (see `init(path:mode:)`) while its
+    /// write-ahead log held writes not yet checkpointed: those cannot be seen from here.
+    public private(set) var missesUncheckpointedWrites = false
 
     /// How a command opens the history.
     public enum OpenMode: Sendable {
@@ -27,10 +34,17 @@ public struct HistoryStore: Sendable {
     static let busyTimeout: TimeInterval = 10
 
     /// Opens the history at `path`, bringing its schema up to date first when it is older.
+    ///
+    /// To read, a history that cannot be opened as usual because its file or folder cannot be
+    /// written (another user's history, a read-only file system: SQLite cannot make the WAL's
+    /// shared-memory file beside it) is opened as immutable instead, as of its last checkpoint.
+    /// To record, a history this call created and could not set up (a full disk) is removed
+    /// again, with the folders it made, so a failed first use leaves nothing behind.
     public init(path: String, mode: OpenMode = .readWrite) throws(TracedeskError) {
         self.path = path
+        var created: [String] = []
         do {
-            if mode == .readWrite { try Self.createPrivately(URL(fileURLWithPath: path)) }
+            if mode == .readWrite { created = try Self.createPrivately(URL(fileURLWithPath: path)) }
             let (version, reader) = try Self.probe(path)
             if version != HistorySchema.currentVersion {
                 try reader.close()
@@ -47,7 +61,52 @@ public struct HistoryStore: Sendable {
                 writer = version == HistorySchema.currentVersion ? reader : try DatabaseQueue(path: path, configuration: configuration)
             }
         } catch {
-            throw Self.describe(error, path: path)
+            if mode == .readOnly, let immutable = Self.openImmutable(path, after: error) {
+                writer = immutable
+                let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int ?? 0
+                missesUncheckpointedWrites = wal > 0
+                return
+            }
+            let failure = Self.describe(error, path: path)
+            // A history locked by another process is in use: nothing of it is this call's to remove.
+            if !(error as? DatabaseError).map({ [.SQLITE_BUSY, .SQLITE_LOCKED].contains($0.resultCode) }).orFalse { Self.remove(created) }
+            throw failure
+        }
+    }
+
+    /// The history at `path` opened immutable, when `error` is the failure of a history that
+    /// cannot be opened in place for reading; `nil` otherwise (a corrupt or foreign file still
+    /// says so).
+    private static func openImmutable(_ path: String, after error: any Error) -> DatabaseQueue? {
+        guard let error = error as? DatabaseError,
+              [.SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_IOERR].contains(error.resultCode) else { return nil }
+        var configuration = configuration()
+        configuration.readonly = true
+        // SQLite reads a `file:` name as a URI (Debian's is built with SQLITE_USE_URI); `immutable`
+        // takes no lock and needs no -shm file.
+        let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#%"))) ?? path
+        guard let queue = try? DatabaseQueue(path: "file:\(escaped)?immutable=1", configuration: configuration),
+              let identity = try? queue.read({ db in try HistorySchema.identity(of: db) }),
+              identity == .history(version: HistorySchema.currentVersion) else { return nil }
+        return queue
+    }
+
+    /// Removes files and folders this process created, newest first; those that hold anything stay.
+    private static func remove(_ created: [String]) {
+        for path in created.reversed() {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { continue }
+            if isFolder.boolValue {
+                if (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty == true { rmdir(path) }
+            } else {
+                // Only a history that holds nothing, in its file (at most the header page SQLite
+                // writes when it changes the journal mode) or its log: another process that opened
+                // it meanwhile would have written its schema to one of them.
+                func size(_ path: String) -> Int? { (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int }
+                guard let file = size(path), file <= pageSize, (size(path + "-wal") ?? 0) == 0 else { continue }
+                for suffix in ["-wal", "-shm"] { unlink(path + suffix) }
+                unlink(path)
+            }
         }
     }
 
@@ -144,23 +203,41 @@ public struct HistoryStore: Sendable {
 
     /// Creates the folder (0700) and an empty file (0600) before SQLite does, so that neither is
     /// ever readable by others, not even for an instant. An existing file is left as it is.
-    private static func createPrivately(_ url: URL) throws(TracedeskError) {
+    /// Returns what it created (the folders, outermost first, then the file).
+    private static func createPrivately(_ url: URL) throws(TracedeskError) -> [String] {
         let manager = FileManager.default
+        var created: [String] = []
         let folder = url.deletingLastPathComponent()
-        if !manager.fileExists(atPath: folder.path) {
-            do {
-                try manager.createDirectory(at: folder, withIntermediateDirectories: true,
-                                            attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw .database("cannot create the folder \(folder.path) for the history: \(error.localizedDescription)")
+        var missing: [URL] = []
+        var ancestor = folder
+        while !manager.fileExists(atPath: ancestor.path), ancestor.path != "/" {
+            missing.insert(ancestor, at: 0)
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        var isFolder: ObjCBool = false
+        if manager.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+            throw .database("\(url.path) is a folder, not a history: pass a file name to --db")
+        }
+        for folder in missing {
+            if mkdir(folder.path, 0o700) == 0 {
+                created.append(folder.path)
+            } else if errno != EEXIST {
+                // (Another process making the same folder at the same moment is no failure.)
+                let reason = String(cString: strerror(errno))
+                remove(created)
+                throw .database("cannot create the folder \(folder.path) for the history: \(reason)")
             }
         }
+        let existed = manager.fileExists(atPath: url.path)
         let descriptor = open(url.path, O_CREAT | O_WRONLY, 0o600)
         if descriptor < 0 {
             let reason = String(cString: strerror(errno))
+            remove(created)
             throw .database("cannot open the history at \(url.path): \(reason)")
         }
         close(descriptor)
+        if !existed { created.append(url.path) }
+        return created
     }
 
     /// Turns a GRDB or SQLite failure into one line for the user.

@@ -36,6 +36,10 @@ public struct ServeHistory: Sendable {
             let shown = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
             let url = "http://\(shown.contains(":") ? "[\(shown)]" : shown):\(port)/" + (token.map { "?token=\($0)" } ?? "")
             try? output.write("Tracedesk on \(url) (history \(store.path), read-only); Ctrl-C stops it\n")
+            if ServeSettings.isWildcard(host) {
+                let name = ProcessInfo.processInfo.hostName
+                try? output.write("Listening on every interface: from another machine, http://\(name):\(port)/ (or this machine's address) with the token\n")
+            }
             if open { Self.openInBrowser(url) }
         }
         do {

@@ -9,16 +9,18 @@ import TracedeskModel
 ///   and an import), read back, drawn as a step tree, and rendered as a report;
 /// - `report`: bytes as an HTML report to import;
 /// - `scanner`: bytes as a capture arriving in pieces (cut where the first byte says), through the
-///   resumable scanner that `import` reads files and standard input with, each value decoded.
+///   resumable scanner that `import` reads files and standard input with, each value decoded;
+/// - `markdown`: bytes as an answer's Markdown, read and drawn into a document that is serialised.
 ///
 /// Nothing may trap, hang or grow without bound; thrown errors are the expected answer to bad input.
 enum FuzzTargets {
-    static let names = ["body", "report", "scanner"]
+    static let names = ["body", "report", "scanner", "markdown"]
 
     static func run(_ data: Data, target: String) {
         switch target {
         case "report": report(data)
         case "scanner": scanner(data)
+        case "markdown": markdown(data)
         default: body(data)
         }
     }
@@ -44,6 +46,12 @@ enum FuzzTargets {
     static func report(_ data: Data) {
         guard let read = try? EmbeddedRun.read(data, origin: "fuzz") else { return }
         for embedded in read.bodies { _ = try? StatusBody(data: Data(embedded.text.utf8)) }
+    }
+
+    static func markdown(_ data: Data) {
+        let document = HTMLDocument()
+        document.appendMarkdown(String(decoding: data, as: UTF8.self), in: document.body)
+        _ = document.serialized()
     }
 
     static func scanner(_ data: Data) {

@@ -99,10 +99,18 @@ public actor OAuthTokenProvider: TokenProvider {
         }
         let json = JSONValue(parsing: response.body)
         guard response.status == 200, let token = json?["access_token"]?.stringValue else {
-            let error = json?["error"]?.stringValue ?? (response.status == 401 ? "invalid_client (401)" : "HTTP \(response.status)")
-            let detail = json?["error_description"]?.stringValue.map { " (\($0))" } ?? ""
+            let secretFields: Set<String> = ["password", "refresh_token", "assertion", "code", "code_verifier", "client_secret"]
+            let secrets = [headers["Authorization"], settings.clientSecret].compactMap { $0 } + form.filter { secretFields.contains($0.0) }.map(\.1)
+            let error = json?["error"]?.stringValue.map { Self.said($0, secrets: secrets) }
+                ?? (response.status == 401 ? "invalid_client (401)" : "HTTP \(response.status)")
+            let detail = json?["error_description"]?.stringValue.map { " (\(Self.said($0, secrets: secrets)))" } ?? ""
             let kind: TracedeskError.Kind = (400...499).contains(response.status) ? .authenticationRefused : .podUnavailable
             throw TracedeskError(kind, "the identity domain refused the \(grant.name) grant for client \(settings.clientId): \(error)\(detail)")
+        }
+        // A bearer token is a printable word of some length: an empty, numeric or spaced answer is no token.
+        guard Self.isPlausibleToken(token) else {
+            throw TracedeskError(.authenticationRefused, "the identity domain answered the \(grant.name) grant with an access_token that is not a token "
+                                 + "(\(token.isEmpty ? "empty" : "\(token.count) characters, not a bearer token's")); refused")
         }
         return TokenCache.Entry(
             accessToken: token,
@@ -139,6 +147,30 @@ public actor OAuthTokenProvider: TokenProvider {
         let code = try await receiver.waitForCode(state: state, timeout: .seconds(300))
         return [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", receiver.redirectURI),
                 ("code_verifier", verifier)]
+    }
+
+    /// Whether `token` can be a bearer token: at least 16 characters of RFC 6750's token68
+    /// alphabet (letters, digits, `-._~+/` and trailing `=`), not all of them digits.
+    static func isPlausibleToken(_ token: String) -> Bool {
+        guard token.utf8.count >= 16, token.utf8.count <= 64 << 10, !token.allSatisfy(\.isNumber) else { return false }
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=".unicodeScalars)
+        return token.unicodeScalars.allSatisfy { allowed.contains($0) }
+    }
+
+    /// What an identity domain said, fit for one line: control characters dropped, at most 200
+    /// characters, and anything Tracedesk sent it (a secret, the Basic credentials, a password)
+    /// masked, so that a server echoing the request cannot make Tracedesk print a secret.
+    static func said(_ text: String, secrets: [String]) -> String {
+        var line = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) }))
+        for secret in secrets where secret.utf8.count >= 6 {
+            line = line.replacingOccurrences(of: secret, with: "[redacted]")
+            if let basic = secret.hasPrefix("Basic ") ? String(secret.dropFirst(6)) : nil, let decoded = Data(base64Encoded: basic) {
+                for part in String(decoding: decoded, as: UTF8.self).split(separator: ":") where part.utf8.count >= 6 {
+                    line = line.replacingOccurrences(of: String(part), with: "[redacted]")
+                }
+            }
+        }
+        return TextFormat.snippet(line, width: 200)
     }
 
     static func formEscape(_ text: String) -> String {

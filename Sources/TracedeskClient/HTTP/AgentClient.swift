@@ -37,6 +37,8 @@ public struct AgentClient: Sendable {
     let observe: @Sendable (ClientEvent) -> Void
     /// `--timeout`: no retry wait (nor Retry-After) goes past it.
     public var deadline: Deadline?
+    /// Tries of a call answered 200 with something that is not a status body.
+    static let unreadableAttempts = 3
 
     public init(pod: URL, api: APIVersion = .v1, team: String, transport: any HTTPTransport, tokens: any TokenProvider,
                 retry: RetryPolicy = RetryPolicy(), clock: PollingClock = .system,
@@ -84,6 +86,9 @@ public struct AgentClient: Sendable {
             if body != nil { headers["Content-Type"] = "application/json" }
             let reason: String
             var retryAfter: Duration?
+            // An answer of 200 that is no status body is the pod (or a proxy) misbehaving, not an
+            // outage: once retried, it is said at once rather than polled past for minutes.
+            var unreadable = false
             do {
                 let response = try await transport.send(HTTPRequestData(method: method, url: url, headers: headers, body: body))
                 switch response.status {
@@ -93,6 +98,7 @@ public struct AgentClient: Sendable {
                         decoded = try StatusBody(data: response.body)
                     } catch {
                         reason = "the pod answered \(response.status) with a body that is \(error.description)"
+                        unreadable = true
                         break
                     }
                     if let jobId, decoded.jobId != jobId {
@@ -125,10 +131,18 @@ public struct AgentClient: Sendable {
             } catch let error as TracedeskError {
                 throw error
             } catch {
-                reason = "no answer from \(pod.host ?? pod.absoluteString): \(NetworkFailure.describe(error))"
+                let description = NetworkFailure.describe(error)
+                if NetworkFailure.isPermanent(error) {
+                    // Retrying a name that does not resolve, or a certificate that is not trusted, cannot help.
+                    throw TracedeskError(.podUnavailable, "no answer from \(pod.host ?? pod.absoluteString): \(description); not retried",
+                                         isTransient: false)
+                }
+                reason = "no answer from \(pod.host ?? pod.absoluteString): \(description)"
             }
-            guard attempt < retry.maxAttempts else {
-                throw TracedeskError(.podUnavailable, "\(reason); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s")")
+            let attempts = unreadable ? min(retry.maxAttempts, Self.unreadableAttempts) : retry.maxAttempts
+            guard attempt < attempts else {
+                throw TracedeskError(.podUnavailable, "\(reason); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s")",
+                                     isTransient: !unreadable)
             }
             let delay = max(retryAfter ?? .zero, retry.delay(forRetry: attempt))
             if let deadline, delay >= deadline.remaining {

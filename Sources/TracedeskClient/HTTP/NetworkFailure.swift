@@ -7,6 +7,21 @@ import NIOSSL
 /// A network failure in words: what a user can act on, not `HTTPClientError.remoteConnectionClosed`
 /// or `NSURLErrorDomain error -1001`.
 public enum NetworkFailure {
+    /// Whether trying again cannot help: a TLS failure (an untrusted certificate, http against
+    /// https) or a host name that does not resolve. These are said at once, not retried.
+    public static func isPermanent(_ error: any Error) -> Bool {
+        switch error {
+        case is NIOSSLError: return true
+        case let error as NIOConnectionError:
+            if error.dnsAError != nil || error.dnsAAAAError != nil, error.connectionErrors.isEmpty { return true }
+            return error.connectionErrors.contains { isPermanent($0.error) }
+        default:
+            let text = String(describing: error)
+            return text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("WRONG_VERSION_NUMBER") || text.contains("handshakeFailed")
+                || text.contains("UnknownHost") || text.contains("Name or service not known")
+        }
+    }
+
     public static func describe(_ error: any Error) -> String {
         switch error {
         case let timeout as NetworkTimeout:

@@ -35,9 +35,13 @@ public struct JSONReader {
     /// Parses `bytes` as one JSON value and returns, besides, where each element of the array
     /// under `key` of the top-level object starts and ends: the elements' exact text, which
     /// callers keep instead of writing the parsed elements back out.
-    public static func read(_ bytes: UnsafeBufferPointer<UInt8>, capturingElementsOf key: String) throws(Failure) -> (JSONValue, [Range<Int>]) {
+    ///
+    /// A key of `refusingDuplicates` found twice in the top-level object fails the read.
+    public static func read(_ bytes: UnsafeBufferPointer<UInt8>, capturingElementsOf key: String,
+                            refusingDuplicates: Set<String> = []) throws(Failure) -> (JSONValue, [Range<Int>]) {
         var reader = JSONReader(bytes: bytes)
         reader.captureKey = key
+        reader.uniqueKeys = refusingDuplicates
         reader.skipWhitespace()
         let value = try reader.value(depth: 0)
         reader.skipWhitespace()
@@ -68,6 +72,7 @@ public struct JSONReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var captureKey: String?
+    private var uniqueKeys: Set<String> = []
     private var captured: [Range<Int>] = []
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
@@ -115,7 +120,12 @@ public struct JSONReader {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
                 throw failure(position < bytes.count ? "expected a key in quotes, found \(describe(bytes[position]))" : "the text ends inside an object")
             }
+            let keyStart = position
             let key = try string()
+            if depth == 1, members[key] != nil, uniqueKeys.contains(key) {
+                position = keyStart
+                throw failure("the key \"\(key)\" appears twice; readers disagree on which counts, so the body is refused")
+            }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
             position += 1

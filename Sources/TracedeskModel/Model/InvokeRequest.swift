@@ -18,6 +18,9 @@ public struct InvokeRequest: Sendable, Hashable, Encodable {
         case endUser = "END_USER"
     }
 
+    /// The longest message sent: a prompt, not a document (a team reads documents with its tools).
+    public static let maximumMessageBytes = 1 << 20
+
     public var message: String
     public var conversational: Bool
     public var conversationId: String?

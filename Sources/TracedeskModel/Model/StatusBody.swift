@@ -48,6 +48,7 @@ public enum StatusBodyError: Error, Sendable, Equatable, CustomStringConvertible
     case notAnObject(String)
     case missingJobId
     case jobIdWithControlCharacter
+    case jobIdTooLong
 
     public var description: String {
         switch self {
@@ -55,11 +56,20 @@ public enum StatusBodyError: Error, Sendable, Equatable, CustomStringConvertible
         case .notAnObject(let kind): "not a status body: a JSON \(kind), where an object was expected"
         case .missingJobId: "not a status body: it has no jobId"
         case .jobIdWithControlCharacter: "not a status body: its jobId holds a control character, which no pod writes"
+        case .jobIdTooLong: "not a status body: its jobId is longer than \(StatusBody.maximumJobIdBytes) bytes, which no pod writes"
         }
     }
 }
 
 extension StatusBody {
+    /// The longest jobId accepted (Fusion's are 36-character UUIDs): what is recorded can always
+    /// be named again as a RUN argument, which takes no more.
+    public static let maximumJobIdBytes = 200
+
+    /// Keys a body holds once: two `jobId`s (or statuses...) would be read as the last by this
+    /// reader and as the first by SQLite's `json_extract`, so such a body is refused.
+    public static let identifyingKeys: Set<String> = ["jobId", "status", "workflowCode", "conversationId", "traceId", "workflowVersion", "workflowStatus"]
+
     /// Decodes a body from JSON text.
     public init(data: Data) throws(StatusBodyError) {
         // The nodes' exact text is kept as it came, instead of being written back out from the tree.
@@ -67,7 +77,7 @@ extension StatusBody {
         data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
             parsed = Result { () throws(JSONReader.Failure) -> (JSONValue, [String]) in
-                let (value, spans) = try JSONReader.read(bytes, capturingElementsOf: "nodes")
+                let (value, spans) = try JSONReader.read(bytes, capturingElementsOf: "nodes", refusingDuplicates: Self.identifyingKeys)
                 return (value, spans.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0]), as: UTF8.self) })
             }
         }
@@ -89,6 +99,7 @@ extension StatusBody {
         guard !jobId.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
             throw .jobIdWithControlCharacter
         }
+        guard jobId.utf8.count <= Self.maximumJobIdBytes else { throw .jobIdTooLong }
         self.jobId = jobId
         self.raw = value
         self.status = value["status"]?.stringValue.map(RunStatus.init)

@@ -68,15 +68,26 @@ public struct ImportBodies: Sendable {
             throw .badInput("\(file): a comparison report without links to its runs' reports (a --self-contained one embeds their pages, "
                             + "not their bodies); import the reports compare -o writes beside it")
         }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().resolvingSymlinksInPath().standardizedFileURL
         return try links.map { link throws(TracedeskError) in
             let decoded = link.removingPercentEncoding ?? link
-            let target = folder.appendingPathComponent(decoded).standardizedFileURL.path
-            guard FileManager.default.fileExists(atPath: target) else {
-                throw .badInput("\(file): a comparison report; the runs are in the reports it links to, and \(decoded) is not beside it "
+            let shown = TextFormat.snippet(decoded, width: 80)
+            let target = folder.appendingPathComponent(decoded).standardizedFileURL.resolvingSymlinksInPath()
+            // Only regular files inside the report's folder, resolved first: `../`, `%2e%2e/` and a
+            // link through a symbolic link cannot lead elsewhere. A refused file is named, never read.
+            guard target.path.hasPrefix(folder.path.hasSuffix("/") ? folder.path : folder.path + "/") else {
+                throw .badInput("\(file): links to \(shown), which is outside the report's folder; refused")
+            }
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isFolder) else {
+                throw .badInput("\(file): a comparison report; the runs are in the reports it links to, and \(shown) is not beside it "
                                 + "(copy the report's -runs folder with it)")
             }
-            return .file(path: target, origin: decoded)
+            let type = (try? FileManager.default.attributesOfItem(atPath: target.path))?[.type] as? FileAttributeType
+            guard !isFolder.boolValue, type == .typeRegular, [".html", ".htm"].contains(where: target.path.lowercased().hasSuffix) else {
+                throw .badInput("\(file): links to \(shown), which is not a run report (an .html file); refused")
+            }
+            return .file(path: target.path, origin: decoded)
         }
     }
 

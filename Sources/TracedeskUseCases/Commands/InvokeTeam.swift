@@ -30,8 +30,9 @@ public struct InvokeTeam: Sendable {
         let expected = try store.expectedDuration(team: team, versionStatus: request.status.rawValue)
         let follower = JobFollower(client: client, store: store, context: recording,
                                    options: follow.pollerOptions(mode: request.invocationMode, expected: expected), clock: context.clock)
-        let first = try await follower.start(request)
-        if !follow.quiet {
+        let quiet = follow.quiet
+        let first = try await follower.start(request) { first throws(TracedeskError) in
+            guard !quiet else { return }
             let version = first.body.workflowVersion.map { "v\($0) " } ?? ""
             try context.note("started job \(first.body.jobId) (\(team) \(version)\(first.body.workflowStatus ?? request.status.rawValue))")
         }

@@ -61,11 +61,7 @@ public enum CompareOutput {
         var links: [String: String] = [:]
         let jobIds = comparison.prompts.flatMap { $0.a.runs + $0.b.runs }.compactMap(\.jobId)
         if !jobIds.isEmpty {
-            do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            } catch {
-                throw .badInput("\(folder.path): cannot create the folder for the runs' reports (\(error.localizedDescription))")
-            }
+            try ReportFile.createPrivateFolder(folder)
             for jobId in jobIds {
                 let run = try store.run(jobId)
                 let name = RunReport.defaultFileName(for: run)

@@ -90,7 +90,14 @@ public struct CompareVersions: Sendable {
         } else {
             try context.output.write(CompareOutput.table(comparison))
         }
-        return failOnRegression && comparison.verdict == .regression ? .regression : .success
+        if failOnRegression && comparison.verdict == .regression { return .regression }
+        if comparison.ungraded > 0 {
+            // A comparison with a prompt not graded never passes: the gate cannot say "unchanged".
+            try context.warn("\(comparison.ungraded) of \(comparison.prompts.count) prompts could not be graded: "
+                             + "the sides did not finish as many runs as each other")
+            return .notGraded
+        }
+        return .success
     }
 }
 

@@ -135,11 +135,29 @@ public struct TransportFactory: Sendable {
 
 /// JSON for scripts: sorted keys, indented, slashes unescaped, a newline at the end.
 public enum JSONOutput {
+    /// `json` with DEL, the C1 controls and U+2028/U+2029 written as `\u` escapes, which
+    /// JSONEncoder leaves raw: U+009B in a team's answer would start a terminal control sequence.
+    /// They can stand only inside strings, so replacing them keeps the JSON's meaning.
+    static func escapingControls(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: { (0x7F...0x9F).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029 }) else {
+            return json
+        }
+        var escaped = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            if (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                escaped.append(contentsOf: String(format: "\\u%04x", scalar.value).unicodeScalars)
+            } else {
+                escaped.append(scalar)
+            }
+        }
+        return String(escaped)
+    }
+
     public static func text<T: Encodable>(_ value: T) throws(TracedeskError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+            return escapingControls(String(decoding: try encoder.encode(value), as: UTF8.self)) + "\n"
         } catch {
             throw .badInput("the output cannot be written as JSON: \(error)")
         }

@@ -26,8 +26,15 @@ public struct HistoryLocation: Sendable {
     /// Opens the history for reading; `nil` when there is none at the path (nothing is created).
     public func openIfPresent(in context: CommandContext) throws(TracedeskError) -> HistoryStore? {
         let path = path(in: context)
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return try HistoryStore(path: path, mode: .readOnly)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return nil }
+        if isFolder.boolValue { throw .badInput("\(path) is a folder, not a history: pass a file name to --db") }
+        let store = try HistoryStore(path: path, mode: .readOnly)
+        if store.missesUncheckpointedWrites {
+            try context.warn("the history at \(path) is read as of its last checkpoint: it cannot be opened in place from here "
+                             + "(another user's, or read-only), and its newest writes wait in \(path)-wal")
+        }
+        return store
     }
 
     /// Opens the history for reading; an error naming the path when there is none.

@@ -23,11 +23,7 @@ public struct RunDemo: Sendable {
     public func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
         let templates = try ReportTemplates.load(folder: templatesFolder.map(context.absolutePath))
         let folder = URL(fileURLWithPath: context.absolutePath(outputFolder))
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw .badInput("--out \(outputFolder): cannot create the folder (\(error.localizedDescription))")
-        }
+        try ReportFile.createPrivateFolder(folder)
         let store = try history.openForWriting(in: context)
         let tour = DemoTour(store: store, outputFolder: folder, scenarioFolder: try ScenarioFolder.locate(scenarios, in: context),
                             templates: templates, speed: speed, context: context)

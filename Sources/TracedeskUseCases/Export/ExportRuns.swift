@@ -23,6 +23,8 @@ public struct ExportRuns: Sendable {
     public var project: String
     public var spanOptions: SpanOptions
     public var dryRun: Bool
+    /// `--timeout`: the whole export, every call and every retry wait within it.
+    public var timeout: Duration?
 
     /// Spans a request carries at most, and bytes it carries at most (a run's spans may exceed it).
     static let batchSpans = 512
@@ -31,7 +33,8 @@ public struct ExportRuns: Sendable {
     static let pageSize = 200
 
     public init(history: HistoryLocation, selection: Selection, endpoint: String?, headers: [String], project: String,
-                spanOptions: SpanOptions = SpanOptions(), dryRun: Bool) {
+                spanOptions: SpanOptions = SpanOptions(), dryRun: Bool, timeout: Duration? = nil) {
+        self.timeout = timeout
         self.history = history
         self.selection = selection
         self.endpoint = endpoint
@@ -46,6 +49,11 @@ public struct ExportRuns: Sendable {
         public var runs = 0
         public var spans = 0
         public var batches = 0
+        /// Spans in the batches the backend took.
+        public var acceptedSpans = 0
+        /// Spans the backend said it did not keep (OTLP partial success), and what it said.
+        public var rejectedSpans: Int64 = 0
+        public var rejections: [String] = []
     }
 
     public func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
@@ -66,11 +74,11 @@ public struct ExportRuns: Sendable {
                 }
             }
             try context.output.writeData((first ? "" : "\n") + "]\n")
-            try context.note("\(summary.runs) run\(summary.runs == 1 ? "" : "s") as \(summary.spans) spans (dry run: nothing sent to \(destination.endpoint.absoluteString))")
+            try context.note("\(summary.runs) run\(summary.runs == 1 ? "" : "s") as \(summary.spans) spans (dry run: nothing sent to \(destination.shownEndpoint))")
             return .success
         }
         let sender = OTLPSender(destination: destination, transport: try context.transports.make(.init(), context.environment),
-                                clock: context.clock)
+                                clock: context.clock, deadline: timeout.map { Deadline(after: $0, clock: context.clock) })
         let resource = OTLPEncoding.Resource(project: project, version: TracedeskVersion.current)
         var batch: [ExportedSpan] = []
         var batchBytes = 0
@@ -80,8 +88,21 @@ public struct ExportRuns: Sendable {
             do { body = try OTLPEncoding.request(batch, resource: resource) } catch {
                 throw TracedeskError.badInput("the spans cannot be encoded: \(error)")
             }
-            try await sender.send(body)
+            let rejection: OTLPSender.Rejection?
+            do {
+                rejection = try await sender.send(body)
+            } catch {
+                // What the backend already took stays taken: say how much, so a rerun's duplicates are expected.
+                guard summary.batches > 0 else { throw error }
+                throw TracedeskError(error.kind, "\(error.message) (\(TextFormat.count(Int64(summary.acceptedSpans))) spans in "
+                                     + "\(summary.batches) earlier batch\(summary.batches == 1 ? "" : "es") were accepted; exporting again sends only copies of those)")
+            }
             summary.batches += 1
+            summary.acceptedSpans += batch.count
+            if let rejection {
+                summary.rejectedSpans += rejection.spans
+                if !rejection.message.isEmpty, summary.rejections.count < 3 { summary.rejections.append(rejection.message) }
+            }
             batch = []
             batchBytes = 0
         }
@@ -96,9 +117,14 @@ public struct ExportRuns: Sendable {
         }
         try await flush()
         let seconds = Double(context.clock.now() - started) / 1000
+        if summary.rejectedSpans > 0 {
+            let said = summary.rejections.isEmpty ? "" : ": " + summary.rejections.map { TextFormat.snippet($0, width: 120) }.joined(separator: "; ")
+            throw TracedeskError(.podUnavailable, "the OpenTelemetry backend at \(destination.shownEndpoint) rejected "
+                                 + "\(TextFormat.count(summary.rejectedSpans)) of \(TextFormat.count(Int64(summary.spans))) spans\(said)")
+        }
         try context.output.write("Exported \(TextFormat.count(Int64(summary.runs))) run\(summary.runs == 1 ? "" : "s") as "
                                  + "\(TextFormat.count(Int64(summary.spans))) spans in \(summary.batches) batch\(summary.batches == 1 ? "" : "es") "
-                                 + "to \(destination.endpoint.absoluteString) (project \(project)) in \(String(format: "%.1f", seconds)) s\n")
+                                 + "to \(destination.shownEndpoint) (project \(project)) in \(String(format: "%.1f", seconds)) s\n")
         return .success
     }
 

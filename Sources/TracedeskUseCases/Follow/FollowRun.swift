@@ -121,4 +121,9 @@ public enum CommandOutcome: Int32, Sendable {
     case runFailed = 1
     /// `compare --fail-on regression`: the candidate is worse than the baseline.
     case regression = 7
+    /// `test` found an expectation that did not hold.
+    case expectationFailed = 9
+    /// A suite or comparison could not be graded: a run timed out, the pod failed, nothing ran,
+    /// or the sides finished unlike numbers of runs.
+    case notGraded = 10
 }

@@ -22,9 +22,18 @@ public struct JobFollower: Sendable {
     }
 
     /// Sends `request` (a new job, or the answer to a WAITING one) and records the answer.
-    public func start(_ request: InvokeRequest) async throws(TracedeskError) -> ReceivedBody {
+    ///
+    /// `announce` hears of the job before it is recorded: should the history fail (a full disk),
+    /// the user has already been told the jobId that `poll` takes up, and the error says it too.
+    public func start(_ request: InvokeRequest, announce: (ReceivedBody) throws(TracedeskError) -> Void = { _ in }) async throws(TracedeskError) -> ReceivedBody {
         let first = try await client.invoke(request)
-        try record(first)
+        try announce(first)
+        do {
+            try record(first)
+        } catch {
+            throw TracedeskError(error.kind, "\(error.message); job \(first.body.jobId) was started at the pod and goes on: "
+                                 + "tracedesk poll \(first.body.jobId) --team \(client.team) follows it once the history can be written")
+        }
         return first
     }
 

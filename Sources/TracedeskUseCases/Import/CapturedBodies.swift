@@ -65,8 +65,13 @@ public final class CaptureReader {
         scanner = JSONTextScanner(maximumValueBytes: maximumValueBytes)
         switch source {
         case .file(let path, let origin):
-            guard let handle = FileHandle(forReadingAtPath: path) else { throw .badInput("\(origin): cannot be read") }
-            self.handle = handle
+            // Opened without blocking: a FIFO with no writer would otherwise hold the open
+            // forever. It then reads as empty; a regular file is not affected.
+            let descriptor = open(path, O_RDONLY | O_NONBLOCK)
+            guard descriptor >= 0 else { throw .badInput("\(origin): cannot be read") }
+            let flags = fcntl(descriptor, F_GETFL)
+            _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK)
+            self.handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         case .stream(let handle, _):
             self.handle = handle
         case .data(let data, _):
@@ -186,10 +191,19 @@ public final class CaptureReader {
         }
     }
 
-    /// A report written by `tracedesk report`: read whole, its embedded bodies in order.
+    /// The largest report read: the same bound as one JSON body.
+    public static let maximumReportBytes = 64 << 20
+
+    /// A report written by `tracedesk report`: read whole (up to `maximumReportBytes`), its
+    /// embedded bodies in order.
     private func readReport(startingWith first: Data) throws(TracedeskError) {
         var data = first
-        while let chunk = try readChunk() { data.append(chunk) }
+        while let chunk = try readChunk() {
+            data.append(chunk)
+            if data.count > Self.maximumReportBytes {
+                throw .badInput("\(origin): an HTML file larger than \(Self.maximumReportBytes >> 20) MiB; refused (a report of one run is far smaller)")
+            }
+        }
         let report = try EmbeddedRun.read(data, origin: origin)
         embeddedRun = report.run
         var items: [Item] = []

@@ -25,8 +25,24 @@ public struct TextTable: Sendable {
         self.columns = columns
     }
 
+    /// Adds a row. A cell is one line: a line break or tab in it (a team code from a pod)
+    /// is written as `\\n` or `\\t`, so that no cell can start a row of its own.
     public mutating func add(_ row: [String]) {
-        rows.append(row)
+        rows.append(row.map(Self.singleLine))
+    }
+
+    static func singleLine(_ cell: String) -> String {
+        guard cell.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" || $0 == "\t" }) else { return cell }
+        var line = ""
+        for scalar in cell.unicodeScalars {
+            switch scalar {
+            case "\n": line += "\\n"
+            case "\r": line += "\\r"
+            case "\t": line += "\\t"
+            default: line.unicodeScalars.append(scalar)
+            }
+        }
+        return line
     }
 
     /// The lines of the table. With `width`, the last column is cut to what the others leave
