@@ -39,7 +39,41 @@ public final class InProcessPodTransport: HTTPTransport {
         })
     }
 
+    /// A streamed answer (`/debug`): each event is handed over once the run reaches it, the
+    /// pod's clocks moved forward to its instant, so a run of minutes streams at once and exactly.
+    public func stream(_ request: HTTPRequestData) async throws -> HTTPStreamingResponse {
+        let answer = try await dispatch(request)
+        guard case .events(let frames, _, let dropAfter)? = answer.stream else {
+            let response = try response(to: answer)
+            let bytes = [UInt8](response.body)
+            return HTTPStreamingResponse(status: response.status, headers: response.headers, body: AsyncThrowingStream { continuation in
+                if !bytes.isEmpty { continuation.yield(bytes) }
+                continuation.finish()
+            })
+        }
+        let runClock = runClock, wallClock = wallClock
+        // Produced only as the reader asks for the next piece: time moves when the reader reads.
+        let next = Mutex(0)
+        let body = AsyncThrowingStream<[UInt8], any Error>(unfolding: {
+            let index = next.withLock { value in defer { value += 1 }; return value }
+            guard index < frames.count else { return nil }
+            if let dropAfter, index >= dropAfter { throw URLError(.networkConnectionLost) }
+            let frame = frames[index]
+            let behind = frame.at - runClock.now()
+            if behind > 0 {
+                runClock.advance(byMilliseconds: behind)
+                wallClock.advance(byMilliseconds: behind)
+            }
+            return Array(frame.text.utf8)
+        })
+        return HTTPStreamingResponse(status: answer.status, headers: Dictionary(answer.headers, uniquingKeysWith: { $1 }), body: body)
+    }
+
     public func send(_ request: HTTPRequestData) async throws -> HTTPResponseData {
+        try response(to: try await dispatch(request))
+    }
+
+    private func dispatch(_ request: HTTPRequestData) async throws -> PodResponse {
         log.withLock { $0.append(request) }
         if drops.withLock({ count in defer { count = max(0, count - 1) }; return count > 0 }) {
             throw URLError(.networkConnectionLost)
@@ -48,7 +82,10 @@ public final class InProcessPodTransport: HTTPTransport {
         let query = Dictionary((components?.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         let podRequest = PodRequest(method: request.method, path: components?.percentEncodedPath ?? request.url.path, query: query,
                                     headers: request.headers, body: request.body ?? Data())
-        let answer = await PodRouter.dispatch(podRequest, to: pod)
+        return await PodRouter.dispatch(podRequest, to: pod)
+    }
+
+    private func response(to answer: PodResponse) throws -> HTTPResponseData {
         if answer.dropConnection { throw URLError(.networkConnectionLost) }
         var body = Data(answer.body.utf8)
         if case .huge(let total)? = answer.stream {

@@ -20,6 +20,8 @@ struct InvokeCommand: TracedeskCommand {
                 --client-id tracedesk-demo
               tracedesk invoke XX_GL_JOURNAL_APPROVAL "Post the reversal" \\
                 --param journal=JE-2026-03-0417 --on-waiting stop
+              tracedesk invoke XX_GL_JOURNAL_APPROVAL "Post the reversal" \\
+                --param journal=JE-2026-03-0417 --stream
             """
     )
 
@@ -52,6 +54,9 @@ struct InvokeCommand: TracedeskCommand {
     @Option(help: ArgumentHelp("A label to find the run by later.", valueName: "text"))
     var label: String?
 
+    @Flag(help: "Follow the run over the v2 debug endpoint (Server-Sent Events): each step as it starts and ends, one request.")
+    var stream = false
+
     func validate() throws {
         try ParameterFlags.validate(parameters)
         if let version, version < 1 { throw ValidationError("--version takes a positive number") }
@@ -65,6 +70,6 @@ struct InvokeCommand: TracedeskCommand {
                                     status: draft ? .draft : .published, invocationMode: endUser ? .endUser : .admin,
                                     parameters: ParameterFlags.values(parameters))
         return try await InvokeTeam(history: history.location, pod: podAccess(podOptions, auth, timeout: follow.settings.timeout), follow: follow.settings,
-                                    team: team, request: request, label: label).run(in: context)
+                                    team: team, request: request, label: label, stream: stream).run(in: context)
     }
 }

@@ -24,7 +24,7 @@ enum HistorySchema {
     static let legacyMigrations = ["v1 runs, snapshots, nodes, chunks, citations, search": 1, "v2 comparisons": 2]
 
     /// The migrations in order; the one at index `i` brings the schema to version `i + 1`.
-    static let migrations: [@Sendable (Database) throws -> Void] = [version1, version2, version3]
+    static let migrations: [@Sendable (Database) throws -> Void] = [version1, version2, version3, version4]
 
     /// What a database file holds, read without changing it.
     enum Identity: Equatable {
@@ -305,6 +305,65 @@ enum HistorySchema {
             FROM run;
 
             DROP TABLE IF EXISTS grdb_migrations;
+            """)
+    }
+
+    // MARK: Version 4: the real protocol
+
+    /// Debug-stream events kept verbatim, in the order they arrived; each LLM call of a step
+    /// (its model and type, messages, settings, response, Oracle's counts and the provider's,
+    /// AI units); a step's loop iteration and AI units; a run's AI units, the API version and
+    /// transport it was followed over, and what it waits for (the details, never the callback token).
+    @Sendable static func version4(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE stream_event (
+                id INTEGER PRIMARY KEY,
+                runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                sequence INTEGER NOT NULL,
+                receivedAt INTEGER NOT NULL,
+                data TEXT NOT NULL,
+                UNIQUE (runId, sequence)
+            );
+
+            CREATE TABLE llm_call (
+                id INTEGER PRIMARY KEY,
+                runId INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                nodePosition INTEGER NOT NULL,
+                position INTEGER NOT NULL,
+                callIndex INTEGER,
+                name TEXT,
+                model TEXT,
+                modelType TEXT,
+                durationMs INTEGER,
+                inputTokens INTEGER NOT NULL DEFAULT 0,
+                outputTokens INTEGER NOT NULL DEFAULT 0,
+                providerPromptTokens INTEGER,
+                providerCompletionTokens INTEGER,
+                providerTotalTokens INTEGER,
+                reasoningTokens INTEGER,
+                finishReason TEXT,
+                messages TEXT NOT NULL DEFAULT '[]',
+                parameters TEXT NOT NULL DEFAULT '{}',
+                responseText TEXT,
+                toolCalls TEXT,
+                request TEXT,
+                response TEXT,
+                aiUnits INTEGER,
+                UNIQUE (runId, nodePosition, position)
+            );
+
+            ALTER TABLE node ADD COLUMN loopIndex INTEGER;
+            ALTER TABLE node ADD COLUMN aiUnits INTEGER;
+            ALTER TABLE run ADD COLUMN aiUnits INTEGER;
+            ALTER TABLE run ADD COLUMN api TEXT;
+            ALTER TABLE run ADD COLUMN transport TEXT NOT NULL DEFAULT 'poll';
+            ALTER TABLE run ADD COLUMN waitingDetails TEXT;
+
+            CREATE TABLE ai_unit_rates (
+                pod TEXT PRIMARY KEY,
+                fetchedAt INTEGER NOT NULL,
+                rates TEXT NOT NULL
+            );
             """)
     }
 }

@@ -282,9 +282,13 @@ extension HistoryStore {
             }
             let end: Int64? = run.status.isTerminal ? (run.endedAt ?? now) : (run.source == .import ? nil : now)
             let since = run.status == .waiting && changes.last?.status == .waiting ? changes.last?.at : nil
-            return RunDetails(run: run, nodes: nodes, chunks: chunks, citations: citations,
-                              statusChanges: changes, snapshots: snapshots,
-                              waitingMs: RunDetails.waitingTime(changes, now: end), waitingSince: since)
+            var details = RunDetails(run: run, nodes: nodes, chunks: chunks, citations: citations,
+                                     statusChanges: changes, snapshots: snapshots,
+                                     waitingMs: RunDetails.waitingTime(changes, now: end), waitingSince: since)
+            details.llmCalls = try LLMCallRecord.fetchAll(
+                db, sql: "SELECT \(LLMCallRecord.selection) FROM llm_call WHERE runId = ? ORDER BY nodePosition, position", arguments: [runId])
+            details.streamEvents = try Int.fetchOne(db, sql: "SELECT count(*) FROM stream_event WHERE runId = ?", arguments: [runId]) ?? 0
+            return details
         }
     }
 

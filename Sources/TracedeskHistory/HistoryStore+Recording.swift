@@ -12,14 +12,24 @@ public struct RecordingContext: Sendable {
     public var label: String?
     /// The request that started the run, for the message and parameters when the body lacks `input`.
     public var request: InvokeRequest?
+    /// The API version the run is followed over, when Tracedesk follows it.
+    public var api: String?
+    /// How Tracedesk follows it; `nil` keeps what the history says (else `poll`).
+    public var transport: RunTransport?
+    /// How the pod bills model calls, for each call's AI units; `nil` leaves them unknown.
+    public var aiUnitRates: AIUnitRates?
 
     public init(teamCode: String? = nil, pod: String? = nil, source: RunSource,
-                label: String? = nil, request: InvokeRequest? = nil) {
+                label: String? = nil, request: InvokeRequest? = nil, api: String? = nil, transport: RunTransport? = nil,
+                aiUnitRates: AIUnitRates? = nil) {
         self.teamCode = teamCode
         self.pod = pod
         self.source = source
         self.label = label
         self.request = request
+        self.api = api
+        self.transport = transport
+        self.aiUnitRates = aiUnitRates
     }
 }
 
@@ -126,6 +136,9 @@ extension HistoryStore {
 public struct PreparedBody: Sendable {
     public let jobId: String
     public let verbatim: String
+    /// False for a body drawn from a debug stream's events: its rows are written, but it is no
+    /// snapshot, since it was never received as it is.
+    let storesSnapshot: Bool
     public let observation: Observation
     public let context: RecordingContext
     let status: RunStatus?
@@ -135,28 +148,43 @@ public struct PreparedBody: Sendable {
     let newRunChangeAt: Int64?
     /// The values of each step's row, its run id left to fill in (index 0).
     let nodeValues: [[SQLValue]]
+    /// The values of each model call's row, its run id left to fill in (index 0).
+    let callValues: [[SQLValue]]
     let stepOutputs: [String]
     let chunks: [DocumentReferenceRecord]
     let citations: [DocumentReferenceRecord]
 
     /// Prepares `item`. Without `keepingBody`, the decoded body is dropped here (on the caller's
     /// thread) rather than where it is recorded: an import's bodies are mostly new runs.
-    public init(_ item: BodyToRecord, keepingBody: Bool = true) {
-        let body = item.body
+    public init(_ item: BodyToRecord, keepingBody: Bool = true, derived: Bool = false) {
+        var body = item.body
+        var verbatim = item.verbatim
+        // A callback token never enters the history: the text keeps a marker in its place, and
+        // the body is read again from that text (its steps and nested runs hold no copy either).
+        if CallbackTokens.mentionsToken(verbatim) {
+            let redacted = CallbackTokens.redacting(verbatim)
+            if !redacted.tokens.isEmpty {
+                verbatim = redacted.text
+                if let clean = try? StatusBody(data: Data(verbatim.utf8)) { body = clean }
+            }
+        }
+        storesSnapshot = !derived
         jobId = body.jobId
-        verbatim = item.verbatim
+        self.verbatim = verbatim
         observation = item.observation
         context = item.context
         status = body.status
         decoded = keepingBody ? body : nil
         var run = RunProjection.run(from: body, previous: nil, context: item.context, at: item.observation.at)
-        let nodes = RunProjection.nodes(body.nodes, runId: 0)
+        let (nodes, calls) = RunProjection.steps(body.nodes, runId: 0, rates: item.context.aiUnitRates)
         run.nodeCount = nodes.count
+        run.aiUnits = RunProjection.aiUnits(of: calls, rates: item.context.aiUnitRates)
         run.chunkCount = body.supportingChunks.count
         run.citationCount = body.citations.count
         newRun = run
         newRunChangeAt = RunProjection.changeInstant(status: run.status, body: body, observation: item.observation, isFirstChange: true)
         nodeValues = nodes.map(\.values)
+        callValues = calls.map(\.values)
         stepOutputs = nodes.compactMap(\.output)
         chunks = RunProjection.references(body.supportingChunks, runId: 0)
         citations = RunProjection.references(body.citations, runId: 0)
@@ -184,7 +212,7 @@ final class Recorder {
     }
 
     /// The statement `sql`, prepared the first time; `key` names it without hashing the text.
-    private func statement(_ key: Int, _ sql: @autoclosure () -> String) throws -> Statement {
+    func statement(_ key: Int, _ sql: @autoclosure () -> String) throws -> Statement {
         if let statement = statements[key] { return statement }
         let statement = try db.makeStatement(sql: sql())
         statements[key] = statement
@@ -232,23 +260,30 @@ final class Recorder {
         }
         let body = try prepared.body()
         var run = RunProjection.run(from: body, previous: existing, context: prepared.context, at: at)
-        try derive(&run, from: body, observation: prepared.observation)
+        try derive(&run, from: body, observation: prepared.observation, rates: prepared.context.aiUnitRates)
         return RecordOutcome(jobId: prepared.jobId, runId: runId, isNewRun: false, snapshot: .stored(sequence: sequence),
                              status: run.status, teamCode: run.teamCode)
     }
 
     /// A new run: its rows as prepared, each written once.
-    private func insertNew(_ prepared: PreparedBody) throws -> Int64 {
+    func insertNew(_ prepared: PreparedBody) throws -> Int64 {
         let run = prepared.newRun
         let columns = RunRecord.columns.dropFirst() + ["sortAt"]
         try statement(5, "INSERT INTO run (\(columns.joined(separator: ", "))) VALUES (\(Self.placeholders(columns.count)))").run(run.values)
         let runId = db.lastInsertedRowID
-        try insertSnapshot(prepared, runId: runId, sequence: 1)
+        if prepared.storesSnapshot { try insertSnapshot(prepared, runId: runId, sequence: 1) }
         try statement(6, "INSERT INTO status_change (runId, status, at) VALUES (?, ?, ?)")
             .run([.integer(runId), .text(run.status.rawValue), .init(prepared.newRunChangeAt)])
         if !prepared.nodeValues.isEmpty {
             let insert = try nodeInsert()
             for var values in prepared.nodeValues {
+                values[0] = .integer(runId)
+                try insert.run(values)
+            }
+        }
+        if !prepared.callValues.isEmpty {
+            let insert = try callInsert()
+            for var values in prepared.callValues {
                 values[0] = .integer(runId)
                 try insert.run(values)
             }
@@ -269,7 +304,12 @@ final class Recorder {
         return try statement(8, "INSERT INTO node (\(columns.joined(separator: ", "))) VALUES (\(Self.placeholders(columns.count)))")
     }
 
-    private func insertSnapshot(_ prepared: PreparedBody, runId: Int64, sequence: Int) throws {
+    private func callInsert() throws -> Statement {
+        let columns = LLMCallRecord.columns.dropFirst()
+        return try statement(19, "INSERT INTO llm_call (\(columns.joined(separator: ", "))) VALUES (\(Self.placeholders(columns.count)))")
+    }
+
+    func insertSnapshot(_ prepared: PreparedBody, runId: Int64, sequence: Int) throws {
         var httpStatus: Int?
         if case .received(_, let status) = prepared.observation { httpStatus = status }
         let at = prepared.observation.at
@@ -282,7 +322,7 @@ final class Recorder {
 
     /// Writes an existing run's derived rows anew: its status history, nodes, chunks, citations
     /// and search entry.
-    private func derive(_ run: inout RunRecord, from body: StatusBody, observation: Observation) throws {
+    func derive(_ run: inout RunRecord, from body: StatusBody, observation: Observation, rates: AIUnitRates?) throws {
         guard let runId = run.id else { return }
         let lastStatus = try String.fetchOne(
             statement(10, "SELECT status FROM status_change WHERE runId = ? ORDER BY id DESC LIMIT 1"), arguments: [runId])
@@ -295,10 +335,16 @@ final class Recorder {
         var stepOutputs: [String]?
         if body.hasNodes {
             try statement(11, "DELETE FROM node WHERE runId = ?").run([.integer(runId)])
-            let rows = RunProjection.nodes(body.nodes, runId: runId)
+            try statement(20, "DELETE FROM llm_call WHERE runId = ?").run([.integer(runId)])
+            let (rows, calls) = RunProjection.steps(body.nodes, runId: runId, rates: rates)
             let insert = try nodeInsert()
             for row in rows { try insert.run(row.values) }
+            if !calls.isEmpty {
+                let insertCall = try callInsert()
+                for call in calls { try insertCall.run(call.values) }
+            }
             run.nodeCount = rows.count
+            run.aiUnits = RunProjection.aiUnits(of: calls, rates: rates)
             stepOutputs = rows.compactMap(\.output)
         }
         if body.hasSupportingChunks {

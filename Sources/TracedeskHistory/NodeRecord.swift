@@ -37,6 +37,10 @@ public struct NodeRecord: Sendable, Hashable {
     public var nestedOutputTokens: Int64?
     /// The item as received, as JSON.
     public var raw: String
+    /// The loop iteration the step ran in, when the pod said (a debug stream's `loopIndex`).
+    public var loopIndex: Int?
+    /// The AI units of the step's model calls; `nil` when it made none or a rate is unknown.
+    public var aiUnits: Int64?
 
     public init(id: Int64? = nil, runId: Int64, position: Int, parentPosition: Int? = nil, depth: Int = 0, code: String? = nil,
                 name: String? = nil, type: String? = nil, status: String? = nil, startedAt: Int64? = nil, endedAt: Int64? = nil,
@@ -90,7 +94,7 @@ extension NodeRecord: FetchableRecord {
     static let columns = [
         "id", "runId", "position", "parentPosition", "depth", "code", "name", "type", "status", "startedAt", "endedAt",
         "durationMs", "inputTokens", "outputTokens", "model", "input", "output", "error", "nestedJobId", "nestedTraceId",
-        "nestedStatus", "nestedInputTokens", "nestedOutputTokens", "raw",
+        "nestedStatus", "nestedInputTokens", "nestedOutputTokens", "raw", "loopIndex", "aiUnits",
     ]
     static let selection = columns.joined(separator: ", ")
 
@@ -99,6 +103,8 @@ extension NodeRecord: FetchableRecord {
                   type: row[7], status: row[8], startedAt: row[9], endedAt: row[10], durationMs: row[11], inputTokens: row[12],
                   outputTokens: row[13], model: row[14], input: row[15], output: row[16], error: row[17], nestedJobId: row[18],
                   nestedTraceId: row[19], nestedStatus: row[20], nestedInputTokens: row[21], nestedOutputTokens: row[22], raw: row[23])
+        loopIndex = row[24]
+        aiUnits = row[25]
     }
 
     /// The values of every column but `id`, in `columns` order.
@@ -106,7 +112,7 @@ extension NodeRecord: FetchableRecord {
         [.integer(runId), .init(position), .init(parentPosition), .init(depth), .init(code), .init(name), .init(type), .init(status),
          .init(startedAt), .init(endedAt), .init(durationMs), .integer(inputTokens), .integer(outputTokens), .init(model), .init(input),
          .init(output), .init(error), .init(nestedJobId), .init(nestedTraceId), .init(nestedStatus), .init(nestedInputTokens),
-         .init(nestedOutputTokens), .text(raw)]
+         .init(nestedOutputTokens), .text(raw), .init(loopIndex), .init(aiUnits)]
     }
 }
 
@@ -122,6 +128,10 @@ public struct DocumentReferenceRecord: Sendable, Hashable {
     public var page: String?
     /// The item as received, as JSON.
     public var raw: String
+    /// The loop iteration the step ran in, when the pod said (a debug stream's `loopIndex`).
+    public var loopIndex: Int?
+    /// The AI units of the step's model calls; `nil` when it made none or a rate is unknown.
+    public var aiUnits: Int64?
 
     public init(id: Int64? = nil, runId: Int64, position: Int, title: String? = nil, source: String? = nil, score: Double? = nil,
                 text: String? = nil, page: String? = nil, raw: String) {

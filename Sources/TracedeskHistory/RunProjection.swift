@@ -13,7 +13,7 @@ public enum RunProjection {
         let isTerminal = status.isTerminal
         let tokens = body.knownTokens ?? previous?.tokens
         let parameters = body.parameters
-        return RunRecord(
+        var run = RunRecord(
             id: previous?.id,
             jobId: body.jobId,
             teamCode: context.teamCode ?? previous?.teamCode ?? body.workflowCode,
@@ -47,6 +47,48 @@ public enum RunProjection {
             recordedAt: previous?.recordedAt ?? at,
             updatedAt: at
         )
+        run.aiUnits = previous?.aiUnits
+        run.api = context.api ?? previous?.api
+        run.transport = context.transport ?? previous?.transport ?? .poll
+        run.waitingDetails = status == .waiting ? body.waiting.shareable?.compactText : nil
+        return run
+    }
+
+    /// The AI units of a run whose model calls are `calls`: their sum, 0 when there are none,
+    /// `nil` when no rates are known or a call's rate is unknown (unknown is never guessed).
+    public static func aiUnits(of calls: [LLMCallRecord], rates: AIUnitRates?) -> Int64? {
+        guard rates != nil else { return nil }
+        var total: Int64 = 0
+        for call in calls {
+            guard let units = call.aiUnits else { return nil }
+            total = TokenUsage.adding(total, units)
+        }
+        return total
+    }
+
+    /// The rows of a node tree and of its steps' model calls, in depth-first order.
+    public static func steps(_ nodes: [Node], runId: Int64, rates: AIUnitRates?) -> (nodes: [NodeRecord], calls: [LLMCallRecord]) {
+        var rows = self.nodes(nodes, runId: runId)
+        var calls: [LLMCallRecord] = []
+        // The rows' order is the walk's: the same walk again pairs each row with its node.
+        var stack: [Node] = nodes.reversed()
+        var position = 0
+        while let node = stack.popLast() {
+            if !node.llmCalls.isEmpty {
+                var stepUnits: Int64? = 0
+                for (index, call) in node.llmCalls.enumerated() {
+                    let units = rates?.units(of: call)
+                    calls.append(LLMCallRecord(runId: runId, nodePosition: position, position: index, call: call, aiUnits: units))
+                    stepUnits = stepUnits.flatMap { total in units.map { TokenUsage.adding(total, $0) } }
+                }
+                rows[position].aiUnits = stepUnits
+            }
+            rows[position].loopIndex = node.loopIndex
+            position += 1
+            let below = node.children + (node.nestedRun?.nodes ?? [])
+            for child in below.reversed() { stack.append(child) }
+        }
+        return (rows, calls)
     }
 
     /// The rows of a node tree in depth-first order, nested runs' steps under their WORKFLOW node.

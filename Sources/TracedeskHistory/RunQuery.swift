@@ -84,6 +84,26 @@ public struct RunDetails: Sendable {
     public var waitingSince: Int64?
     /// For a nested run (read from its caller's step), the caller.
     public var caller: Caller?
+    /// The model calls of the steps, in step order (`nodePosition`, then `position`).
+    public var llmCalls: [LLMCallRecord] = []
+    /// How many events of a debug stream the run holds (0 for a polled run).
+    public var streamEvents = 0
+
+    /// The model calls of the step at `position`.
+    public func calls(ofStepAt position: Int) -> [LLMCallRecord] {
+        // Sorted by step: a binary search finds the first, then they follow.
+        var low = 0, high = llmCalls.count
+        while low < high {
+            let middle = (low + high) / 2
+            if llmCalls[middle].nodePosition < position { low = middle + 1 } else { high = middle }
+        }
+        var calls: [LLMCallRecord] = []
+        while low < llmCalls.count, llmCalls[low].nodePosition == position {
+            calls.append(llmCalls[low])
+            low += 1
+        }
+        return calls
+    }
 }
 
 extension RunDetails {

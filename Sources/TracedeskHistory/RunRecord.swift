@@ -18,6 +18,14 @@ public enum RunSource: String, Sendable, Codable, CaseIterable {
     public var isFollowed: Bool { self == .invoke || self == .poll }
 }
 
+/// How Tracedesk followed a run.
+public enum RunTransport: String, Sendable, Codable, CaseIterable {
+    /// `invokeAsync` and `status/{jobId}`, polled (or bodies imported).
+    case poll
+    /// The debug endpoint's Server-Sent Events: the run's events are kept, its rows drawn from them.
+    case stream
+}
+
 /// A row of `run`: one job of a team, its fields drawn from the bodies received for it.
 ///
 /// Instants are epoch milliseconds. Token counts are `nil` when no body and no step gave any
@@ -57,6 +65,14 @@ public struct RunRecord: Sendable, Hashable {
     public var source: RunSource
     public var recordedAt: Int64
     public var updatedAt: Int64
+    /// The run's AI units: the sum over its model calls, `nil` when a call's rate is unknown.
+    public var aiUnits: Int64?
+    /// The API version the run was followed over (v1, v2), when Tracedesk followed it.
+    public var api: String?
+    /// How Tracedesk followed it: `poll` (invokeAsync and status) or `stream` (the debug endpoint).
+    public var transport: RunTransport = .poll
+    /// What a WAITING run waits for, as received but for its callback token (JSON).
+    public var waitingDetails: String?
 
     public init(id: Int64? = nil, jobId: String, teamCode: String? = nil, pod: String? = nil, workflowCode: String? = nil,
                 workflowName: String? = nil, version: Int? = nil, versionStatus: String? = nil, invocationMode: String? = nil,
@@ -100,6 +116,12 @@ public struct RunRecord: Sendable, Hashable {
         self.updatedAt = updatedAt
     }
 
+    /// What the run waits for, read again from `waitingDetails`.
+    public var waiting: WaitingDetails? {
+        guard status == .waiting else { return nil }
+        return WaitingDetails(toolCode: waitingToolCode, details: waitingDetails.flatMap { JSONValue(parsing: $0) })
+    }
+
     /// Token counts as one value; `nil` when unknown.
     public var tokens: TokenUsage? {
         guard inputTokens != nil || outputTokens != nil else { return nil }
@@ -116,7 +138,7 @@ extension RunRecord: FetchableRecord {
         "id", "jobId", "teamCode", "pod", "workflowCode", "workflowName", "version", "versionStatus", "invocationMode",
         "architecture", "conversationId", "traceId", "message", "parameters", "status", "output", "error", "followUpQuestions",
         "waitingToolCode", "waitingSummary", "startedAt", "endedAt", "timeTakenMs", "inputTokens", "outputTokens", "nodeCount",
-        "chunkCount", "citationCount", "label", "source", "recordedAt", "updatedAt",
+        "chunkCount", "citationCount", "label", "source", "recordedAt", "updatedAt", "aiUnits", "api", "transport", "waitingDetails",
     ]
     /// `SELECT` of the columns, for queries.
     static let selection = columns.joined(separator: ", ")
@@ -132,6 +154,10 @@ extension RunRecord: FetchableRecord {
             waitingToolCode: row[18], waitingSummary: row[19], startedAt: row[20], endedAt: row[21], timeTakenMs: row[22],
             inputTokens: row[23], outputTokens: row[24], nodeCount: row[25], chunkCount: row[26], citationCount: row[27],
             label: row[28], source: RunSource(rawValue: row[29]) ?? .import, recordedAt: row[30], updatedAt: row[31])
+        aiUnits = row[32]
+        api = row[33]
+        transport = RunTransport(rawValue: row[34] ?? "poll") ?? .poll
+        waitingDetails = row[35]
     }
 
     /// The values of every column but `id`, in `columns` order, then `sortAt`.
@@ -142,6 +168,6 @@ extension RunRecord: FetchableRecord {
          .init(error), .text(JSONValue.array(followUpQuestions.map(JSONValue.string)).compactText), .init(waitingToolCode),
          .init(waitingSummary), .init(startedAt), .init(endedAt), .init(timeTakenMs), .init(inputTokens), .init(outputTokens),
          .init(nodeCount), .init(chunkCount), .init(citationCount), .init(label), .text(source.rawValue), .integer(recordedAt),
-         .integer(updatedAt), .integer(sortAt)]
+         .integer(updatedAt), .init(aiUnits), .init(api), .text(transport.rawValue), .init(waitingDetails), .integer(sortAt)]
     }
 }

@@ -125,7 +125,7 @@ struct AgentEndpointTests {
         #expect(await fixture.pod.invoke(team: coe, body: Data(), authorization: nil, fault: nil).status == 401)
     }
 
-    @Test("WAITING on a HUMAN step until a resuming invokeAsync approves; the answer carries the feedback")
+    @Test("WAITING on a HUMAN step, with the keys a live pod writes, until a resume with its callback token approves")
     func waitingThenApproved() async throws {
         let team = "XX_GL_JOURNAL_APPROVAL"
         let (jobId, bearer) = try await fixture.start(team, parameters: #"{"journal": "JE-2026-03-0417"}"#)
@@ -134,14 +134,21 @@ struct AgentEndpointTests {
         #expect(body["status"]?.string == "WAITING")
         #expect(body["waitingToolCode"]?.string == "APPROVE_POSTING")
         let details = try #require(body["waitingNodeDetails"])
-        #expect(details["channel"]?.string == "CHAT")
-        #expect(details["message"]?.string == "Approve posting JE-2026-03-0417 (reverses the March utilities accrual, 48,250.00 USD)?")
-        #expect(details["actions"]?.array.count == 3)
+        #expect(details["code"]?.string == "APPROVE_POSTING" && details["type"]?.string == "HUMAN")
+        #expect(details["channelType"]?.string == "CHAT")
+        #expect(details["initialMessage"]?.string == "Approve posting JE-2026-03-0417 (reverses the March utilities accrual, 48,250.00 USD)?")
+        #expect(details["currentIterationCount"]?.int == 0 && details["maxIteration"]?.int == 3)
+        #expect(details["actionNames"]?["APPROVE_ACTION"]?.string == "Approve" && details["actionNames"]?["RFI_ACTION"] != nil)
+        let token = try #require(details["callbackToken"]?.string)
         fixture.advance(600)
         #expect(try await fixture.body(team, jobId, bearer: bearer)["status"]?.string == "WAITING", "it waits as long as it takes")
 
+        let old = try await fixture.invoke(team, #"{"message": "x", "jobId": "\#(jobId)", "resumeNodeInput": {"action": "APPROVE_ACTION"}}"#, bearer: bearer)
+        #expect(old.status == 400 && old.body.contains("messageInstanceId"), "the old guess at the resume body is refused, naming the real keys")
+        let wrong = try await fixture.invoke(team, #"{"message": "", "jobId": "\#(jobId)", "resumeNodeInput": {"messageInstanceId": "cbt-forged", "userResponse": "APPROVE_ACTION"}}"#, bearer: bearer)
+        #expect(wrong.status == 400 && wrong.body.contains("does not match"))
         let resume = try await fixture.invoke(team, """
-            {"message": "approve", "jobId": "\(jobId)", "resumeNodeInput": {"action": "APPROVE_ACTION", "feedback": "ok for March"}, "invocationMode": "ADMIN"}
+            {"message": "", "jobId": "\(jobId)", "resumeNodeInput": {"messageInstanceId": "\(token)", "userResponse": "APPROVE_ACTION", "content": "ok for March"}, "invocationMode": "ADMIN"}
             """, bearer: bearer)
         #expect(resume.status == 200)
         #expect(try fixture.json(resume)["jobId"]?.string == jobId, "the same job goes on")
@@ -152,20 +159,32 @@ struct AgentEndpointTests {
         #expect(body["output"]?.string == "Journal JE-2026-03-0417 was approved and posted in batch AP-2026-03-118. Approver's note: ok for March")
         let human = try #require(body["nodes"]?.array.first { $0["nodeCode"]?.string == "APPROVE_POSTING" })
         #expect(human["nodeStepInfo"]?["totalNodeTime"]?.int ?? 0 >= 600_000, "the HUMAN node lasted the whole wait")
-        let again = try await fixture.invoke(team, #"{"message": "x", "jobId": "\#(jobId)", "resumeNodeInput": {"action": "APPROVE_ACTION"}}"#, bearer: bearer)
-        #expect(again.status == 400, "a job that no longer waits cannot be resumed")
+        let again = try await fixture.invoke(team, #"{"message": "", "jobId": "\#(jobId)", "resumeNodeInput": {"messageInstanceId": "\#(token)", "userResponse": "APPROVE_ACTION"}}"#, bearer: bearer)
+        #expect(again.status == 400 && again.body.contains("already used"), "each suspension is resumed once")
     }
 
-    @Test("a rejection ends the run with the rejected answer; a WAIT step waits a set time with no human")
-    func rejectionAndTimer() async throws {
+    @Test("a request for changes opens a new round with a new token; a rejection ends the run; a WAIT step resumes on ORA_TIMEOUT or by itself")
+    func roundsRejectionAndTimer() async throws {
         let team = "XX_GL_JOURNAL_APPROVAL"
         let (rejected, bearer) = try await fixture.start(team, parameters: #"{"journal": "JE-1"}"#)
         let (timed, _) = try await fixture.start(team, status: "DRAFT", parameters: #"{"journal": "JE-2"}"#)
         fixture.advance(10)
-        for (jobId, action) in [(rejected, "REJECT_ACTION"), (timed, "APPROVE_ACTION")] {
-            let answer = try await fixture.invoke(team, #"{"message": "m", "jobId": "\#(jobId)", "resumeNodeInput": {"action": "\#(action)", "feedback": "wrong period"}}"#, bearer: bearer)
-            #expect(answer.status == 200)
+        func token(_ jobId: String) async throws -> String {
+            try #require(try await fixture.body(team, jobId, bearer: bearer)["waitingNodeDetails"]?["callbackToken"]?.string)
         }
+        func answer(_ jobId: String, _ response: String, token: String, content: String? = nil) async throws -> Int {
+            let text = content.map { #", "content": "\#($0)""# } ?? ""
+            return try await fixture.invoke(team, #"{"message": "", "jobId": "\#(jobId)", "resumeNodeInput": {"messageInstanceId": "\#(token)", "userResponse": "\#(response)"\#(text)}}"#, bearer: bearer).status
+        }
+        let first = try await token(rejected)
+        #expect(try await answer(rejected, "RFI_ACTION", token: first, content: "which period?") == 200)
+        let details = try await fixture.body(team, rejected, bearer: bearer)["waitingNodeDetails"]
+        #expect(details?["currentIterationCount"]?.int == 1, "waiting again, one round on")
+        let second = try #require(details?["callbackToken"]?.string)
+        #expect(second != first)
+        #expect(try await answer(rejected, "REJECT_ACTION", token: first) == 400, "the first round's token is spent")
+        #expect(try await answer(rejected, "REJECT_ACTION", token: second, content: "wrong period") == 200)
+        #expect(try await answer(timed, "APPROVE_ACTION", token: try await token(timed)) == 200)
         fixture.advance(1)
         let rejectedBody = try await fixture.body(team, rejected, bearer: bearer)
         #expect(rejectedBody["status"]?.string == "COMPLETE")
@@ -174,11 +193,15 @@ struct AgentEndpointTests {
         var timedBody = try await fixture.body(team, timed, bearer: bearer)
         #expect(timedBody["status"]?.string == "WAITING")
         #expect(timedBody["waitingToolCode"]?.string == "WAIT_FOR_POSTING_WINDOW")
-        #expect(timedBody["waitingNodeDetails"]?["nodeType"]?.string == "WAIT")
-        fixture.advance(6)
+        #expect(timedBody["waitingNodeDetails"]?["type"]?.string == "WAIT")
+        #expect(timedBody["waitingNodeDetails"]?["waitTimeInMinutes"] != nil)
+        let timer = try #require(timedBody["waitingNodeDetails"]?["callbackToken"]?.string)
+        #expect(try await answer(timed, "APPROVE_ACTION", token: timer) == 400, "a WAIT node takes only ORA_TIMEOUT")
+        #expect(try await answer(timed, "ORA_TIMEOUT", token: timer) == 200)
+        fixture.advance(2)
         timedBody = try await fixture.body(team, timed, bearer: bearer)
-        #expect(timedBody["status"]?.string == "COMPLETE")
-        let bad = try await fixture.invoke(team, #"{"message": "m", "jobId": "\#(timed)", "resumeNodeInput": {"action": "SHRUG"}}"#, bearer: bearer)
+        #expect(timedBody["status"]?.string == "COMPLETE", "skipped at once, not after its five seconds")
+        let bad = try await fixture.invoke(team, #"{"message": "m", "jobId": "\#(timed)", "resumeNodeInput": {"messageInstanceId": "x", "userResponse": "SHRUG"}}"#, bearer: bearer)
         #expect(bad.status == 400)
     }
 

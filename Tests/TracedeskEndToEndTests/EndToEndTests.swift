@@ -133,7 +133,8 @@ struct EndToEndTests {
         elsewhere.currentDirectory = folder
         let result = try elsewhere.run(["demo", "--out", out.path, "--speed", "40", "--db", tracedesk.database])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("WAITING for APPROVE_POSTING"))
+        #expect(result.stdout.contains("suspended at APPROVE_POSTING (HUMAN"), "\(result.stdout)")
+        #expect(result.stdout.contains("step events as they happened"), "one team is streamed")
         let files = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".html") }
         let reports = files.filter { !$0.hasPrefix("compare-") }
         #expect(reports.count == 6)
@@ -146,6 +147,8 @@ struct EndToEndTests {
         let travel = runs.filter { $0["teamCode"]?.stringValue == "XX_TRAVEL_POLICY_ADVISOR" }
         #expect(travel.count == 2 && Set(travel.compactMap { $0["conversationId"]?.stringValue }).count == 1, "two turns of one conversation")
         #expect(statuses["XX_GL_JOURNAL_APPROVAL"] == "COMPLETE", "the demo approved the waiting step")
+        let journal = try #require(runs.first { $0["teamCode"]?.stringValue == "XX_GL_JOURNAL_APPROVAL" })
+        #expect(journal["transport"]?.stringValue == "stream", "\(journal)")
         #expect(statuses["XX_WORKER_CARD"] == "ERROR")
         // Every "Next:" command runs as printed, from where the demo ran (the binary named as it can be run).
         let next = result.stdout.components(separatedBy: "\nNext:\n").last?.split(separator: "\n")

@@ -25,6 +25,8 @@ public struct PodConfiguration: Sendable {
     public var refreshTokenLifetime: Int
     /// The seed of every identifier and token the pod makes.
     public var seed: UInt64
+    /// How the pod bills model calls (its `ACTION_UNITS_REPORTING` feature configuration).
+    public var aiUnits = AIUnitConfiguration.demo
 
     public init(clients: [Client], users: [String: String], tokenLifetime: Int = 3600,
                 refreshTokenLifetime: Int = 86_400, seed: UInt64 = 42) {
@@ -45,6 +47,27 @@ public struct PodConfiguration: Sendable {
             ],
             users: [DemoCredentials.user: DemoCredentials.password, "jordan.lee": "Welcome-2026"],
             tokenLifetime: tokenLifetime, seed: seed)
+    }
+}
+
+/// The pod's AI-unit reporting: model types by model name, and the multipliers from tokens to
+/// token units and from token units to AI units per model type.
+public struct AIUnitConfiguration: Sendable {
+    /// Model type (lower case, as the configuration writes it) to model names.
+    public var modelTypes: [(type: String, models: [String])]
+    public var tokenMultiplier: Double
+    public var typeMultipliers: [(type: String, multiplier: Double)]
+
+    /// Seen on a live pod: 903 + 226 tokens on a premium model gave 5 AI units.
+    public static let demo = AIUnitConfiguration(
+        modelTypes: [("premium", ["cohere.command-r-plus-08-2024", "openai.gpt-5-mini"]),
+                     ("standard", ["meta.llama-3.3-70b-instruct", "cohere.command-r-08-2024"])],
+        tokenMultiplier: 0.001,
+        typeMultipliers: [("premium", 2.5), ("standard", 1)])
+
+    /// The type of a model, upper case as steps write it; `nil` when the configuration does not list it.
+    func type(of model: String) -> String? {
+        modelTypes.first { $0.models.contains(model) }?.type.uppercased()
     }
 }
 

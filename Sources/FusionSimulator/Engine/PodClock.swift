@@ -11,6 +11,11 @@ public protocol PodClock: Sendable {
 
 extension PodClock {
     public func jobOrigin() -> Int64 { now() }
+
+    /// How long to wait in real time until the clock reads `instant`.
+    public func realDelay(until instant: Int64) -> Duration {
+        .milliseconds(max(0, instant - now()))
+    }
 }
 
 /// Wall-clock time, sped up by `speed` from the moment the clock was made: with speed 10, a step
@@ -30,6 +35,12 @@ public struct ScaledClock: PodClock {
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         return origin + Int64((milliseconds * speed).rounded())
+    }
+
+    /// A run-clock interval in real time: `speed` times shorter.
+    public func realDelay(until instant: Int64) -> Duration {
+        let left = max(0, instant - now())
+        return .microseconds(Int64((Double(left) * 1000 / max(speed, 0.001)).rounded(.up)))
     }
 
     /// The real time: each job starts when it is asked for, however long the pod has run, and

@@ -37,6 +37,11 @@ public enum PodJSON: Sendable, Equatable {
         return nil
     }
 
+    public var array: [PodJSON]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
     public var int: Int64? {
         switch self {
         case .int(let value): value

@@ -12,12 +12,26 @@ public struct PodResponse: Sendable {
     /// How the body goes out when it is not all at once (the `drip` and `huge` faults).
     public var stream: Stream?
 
-    /// A body sent slowly, or too large to hold.
-    public enum Stream: Sendable, Equatable {
+    /// A body sent slowly, too large to hold, or as events over time.
+    public enum Stream: Sendable {
         /// `body`, one byte every `everyMs`.
         case drip(everyMs: Int)
         /// A JSON object of `bytes` bytes (padding after `body`'s fields), sent in chunks.
         case huge(bytes: Int)
+        /// Server-Sent Events, each sent once `clock` reaches its instant; with `dropAfter`, the
+        /// connection fails after that many (a stream cut mid-run).
+        case events([TimedFrame], clock: any PodClock, dropAfter: Int?)
+    }
+
+    /// A piece of a streamed body and the instant (on the pod's run clock) it is sent at.
+    public struct TimedFrame: Sendable {
+        public var at: Int64
+        public var text: String
+
+        public init(at: Int64, text: String) {
+            self.at = at
+            self.text = text
+        }
     }
 
     public init(status: Int, headers: [(String, String)] = [], body: String = "", delayMs: Int? = nil, dropConnection: Bool = false,

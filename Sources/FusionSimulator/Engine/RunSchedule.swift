@@ -18,6 +18,14 @@ struct RunSchedule {
         var rejects: Bool { action == "REJECT_ACTION" }
     }
 
+    /// What a debug run changes of the scenario: steps whose output is pinned (not run), and
+    /// steps the run stops before.
+    struct Debugging: Sendable {
+        var pins: [String: PodJSON] = [:]
+        var breakPoints: Set<String> = []
+        static let none = Debugging()
+    }
+
     /// One scheduled step.
     struct Item {
         var step: StepScenario
@@ -27,7 +35,11 @@ struct RunSchedule {
         var children: [Item] = []
         var nested: NestedRun?
         var answer: Answer?
-        var failed: Bool { step.fails != nil }
+        /// The output pinned by a debug override: the step was not run.
+        var pinned: PodJSON?
+        /// Requests for changes a HUMAN step received before its answer (each a new round).
+        var rounds: [Answer] = []
+        var failed: Bool { step.fails != nil && pinned == nil }
     }
 
     /// A run of another team called by a WORKFLOW step.
@@ -54,6 +66,8 @@ struct RunSchedule {
         case waitingForHuman(code: String, since: Int64)
         case failed(code: String, message: String, at: Int64)
         case rejected(at: Int64, output: String?)
+        /// Stopped before a breakpoint of a debug run.
+        case paused(code: String, at: Int64)
     }
 
     var items: [Item]
@@ -62,9 +76,10 @@ struct RunSchedule {
     var stop: Stop?
 
     /// Schedules `steps` one after another from `start`.
-    init(steps: [StepScenario], start: Int64, answers: [String: Answer], library: ScenarioLibrary,
-         identity: (String) -> (jobId: String, traceId: String)) {
-        let result = Self.sequence(Self.expand(steps), start: start, answers: answers, library: library, identity: identity)
+    init(steps: [StepScenario], start: Int64, answers: [String: Answer], rounds: [String: [Answer]] = [:],
+         debugging: Debugging = .none, library: ScenarioLibrary, identity: @escaping (String) -> (jobId: String, traceId: String)) {
+        let context = Context(answers: answers, rounds: rounds, debugging: debugging, library: library, identity: identity)
+        let result = Self.sequence(Self.expand(steps), start: start, context)
         items = result.items
         end = result.end
         stop = result.stop
@@ -80,9 +95,13 @@ struct RunSchedule {
                 var copy = base
                 copy.code = "\(step.code)_\(index)"
                 copy.repeat = nil
+                copy.baseCode = step.code
+                copy.iteration = index - 1
                 copy.children = base.children?.map { child in
                     var renamed = child
                     renamed.code = "\(child.code)_\(index)"
+                    renamed.baseCode = child.baseCode ?? child.code
+                    renamed.iteration = index - 1
                     return renamed
                 }
                 return copy
@@ -99,13 +118,23 @@ struct RunSchedule {
         }
     }
 
-    private static func sequence(_ steps: [StepScenario], start: Int64, answers: [String: Answer],
-                                 library: ScenarioLibrary, identity: (String) -> (jobId: String, traceId: String))
-        -> (items: [Item], end: Int64?, stop: Stop?) {
+    /// What scheduling needs besides the steps.
+    struct Context {
+        var answers: [String: Answer]
+        var rounds: [String: [Answer]]
+        var debugging: Debugging
+        var library: ScenarioLibrary
+        var identity: (String) -> (jobId: String, traceId: String)
+    }
+
+    private static func sequence(_ steps: [StepScenario], start: Int64, _ context: Context) -> (items: [Item], end: Int64?, stop: Stop?) {
         var items: [Item] = []
         var time = start
         for step in steps {
-            let (item, stop) = schedule(step, start: time, answers: answers, library: library, identity: identity)
+            if context.debugging.breakPoints.contains(step.code) || step.baseCode.map(context.debugging.breakPoints.contains) == true {
+                return (items, time, .paused(code: step.code, at: time))
+            }
+            let (item, stop) = schedule(step, start: time, context)
             items.append(item)
             if let stop { return (items, item.end, stop) }
             guard let end = item.end else { return (items, nil, nil) }
@@ -114,19 +143,34 @@ struct RunSchedule {
         return (items, time, nil)
     }
 
-    private static func schedule(_ step: StepScenario, start: Int64, answers: [String: Answer],
-                                 library: ScenarioLibrary, identity: (String) -> (jobId: String, traceId: String))
-        -> (Item, Stop?) {
+    /// How long a step whose output is pinned takes: it is not run, only answered.
+    static let pinnedDurationMs: Int64 = 4
+
+    private static func schedule(_ step: StepScenario, start: Int64, _ context: Context) -> (Item, Stop?) {
         var item = Item(step: step, start: start)
+        if let pinned = context.debugging.pins[step.code] ?? step.baseCode.flatMap({ context.debugging.pins[$0] }) {
+            item.pinned = pinned
+            item.end = start + pinnedDurationMs
+            return (item, nil)
+        }
         let own = Int64(step.durationMs ?? Int(defaultDuration(step.type)))
+        let answers = context.answers
 
         if let wait = step.wait {
             if wait.kind == "timer" {
-                item.end = start + Int64(wait.durationMs ?? 0)
+                let natural = start + Int64(wait.durationMs ?? 0)
+                // ORA_TIMEOUT resumes a WAIT node at once, as if its timer ran out.
+                if let answer = answers[step.code], answer.action == "ORA_TIMEOUT", answer.at >= start {
+                    item.answer = answer
+                    item.end = min(natural, answer.at)
+                } else {
+                    item.end = natural
+                }
                 return (item, nil)
             }
+            item.rounds = context.rounds[step.code] ?? []
             guard let answer = answers[step.code] else {
-                return (item, .waitingForHuman(code: step.code, since: start))
+                return (item, .waitingForHuman(code: step.code, since: item.rounds.last.map { max(start, $0.at) } ?? start))
             }
             item.answer = answer
             item.end = max(start, answer.at)
@@ -135,11 +179,12 @@ struct RunSchedule {
         }
 
         var end = start + own
-        if let call = step.calls, let team = library.teams[call.team],
-           let version = library.version(of: call.team, number: call.version, status: call.status ?? "PUBLISHED") {
-            let ids = identity(step.code)
+        if let call = step.calls, let team = context.library.teams[call.team],
+           let version = context.library.version(of: call.team, number: call.version, status: call.status ?? "PUBLISHED") {
+            let ids = context.identity(step.code)
             let nestedStart = start + Int64(version.startDelayMs ?? 20)
-            let schedule = RunSchedule(steps: version.steps, start: nestedStart, answers: [:], library: library,
+            let identity = context.identity
+            let schedule = RunSchedule(steps: version.steps, start: nestedStart, answers: [:], library: context.library,
                                        identity: { identity("\(step.code)/\($0)") })
             item.nested = NestedRun(team: team, version: version, jobId: ids.jobId, traceId: ids.traceId,
                                     start: start, schedule: schedule)
@@ -153,7 +198,7 @@ struct RunSchedule {
                 var blocked = false
                 var stop: Stop?
                 for child in children {
-                    let (scheduled, childStop) = schedule(child, start: start, answers: answers, library: library, identity: identity)
+                    let (scheduled, childStop) = schedule(child, start: start, context)
                     item.children.append(scheduled)
                     if let childEnd = scheduled.end { latest = max(latest, childEnd) } else { blocked = true }
                     if stop == nil, let childStop { stop = childStop }
@@ -162,7 +207,7 @@ struct RunSchedule {
                 item.end = max(end, latest + own)
                 return (item, stop)
             }
-            let result = sequence(children, start: start, answers: answers, library: library, identity: identity)
+            let result = sequence(children, start: start, context)
             item.children = result.items
             guard let childEnd = result.end else { return (item, result.stop) }
             item.end = max(end, childEnd + own)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A job of the simulated pod: what was asked, and the human answers it has received.
@@ -19,6 +20,14 @@ struct SimulatedJob: Sendable {
     /// progress since, so a sped-up pod starts each job at the real time and only runs it faster.
     var clockStart: Int64
     var answers: [String: RunSchedule.Answer] = [:]
+    /// Requests for changes (RFI_ACTION) each HUMAN step received, in order: each opens a new round.
+    var rounds: [String: [RunSchedule.Answer]] = [:]
+    /// The pins and breakpoints of a debug run.
+    var debugging = RunSchedule.Debugging.none
+    /// Callback tokens already used to resume: each suspension is resumed once.
+    var usedTokens: Set<String> = []
+    /// Started over `/debug` rather than `invokeAsync`.
+    var streamed = false
     /// Identities of nested runs, drawn once so that every poll shows the same ones.
     var nestedIdentities: [String: NestedIdentity] = [:]
 
@@ -36,10 +45,17 @@ struct SimulatedJob: Sendable {
     var startsAt: Int64 { createdAt + Int64(version.startDelayMs ?? 150) }
 
     func schedule(library: ScenarioLibrary) -> RunSchedule {
-        RunSchedule(steps: version.steps, start: startsAt, answers: answers, library: library) { path in
+        RunSchedule(steps: version.steps, start: startsAt, answers: answers, rounds: rounds, debugging: debugging, library: library) { path in
             let identity = nestedIdentities[path]
             return (identity?.jobId ?? "\(jobId)-\(path)", identity?.traceId ?? traceId)
         }
+    }
+
+    /// The callback token of one suspension (a step's round): drawn from the job's identity, so
+    /// every body and event shows the same one, and a new one for each round.
+    func callbackToken(step code: String, round: Int) -> String {
+        let digest = SHA256.hash(data: Data("\(jobId)|\(traceId)|\(code)|\(round)|tracedesk-simulator".utf8))
+        return "cbt-" + digest.prefix(18).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The paths of the WORKFLOW steps of this job's scenario, nested ones included.

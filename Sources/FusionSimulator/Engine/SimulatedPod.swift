@@ -74,18 +74,39 @@ public actor SimulatedPod {
         guard let message = request["message"]?.string else {
             return .fusionError(400, code: "FAI-40001", title: "Bad Request", detail: "The request has no message.")
         }
-        if let jobId = request["jobId"]?.string, request["resumeNodeInput"] != nil {
-            return resume(jobId: jobId, team: team, input: request["resumeNodeInput"]!, admin: isAdmin(request))
+        if let jobId = request["jobId"]?.string, let input = request["resumeNodeInput"] {
+            guard var job = jobs[jobId], job.team.team == team else {
+                return .fusionError(404, code: "FAI-40401", title: "Not Found", detail: "No job \(jobId) for team \(team).")
+            }
+            if let refusal = resume(&job, with: input, field: "resumeNodeInput") { return refusal }
+            jobs[jobId] = job
+            return .json(200, body(of: job, admin: isAdmin(request)))
         }
         let status = (request["status"]?.string ?? "PUBLISHED").uppercased()
         let number = request["version"]?.int.map(Int.init)
         guard status == "PUBLISHED" || status == "DRAFT" else {
             return .fusionError(400, code: "FAI-40002", title: "Bad Request", detail: "status must be PUBLISHED or DRAFT.")
         }
+        switch createJob(scenario: scenario, request: request, message: message, number: number, status: status,
+                         conversational: request["conversational"].map { $0 == .bool(true) } ?? false) {
+        case .failure(let refusal): return refusal.response
+        case .success(let job): return .json(200, body(of: job, admin: isAdmin(request)))
+        }
+    }
+
+    /// A refusal of a request, as the pod answers it.
+    struct Refusal: Error {
+        var response: PodResponse
+    }
+
+    /// A new job of `scenario` for `request`, kept in `jobs`; or why it cannot be.
+    func createJob(scenario: TeamScenario, request: PodJSON, message: String, number: Int?, status: String, conversational: Bool,
+                   configure: (inout SimulatedJob) -> Void = { _ in }) -> Result<SimulatedJob, Refusal> {
+        let team = scenario.team
         guard let version = library.version(of: team, number: number, status: status)?.answering(message) else {
             let asked = number.map { "version \($0) \(status)" } ?? "a \(status) version"
-            return .fusionError(403, code: "FAI-40300", title: "Forbidden",
-                                detail: "FAI-40300: \(asked) of \(team) does not exist, or the user lacks a role for the team.")
+            return .failure(Refusal(response: .fusionError(403, code: "FAI-40300", title: "Forbidden",
+                                                           detail: "FAI-40300: \(asked) of \(team) does not exist, or the user lacks a role for the team.")))
         }
         var parameters: [String: String] = [:]
         if case .object(let members)? = request["parameters"] {
@@ -94,10 +115,9 @@ public actor SimulatedPod {
         let missing = version.parameterNames.subtracting(parameters.keys).sorted()
         if !missing.isEmpty {
             let names = missing.map { "'\($0)'" }.joined(separator: ", ")
-            return .fusionError(400, code: "FAI-40012", title: "Bad Request",
-                                detail: "\(team) needs the parameter\(missing.count == 1 ? "" : "s") \(names) in \"parameters\".")
+            return .failure(Refusal(response: .fusionError(400, code: "FAI-40012", title: "Bad Request",
+                                                           detail: "\(team) needs the parameter\(missing.count == 1 ? "" : "s") \(names) in \"parameters\".")))
         }
-        let conversational = request["conversational"].map { $0 == .bool(true) } ?? false
         var conversationId = request["conversationId"]?.string
         if conversational, conversationId == nil { conversationId = random.uuid() }
         let turn: Int
@@ -119,9 +139,11 @@ public actor SimulatedPod {
         if let variation = version.variation {
             job.version = version.varied(by: variation, using: &random)
         }
+        configure(&job)
         jobs[job.jobId] = job
-        logger.info("invokeAsync", metadata: ["team": "\(team)", "job": "\(job.jobId)", "version": "\(version.version) \(version.status)"])
-        return .json(200, body(of: job, admin: isAdmin(request)))
+        logger.info("job", metadata: ["team": "\(team)", "job": "\(job.jobId)", "version": "\(version.version) \(version.status)",
+                                      "streamed": "\(job.streamed)"])
+        return .success(job)
     }
 
     /// `GET .../{team}/status/{jobId}?invocationMode=...`: the job's body now. END_USER unless asked.
@@ -141,33 +163,81 @@ public actor SimulatedPod {
         return injected.modify.map { $0(response) } ?? response
     }
 
-    private func resume(jobId: String, team: String, input: PodJSON, admin: Bool) -> PodResponse {
-        guard var job = jobs[jobId], job.team.team == team else {
-            return .fusionError(404, code: "FAI-40401", title: "Not Found", detail: "No job \(jobId) for team \(team).")
+    /// Answers the suspension `job` is in with `input` (`{messageInstanceId, userResponse,
+    /// content}`); `nil` when taken, else the refusal. The token must be the current
+    /// suspension's, and each is used once; a request for changes opens a new round with a new token.
+    func resume(_ job: inout SimulatedJob, with input: PodJSON, field: String) -> PodResponse? {
+        func refuse(_ code: String, _ detail: String) -> PodResponse {
+            .fusionError(400, code: code, title: "Bad Request", detail: detail)
         }
         let now = job.now(on: runClock)
+        guard let token = input["messageInstanceId"]?.string, !token.isEmpty else {
+            return refuse("FAI-40015", "\(field) needs messageInstanceId (the waiting node's callbackToken) and userResponse.")
+        }
+        let response = (input["userResponse"]?.string ?? "").uppercased()
+        guard ["APPROVE_ACTION", "REJECT_ACTION", "RFI_ACTION", "ORA_TIMEOUT"].contains(response) else {
+            return refuse("FAI-40011", "\(field).userResponse must be APPROVE_ACTION, REJECT_ACTION, RFI_ACTION or ORA_TIMEOUT.")
+        }
+        if job.usedTokens.contains(token) {
+            return refuse("FAI-40016", "This callback token was already used: each suspension is resumed once.")
+        }
         let schedule = job.schedule(library: library)
-        guard case .waitingForHuman(let code, let since) = schedule.stop, since <= now else {
-            return .fusionError(400, code: "FAI-40010", title: "Bad Request", detail: "Job \(jobId) is not waiting for a human.")
+        let writer = StatusBodyWriter(library: library, job: job, schedule: schedule, now: now, admin: true, aiUnits: configuration.aiUnits)
+        let content = input["content"]?.string
+        if case .waitingForHuman(let code, let since) = schedule.stop, since <= now, let item = writer.find(code, in: schedule.items) {
+            let round = item.rounds.count
+            guard token == job.callbackToken(step: code, round: round) else {
+                return refuse("FAI-40014", "The callback token does not match the suspension of \(code).")
+            }
+            let maximum = item.step.wait?.maxIterations ?? 3
+            switch response {
+            case "ORA_TIMEOUT":
+                return refuse("FAI-40017", "\(code) waits for a person: ORA_TIMEOUT resumes only a WAIT node.")
+            case "RFI_ACTION":
+                guard item.step.wait?.actions?.contains("RFI_ACTION") ?? false else {
+                    return refuse("FAI-40018", "\(code) does not take requests for changes.")
+                }
+                guard round + 1 < maximum else {
+                    return refuse("FAI-40013", "\(code) has had its \(maximum) rounds: approve or reject.")
+                }
+                job.rounds[code, default: []].append(RunSchedule.Answer(at: now, action: response, feedback: content, input: input))
+            default:
+                job.answers[code] = RunSchedule.Answer(at: now, action: response, feedback: content, input: input)
+            }
+            job.usedTokens.insert(token)
+            logger.info("resumed", metadata: ["job": "\(job.jobId)", "step": "\(code)", "action": "\(response)"])
+            return nil
         }
-        let action = (input["action"]?.string ?? "APPROVE_ACTION").uppercased()
-        let allowed = ["APPROVE_ACTION", "REJECT_ACTION", "RFI_ACTION"]
-        guard allowed.contains(action) else {
-            return .fusionError(400, code: "FAI-40011", title: "Bad Request",
-                                detail: "resumeNodeInput.action must be one of \(allowed.joined(separator: ", ")).")
+        if let timer = activeTimer(writer, schedule.items, now: now, streamed: job.streamed) {
+            guard token == job.callbackToken(step: timer.step.code, round: 0) else {
+                return refuse("FAI-40014", "The callback token does not match the suspension of \(timer.step.code).")
+            }
+            guard response == "ORA_TIMEOUT" else {
+                return refuse("FAI-40017", "\(timer.step.code) is a WAIT node: only ORA_TIMEOUT resumes it.")
+            }
+            job.answers[timer.step.code] = RunSchedule.Answer(at: now, action: response, feedback: content, input: input)
+            job.usedTokens.insert(token)
+            return nil
         }
-        job.answers[code] = RunSchedule.Answer(at: now, action: action, feedback: input["feedback"]?.string, input: input)
-        jobs[jobId] = job
-        logger.info("resumed", metadata: ["job": "\(jobId)", "step": "\(code)", "action": "\(action)"])
-        return .json(200, body(of: job, admin: admin))
+        return .fusionError(400, code: "FAI-40010", title: "Bad Request", detail: "Job \(job.jobId) is not waiting.")
     }
 
-    private func body(of job: SimulatedJob, admin: Bool) -> PodJSON {
+    /// The WAIT step whose timer is running at `now`: started and not over (for a streamed run,
+    /// the stream stopped at it, so it counts from its start until its natural end).
+    private func activeTimer(_ writer: StatusBodyWriter, _ items: [RunSchedule.Item], now: Int64, streamed: Bool) -> RunSchedule.Item? {
+        for item in items {
+            if item.step.wait?.kind == "timer", item.answer == nil, item.start <= now, let end = item.end, now < end { return item }
+            if let found = activeTimer(writer, item.children, now: now, streamed: streamed) { return found }
+        }
+        return nil
+    }
+
+    func body(of job: SimulatedJob, admin: Bool) -> PodJSON {
         StatusBodyWriter(library: library, job: job, schedule: job.schedule(library: library),
-                         now: job.now(on: runClock), admin: admin).body()
+                         now: job.now(on: runClock), admin: admin, aiUnits: configuration.aiUnits).body()
     }
 
-    private func isAdmin(_ request: PodJSON) -> Bool {
+    func isAdmin(_ request: PodJSON) -> Bool {
         request["invocationMode"]?.string?.uppercased() == "ADMIN"
     }
 
@@ -182,7 +252,7 @@ public actor SimulatedPod {
         var modify: ((PodResponse) -> PodResponse)?
     }
 
-    private func injectFault(team: String, call: String, header: String?, authorization: String?) -> InjectedFault {
+    func injectFault(team: String, call: String, header: String?, authorization: String?) -> InjectedFault {
         let key = "\(team) \(call)"
         let index = callCounts[key, default: 0]
         callCounts[key] = index + 1

@@ -12,6 +12,25 @@ struct StatusBodyWriter {
     let schedule: RunSchedule
     let now: Int64
     let admin: Bool
+    var aiUnits: AIUnitConfiguration = .demo
+    /// Each LLM step's place among the run's model calls (the run-wide `index` of its call).
+    let callIndex: [String: Int]
+
+    init(library: ScenarioLibrary, job: SimulatedJob, schedule: RunSchedule, now: Int64, admin: Bool, aiUnits: AIUnitConfiguration = .demo) {
+        self.library = library
+        self.job = job
+        self.schedule = schedule
+        self.now = now
+        self.admin = admin
+        self.aiUnits = aiUnits
+        var indices: [String: Int] = [:]
+        var stack = Array(schedule.items.reversed())
+        while let item = stack.popLast() {
+            if item.step.tokens != nil { indices[item.step.code] = indices.count }
+            stack += item.children.reversed()
+        }
+        callIndex = indices
+    }
 
     /// The run's status at `now`, and when it ended if it has.
     var state: (status: String, endedAt: Int64?) {
@@ -19,6 +38,7 @@ struct StatusBodyWriter {
         case .failed(_, _, let at) where at <= now: return ("ERROR", at + RunSchedule.completionMs)
         case .rejected(let at, _) where at + RunSchedule.completionMs <= now: return ("COMPLETE", at + RunSchedule.completionMs)
         case .waitingForHuman(_, let since) where since <= now: return ("WAITING", nil)
+        case .paused(_, let at) where at <= now: return ("PAUSED", at)
         default: break
         }
         if let end = schedule.end, schedule.stop == nil, end + RunSchedule.completionMs <= now {
@@ -103,28 +123,58 @@ struct StatusBodyWriter {
     }
 
     /// The step the run waits on at `now`, with its details as the pod writes them.
-    private var waiting: (code: String, details: PodJSON)? {
+    var waiting: (code: String, details: PodJSON)? {
         if case .waitingForHuman(let code, let since) = schedule.stop, since <= now,
            let item = find(code, in: schedule.items), let wait = item.step.wait {
-            var details: [(String, PodJSON)] = [
-                ("nodeCode", .string(code)), ("nodeName", .string(item.step.name ?? code)),
-                ("nodeType", .string(item.step.type)), ("channel", .string(wait.channel ?? "CHAT")),
-            ]
-            if let message = wait.message { details.append(("message", .string(job.fill(message)))) }
-            details.append(("actions", .array((wait.actions ?? ["APPROVE_ACTION", "REJECT_ACTION"]).map(PodJSON.string))))
-            details.append(("waitingSince", .int(since)))
-            return (code, .object(details))
+            return (code, humanDetails(item, wait: wait))
         }
         if let timer = activeTimer(in: schedule.items), let end = timer.end {
-            return (timer.step.code, .object([
-                ("nodeCode", .string(timer.step.code)), ("nodeType", .string(timer.step.type)),
-                ("waitUntil", .int(end)),
-            ]))
+            return (timer.step.code, timerDetails(timer, until: end))
         }
         return nil
     }
 
-    private func find(_ code: String, in items: [RunSchedule.Item]) -> RunSchedule.Item? {
+    /// `waitingNodeDetails` of a HUMAN step, with the keys a live pod writes.
+    func humanDetails(_ item: RunSchedule.Item, wait: WaitScenario) -> PodJSON {
+        let round = item.rounds.count
+        let maximum = wait.maxIterations ?? 3
+        let actions = wait.actions ?? ["APPROVE_ACTION", "REJECT_ACTION"]
+        // RFI_ACTION is offered only while feedback is enabled and a round is left.
+        let offered = actions.filter { $0 != "RFI_ACTION" || round + 1 < maximum }
+        let labels = ["APPROVE_ACTION": "Approve", "REJECT_ACTION": "Reject", "RFI_ACTION": "Request changes"]
+        return .object([
+            ("code", .string(item.step.code)),
+            ("name", .string(item.step.name ?? item.step.code)),
+            ("type", .string(item.step.type)),
+            ("channelType", .string(wait.channel ?? "CHAT")),
+            ("initialMessage", wait.message.map { .string(job.fill($0)) } ?? .null),
+            ("requestChangeMessage", .string(job.fill(wait.requestChangeMessage ?? "Changes were asked for: {{feedback}}"))),
+            ("maxIterationMessage", .string(wait.maxIterationMessage ?? "No more changes can be asked for: approve or reject.")),
+            ("currentIterationCount", .int(Int64(round))),
+            ("maxIteration", .int(Int64(maximum))),
+            ("feedbackEnabledFlag", .bool(actions.contains("RFI_ACTION"))),
+            ("approvalEnabledFlag", .bool(actions.contains("APPROVE_ACTION"))),
+            ("waitTimeInMinutes", .null),
+            ("actionNames", .object(offered.map { ($0, .string(labels[$0] ?? $0)) })),
+            ("callbackToken", .string(job.callbackToken(step: item.step.code, round: round))),
+        ])
+    }
+
+    /// `waitingNodeDetails` of a WAIT step whose timer runs.
+    func timerDetails(_ item: RunSchedule.Item, until end: Int64) -> PodJSON {
+        .object([
+            ("code", .string(item.step.code)),
+            ("name", .string(item.step.name ?? item.step.code)),
+            ("type", .string(item.step.type)),
+            ("waitTimeInMinutes", .double(Double(item.step.wait?.durationMs ?? 0) / 60_000)),
+            ("currentIterationCount", .int(0)),
+            ("actionNames", .object([("ORA_TIMEOUT", .string("Skip the wait"))])),
+            ("callbackToken", .string(job.callbackToken(step: item.step.code, round: 0))),
+            ("waitUntil", .int(end)),
+        ])
+    }
+
+    func find(_ code: String, in items: [RunSchedule.Item]) -> RunSchedule.Item? {
         for item in items {
             if item.step.code == code { return item }
             if let found = find(code, in: item.children) { return found }
@@ -165,39 +215,6 @@ struct StatusBodyWriter {
         if item.end == nil { status = "WAITING" }
         else if !done { status = step.wait?.kind == "timer" ? "WAITING" : "RUNNING" }
         else { status = item.failed ? "FAILED" : "COMPLETED" }
-
-        var output: PodJSON = .null
-        if done {
-            if let nested = item.nested {
-                output = .string(nestedBody(nested, at: item.end ?? now).text)
-            } else if let answer = item.answer {
-                output = .string(PodJSON.object([("action", .string(answer.action)),
-                                                 ("feedback", answer.feedback.map(PodJSON.string) ?? .null)]).text)
-            } else if let value = step.output {
-                switch job.fill(value) {
-                case .string(let text): output = .string(text)
-                case .null: output = .null
-                case let other: output = .string(other.text)
-                }
-            }
-        }
-        var details: [PodJSON] = []
-        if let tokens = step.tokens, done {
-            var call: [(String, PodJSON)] = [
-                ("type", .string("LLM")), ("timeTaken", .int((item.end ?? now) - item.start)),
-                ("inputTokens", .int(Int64(tokens.input))), ("outputTokens", .int(Int64(tokens.output))),
-                ("modelName", .string(step.model ?? "cohere.command-r-plus-08-2024")),
-            ]
-            // The messages as OCI Generative AI's generic chat API takes them: a role and a list of parts.
-            if let prompt = step.prompt {
-                let messages = [("SYSTEM", prompt.system), ("USER", prompt.user)].compactMap { role, text in
-                    text.map { PodJSON.object([("role", .string(role)),
-                                               ("content", .array([.object([("type", .string("TEXT")), ("text", .string(job.fill($0)))])]))]) }
-                }
-                call.append(("messages", .array(messages)))
-            }
-            details.append(.object(call))
-        }
         var members: [(String, PodJSON)] = [
             ("nodeCode", .string(step.code)),
             ("nodeName", .string(step.name ?? step.code)),
@@ -205,19 +222,105 @@ struct StatusBodyWriter {
             ("status", .string(status)),
             ("startTime", .int(item.start)),
             ("endTime", .int(done ? item.end ?? 0 : 0)),
-            ("nodeInput", step.input.map { .string(job.fill($0).text) } ?? .null),
-            ("nodeOutput", output),
-            ("nodeStepInfo", .object([("totalNodeTime", .int(done ? (item.end ?? now) - item.start : 0)),
-                                      ("details", .array(details))])),
+            ("nodeInput", nodeInput(item)),
+            ("nodeOutput", done ? nodeOutput(item) : .null),
+            ("nodeStepInfo", stepInfo(item, done: done)),
         ]
-        if done, let message = step.fails { members.append(("error", .string(job.fill(message)))) }
+        if done, item.failed, let message = step.fails { members.append(("error", .string(job.fill(message)))) }
         let children = nodes(item.children)
         if !children.isEmpty { members.append(("children", .array(children))) }
         return .object(members)
     }
 
+    /// A step's input as the pod writes it: objects as JSON strings.
+    func nodeInput(_ item: RunSchedule.Item) -> PodJSON {
+        item.step.input.map { .string(job.fill($0).text) } ?? .null
+    }
+
+    /// A finished step's output: a called run's whole body, a person's answer, a pinned output, or the scenario's.
+    func nodeOutput(_ item: RunSchedule.Item) -> PodJSON {
+        if let pinned = item.pinned {
+            return pinned.string.map(PodJSON.string) ?? .string(pinned.text)
+        }
+        if let nested = item.nested {
+            return .string(nestedBody(nested, at: item.end ?? now).text)
+        }
+        if let answer = item.answer {
+            return .string(PodJSON.object([("action", .string(answer.action)),
+                                           ("feedback", answer.feedback.map(PodJSON.string) ?? .null)]).text)
+        }
+        guard let value = item.step.output else { return .null }
+        switch job.fill(value) {
+        case .string(let text): return .string(text)
+        case .null: return .null
+        case let other: return .string(other.text)
+        }
+    }
+
+    /// `nodeStepInfo`: the step's time, and for an LLM step its model call as a live pod
+    /// reports it: Oracle's counts, the model and its type, and the exact provider request and
+    /// response as JSON strings (the provider's usage counting reasoning tokens besides).
+    func stepInfo(_ item: RunSchedule.Item, done: Bool) -> PodJSON {
+        var details: [PodJSON] = []
+        if let tokens = item.step.tokens, done, item.pinned == nil {
+            details.append(llmCall(item, tokens: tokens))
+        }
+        return .object([("totalNodeTime", .int(done ? (item.end ?? now) - item.start : 0)), ("details", .array(details))])
+    }
+
+    private func llmCall(_ item: RunSchedule.Item, tokens: TokenScenario) -> PodJSON {
+        let step = item.step
+        let model = step.model ?? "cohere.command-r-plus-08-2024"
+        var messages: [PodJSON] = []
+        if let prompt = step.prompt {
+            if let system = prompt.system { messages.append(.object([("role", .string("system")), ("content", .string(job.fill(system)))])) }
+            if let user = prompt.user { messages.append(.object([("role", .string("user")), ("content", .string(job.fill(user)))])) }
+        }
+        let reasoning = tokens.reasoning ?? 0
+        let request = PodJSON.object([
+            ("model", .string(model)),
+            ("messages", .array(messages)),
+            ("max_completion_tokens", .int(4096)),
+            ("reasoning_effort", reasoning > 0 ? .string("medium") : .null),
+            ("service_tier", .string("default")),
+        ])
+        let answer: PodJSON = {
+            guard case .string(let text) = nodeOutput(item) else { return .null }
+            return .string(text)
+        }()
+        // The provider counts the prompt its own way, and counts the reasoning it hides as completion.
+        let promptTokens = Int64((Double(tokens.input) * 0.9).rounded())
+        let completion = Int64(tokens.output + reasoning)
+        let response = PodJSON.object([
+            ("id", .string("chatcmpl-" + job.callbackToken(step: step.code, round: 99).suffix(12))),
+            ("object", .string("chat.completion")),
+            ("model", .string(model)),
+            ("choices", .array([.object([("index", .int(0)),
+                                         ("message", .object([("role", .string("assistant")), ("content", answer)])),
+                                         ("finish_reason", .string("stop"))])])),
+            ("usage", .object([("prompt_tokens", .int(promptTokens)), ("completion_tokens", .int(completion)),
+                               ("total_tokens", .int(promptTokens + completion)),
+                               ("completion_tokens_details", .object([("reasoning_tokens", .int(Int64(reasoning)))]))])),
+        ])
+        var call: [(String, PodJSON)] = [
+            ("index", .int(Int64(callIndex[step.code] ?? 0))),
+            ("timeTaken", .int((item.end ?? now) - item.start)),
+            ("type", .string("LLM")),
+            ("name", .string("LLM Call")),
+            ("modelName", .string(model)),
+        ]
+        if let type = step.modelType ?? aiUnits.type(of: model) { call.append(("modelType", .string(type))) }
+        call += [
+            ("inputTokens", .int(Int64(tokens.input))),
+            ("outputTokens", .int(Int64(tokens.output))),
+            ("input", .string(request.text)),
+            ("output", .string(response.text)),
+        ]
+        return .object(call)
+    }
+
     /// The whole status body of a run called by a WORKFLOW step, as it stood when that run ended.
-    private func nestedBody(_ nested: RunSchedule.NestedRun, at instant: Int64) -> PodJSON {
+    func nestedBody(_ nested: RunSchedule.NestedRun, at instant: Int64) -> PodJSON {
         var child = job
         child.jobId = nested.jobId
         child.traceId = nested.traceId
@@ -226,7 +329,7 @@ struct StatusBodyWriter {
         child.conversationId = nil
         child.createdAt = nested.start
         child.answers = [:]
-        return StatusBodyWriter(library: library, job: child, schedule: nested.schedule, now: instant, admin: true).body()
+        return StatusBodyWriter(library: library, job: child, schedule: nested.schedule, now: instant, admin: true, aiUnits: aiUnits).body()
     }
 
     private func documents(_ items: [DocumentScenario]?, citation: Bool) -> [PodJSON] {

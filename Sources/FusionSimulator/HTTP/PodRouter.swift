@@ -28,6 +28,11 @@ public enum PodRouter {
             if let match = path.wholeMatch(of: /\/api\/fusion-ai\/orchestrator\/agent\/v[12]\/([^\/]+)\/invokeAsync/) {
                 return await pod.invoke(team: decoded(match.1), body: request.body, authorization: authorization, fault: fault)
             }
+            if let match = path.wholeMatch(of: /\/api\/fusion-ai\/orchestrator\/agent\/v2\/([^\/]+)\/(debug|chat)/) {
+                return await pod.debug(team: decoded(match.1), body: request.body, authorization: authorization, fault: fault)
+            }
+        case "GET" where path == "/api/boss/data/objects/ora/commonFusionAI/genAIBoss/v1/featureConfigurations":
+            return await pod.featureConfigurations(authorization: authorization)
         case "GET":
             if let match = path.wholeMatch(of: /\/api\/fusion-ai\/orchestrator\/agent\/v[12]\/([^\/]+)\/status\/([^\/]+)/) {
                 return await pod.status(team: decoded(match.1), jobId: decoded(match.2), invocationMode: request.query["invocationMode"],
@@ -121,6 +126,16 @@ public enum PodRouter {
                     left -= size
                 }
                 try await writer.write(ByteBuffer(bytes: tail))
+            })
+        case .events(let frames, let clock, let dropAfter)?:
+            return Response(status: status, headers: headers, body: ResponseBody { writer in
+                for (index, frame) in frames.enumerated() {
+                    if let dropAfter, index >= dropAfter { throw DroppedConnection() }
+                    // Sent when the run reaches it: the pod's clock, sped up or not.
+                    while clock.now() < frame.at { try await Task.sleep(for: min(clock.realDelay(until: frame.at), .seconds(1))) }
+                    try await writer.write(ByteBuffer(string: frame.text))
+                }
+                try await writer.finish(nil)
             })
         case nil:
             return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))

@@ -105,6 +105,13 @@ public struct StepScenario: Codable, Sendable {
     public var wait: WaitScenario?
     /// When set, the step fails with this message and the run ends in ERROR.
     public var fails: String?
+    /// For an LLM step: the model's type, which AI units are billed by (PREMIUM, STANDARD, BASIC;
+    /// else the pod's model-type map decides).
+    public var modelType: String?
+    /// Set when `repeat` unrolls a step: the code it was written with, and its iteration from 0
+    /// (a LOOP's `loopIndex` in a debug stream). Not written in scenario files.
+    public var baseCode: String?
+    public var iteration: Int?
 }
 
 /// What an LLM step asks its model: a system prompt and a user message (templates).
@@ -113,10 +120,18 @@ public struct PromptScenario: Codable, Sendable {
     public var user: String?
 }
 
-/// Token counts of an LLM call.
+/// Token counts of an LLM call: Oracle's (billed) input and output, and the hidden reasoning
+/// tokens the provider reports besides (its own counts then differ from Oracle's, as seen live).
 public struct TokenScenario: Codable, Sendable {
     public var input: Int
     public var output: Int
+    public var reasoning: Int?
+
+    public init(input: Int, output: Int, reasoning: Int? = nil) {
+        self.input = input
+        self.output = output
+        self.reasoning = reasoning
+    }
 }
 
 /// The team a WORKFLOW step calls, and which of its versions.
@@ -137,6 +152,11 @@ public struct WaitScenario: Codable, Sendable {
     public var durationMs: Int?
     /// The final answer when the human rejects (the run then ends COMPLETE with it).
     public var rejectedOutput: String?
+    /// How many rounds a person may ask for changes in (RFI_ACTION), the first included (3 unless given).
+    public var maxIterations: Int?
+    /// What the person is told after asking for changes, and when no round is left.
+    public var requestChangeMessage: String?
+    public var maxIterationMessage: String?
 }
 
 /// The error a run ends with.

@@ -14,7 +14,8 @@ extension VersionScenario {
                 }
                 if let tokens = step.tokens {
                     step.tokens = TokenScenario(input: Int((Double(tokens.input) * tokenFactor).rounded()),
-                                                output: Int((Double(tokens.output) * tokenFactor).rounded()))
+                                                output: Int((Double(tokens.output) * tokenFactor).rounded()),
+                                                reasoning: tokens.reasoning.map { Int((Double($0) * tokenFactor).rounded()) })
                 }
                 step.children = step.children.map(vary)
                 return step
@@ -41,7 +42,8 @@ extension VersionScenario {
                 if let duration = step.durationMs { step.durationMs = Int((Double(duration) * durationScale).rounded()) }
                 if let tokens = step.tokens {
                     step.tokens = TokenScenario(input: Int((Double(tokens.input) * tokenScale).rounded()),
-                                                output: Int((Double(tokens.output) * tokenScale).rounded()))
+                                                output: Int((Double(tokens.output) * tokenScale).rounded()),
+                                                reasoning: tokens.reasoning.map { Int((Double($0) * tokenScale).rounded()) })
                 }
                 if let output = answer.stepOutputs?[step.code] { step.output = output }
                 step.children = step.children.map(apply)

@@ -13,13 +13,25 @@ public struct ConfigFile: Sendable, Equatable {
     public enum ConfigValue: Sendable, Equatable {
         case string(String)
         case integer(Int)
+        case number(Double)
         case bool(Bool)
 
         public var text: String {
             switch self {
             case .string(let value): value
             case .integer(let value): String(value)
+            case .number(let value): String(value)
             case .bool(let value): value ? "true" : "false"
+            }
+        }
+
+        /// The value as a number, when it is one.
+        public var number: Double? {
+            switch self {
+            case .integer(let value): Double(value)
+            case .number(let value): value
+            case .string(let value): Double(value)
+            case .bool: nil
             }
         }
     }
@@ -84,7 +96,10 @@ public struct ConfigFile: Sendable, Equatable {
         if text == "true" { return .bool(true) }
         if text == "false" { return .bool(false) }
         if let number = Int(text.replacingOccurrences(of: "_", with: "")) { return .integer(number) }
-        throw fail("unsupported value \(text) (strings, whole numbers and booleans only)")
+        if text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let number = Double(text.replacingOccurrences(of: "_", with: "")), number.isFinite {
+            return .number(number)
+        }
+        throw fail("unsupported value \(text) (strings, numbers and booleans only)")
     }
 
     /// Drops a `#` comment that is not inside a string.

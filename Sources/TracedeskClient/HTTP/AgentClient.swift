@@ -28,7 +28,7 @@ public struct AgentClient: Sendable {
     }
 
     public let pod: URL
-    public let api: APIVersion
+    public var api: APIVersion
     public let team: String
     let transport: any HTTPTransport
     let tokens: any TokenProvider
@@ -78,55 +78,113 @@ public struct AgentClient: Sendable {
     }
 
     private func call(method: String, url: URL, body: Data?, jobId: String?) async throws(TracedeskError) -> ReceivedBody {
+        try await withRetries(what: jobId.map { "team \(team) or job \($0)" } ?? "team \(team)") { token throws in
+            var headers = ["Authorization": "Bearer \(token)", "Accept": "application/json"]
+            if body != nil { headers["Content-Type"] = "application/json" }
+            let response = try await transport.send(HTTPRequestData(method: method, url: url, headers: headers, body: body))
+            guard (200...299).contains(response.status) else { return .refused(response) }
+            let decoded: StatusBody
+            do {
+                decoded = try StatusBody(data: response.body)
+            } catch {
+                return .unreadable("the pod answered \(response.status) with a body that is \((error as? StatusBodyError)?.description ?? "\(error)")")
+            }
+            if let jobId, decoded.jobId != jobId {
+                throw TracedeskError(.podUnavailable, "the pod answered with job \(TextFormat.snippet(decoded.jobId, width: 60)) "
+                                     + "when asked about job \(jobId); refused, nothing recorded", isTransient: false)
+            }
+            return .answered(ReceivedBody(body: decoded, text: String(decoding: response.body, as: UTF8.self),
+                                          httpStatus: response.status, receivedAt: clock.now()))
+        }
+    }
+
+    /// `POST …/agent/v2/{team}/debug`: starts (or resumes) a run and answers with its events as
+    /// they happen (`text/event-stream`). Always the v2 path, whatever `api` says: the stream is v2's.
+    /// Failures before the stream starts are retried as any call's; the stream itself is the caller's to read.
+    public func openDebugStream(_ request: DebugRequest) async throws(TracedeskError) -> HTTPStreamingResponse {
+        var components = URLComponents(url: pod, resolvingAgainstBaseURL: false)!
+        let prefix = components.percentEncodedPath.hasSuffix("/") ? String(components.percentEncodedPath.dropLast()) : components.percentEncodedPath
+        components.percentEncodedPath = prefix + "/api/fusion-ai/orchestrator/agent/v2/\(TeamCode.pathSegment(team))/debug"
+        let url = components.url!
+        let body = Data(request.json.compactText.utf8)
+        return try await withRetries(what: request.jobId.map { "team \(team) or job \($0)" } ?? "team \(team)") { token throws in
+            let headers = ["Authorization": "Bearer \(token)", "Accept": "text/event-stream", "Content-Type": "application/json"]
+            let response = try await transport.stream(HTTPRequestData(method: "POST", url: url, headers: headers, body: body))
+            guard (200...299).contains(response.status) else {
+                return .refused(HTTPResponseData(status: response.status, headers: response.headers, body: await response.collected()))
+            }
+            return .answered(response)
+        }
+    }
+
+    /// The pod's AI-unit rates, from its feature configuration (`ACTION_UNITS_REPORTING`); `nil`
+    /// when the pod gives none.
+    public func aiUnitRates() async throws(TracedeskError) -> AIUnitRates? {
+        var components = URLComponents(url: pod, resolvingAgainstBaseURL: false)!
+        let prefix = components.percentEncodedPath.hasSuffix("/") ? String(components.percentEncodedPath.dropLast()) : components.percentEncodedPath
+        components.percentEncodedPath = prefix + "/api/boss/data/objects/ora/commonFusionAI/genAIBoss/v1/featureConfigurations"
+        components.percentEncodedQuery = "$filter=activeFlag=true"
+        let url = components.url!
+        return try await withRetries(what: "feature configuration") { token throws in
+            let response = try await transport.send(HTTPRequestData(method: "GET", url: url,
+                                                                    headers: ["Authorization": "Bearer \(token)", "Accept": "application/json"]))
+            guard (200...299).contains(response.status) else { return .refused(response) }
+            guard let value = JSONValue(parsing: response.body) else { return .unreadable("the feature configuration is not JSON") }
+            return .answered(AIUnitRates(featureConfiguration: value))
+        }
+    }
+
+    /// What one try of a call came to.
+    enum Attempt<Value> {
+        case answered(Value)
+        /// A non-2xx answer, whole.
+        case refused(HTTPResponseData)
+        /// A 2xx answer that is not what was asked for.
+        case unreadable(String)
+    }
+
+    /// The one retry loop of the pod's calls: a bearer token on each try, one refresh after a
+    /// 401, a 403 or 404 or other 4xx said at once, 429 after its Retry-After, 5xx and network
+    /// failures with backoff, a 2xx that cannot be read a few times only, and nothing past the deadline.
+    private func withRetries<Value>(what: String, _ send: (String) async throws -> Attempt<Value>) async throws(TracedeskError) -> Value {
         var attempt = 1
         var refreshed = false
         while true {
             let token = try await tokens.token(forceRefresh: false)
-            var headers = ["Authorization": "Bearer \(token)", "Accept": "application/json"]
-            if body != nil { headers["Content-Type"] = "application/json" }
             let reason: String
             var retryAfter: Duration?
-            // An answer of 200 that is no status body is the pod (or a proxy) misbehaving, not an
+            // An answer of 200 that is not what was asked is the pod (or a proxy) misbehaving, not an
             // outage: once retried, it is said at once rather than polled past for minutes.
             var unreadable = false
             do {
-                let response = try await transport.send(HTTPRequestData(method: method, url: url, headers: headers, body: body))
-                switch response.status {
-                case 200...299:
-                    let decoded: StatusBody
-                    do {
-                        decoded = try StatusBody(data: response.body)
-                    } catch {
-                        reason = "the pod answered \(response.status) with a body that is \(error.description)"
-                        unreadable = true
-                        break
+                switch try await send(token) {
+                case .answered(let value):
+                    return value
+                case .unreadable(let why):
+                    reason = why
+                    unreadable = true
+                case .refused(let response):
+                    switch response.status {
+                    case 401:
+                        if refreshed {
+                            throw TracedeskError(.authenticationRefused, "the pod refused a fresh token (401): \(PodErrorText.describe(response))")
+                        }
+                        refreshed = true
+                        _ = try await tokens.token(forceRefresh: true)
+                        observe(.tokenRefreshed)
+                        continue
+                    case 403:
+                        throw TracedeskError(.authenticationRefused, PodErrorText.forbidden(response, team: team))
+                    case 404:
+                        throw TracedeskError.badInput("the pod knows no \(what) (404): \(PodErrorText.describe(response))")
+                    case 400, 405, 409, 412, 413, 415, 422:
+                        throw TracedeskError.badInput("the pod refused the request (\(response.status)): \(PodErrorText.describe(response))")
+                    case 429:
+                        retryAfter = response.header("Retry-After").flatMap { RetryAfter.parse($0, now: clock.now()) }
+                        reason = "the pod is rate limiting (429)"
+                    default:
+                        reason = "the pod answered \(response.status): \(PodErrorText.describe(response))"
                     }
-                    if let jobId, decoded.jobId != jobId {
-                        throw TracedeskError(.podUnavailable, "the pod answered with job \(TextFormat.snippet(decoded.jobId, width: 60)) "
-                                             + "when asked about job \(jobId); refused, nothing recorded", isTransient: false)
-                    }
-                    return ReceivedBody(body: decoded, text: String(decoding: response.body, as: UTF8.self),
-                                        httpStatus: response.status, receivedAt: clock.now())
-                case 401:
-                    if refreshed {
-                        throw TracedeskError(.authenticationRefused, "the pod refused a fresh token (401): \(PodErrorText.describe(response))")
-                    }
-                    refreshed = true
-                    _ = try await tokens.token(forceRefresh: true)
-                    observe(.tokenRefreshed)
-                    continue
-                case 403:
-                    throw TracedeskError(.authenticationRefused, PodErrorText.forbidden(response, team: team))
-                case 404:
-                    let what = jobId.map { "team \(team) or job \($0)" } ?? "team \(team)"
-                    throw TracedeskError.badInput("the pod knows no \(what) (404): \(PodErrorText.describe(response))")
-                case 400, 405, 409, 412, 413, 415, 422:
-                    throw TracedeskError.badInput("the pod refused the request (\(response.status)): \(PodErrorText.describe(response))")
-                case 429:
-                    retryAfter = response.header("Retry-After").flatMap { RetryAfter.parse($0, now: clock.now()) }
-                    reason = "the pod is rate limiting (429)"
-                default:
-                    reason = "the pod answered \(response.status): \(PodErrorText.describe(response))"
                 }
             } catch let error as TracedeskError {
                 throw error

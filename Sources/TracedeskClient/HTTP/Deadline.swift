@@ -55,4 +55,15 @@ public struct DeadlineTransport: HTTPTransport {
             throw TracedeskError(.timedOut, "no answer from \(host) within the --timeout of \(TextFormat.duration(deadline.limit))")
         }
     }
+
+    /// The head within what is left of the deadline; the body is the reader's to bound.
+    public func stream(_ request: HTTPRequestData) async throws -> HTTPStreamingResponse {
+        let host = request.url.host ?? "the server"
+        guard !deadline.hasPassed else {
+            throw TracedeskError(.timedOut, "the --timeout of \(TextFormat.duration(deadline.limit)) passed before a call to \(host)")
+        }
+        var bounded = request
+        bounded.timeout = min(request.timeout ?? NetworkTransport.defaultTimeout, deadline.remaining)
+        return try await inner.stream(bounded)
+    }
 }

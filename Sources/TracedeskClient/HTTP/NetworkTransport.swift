@@ -26,6 +26,10 @@ public final class NetworkTransport: HTTPTransport {
 
     private let direct: HTTPClient
     private let proxied: HTTPClient?
+    /// Clients for streamed answers: the same, but a silence of up to `streamIdleTimeout` between
+    /// bytes is no failure (a step of a streamed run may think for minutes).
+    private let directStreaming: HTTPClient
+    private let proxiedStreaming: HTTPClient?
     private let noProxy: [String]
     public let maximumBodyBytes: Int
     public let defaultTimeout: Duration
@@ -48,6 +52,8 @@ public final class NetworkTransport: HTTPTransport {
         let proxy = Self.proxy(environment)
         direct = ClientPool.client(key: "\(caBundle ?? "")|direct", tls: tls, proxy: nil)
         proxied = proxy.map { ClientPool.client(key: "\(caBundle ?? "")|\($0.key)", tls: tls, proxy: $0.proxy) }
+        directStreaming = ClientPool.client(key: "\(caBundle ?? "")|direct|stream", tls: tls, proxy: nil, read: Self.streamIdleTimeout)
+        proxiedStreaming = proxy.map { ClientPool.client(key: "\(caBundle ?? "")|\($0.key)|stream", tls: tls, proxy: $0.proxy, read: Self.streamIdleTimeout) }
         noProxy = (environment["NO_PROXY"] ?? environment["no_proxy"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         self.maximumBodyBytes = maximumBodyBytes
@@ -81,6 +87,42 @@ public final class NetworkTransport: HTTPTransport {
             for header in response.headers { headers[header.name] = header.value }
             return HTTPResponseData(status: Int(response.status.code), headers: headers, body: Data(body.readableBytesView))
         }
+    }
+
+    /// The longest silence a streamed answer may keep between bytes.
+    public static let streamIdleTimeout: Duration = .seconds(900)
+
+    public func stream(_ request: HTTPRequestData) async throws -> HTTPStreamingResponse {
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = .RAW(value: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        let client = (proxiedStreaming != nil && !bypassesProxy(request.url.host ?? "")) ? proxiedStreaming! : directStreaming
+        let timeout = max(request.timeout ?? defaultTimeout, .milliseconds(1))
+        let response: HTTPClientResponse
+        do {
+            // The deadline bounds the head; AsyncHTTPClient lets it go once the head is in.
+            response = try await client.execute(outgoing, timeout: .nanoseconds(Self.nanoseconds(timeout)))
+        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error) {
+            throw NetworkTimeout(after: timeout)
+        }
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name] = header.value }
+        let body = response.body
+        let stream = AsyncThrowingStream<[UInt8], any Error> { continuation in
+            let task = Task {
+                do {
+                    for try await buffer in body { continuation.yield(Array(buffer.readableBytesView)) }
+                    continuation.finish()
+                } catch let error as HTTPClientError where error == .readTimeout {
+                    continuation.finish(throwing: NetworkTimeout(after: Self.streamIdleTimeout))
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+        return HTTPStreamingResponse(status: Int(response.status.code), headers: headers, body: stream)
     }
 
     /// Runs `operation`, cancelling it when `timeout` passes (the body's collection included).
@@ -142,11 +184,11 @@ public struct NetworkTimeout: Error, CustomStringConvertible {
 enum ClientPool {
     private static let clients = Mutex<[String: HTTPClient]>([:])
 
-    static func client(key: String, tls: TLSConfiguration, proxy: HTTPClient.Configuration.Proxy?) -> HTTPClient {
+    static func client(key: String, tls: TLSConfiguration, proxy: HTTPClient.Configuration.Proxy?, read: Duration = .seconds(30)) -> HTTPClient {
         clients.withLock { clients in
             if let client = clients[key] { return client }
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
-                                                         timeout: .init(connect: .seconds(15), read: .seconds(30)), proxy: proxy)
+                                                         timeout: .init(connect: .seconds(15), read: .seconds(read.components.seconds)), proxy: proxy)
             configuration.decompression = .disabled
             // A refused connection is an answer: Tracedesk's own retries (with backoff, --retries)
             // decide what happens next, instead of the pool retrying until its connect timeout.

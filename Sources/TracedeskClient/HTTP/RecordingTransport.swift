@@ -50,6 +50,47 @@ public final class RecordingTransport: HTTPTransport {
         }
     }
 
+    /// A streamed answer passes through as it comes; the exchange is saved once the stream ends
+    /// (or fails), its body as received up to `maximumRecordedStreamBytes`.
+    public func stream(_ request: HTTPRequestData) async throws -> HTTPStreamingResponse {
+        let started = now()
+        let response: HTTPStreamingResponse
+        do {
+            response = try await inner.stream(request)
+        } catch {
+            write(request: request, at: started, response: nil, failure: String(describing: error))
+            throw error
+        }
+        let head = HTTPResponseData(status: response.status, headers: response.headers, body: Data())
+        let body = response.body
+        let stream = AsyncThrowingStream<[UInt8], any Error> { continuation in
+            let task = Task {
+                var kept: [UInt8] = []
+                var cut = false
+                do {
+                    for try await chunk in body {
+                        if kept.count + chunk.count <= Self.maximumRecordedStreamBytes { kept += chunk } else { cut = true }
+                        continuation.yield(chunk)
+                    }
+                    var answered = head
+                    answered.body = Data(kept)
+                    self.write(request: request, at: started, response: answered, failure: cut ? "the stream was longer than the recording keeps" : nil)
+                    continuation.finish()
+                } catch {
+                    var answered = head
+                    answered.body = Data(kept)
+                    self.write(request: request, at: started, response: answered, failure: "the stream failed: \(error)")
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+        return HTTPStreamingResponse(status: response.status, headers: response.headers, body: stream)
+    }
+
+    /// The most of a streamed answer a recording keeps.
+    static let maximumRecordedStreamBytes = 256 << 20
+
     private func write(request: HTTPRequestData, at: Int64, response: HTTPResponseData?, failure: String?) {
         let number = sequence.withLock { value in value += 1; return value }
         var exchange: [String: JSONValue] = [
@@ -88,8 +129,10 @@ public final class RecordingTransport: HTTPTransport {
         headers.filter { !droppedHeaders.contains($0.key.lowercased()) }.mapValues(JSONValue.string)
     }
 
-    /// Replaces secret values in a JSON or form-encoded body; anything else is returned as it is.
+    /// Replaces secret values in a JSON or form-encoded body, and callback tokens anywhere (a
+    /// stream's events, a waiting body); anything else is returned as it is.
     static func redact(_ text: String) -> String {
+        let text = CallbackTokens.redacting(text).text
         if let json = JSONValue(parsing: text), json.objectValue != nil || json.arrayValue != nil {
             let cleaned = redact(json)
             return cleaned == json ? text : cleaned.compactText

@@ -49,6 +49,27 @@ public struct RedirectPolicy: HTTPTransport {
         }
     }
 
+    /// A streamed answer, redirected by the same rules: only 307 and 308 within the origin (the
+    /// stream is started by a POST).
+    public func stream(_ request: HTTPRequestData) async throws -> HTTPStreamingResponse {
+        var current = request
+        var hops = 0
+        while true {
+            let response = try await inner.stream(current)
+            guard [301, 302, 303, 307, 308].contains(response.status), let location = response.header("Location") else { return response }
+            guard let target = URL(string: location, relativeTo: current.url)?.absoluteURL, Self.origin(of: target) == Self.origin(of: current.url),
+                  [307, 308].contains(response.status) else {
+                throw TracedeskError(.podUnavailable, "\(Self.origin(of: current.url)) redirected the stream (\(response.status)) where it cannot be followed "
+                                     + "(another origin, or a method change); refused", isTransient: false)
+            }
+            hops += 1
+            guard hops <= maximumHops else {
+                throw TracedeskError(.podUnavailable, "\(Self.origin(of: current.url)) redirected more than \(maximumHops) times; refused", isTransient: false)
+            }
+            current.url = target
+        }
+    }
+
     /// `scheme://host:port`, with the scheme's default port written out, in lower case.
     static func origin(of url: URL) -> String {
         let scheme = (url.scheme ?? "").lowercased()

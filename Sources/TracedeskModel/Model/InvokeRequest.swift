@@ -30,6 +30,10 @@ public struct InvokeRequest: Sendable, Hashable, Encodable {
     public var parameters: [String: String]
     public var jobId: String?
     public var resumeNodeInput: JSONValue?
+    /// The name `resumeNodeInput` is sent under: documented for v2, its content inferred, so a setting.
+    public var resumeField = InvokeRequest.defaultResumeField
+
+    public static let defaultResumeField = "resumeNodeInput"
 
     public init(message: String, conversational: Bool = true, conversationId: String? = nil,
                 version: Int? = nil, status: VersionStatus = .published,
@@ -50,6 +54,13 @@ public struct InvokeRequest: Sendable, Hashable, Encodable {
         case message, conversational, conversationId, version, status, invocationMode, parameters, jobId, resumeNodeInput
     }
 
+    private struct FieldName: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(message, forKey: .message)
@@ -60,6 +71,9 @@ public struct InvokeRequest: Sendable, Hashable, Encodable {
         try container.encode(invocationMode, forKey: .invocationMode)
         try container.encode(parameters, forKey: .parameters)
         try container.encodeIfPresent(jobId, forKey: .jobId)
-        try container.encodeIfPresent(resumeNodeInput, forKey: .resumeNodeInput)
+        if let resumeNodeInput {
+            var named = encoder.container(keyedBy: FieldName.self)
+            try named.encode(resumeNodeInput, forKey: FieldName(stringValue: resumeField))
+        }
     }
 }

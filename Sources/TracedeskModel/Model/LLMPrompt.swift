@@ -47,6 +47,11 @@ public struct LLMPrompt: Sendable, Hashable {
     public init?(node item: JSONValue) {
         let item = item.parsingEmbeddedJSON
         guard item.objectValue != nil else { return nil }
+        // A live pod's call carries the exact provider request: its messages are the prompt.
+        if let call = LLMCall.calls(inNode: item).first(where: { !$0.messages.isEmpty }) {
+            self.init(messages: call.messages)
+            return
+        }
         var places: [JSONValue] = [item]
         if let stepInfo = item.first(["nodeStepInfo", "stepInfo"])?.parsingEmbeddedJSON {
             places.append(stepInfo)

@@ -29,6 +29,10 @@ public struct Node: Sendable, Hashable {
     /// The output as received, as `inputText`.
     public var outputText: String?
     public var error: String?
+    /// The calls the step made to models, from its `nodeStepInfo.details`.
+    public var llmCalls: [LLMCall] = []
+    /// The iteration of a loop the step ran in (`loopIndex`), when the pod says.
+    public var loopIndex: Int?
     public var children: [Node]
     public var nestedRun: StatusBody?
     /// The item as received (after merging a START event with its END).
@@ -129,7 +133,10 @@ extension Node {
         if tokens.isZero {
             tokens = details.reduce(.zero) { $0 + TokenUsage.read(from: $1.parsingEmbeddedJSON) }
         }
+        let calls = details.compactMap(LLMCall.init(detail:))
+        if tokens.isZero { tokens = calls.reduce(.zero) { $0 + $1.tokens } }
         let model = TokenUsage.model(in: item)
+            ?? calls.lazy.compactMap(\.model).first
             ?? details.lazy.compactMap { TokenUsage.model(in: $0.parsingEmbeddedJSON) }.first
 
         let startedAt = Timestamp.milliseconds(item.first(Self.startKeys))
@@ -179,6 +186,8 @@ extension Node {
         )
         inputText = inputAsReceived?.displayText
         outputText = outputAsReceived?.displayText
+        llmCalls = calls
+        loopIndex = item["loopIndex"]?.intValue
     }
 
     /// Reads a `nodes` array into a tree.
@@ -256,6 +265,7 @@ extension Node {
         else if let startedAt, let endedAt, endedAt >= startedAt { durationMs = endedAt - startedAt }
         if tokens.isZero { tokens = other.tokens }
         model = model ?? other.model
+        if llmCalls.isEmpty { llmCalls = other.llmCalls }
         if input == nil {
             input = other.input
             inputText = other.inputText

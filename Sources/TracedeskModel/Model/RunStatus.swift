@@ -10,6 +10,8 @@ public enum RunStatus: Sendable, Hashable, CustomStringConvertible {
     case waiting
     case complete
     case error
+    /// Stopped at a breakpoint of a debug run (`finishReason: "paused"`): over, and not continued.
+    case paused
     case other(String)
 
     /// Reads a status case-insensitively; unknown words become `.other` in upper case.
@@ -20,6 +22,7 @@ public enum RunStatus: Sendable, Hashable, CustomStringConvertible {
         case "WAITING": self = .waiting
         case "COMPLETE", "COMPLETED": self = .complete
         case "ERROR", "FAILED": self = .error
+        case "PAUSED": self = .paused
         default: self = .other(word)
         }
     }
@@ -31,12 +34,13 @@ public enum RunStatus: Sendable, Hashable, CustomStringConvertible {
         case .waiting: "WAITING"
         case .complete: "COMPLETE"
         case .error: "ERROR"
+        case .paused: "PAUSED"
         case .other(let word): word
         }
     }
 
     /// True when the run has ended and polling should stop.
-    public var isTerminal: Bool { self == .complete || self == .error }
+    public var isTerminal: Bool { self == .complete || self == .error || self == .paused }
 
     public var description: String { rawValue }
 }

@@ -34,6 +34,9 @@ public struct UserPaths: Sendable, Equatable {
     /// The token cache: `tokens/` in the cache folder.
     public var tokenCache: URL { cacheFolder.appendingPathComponent("tokens") }
 
+    /// Callback tokens of suspended runs: `callbacks/` in the cache folder.
+    public var callbackTokens: URL { cacheFolder.appendingPathComponent("callbacks") }
+
     /// The home folder: `$HOME`, else the account's.
     public var home: String {
         environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()

@@ -30,9 +30,17 @@ public struct PollJob: Sendable {
             throw TracedeskError.badInput("job \(job) is not in the history: give its whole jobId and --team")
         }
         let jobId = recorded?.jobId ?? job
-        let client = try pod.client(team: team, in: context)
-        let recording = RecordingContext(teamCode: team, pod: client.pod.absoluteString, source: .poll)
-        let follower = JobFollower(client: client, store: store, context: recording, options: follow.pollerOptions(), clock: context.clock)
+        var access = pod
+        if let recorded {
+            let following = try pod.following(recorded, in: context)
+            access = following.access
+            if let note = following.note, !follow.quiet { try context.note(note) }
+        }
+        let client = try access.client(team: team, in: context)
+        let rates = try await AIUnitRatesLookup.rates(for: client, store: store, in: context)
+        let recording = RecordingContext(teamCode: team, pod: client.pod.absoluteString, source: .poll, api: client.api.rawValue, aiUnitRates: rates)
+        let follower = JobFollower(client: client, store: store, context: recording, options: follow.pollerOptions(), clock: context.clock,
+                                   callbackTokens: CallbackTokenStore(environment: context.environment))
         return try await FollowRun(team: team, jobId: jobId, follower: follower, options: options).run(after: nil, in: context)
     }
 }

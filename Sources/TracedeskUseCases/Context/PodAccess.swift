@@ -1,5 +1,6 @@
 import Foundation
 import TracedeskClient
+import TracedeskHistory
 import TracedeskModel
 
 /// How a command reaches a pod: the pod settings given as flags (`PodSetting`), the profile to
@@ -49,6 +50,24 @@ public struct PodAccess: Sendable {
         }
         if let deadline { transport = DeadlineTransport(inner: transport, deadline: deadline) }
         return RedirectPolicy(inner: transport)
+    }
+
+    /// These settings for following a run already recorded: its own pod and API version unless
+    /// flags say otherwise (not `$TRACEDESK_POD` or the profile's, which may name another pod
+    /// since), and a note when they differ from what is configured.
+    public func following(_ run: RunRecord, in context: CommandContext) throws(TracedeskError) -> (access: PodAccess, note: String?) {
+        var access = self
+        var notes: [String] = []
+        let configured = try settings(in: context)
+        if flags[.pod] == nil, let pod = run.pod {
+            if let other = configured.value(.pod), other != pod { notes.append("the pod it was recorded from, \(pod) (not \(other))") }
+            access.flags[.pod] = pod
+        }
+        if flags[.api] == nil, let api = run.api {
+            if let other = configured.value(.api), other != api { notes.append("API \(api), as recorded (not \(other))") }
+            access.flags[.api] = api
+        }
+        return (access, notes.isEmpty ? nil : "following run \(run.jobId.prefix(8)) on " + notes.joined(separator: " and ") + "; --pod or --api choose otherwise")
     }
 
     /// The deadline of `--timeout`, from now.

@@ -1,6 +1,7 @@
 import Foundation
 import FusionSimulator
 import Logging
+import Synchronization
 import TracedeskClient
 import TracedeskCompare
 import TracedeskDocuments
@@ -19,6 +20,8 @@ public struct DemoTour: Sendable {
         var draft = false
         /// A second turn: asked in the conversation of the stop before.
         var continuesConversation = false
+        /// Followed over the debug stream (each step as it happens) rather than polled.
+        var streamed = false
         /// What the stop shows a newcomer.
         var shows: String
     }
@@ -46,8 +49,8 @@ public struct DemoTour: Sendable {
         Stop(team: "XX_TRAVEL_POLICY_ADVISOR", message: "And for a 5-hour flight?", continuesConversation: true,
              shows: "a second turn of the same conversation: its report lists both turns (runs --conversation too)"),
         Stop(team: "XX_GL_JOURNAL_APPROVAL", message: "Post the accrual reversal journal JE-2026-03-0417",
-             parameters: ["journal": "JE-2026-03-0417"],
-             shows: "a run WAITING for an approver, answered by the demo"),
+             parameters: ["journal": "JE-2026-03-0417"], streamed: true,
+             shows: "a run streamed step by step (invoke --stream), suspended for an approver, and resumed with its callback token"),
         Stop(team: "XX_FIN_GL_LEDGER_CLOSURE_WORKFLOW", message: "Close the March 2026 ledger for US Primary",
              shows: "a workflow calling six nested workflows"),
         Stop(team: "XX_WORKER_CARD", message: "Show the worker card of Casey Brown",
@@ -124,21 +127,63 @@ public struct DemoTour: Sendable {
     private func visit(_ stop: Stop, conversationId: String?, client: AgentClient, pod: URL) async throws(TracedeskError) -> RunRecord {
         let request = InvokeRequest(message: stop.message, conversationId: conversationId, status: stop.draft ? .draft : .published,
                                     invocationMode: .admin, parameters: stop.parameters)
-        let recording = RecordingContext(teamCode: stop.team, pod: pod.absoluteString, source: .invoke, label: "demo", request: request)
+        let rates = try? await client.aiUnitRates()
+        let recording = RecordingContext(teamCode: stop.team, pod: pod.absoluteString, source: .invoke, label: "demo", request: request,
+                                         api: client.api.rawValue, aiUnitRates: rates ?? nil)
+        let callbackTokens = CallbackTokenStore(environment: context.environment)
+        if stop.streamed { return try await stream(stop, request: request, client: client, recording: recording, tokens: callbackTokens) }
         let options = Poller.Options(timeout: .seconds(120), stopOnWaiting: true,
                                      interval: AdaptiveInterval(minimum: .milliseconds(200), maximum: .seconds(1)))
-        let follower = JobFollower(client: client, store: store, context: recording, options: options, clock: context.clock)
+        let follower = JobFollower(client: client, store: store, context: recording, options: options, clock: context.clock,
+                                   callbackTokens: callbackTokens)
         let first = try await follower.start(request)
         try say("   started job \(first.body.jobId)\n")
         var outcome = try await follower.follow(jobId: first.body.jobId, after: first)
         while outcome == .stoppedWhileWaiting {
             let run = try store.run(first.body.jobId)
+            guard let token = callbackTokens.entry(for: run.jobId)?.token else { throw TracedeskError(.podUnavailable, "the wait gave no callback token") }
             try say("   WAITING for \(run.waitingSummary ?? run.waitingToolCode ?? "a person"); approving, as `tracedesk resume --approve` would\n")
-            let answer = InvokeRequest.answering(run, with: ["action": .string("APPROVE_ACTION"), "feedback": .string("Approved by the demo")],
+            var answer = InvokeRequest.answering(run, with: ResumeInput(callbackToken: token, answer: .approve, content: "Approved by the demo").json.objectValue ?? [:],
                                                  message: "Approved by the demo")
+            answer.resumeField = InvokeRequest.defaultResumeField
+            callbackTokens.remove(jobId: run.jobId)
             let resumed = try await follower.start(answer)
             outcome = try await follower.follow(jobId: run.jobId, after: resumed)
         }
         return try store.run(first.body.jobId)
     }
+
+    /// Streams one team over the debug endpoint, and resumes each suspension with its token.
+    private func stream(_ stop: Stop, request: InvokeRequest, client: AgentClient, recording: RecordingContext,
+                        tokens: CallbackTokenStore) async throws(TracedeskError) -> RunRecord {
+        let original = DebugRequest(message: stop.message, workflowCode: stop.team, conversationId: UUID().uuidString.lowercased(),
+                                    status: request.status, parameters: stop.parameters)
+        let follower = StreamFollower(client: client, store: store, context: recording, clock: context.clock, callbackTokens: tokens)
+        var steps = 0
+        let counter = StepCounter()
+        var (jobId, outcome) = try await follower.follow(original) { event in
+            if case .stepEnded = event { counter.add() }
+        }
+        steps = counter.value
+        try say("   streamed job \(jobId): \(steps) step events as they happened\n")
+        while case .suspended(let details) = outcome {
+            guard let token = tokens.entry(for: jobId)?.token else { throw TracedeskError(.podUnavailable, "the wait gave no callback token") }
+            try say("   suspended at \(details.summary); approving with its callback token, as `tracedesk resume --approve` would\n")
+            var resume = original
+            resume.message = ""
+            resume.jobId = jobId
+            resume.resumeInput = ResumeInput(callbackToken: token, answer: details.waitsForPerson ? .approve : .skipWait,
+                                             content: details.waitsForPerson ? "Approved by the demo" : nil)
+            tokens.remove(jobId: jobId)
+            (jobId, outcome) = try await follower.follow(resume, previous: try store.run(jobId), original: original)
+        }
+        return try store.run(jobId)
+    }
+}
+
+/// Counts steps as a stream reports them.
+final class StepCounter: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

@@ -92,19 +92,32 @@ public struct FollowRun: Sendable {
 
     /// Writes the run's report to `--report`, if asked, and says where on standard error.
     private func writeReport(in context: CommandContext) throws(TracedeskError) {
+        try Self.writeReport(jobId: jobId, store: follower.store, options: options, in: context)
+    }
+
+    private func summarise(_ run: RunRecord, in context: CommandContext) throws(TracedeskError) {
+        try Self.summarise(run, store: follower.store, options: options, in: context)
+    }
+
+    /// Writes the report of `jobId` to `--report`, if asked, and says where on standard error.
+    static func writeReport(jobId: String, store: HistoryStore, options: Options, in context: CommandContext) throws(TracedeskError) {
         guard let reportPath = options.reportPath else { return }
-        let run = try follower.store.run(jobId)
-        let path = try ReportFile.writeRunReport(of: run, from: follower.store, to: context.absolutePath(reportPath),
+        let run = try store.run(jobId)
+        let path = try ReportFile.writeRunReport(of: run, from: store, to: context.absolutePath(reportPath),
                                                  templates: options.templates, bodies: options.reportBodies)
         if !options.quiet { try context.note("report written to \(path)") }
     }
 
-    private func summarise(_ run: RunRecord, in context: CommandContext) throws(TracedeskError) {
+    /// The run as it ended: as JSON, or a summary line, its error and its answer.
+    static func summarise(_ run: RunRecord, store: HistoryStore, options: Options, in context: CommandContext) throws(TracedeskError) {
         if options.json {
-            try context.writeJSON(RunDetailsOutput(try follower.store.details(of: run, now: context.clock.now())))
+            try context.writeJSON(RunDetailsOutput(try store.details(of: run, now: context.clock.now())))
             return
         }
-        var lines = ["\(run.status)  \(run.jobId)  \(TextFormat.duration(run.timeTakenMs))  \(TextFormat.tokens(run.tokens))  \(TextFormat.count(Int64(run.nodeCount))) nodes"]
+        var figures = [run.status.rawValue, run.jobId, TextFormat.duration(run.timeTakenMs), TextFormat.tokens(run.tokens),
+                       "\(TextFormat.count(Int64(run.nodeCount))) nodes"]
+        if let units = run.aiUnits { figures.append("\(TextFormat.count(units)) AI units") }
+        var lines = [figures.joined(separator: "  ")]
         if let error = run.error { lines.append("Error: \(error)") }
         if let output = run.output { lines.append(""); lines.append(output) }
         lines.append("")

@@ -12,13 +12,16 @@ public struct JobFollower: Sendable {
     /// What the history should know of the run beyond its bodies (team, pod, label, request).
     public let context: RecordingContext
     public let poller: Poller
+    /// Where the callback token of a suspension is kept, for `resume`; `nil` keeps none.
+    public let callbackTokens: CallbackTokenStore?
 
     public init(client: AgentClient, store: HistoryStore, context: RecordingContext, options: Poller.Options,
-                clock: PollingClock = .system) {
+                clock: PollingClock = .system, callbackTokens: CallbackTokenStore? = nil) {
         self.client = client
         self.store = store
         self.context = context
         self.poller = Poller(client: client, options: options, clock: clock)
+        self.callbackTokens = callbackTokens
     }
 
     /// Sends `request` (a new job, or the answer to a WAITING one) and records the answer.
@@ -44,10 +47,16 @@ public struct JobFollower: Sendable {
                               onEvent: onEvent)
     }
 
-    /// Records one body received from the pod.
+    /// Records one body received from the pod; the callback token of a suspension goes to
+    /// `callbackTokens` (the history keeps a marker in its place).
     @discardableResult
     public func record(_ received: ReceivedBody) throws(TracedeskError) -> RecordOutcome {
-        try store.record(received.body, verbatim: received.text,
+        let waiting = received.body.waiting
+        if received.body.status == .waiting, let token = waiting.callbackToken, let callbackTokens {
+            try callbackTokens.store(.init(jobId: received.body.jobId, node: waiting.node, round: waiting.iteration, token: token,
+                                           savedAt: received.receivedAt))
+        }
+        return try store.record(received.body, verbatim: received.text,
                          observation: .received(at: received.receivedAt, httpStatus: received.httpStatus), context: context)
     }
 }

@@ -39,6 +39,46 @@ public struct RunOutput: Sendable, Encodable, Equatable {
     public var source: String
     public var recordedAt: Int64
     public var updatedAt: Int64
+    /// The run's AI units; absent when unknown.
+    public var aiUnits: Int64?
+    /// The API version it was followed over.
+    public var api: String?
+    /// `poll` or `stream`.
+    public var transport: String
+    /// While WAITING: what it waits for, read from the pod's `waitingNodeDetails`.
+    public var waiting: WaitingOutput?
+
+    /// What a suspended run waits for (never its callback token).
+    public struct WaitingOutput: Sendable, Encodable, Equatable {
+        public var node: String?
+        public var type: String?
+        public var channel: String?
+        public var message: String?
+        /// 1 for the first round, as people count.
+        public var round: Int?
+        public var maximumRounds: Int?
+        public var feedbackEnabled: Bool?
+        public var waitMinutes: Double?
+        /// `{code, label}` of each action offered.
+        public var actions: [ActionOutput]
+
+        public struct ActionOutput: Sendable, Encodable, Equatable {
+            public var code: String
+            public var label: String?
+        }
+
+        init(_ details: WaitingDetails) {
+            node = details.node
+            type = details.nodeType
+            channel = details.channel
+            message = details.message
+            round = details.iteration.map { $0 + 1 }
+            maximumRounds = details.maximumIterations
+            feedbackEnabled = details.feedbackEnabled
+            waitMinutes = details.waitMinutes
+            actions = details.actions.map { ActionOutput(code: $0.code, label: $0.label) }
+        }
+    }
 
     public init(_ run: RunRecord) {
         id = run.id
@@ -73,6 +113,10 @@ public struct RunOutput: Sendable, Encodable, Equatable {
         source = run.source.rawValue
         recordedAt = run.recordedAt
         updatedAt = run.updatedAt
+        aiUnits = run.aiUnits
+        api = run.api
+        transport = run.transport.rawValue
+        waiting = run.waiting.map(WaitingOutput.init)
     }
 }
 
@@ -101,8 +145,15 @@ public struct RunDetailsOutput: Sendable, Encodable {
         public var nestedRun: NestedRunOutput?
         /// The step as received, as JSON text.
         public var raw: String
+        public var loopIndex: Int?
+        public var aiUnits: Int64?
+        /// The calls the step made to models.
+        public var llmCalls: [LLMCallOutput]
 
-        init(_ node: NodeRecord) {
+        init(_ node: NodeRecord, calls: [LLMCallRecord] = []) {
+            loopIndex = node.loopIndex
+            aiUnits = node.aiUnits
+            llmCalls = calls.map(LLMCallOutput.init)
             position = node.position
             parentPosition = node.parentPosition
             depth = node.depth
@@ -124,6 +175,51 @@ public struct RunDetailsOutput: Sendable, Encodable {
                                 inputTokens: node.nestedInputTokens, outputTokens: node.nestedOutputTokens)
             }
             raw = node.raw
+        }
+    }
+
+    /// One call a step made to a model: its model, the messages sent, the settings, the
+    /// response, Oracle's counts beside the provider's, and its AI units.
+    public struct LLMCallOutput: Sendable, Encodable, Equatable {
+        public struct MessageOutput: Sendable, Encodable, Equatable {
+            public var role: String
+            public var text: String
+        }
+
+        public var position: Int
+        public var index: Int?
+        public var model: String?
+        public var modelType: String?
+        public var durationMs: Int64?
+        public var inputTokens: Int64
+        public var outputTokens: Int64
+        public var providerPromptTokens: Int64?
+        public var providerCompletionTokens: Int64?
+        public var reasoningTokens: Int64?
+        public var finishReason: String?
+        public var messages: [MessageOutput]
+        public var parameters: [String: JSONValue]
+        public var responseText: String?
+        public var toolCalls: String?
+        public var aiUnits: Int64?
+
+        init(_ call: LLMCallRecord) {
+            position = call.position
+            index = call.callIndex
+            model = call.model
+            modelType = call.modelType
+            durationMs = call.durationMs
+            inputTokens = call.inputTokens
+            outputTokens = call.outputTokens
+            providerPromptTokens = call.providerPromptTokens
+            providerCompletionTokens = call.providerCompletionTokens
+            reasoningTokens = call.reasoningTokens
+            finishReason = call.finishReason
+            messages = call.messages.map { MessageOutput(role: $0.role, text: $0.text) }
+            parameters = call.parameterValues
+            responseText = call.responseText
+            toolCalls = call.toolCalls
+            aiUnits = call.aiUnits
         }
     }
 
@@ -184,6 +280,8 @@ public struct RunDetailsOutput: Sendable, Encodable {
     public var waitingSince: Int64?
     /// The run whose step called this one, when it was recorded as a nested run.
     public var calledBy: CallerOutput?
+    /// How many debug-stream events the run holds (0 for a polled run).
+    public var streamEvents: Int
 
     /// Where a nested run was called from.
     public struct CallerOutput: Sendable, Encodable, Equatable {
@@ -194,7 +292,8 @@ public struct RunDetailsOutput: Sendable, Encodable {
 
     public init(_ details: RunDetails) {
         run = RunOutput(details.run)
-        nodes = details.nodes.map(NodeOutput.init)
+        nodes = details.nodes.map { NodeOutput($0, calls: details.calls(ofStepAt: $0.position)) }
+        streamEvents = details.streamEvents
         chunks = details.chunks.map(DocumentReferenceOutput.init)
         citations = details.citations.map(DocumentReferenceOutput.init)
         statusChanges = details.statusChanges.map { StatusChangeOutput(status: $0.status.rawValue, at: $0.at) }

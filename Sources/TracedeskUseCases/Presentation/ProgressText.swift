@@ -40,14 +40,29 @@ public enum ProgressText {
 
     /// What a WAITING run waits for, and how to answer it.
     public static func waiting(_ body: StatusBody, team: String) -> String {
-        let what = body.waiting.isEmpty ? "unspecified (no waitingToolCode or waitingNodeDetails)" : body.waiting.summary
-        let type = body.waiting.details?.first(["nodeType", "type"])?.stringValue?.uppercased()
+        waiting(body.waiting, jobId: body.jobId, streamed: false)
+    }
+
+    /// What a suspended run waits for, and the commands that answer it: only the actions the
+    /// node offers (`actionNames`), the round it is in, and for a WAIT node how long it waits.
+    public static func waiting(_ details: WaitingDetails, jobId: String, streamed: Bool) -> String {
+        let what = details.isEmpty ? "unspecified (no waitingToolCode or waitingNodeDetails)" : details.summary
         var text = "WAITING for \(what)"
-        if type == "WAIT" {
-            text += "\n  a WAIT step: it resumes by itself"
-        } else {
-            text += "\n  answer with: tracedesk resume \(body.jobId) --approve [--feedback TEXT]   (or --reject, or --input JSON)"
+        let resume = "tracedesk resume \(jobId)"
+        if !details.waitsForPerson {
+            let wait = details.waitMinutes.map { " after \(TextFormat.duration(Int64($0 * 60_000)))" } ?? ""
+            text += streamed
+                ? "\n  a WAIT step: the run goes on at the pod\(wait); skip the wait with: \(resume) --skip-wait   (or follow it later with: tracedesk poll \(jobId))"
+                : "\n  a WAIT step: it resumes by itself\(wait); or now: \(resume) --skip-wait"
+            return text
         }
+        let codes = Set(details.actions.map(\.code))
+        var answers: [String] = []
+        if codes.isEmpty || codes.contains(ResumeAnswer.approve.rawValue) { answers.append("--approve") }
+        if codes.isEmpty || codes.contains(ResumeAnswer.reject.rawValue) { answers.append("--reject") }
+        if codes.contains(ResumeAnswer.requestChanges.rawValue) { answers.append("--request-changes TEXT") }
+        let note = details.feedbackEnabled == false ? "" : "  [--feedback TEXT]"
+        text += "\n  answer with: \(resume) \(answers.joined(separator: " | "))\(note)"
         return text
     }
 

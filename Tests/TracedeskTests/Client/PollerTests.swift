@@ -121,8 +121,12 @@ struct PollerTests {
 
         setup.transport.runClock.advance(byMilliseconds: 90_000) // the approver takes a minute and a half
         setup.transport.wallClock.advance(byMilliseconds: 90_000)
+        // The real resume: the wait's callback token as messageInstanceId, which the history never holds.
+        let waiting = try await setup.client.status(jobId: jobId)
+        let token = try #require(waiting.body.waiting.callbackToken)
+        #expect(try setup.store.snapshots(of: run).allSatisfy { !$0.body.contains(token) })
         let resume = InvokeRequest(message: "ok", conversationId: run.conversationId, jobId: jobId,
-                                   resumeNodeInput: .object(["action": .string("APPROVE_ACTION"), "feedback": .string("fine")]))
+                                   resumeNodeInput: ResumeInput(callbackToken: token, answer: .approve, content: "fine").json)
         let following = setup.poller(request: request)
         let answer = try await setup.client.invoke(resume)
         try following.record(answer)

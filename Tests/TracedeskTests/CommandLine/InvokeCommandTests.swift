@@ -50,8 +50,9 @@ final class InvokeCommandTests {
     func waitingThenResume() async throws {
         let stopped = await tracedesk.run(["invoke", "XX_GL_JOURNAL_APPROVAL", "Post the reversal", "--param", "journal=JE-2026-03-0417", "--on-waiting", "stop"])
         #expect(stopped.status == 3, "\(stopped.stderr)")
-        #expect(stopped.stderr.contains("WAITING for APPROVE_POSTING (HUMAN, channel CHAT): Approve posting JE-2026-03-0417"))
-        #expect(stopped.stderr.contains("answer with: tracedesk resume "))
+        #expect(stopped.stderr.contains("WAITING for APPROVE_POSTING (HUMAN, channel CHAT, round 1 of 3): Approve posting JE-2026-03-0417"), "\(stopped.stderr)")
+        #expect(stopped.stderr.contains("[APPROVE_ACTION Approve, REJECT_ACTION Reject, RFI_ACTION Request changes]"))
+        #expect(stopped.stderr.contains("answer with: tracedesk resume ") && stopped.stderr.contains("--approve | --reject | --request-changes TEXT"))
         let resumed = await tracedesk.run(["resume", "last", "--approve", "--feedback", "ok for March"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("Approver's note: ok for March"))

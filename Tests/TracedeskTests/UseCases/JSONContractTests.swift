@@ -33,25 +33,33 @@ struct JSONContractTests {
 
     /// A run with every field set, as the fullest output shows it.
     static let details: RunDetails = {
-        let run = RunRecord(
+        var run = RunRecord(
             id: 1, jobId: "job", teamCode: "T", pod: "https://pod", workflowCode: "T", workflowName: "Team", version: 3,
             versionStatus: "DRAFT", invocationMode: "ADMIN", architecture: "supervisor", conversationId: "c", traceId: "t",
             message: "m", parameters: ["k": "v"], status: .waiting, output: "o", error: "e", followUpQuestions: ["q"],
             waitingToolCode: "HUMAN_STEP", waitingSummary: "HUMAN_STEP: ok?", startedAt: 1, endedAt: 2, timeTakenMs: 1,
             inputTokens: 10, outputTokens: 5, nodeCount: 1, chunkCount: 1, citationCount: 1, label: "l", source: .invoke,
             recordedAt: 1, updatedAt: 2)
-        let node = NodeRecord(
+        run.aiUnits = 5
+        run.api = "v2"
+        run.transport = .stream
+        run.waitingDetails = #"{"code": "HUMAN_STEP", "type": "HUMAN", "actionNames": {"APPROVE_ACTION": "Approve"}}"#
+        var node = NodeRecord(
             id: 1, runId: 1, position: 1, parentPosition: 0, depth: 1, code: "CALL", name: "Call", type: "WORKFLOW", status: "COMPLETED",
             startedAt: 1, endedAt: 2, durationMs: 1, inputTokens: 1, outputTokens: 1, model: "model", input: "i", output: "o",
             error: "e", nestedJobId: "n", nestedTraceId: "nt", nestedStatus: "COMPLETE", nestedInputTokens: 1,
             nestedOutputTokens: 1, raw: "{}")
+        node.loopIndex = 0
+        node.aiUnits = 5
         let reference = DocumentReferenceRecord(id: 1, runId: 1, position: 0, title: "t", source: "s", score: 0.5, text: "x", page: "1", raw: "{}")
-        return RunDetails(
+        var details = RunDetails(
             run: run, nodes: [node], chunks: [reference], citations: [reference],
             statusChanges: [StatusChangeRecord(id: 1, runId: 1, status: .waiting, at: 1)],
             snapshots: [.init(sequence: 1, firstSeenAt: 1, lastSeenAt: 2, timesSeen: 2, httpStatus: 200, status: "WAITING", bytes: 10)],
             waitingMs: 5, waitingSince: 1,
             caller: RunDetails.Caller(jobId: "p", teamCode: "P", step: "CALL", position: 1))
+        details.streamEvents = 3
+        return details
     }()
 
     @Test("runs, show, its steps, chunks and snapshots: documented key for key")
