@@ -32,7 +32,7 @@ struct DebugStreamWriter {
 
     /// The events from `from` on (a resumed run's stream starts at its answer), up to the first
     /// suspension, failure, breakpoint or the end; and whether the stream says `[DONE]`.
-    func events(from: Int64) -> [Event] {
+    func events(from: Int64, resumed: Bool = false) -> [Event] {
         var events: [Event] = []
         let cut = firstOpenTimer(schedule.items)
         for item in schedule.items { visit(item, parent: nil, into: &events) }
@@ -48,7 +48,13 @@ struct DebugStreamWriter {
         } else {
             ending = finalEvents()
         }
-        var all = (events + ending).filter { $0.at >= from }
+        // A resumed stream starts where the last one stopped: a waiting step's start, sent then, is not sent again.
+        let waiting = Set(waitingCodes(schedule.items))
+        var all = (events + ending).filter { event in
+            guard resumed, event.at == from, let progress = event.payload["nodeProgressMessage"],
+                  progress["type"]?.string?.hasSuffix("_START") == true, let code = progress["nodeCode"]?.string else { return event.at >= from }
+            return !waiting.contains(code)
+        }
         all = all.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
         if !all.isEmpty, case .object(let members) = all[0].payload, members.first?.0 != "jobId" {
             all[0].payload = .object([("jobId", .string(job.jobId))] + members)
@@ -142,6 +148,10 @@ struct DebugStreamWriter {
     }
 
     /// The first WAIT step whose timer runs without an answer: where a stream stops.
+    private func waitingCodes(_ items: [RunSchedule.Item]) -> [String] {
+        items.flatMap { item in (item.step.wait == nil ? [] : [item.step.baseCode ?? item.step.code]) + waitingCodes(item.children) }
+    }
+
     private func firstOpenTimer(_ items: [RunSchedule.Item]) -> RunSchedule.Item? {
         for item in items {
             if item.step.wait?.kind == "timer", item.answer == nil { return item }

@@ -31,14 +31,17 @@ extension SimulatedPod {
         }
         let job: SimulatedJob
         let from: Int64
+        var isResume = false
         if let jobId = request["jobId"]?.string, let input = request["resumeInput"] {
             guard var resumed = jobs[jobId], resumed.team.team == team else {
                 return .fusionError(404, code: "FAI-40401", title: "Not Found", detail: "No job \(jobId) for team \(team).")
             }
+            // Read before the answer is taken, so the step it ends is in the stream that follows.
+            from = resumed.now(on: runClock)
             if let refusal = resume(&resumed, with: input, field: "resumeInput") { return refusal }
             jobs[jobId] = resumed
             job = resumed
-            from = resumed.now(on: runClock)
+            isResume = true
         } else {
             var debugging = RunSchedule.Debugging()
             let params = request["debugParams"]
@@ -75,7 +78,7 @@ extension SimulatedPod {
         }
         let schedule = job.schedule(library: library)
         let writer = StatusBodyWriter(library: library, job: job, schedule: schedule, now: .max, admin: true, aiUnits: configuration.aiUnits)
-        let events = DebugStreamWriter(body: writer, job: job, schedule: schedule).events(from: from)
+        let events = DebugStreamWriter(body: writer, job: job, schedule: schedule).events(from: from, resumed: isResume)
         // The frames are timed on the job's clock; the stream sends each when the run clock reaches it.
         let offset = job.clockStart - job.createdAt
         let frames = DebugStreamWriter.frames(events).map { PodResponse.TimedFrame(at: $0.at + offset, text: $0.text) }

@@ -82,6 +82,9 @@ public struct DebugStreamRun: Sendable {
     private var open: [String: Int] = [:]
     /// The latest step of each code, for `parentNodeCode` references.
     private var latest: [String: Int] = [:]
+    /// Steps under way when the last stream stopped: a resumed stream that starts one of them
+    /// again goes on with it, not with a second step of the same name.
+    private var carriedOver: Set<String> = []
     private var depth: [Int] = []
 
     public init(conversationId: String? = nil) {
@@ -106,6 +109,7 @@ public struct DebugStreamRun: Sendable {
     /// Marks the start of a new stream of the same run (a resume): how the last one ended no
     /// longer holds. The steps, and the answer so far, stay.
     public mutating func beginNextStream() {
+        carriedOver = Set(open.keys)
         finishReason = nil
         waiting = nil
         pausedNode = nil
@@ -202,6 +206,7 @@ public struct DebugStreamRun: Sendable {
             return [.stepEnded(index)]
         }
         let isStart = word.hasSuffix("_START")
+        if isStart, carriedOver.remove(key) != nil, open[key] != nil { return [] }
         // A new step: started now, or (for one that executed, or an end without its start) already over.
         let start = isStart ? at : max(0, at - (reported ?? 0))
         var parent: Int?

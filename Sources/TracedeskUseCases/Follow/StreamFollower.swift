@@ -127,7 +127,7 @@ public struct StreamFollower: Sendable {
         let kept = "\(events) event\(events == 1 ? "" : "s") received \(jobId == nil ? "and no jobId, so none could be recorded" : "are recorded")"
         let next = jobId.map { "; the job goes on at the pod: tracedesk poll \($0) --team \(team)" } ?? ""
         if let error = error as? TracedeskError {
-            if error.kind == .interrupted || error is CancellationError { return TracedeskError(.interrupted, "interrupted; \(kept)\(next)") }
+            if error.kind == .interrupted { return TracedeskError(.interrupted, "interrupted; \(kept)\(next)") }
             return TracedeskError(error.kind, "\(error.message); \(kept)\(next)")
         }
         if error is CancellationError { return TracedeskError(.interrupted, "interrupted; \(kept)\(next)") }

@@ -38,6 +38,7 @@ public struct RunDetailsText: Sendable {
             field("Waiting", "yes, for how long the bodies do not tell")
         }
         field("Tokens", TextFormat.tokens(run.tokens))
+        field("AI units", run.aiUnits.map(TextFormat.count) ?? (details.llmCalls.isEmpty ? nil : "unknown (a model the pod's rates do not type)"))
         field("Trace", run.traceId)
         field("Conversation", run.conversationId)
         field("Pod", run.pod)
@@ -48,6 +49,8 @@ public struct RunDetailsText: Sendable {
         let received = details.snapshots.reduce(0) { $0 + $1.timesSeen }
         if run.source == .nested {
             field("Source", "nested: read from the output of the step that called it")
+        } else if run.transport == .stream {
+            field("Source", "\(run.source.rawValue) over the debug stream, \(details.streamEvents) event\(details.streamEvents == 1 ? "" : "s") received")
         } else {
             field("Source", "\(run.source.rawValue), \(distinct) distinct \(distinct == 1 ? "body" : "bodies"), \(received) received")
         }
@@ -57,7 +60,7 @@ public struct RunDetailsText: Sendable {
             field("Parameters", run.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
         }
         if run.status == .waiting {
-            field("Waiting for", run.waitingSummary ?? run.waitingToolCode ?? "unspecified")
+            field("Waiting for", run.waiting.flatMap { $0.isEmpty ? nil : $0.summary } ?? run.waitingSummary ?? run.waitingToolCode ?? "unspecified")
         }
         if let error = run.error { field("Error", error) }
         if let output = run.output {
@@ -70,6 +73,10 @@ public struct RunDetailsText: Sendable {
         }
         lines.append("")
         lines += nodeTree(details)
+        if !details.llmCalls.isEmpty {
+            lines.append("")
+            lines += modelCalls(details)
+        }
         lines.append("")
         lines.append("Supporting chunks: \(details.chunks.count)   Citations: \(details.citations.count)")
         lines += references(details.chunks, limit: 5, showScore: true)
@@ -90,6 +97,28 @@ public struct RunDetailsText: Sendable {
             lines.append(clocks)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The model calls, one line each: the step, the model and its type, Oracle's counts and the
+    /// provider's when they differ, reasoning tokens, the finish reason and the AI units.
+    func modelCalls(_ details: RunDetails) -> [String] {
+        let codes = Dictionary(details.nodes.map { ($0.position, $0.code ?? $0.name ?? $0.type ?? "step") }, uniquingKeysWith: { first, _ in first })
+        var lines = ["Model calls (\(details.llmCalls.count))"]
+        for call in details.llmCalls {
+            var parts = [codes[call.nodePosition] ?? "step \(call.nodePosition)"]
+            parts.append([call.model, call.modelType.map { "(\($0))" }].compactMap { $0 }.joined(separator: " "))
+            var counts = "\(TextFormat.count(call.inputTokens)) in, \(TextFormat.count(call.outputTokens)) out"
+            if let prompt = call.providerPromptTokens, let completion = call.providerCompletionTokens,
+               prompt != call.inputTokens || completion != call.outputTokens {
+                counts += " (provider: \(TextFormat.count(prompt)) in, \(TextFormat.count(completion)) out)"
+            }
+            parts.append(counts)
+            if let reasoning = call.reasoningTokens, reasoning > 0 { parts.append("\(TextFormat.count(reasoning)) reasoning") }
+            if let reason = call.finishReason { parts.append(reason) }
+            parts.append(call.aiUnits.map { "\(TextFormat.count($0)) AI units" } ?? "AI units unknown")
+            lines.append("  " + parts.filter { !$0.isEmpty }.joined(separator: " · "))
+        }
+        return lines
     }
 
     /// A step's duration; for one under way, how long it had run when last seen.

@@ -1,0 +1,196 @@
+import Foundation
+import FusionSimulator
+import Testing
+import TracedeskClient
+import TracedeskHistory
+import TracedeskModel
+import TracedeskUseCases
+
+/// `invoke --stream` and `resume` over the debug endpoint, against the in-process simulator.
+@Suite("Following runs over the debug stream")
+struct StreamCommandTests {
+    let folder: TemporaryFolder
+    let tracedesk: CommandLineHarness
+
+    init() throws {
+        folder = try TemporaryFolder()
+        tracedesk = try CommandLineHarness.withPod(in: folder.url)
+    }
+
+    func details(_ run: String = "last", harness: CommandLineHarness? = nil) async throws -> JSONValue {
+        try #require(JSONValue(parsing: await (harness ?? tracedesk).run(["show", run, "--json"]).stdout))
+    }
+
+    /// Everything Tracedesk wrote: the history's files, the outputs, and a folder's files.
+    func written(_ outputs: [CommandLineHarness.Result], also folders: [URL] = []) throws -> String {
+        var text = outputs.map { $0.stdout + $0.stderr }.joined()
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.url.path) where name.hasPrefix("history.sqlite") {
+            text += String(decoding: try Data(contentsOf: folder.url.appendingPathComponent(name)), as: UTF8.self)
+        }
+        for url in folders {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? [] {
+                text += String(decoding: try Data(contentsOf: url.appendingPathComponent(name)), as: UTF8.self)
+            }
+        }
+        return text
+    }
+
+    @Test("invoke --stream: each step on stderr as it starts and ends, every event kept, and the same steps and times as the polled run")
+    func streamedLikePolled() async throws {
+        let message = "Compare M1000034 of org IMO and M1000040 of Org SBI"
+        let streamed = await tracedesk.run(["invoke", "PRODUCT_COMPARISON_ADVISOR_COE", message, "--stream"])
+        #expect(streamed.status == 0, "\(streamed.stderr)")
+        #expect(streamed.stderr.contains("streamed over the debug endpoint"))
+        #expect(streamed.stderr.contains("▶ COMPARE_ITEMS (LLM)") && streamed.stderr.contains("✓ COMPARE_ITEMS (LLM)"), "\(streamed.stderr)")
+        #expect(streamed.stderr.contains("    ✓ GET_ITEM_M1000034 (TOOL)") || streamed.stderr.contains("  ✓ GET_ITEM_M1000034"), "children indented")
+        let stream = try await details()
+        #expect(stream["run"]?["transport"]?.stringValue == "stream")
+        #expect((stream["streamEvents"]?.intValue ?? 0) >= 10)
+        #expect(stream["snapshots"]?.arrayValue?.isEmpty == true, "no body was received: none is stored as one")
+
+        let polled = await tracedesk.run(["invoke", "PRODUCT_COMPARISON_ADVISOR_COE", message])
+        #expect(polled.status == 0)
+        let poll = try await details()
+        func steps(_ value: JSONValue) -> [String] {
+            (value["nodes"]?.arrayValue ?? []).map { node in
+                "\(node["code"]?.stringValue ?? "?") \(node["type"]?.stringValue ?? "?") \(node["durationMs"]?.intValue ?? -1) \(node["inputTokens"]?.intValue ?? 0)/\(node["outputTokens"]?.intValue ?? 0)"
+            }
+        }
+        #expect(steps(stream) == steps(poll), "the same steps, times and tokens, whichever way they were followed")
+        #expect(stream["run"]?["output"] == poll["run"]?["output"])
+        #expect(stream["run"]?["inputTokens"] == poll["run"]?["inputTokens"])
+        let streamTime = try #require(stream["run"]?["timeTakenMs"]?.intValue), pollTime = try #require(poll["run"]?["timeTakenMs"]?.intValue)
+        #expect(abs(streamTime - pollTime) <= 200, "within the pod's own timing: \(streamTime) against \(pollTime)")
+        // One request for the streamed run (the feature configuration is read once, and kept).
+        let requests = tracedesk.pod?.requests ?? []
+        #expect(requests.filter { $0.url.path.hasSuffix("/debug") }.count == 1)
+        #expect(requests.filter { $0.url.path.contains("featureConfigurations") }.count == 1)
+    }
+
+    @Test("every field of a step's model call is in its own row: messages, settings, response, both counts, reasoning, AI units")
+    func llmCalls() async throws {
+        let result = await tracedesk.run(["invoke", "PRODUCT_COMPARISON_ADVISOR_COE", "Compare M1000034 of org IMO and M1000040 of Org SBI", "--stream"])
+        #expect(result.status == 0)
+        let value = try await details()
+        let compare = try #require(value["nodes"]?.arrayValue?.first { $0["code"]?.stringValue == "COMPARE_ITEMS" })
+        let call = try #require(compare["llmCalls"]?.arrayValue?.first)
+        #expect(call["model"]?.stringValue == "cohere.command-r-plus-08-2024")
+        #expect(call["modelType"]?.stringValue == "PREMIUM")
+        #expect(call["messages"]?.arrayValue?.compactMap { $0["role"]?.stringValue } == ["SYSTEM", "USER"])
+        #expect(call["parameters"]?["max_completion_tokens"]?.intValue == 4096)
+        #expect(call["responseText"]?.stringValue?.isEmpty == false)
+        #expect(call["finishReason"]?.stringValue == "stop")
+        let input = try #require(call["inputTokens"]?.intValue), output = try #require(call["outputTokens"]?.intValue)
+        #expect(call["providerPromptTokens"]?.intValue != input, "the provider counts its own way")
+        let units = try #require(call["aiUnits"]?.intValue)
+        #expect(units == Int64((Double(Int64((Double(input + output) * 0.001).rounded(.up))) * 2.5).rounded(.up)))
+        #expect(value["run"]?["aiUnits"]?.intValue == units, "the run's one model call")
+        let shown = await tracedesk.run(["show", "last"])
+        #expect(shown.stdout.contains("AI units"), "\(shown.stdout)")
+    }
+
+    @Test("a model the pod's rates do not type leaves AI units unknown, never guessed")
+    func unknownUnits() async throws {
+        let result = await tracedesk.run(["invoke", "XX_TRAVEL_POLICY_ADVISOR", "Can I book business class for a 7-hour flight?", "--stream"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let value = try await details()
+        let calls = (value["nodes"]?.arrayValue ?? []).flatMap { $0["llmCalls"]?.arrayValue ?? [] }
+        #expect(calls.contains { $0["model"]?.stringValue == "cohere.embed-multilingual-v3.0" && $0["aiUnits"] == nil })
+        #expect(value["run"]?["aiUnits"] == nil, "one call is unknown: so is the run's total")
+    }
+
+    @Test("a streamed wait: exit 3 with the answers the node offers; its callback token reaches no history, output or recording; resume streams on as one run")
+    func streamedWaitAndResume() async throws {
+        let record = folder.url.appendingPathComponent("record")
+        let invoked = await tracedesk.run(["invoke", "XX_GL_JOURNAL_APPROVAL", "Post the reversal", "--param", "journal=JE-2026-03-0417",
+                                           "--stream", "--record", record.path])
+        #expect(invoked.status == 3, "\(invoked.stderr)")
+        #expect(invoked.stderr.contains("WAITING for APPROVE_POSTING (HUMAN, channel CHAT, round 1 of 3)"), "\(invoked.stderr)")
+        #expect(invoked.stderr.contains("answer with: tracedesk resume") && invoked.stderr.contains("--request-changes TEXT"))
+        let callbacks = folder.url.appendingPathComponent("cache/tracedesk/callbacks")
+        let files = try FileManager.default.contentsOfDirectory(atPath: callbacks.path)
+        #expect(files.count == 1)
+        let file = callbacks.appendingPathComponent(files[0])
+        #expect((try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int).map { $0 & 0o777 } == 0o600)
+        let first = try #require(JSONValue(parsing: try Data(contentsOf: file))?["token"]?.stringValue)
+        #expect(try await details()["run"]?["waiting"]?["node"]?.stringValue == "APPROVE_POSTING")
+
+        let again = await tracedesk.run(["resume", "last", "--request-changes", "which period?", "--record", record.path])
+        #expect(again.status == 3, "waits again: \(again.stderr)")
+        #expect(again.stderr.contains("round 2 of 3"), "\(again.stderr)")
+        let second = try #require(JSONValue(parsing: try Data(contentsOf: file))?["token"]?.stringValue)
+        #expect(second != first, "a new round, a new token")
+        let wrongAnswer = await tracedesk.run(["resume", "last", "--skip-wait"])
+        #expect(wrongAnswer.status == 2 && wrongAnswer.stderr.contains("waits for a person"))
+
+        let approved = await tracedesk.run(["resume", "last", "--approve", "--feedback", "ok for March", "--record", record.path])
+        #expect(approved.status == 0, "\(approved.stderr)")
+        #expect(approved.stdout.contains("Approver's note: ok for March"))
+        #expect(!FileManager.default.fileExists(atPath: file.path), "a used token is forgotten")
+        let value = try await details()
+        #expect(value["statusChanges"]?.arrayValue?.compactMap { $0["status"]?.stringValue }
+                    == ["RUNNING", "WAITING", "RUNNING", "WAITING", "RUNNING", "COMPLETE"])
+        #expect(JSONValue(parsing: await tracedesk.run(["runs", "--json"]).stdout)?.arrayValue?.count == 1, "one run")
+        let resumes = (tracedesk.pod?.requests ?? []).filter { $0.url.path.hasSuffix("/debug") }.compactMap { $0.body.flatMap { JSONValue(parsing: $0) } }
+        #expect(resumes.count == 3)
+        #expect(resumes.dropFirst().allSatisfy { $0["message"]?.stringValue == "" && $0["jobId"] != nil && $0["resumeInput"]?["messageInstanceId"] != nil })
+        #expect(resumes.last?["resumeInput"]?["userResponse"]?.stringValue == "APPROVE_ACTION")
+        #expect(resumes.last?["resumeInput"]?["content"]?.stringValue == "ok for March")
+        let everything = try written([invoked, again, approved], also: [record])
+        #expect(!everything.contains(first) && !everything.contains(second), "the tokens are in the 0600 store and nowhere else")
+        #expect(everything.contains(CallbackTokens.marker), "a marker holds their place")
+    }
+
+    @Test("a WAIT node ends the stream too; --skip-wait resumes it at once, and --approve is refused for it")
+    func skipWait() async throws {
+        let invoked = await tracedesk.run(["invoke", "XX_GL_JOURNAL_APPROVAL", "Post it", "--param", "journal=JE-9", "--draft", "--stream", "--quiet"])
+        #expect(invoked.status == 3)
+        #expect(await tracedesk.run(["resume", "last", "--approve", "--quiet"]).status == 3, "the approval, then the posting window")
+        let refused = await tracedesk.run(["resume", "last", "--approve"])
+        #expect(refused.status == 2 && refused.stderr.contains("WAIT node"), "\(refused.stderr)")
+        let skipped = await tracedesk.run(["resume", "last", "--skip-wait"])
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        let value = try await details()
+        let window = try #require(value["nodes"]?.arrayValue?.first { $0["code"]?.stringValue == "WAIT_FOR_POSTING_WINDOW" })
+        #expect(window["status"]?.stringValue == "COMPLETED", "one step, ended by the resumed stream: \(window)")
+        #expect((window["durationMs"]?.intValue ?? 5000) < 5000, "skipped, not waited out")
+    }
+
+    @Test("a stream cut mid-run: exit 5, every event kept, and poll carries on to the end")
+    func cutStream() async throws {
+        let harness = try CommandLineHarness.withPod(in: folder.url, faults: ["PRODUCT_COMPARISON_ADVISOR_COE": [FaultRule(kind: .drop, on: "debug")]])
+        let cut = await harness.run(["invoke", "PRODUCT_COMPARISON_ADVISOR_COE", "Compare M1000034 and M1000040", "--stream"])
+        #expect(cut.status == 5, "\(cut.stderr)")
+        #expect(cut.stderr.contains("the stream was cut") && cut.stderr.contains("are recorded") && cut.stderr.contains("tracedesk poll "), "\(cut.stderr)")
+        let kept = try await details(harness: harness)
+        #expect((kept["streamEvents"]?.intValue ?? 0) > 0)
+        #expect(kept["run"]?["status"]?.stringValue == "RUNNING")
+        let polled = await harness.run(["poll", "last"])
+        #expect(polled.status == 0, "\(polled.stderr)")
+        #expect(try await details(harness: harness)["run"]?["status"]?.stringValue == "COMPLETE")
+    }
+
+    @Test("a polled run's wait: the token stays out of the history; resume sends v2 invokeAsync with the real resumeNodeInput")
+    func polledResume() async throws {
+        let stopped = await tracedesk.run(["invoke", "XX_GL_JOURNAL_APPROVAL", "Post", "--param", "journal=JE-3", "--on-waiting", "stop"])
+        #expect(stopped.status == 3)
+        let resumed = await tracedesk.run(["resume", "last", "--reject", "--feedback", "wrong period"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("rejected it (wrong period)"))
+        let request = try #require((tracedesk.pod?.requests ?? []).last { $0.url.path.hasSuffix("/invokeAsync") && $0.body.map { String(decoding: $0, as: UTF8.self).contains("resumeNodeInput") } == true })
+        #expect(request.url.path.contains("/agent/v2/"), "the resume is a v2 call")
+        let body = try #require(request.body.flatMap { JSONValue(parsing: $0) })
+        #expect(body["resumeNodeInput"]?["userResponse"]?.stringValue == "REJECT_ACTION")
+        #expect(body["resumeNodeInput"]?["content"]?.stringValue == "wrong period")
+        let token = try #require(body["resumeNodeInput"]?["messageInstanceId"]?.stringValue)
+        #expect(!(try written([stopped, resumed])).contains(token))
+    }
+
+    @Test("resume of a run that has ended says so, without a poll hint; a run recorded from a pod is followed on that pod")
+    func resumeEnded() async throws {
+        _ = await tracedesk.run(["invoke", "PRODUCT_COMPARISON_ADVISOR_COE", "Compare M1000034 and M1000040", "--quiet"])
+        let refused = await tracedesk.run(["resume", "last", "--approve"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("has ended") && !refused.stderr.contains("tracedesk poll"), "\(refused.stderr)")
+    }
+}
