@@ -275,6 +275,7 @@ details.subtree > summary.fold:focus-visible { outline: 2px solid var(--accent);
 .step-detail > .panel { padding: 8px 12px; border: 1px solid var(--accent); border-radius: 8px; background: var(--bg); }
 .step-detail h3 { margin: 0 0 6px; font-size: 15px; overflow-wrap: anywhere; }
 .step-detail h4 { margin: 12px 0 4px; font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
+.step-detail h5 { margin: 10px 0 4px; font-size: 12px; color: var(--muted); }
 .step-detail .meta { margin: 0 0 6px; color: var(--muted); font-size: 13px; }
 .step-detail .message { border-left: 3px solid var(--line); padding-left: 8px; margin: 6px 0; }
 .step-detail .message.role-system { border-color: var(--bar-wait); } .step-detail .message.role-user { border-color: var(--bar-run); }

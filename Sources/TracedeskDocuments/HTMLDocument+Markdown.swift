@@ -14,7 +14,8 @@ extension HTMLDocument {
     /// and gets the allow-list's added attributes (`rel`). Raw HTML in the text is shown as text.
     public func appendMarkdown(_ markdown: String, in parent: HTMLElement, allowlist: MarkupAllowlist = .answer) {
         guard markdown.utf8.count <= Self.largestRenderedMarkdown else {
-            element("pre", in: parent, text: Self.preformatted(markdown))
+            // Scrollable, so reachable from the keyboard.
+            element("pre", in: parent, attributes: ["tabindex": "0"], text: Self.preformatted(markdown))
             return
         }
         for block in MarkdownText(parsing: markdown).blocks { append(block, in: parent, allowlist: allowlist) }

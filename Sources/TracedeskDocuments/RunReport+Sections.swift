@@ -185,9 +185,23 @@ extension RunReport {
     }
 
     func rawBodies(in slot: HTMLElement, of document: HTMLDocument) {
-        let context = EmbeddedRun(jobId: run.jobId, team: run.teamCode, label: run.label, message: run.message,
+        var context = EmbeddedRun(jobId: run.jobId, team: run.teamCode, label: run.label, message: run.message,
                                   parameters: run.parameters.isEmpty ? nil : run.parameters)
+        context.aiUnitRates = aiUnitRates
+        if run.transport == .stream {
+            context.transport = run.transport.rawValue
+            context.conversationId = run.conversationId
+            context.versionStatus = run.versionStatus
+            context.sentAt = run.startedAt
+        }
         document.element("pre", in: slot, attributes: ["class": EmbeddedRun.runClass, "hidden": "hidden"], text: context.json)
+        if !events.isEmpty {
+            let group = document.element("details", in: slot, attributes: ["class": "group"])
+            let total = events.reduce(0) { $0 + $1.data.utf8.count }
+            document.element("summary", in: group, text: "\(TextFormat.count(Int64(events.count))) events of the debug stream, as received (\(Self.bytes(total)))")
+            let pre = document.element("pre", in: group, attributes: ["class": EmbeddedRun.eventsClass])
+            document.bulkText(HTMLDocument.preformatted(EmbeddedRun.eventLines(events)), in: pre)
+        }
         let embedded = bodies.select(snapshots)
         let group = document.element("details", in: slot, attributes: ["class": "group"])
         let total = embedded.reduce(0) { $0 + $1.body.utf8.count }

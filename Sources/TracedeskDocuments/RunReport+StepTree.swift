@@ -234,7 +234,10 @@ extension RunReport {
         if let retrieval = insights.retrievalStep, details.nodes[retrieval].position == node.position {
             retrievedChunks(writer: writer)
         }
-        if let prompt = Self.prompt(of: node) {
+        let calls = details.calls(ofStepAt: node.position)
+        if !calls.isEmpty {
+            modelCalls(calls, writer: writer)
+        } else if let prompt = Self.prompt(of: node) {
             let count = prompt.messages.count
             writer.element("h4", text: "Prompt (\(count) message\(count == 1 ? "" : "s"))")
             for message in prompt.messages {
@@ -263,6 +266,60 @@ extension RunReport {
         }
         writer.close() // panel
         writer.close() // step-detail
+    }
+
+    /// A step's model calls, each on its own: the model and its type, Oracle's counts (billed)
+    /// beside the provider's, reasoning tokens, AI units, the settings sent, the messages role by
+    /// role, the answer, and the exact request and response folded away.
+    private func modelCalls(_ calls: [LLMCallRecord], writer: HTMLWriter) {
+        for (number, call) in calls.enumerated() {
+            let title = calls.count == 1 ? "Model call" : "Model call \(number + 1) of \(calls.count)"
+            writer.element("h4", text: title + (call.model.map { ": \($0)" } ?? ""))
+            var facts: [(String, String)] = []
+            if let type = call.modelType { facts.append(("Model type", type)) }
+            if let time = call.durationMs { facts.append(("Time", TextFormat.duration(time))) }
+            facts.append(("Tokens (Oracle, billed)", "\(TextFormat.count(call.inputTokens)) in, \(TextFormat.count(call.outputTokens)) out"))
+            if let prompt = call.providerPromptTokens, let completion = call.providerCompletionTokens {
+                facts.append(("Tokens (the provider's)", "\(TextFormat.count(prompt)) in, \(TextFormat.count(completion)) out"
+                              + (call.providerTotalTokens.map { ", \(TextFormat.count($0)) in all" } ?? "")))
+            }
+            if let reasoning = call.reasoningTokens { facts.append(("Reasoning tokens", TextFormat.count(reasoning))) }
+            facts.append(("AI units", call.aiUnits.map(TextFormat.count) ?? "unknown: the pod's rates do not type this model"))
+            if let reason = call.finishReason { facts.append(("Finish reason", reason)) }
+            for (name, value) in call.parameterValues.sorted(by: { $0.key < $1.key }) where value != .null {
+                facts.append((name, value.stringValue ?? value.compactText))
+            }
+            writer.element("dl", attributes: ["class": "kv"]) {
+                for (term, value) in facts {
+                    writer.element("dt", text: term)
+                    writer.element("dd", text: value)
+                }
+            }
+            if !call.messages.isEmpty {
+                writer.element("h5", text: "Prompt (\(call.messages.count) message\(call.messages.count == 1 ? "" : "s"))")
+                for message in call.messages {
+                    writer.element("div", attributes: ["class": "message role-\(Self.roleClass(message.role))"]) {
+                        writer.element("p", attributes: ["class": "role"], text: message.role)
+                        writer.preformatted(message.text)
+                    }
+                }
+            }
+            if let answer = call.responseText, !answer.isEmpty {
+                writer.element("h5", text: "Response")
+                writer.preformatted(answer, attributes: ["class": "output"])
+            }
+            if let tools = call.toolCalls, !tools.isEmpty {
+                writer.element("h5", text: "Tool calls")
+                writer.preformatted(Self.pretty(tools), attributes: ["class": "output"])
+            }
+            for (name, text) in [("request", call.request), ("response", call.response)] {
+                guard let text, !text.isEmpty else { continue }
+                writer.element("details") {
+                    writer.element("summary", text: "The exact \(name) to the provider, as received")
+                    writer.preformatted(Self.pretty(text))
+                }
+            }
+        }
     }
 
     /// The chunks the retrieval step brought back, each linked to its row in Supporting chunks.

@@ -23,14 +23,20 @@ public struct RunReport {
     public let conversation: [RunRecord]
     /// Which bodies are embedded for `import`.
     public let bodies: EmbeddedBodies
+    /// The events of a run followed over the debug stream, embedded for `import` (it has no bodies).
+    public let events: [ReceivedEvent]
+    /// The AI-unit rates of the run's pod, embedded so that an import counts the same units.
+    public let aiUnitRates: AIUnitRates?
     /// What the run spent its time and tokens on, computed once.
     public let insights: RunInsights
     let format = TextFormat(timeZone: TimeZone(identifier: "UTC")!)
 
-    public init(details: RunDetails, snapshots: [SnapshotRecord], conversation: [RunRecord] = [], bodies: EmbeddedBodies = .all,
-                writtenAt: Int64 = Date().epochMilliseconds) {
+    public init(details: RunDetails, snapshots: [SnapshotRecord], events: [ReceivedEvent] = [], aiUnitRates: AIUnitRates? = nil,
+                conversation: [RunRecord] = [], bodies: EmbeddedBodies = .all, writtenAt: Int64 = Date().epochMilliseconds) {
         self.details = details
         self.snapshots = snapshots
+        self.events = events
+        self.aiUnitRates = aiUnitRates
         self.conversation = conversation
         self.bodies = bodies
         self.insights = RunInsights(details)
@@ -43,7 +49,10 @@ public struct RunReport {
         if let id = run.conversationId, !id.isEmpty {
             conversation = try store.runs(matching: RunQuery(conversationId: id, limit: Self.conversationLimit)).reversed()
         }
-        self.init(details: try store.details(of: run), snapshots: try store.snapshots(of: run), conversation: conversation, bodies: bodies)
+        let events = run.transport == .stream ? try store.streamEvents(of: run) : []
+        let rates = try run.pod.flatMap { pod throws(TracedeskError) in try store.aiUnitRates(pod: pod)?.rates }
+        self.init(details: try store.details(of: run), snapshots: try store.snapshots(of: run), events: events,
+                  aiUnitRates: run.aiUnits == nil ? nil : rates, conversation: conversation, bodies: bodies)
     }
 
     /// At most this many runs of a conversation are listed (the newest).
@@ -151,6 +160,13 @@ public struct RunReport {
         fact("Input tokens", run.inputTokens.map(TextFormat.count) ?? "unknown")
         fact("Output tokens", run.outputTokens.map(TextFormat.count) ?? "unknown")
         fact("Steps", TextFormat.count(Int64(run.nodeCount)))
+        if !details.llmCalls.isEmpty {
+            fact("AI units", run.aiUnits.map(TextFormat.count) ?? "unknown: the pod's rates do not type every model called")
+        }
+        if run.transport == .stream {
+            fact("Followed", "over the debug stream, \(TextFormat.count(Int64(details.streamEvents))) events")
+        }
+        if let waiting = run.waiting, !waiting.isEmpty { fact("Waiting for", waiting.summary) }
         fact("Time waiting", insights.stepsWaitingMs.flatMap { $0 > 0 ? TextFormat.duration($0) : nil }
              ?? details.waitingMs.flatMap { $0 > 0 ? TextFormat.duration($0) + " (as Tracedesk saw it)" : nil })
         fact("Mode", run.invocationMode)

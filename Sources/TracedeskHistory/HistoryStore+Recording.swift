@@ -111,11 +111,11 @@ extension HistoryStore {
         }
     }
 
-    /// Records bodies in a transaction that `body` drives: it is handed a function that records
-    /// one body, and may call it any number of times (a streaming import reads its files meanwhile).
+    /// Records bodies and streams in a transaction that `body` drives: it is handed a recorder
+    /// and may call it any number of times (a streaming import reads its files meanwhile).
     /// All or nothing: an error thrown by `body` or by recording leaves the history as it was.
     public func recordingTransaction<T: Sendable>(
-        _ body: @Sendable (_ record: (PreparedBody) throws -> RecordOutcome) throws -> T
+        _ body: @Sendable (_ recorder: TransactionRecorder) throws -> T
     ) throws(TracedeskError) -> T {
         try write { db in
             // A long transaction spills dirty pages to the WAL when its cache fills, and a page
@@ -123,9 +123,25 @@ extension HistoryStore {
             // WAL close to the data's size.
             try db.execute(sql: "PRAGMA cache_size = -65536")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
-            let recorder = Recorder(db: db)
-            return try body { prepared in try recorder.record(prepared) }
+            return try body(TransactionRecorder(recorder: Recorder(db: db)))
         }
+    }
+}
+
+/// What a recording transaction can do: record a body, or the events of a streamed run.
+public struct TransactionRecorder {
+    let recorder: Recorder
+
+    /// Records one body (see `HistoryStore.record`).
+    public func record(_ prepared: PreparedBody) throws -> RecordOutcome {
+        try recorder.record(prepared)
+    }
+
+    /// Records a streamed run's events (see `HistoryStore.recordStream`); with `unlessRecorded`,
+    /// a run that already holds events is left as it is and `nil` returned (an import read twice).
+    public func recordStream(jobId: String, events: [ReceivedEvent], derived: StatusBody?, context: RecordingContext,
+                             at: Int64, unlessRecorded: Bool = false) throws -> RecordOutcome? {
+        try recorder.recordStream(jobId: jobId, events: events, derived: derived, context: context, at: at, unlessRecorded: unlessRecorded)
     }
 }
 

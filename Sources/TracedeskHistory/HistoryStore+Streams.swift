@@ -24,44 +24,8 @@ extension HistoryStore {
     public func recordStream(jobId: String, events: [ReceivedEvent], derived: StatusBody?, context: RecordingContext,
                              at: Int64) throws(TracedeskError) -> RecordOutcome {
         try write { db in
-            let recorder = Recorder(db: db)
-            var context = context
-            context.transport = .stream
-            let existing = try RunRecord.fetchOne(recorder.statement(0, "SELECT \(RunRecord.selection) FROM run WHERE jobId = ?"), arguments: [jobId])
-            let runId: Int64
-            var isNew = false
-            var status: RunStatus
-            var teamCode: String?
-            if let existing, let id = existing.id {
-                runId = id
-                status = existing.status
-                teamCode = existing.teamCode
-            } else {
-                guard let derived else {
-                    throw TracedeskError.database("events of job \(jobId) came before anything told what run they belong to")
-                }
-                let item = BodyToRecord(body: derived, verbatim: "", observation: .received(at: at, httpStatus: 200), context: context)
-                runId = try recorder.insertNew(PreparedBody(item, derived: true))
-                isNew = true
-                status = derived.status ?? .running
-                teamCode = context.teamCode ?? derived.workflowCode
-            }
-            if !events.isEmpty {
-                let next = (try Int.fetchOne(db, sql: "SELECT max(sequence) FROM stream_event WHERE runId = ?", arguments: [runId]) ?? 0) + 1
-                let insert = try recorder.statement(21, "INSERT INTO stream_event (runId, sequence, receivedAt, data) VALUES (?, ?, ?, ?)")
-                for (offset, event) in events.enumerated() {
-                    try insert.run([.integer(runId), .init(next + offset), .integer(event.receivedAt), .text(event.data)])
-                }
-            }
-            if let derived, !isNew, let existing {
-                var run = RunProjection.run(from: derived, previous: existing, context: context, at: at)
-                try recorder.derive(&run, from: derived, observation: .received(at: at, httpStatus: 200), rates: context.aiUnitRates)
-                status = run.status
-                teamCode = run.teamCode
-            } else if !isNew {
-                try db.execute(sql: "UPDATE run SET updatedAt = ? WHERE id = ?", arguments: [at, runId])
-            }
-            return RecordOutcome(jobId: jobId, runId: runId, isNewRun: isNew, snapshot: .stored(sequence: 0), status: status, teamCode: teamCode)
+            // Without `unlessRecorded`, there is always an outcome.
+            try Recorder(db: db).recordStream(jobId: jobId, events: events, derived: derived, context: context, at: at, unlessRecorded: false)!
         }
     }
 
@@ -100,5 +64,52 @@ extension HistoryStore {
             try db.execute(sql: "INSERT INTO ai_unit_rates (pod, fetchedAt, rates) VALUES (?, ?, ?) ON CONFLICT(pod) DO UPDATE SET fetchedAt = excluded.fetchedAt, rates = excluded.rates",
                            arguments: [pod, at, text])
         }
+    }
+}
+
+extension Recorder {
+    func recordStream(jobId: String, events: [ReceivedEvent], derived: StatusBody?, context: RecordingContext,
+                      at: Int64, unlessRecorded: Bool) throws -> RecordOutcome? {
+        let recorder = self
+        var context = context
+        context.transport = .stream
+        let existing = try RunRecord.fetchOne(recorder.statement(0, "SELECT \(RunRecord.selection) FROM run WHERE jobId = ?"), arguments: [jobId])
+        let runId: Int64
+        var isNew = false
+        var status: RunStatus
+        var teamCode: String?
+        if let existing, let id = existing.id {
+            if unlessRecorded, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM stream_event WHERE runId = ?)", arguments: [id]) == true {
+                return nil
+            }
+            runId = id
+            status = existing.status
+            teamCode = existing.teamCode
+        } else {
+            guard let derived else {
+                throw TracedeskError.database("events of job \(jobId) came before anything told what run they belong to")
+            }
+            let item = BodyToRecord(body: derived, verbatim: "", observation: .received(at: at, httpStatus: 200), context: context)
+            runId = try recorder.insertNew(PreparedBody(item, derived: true))
+            isNew = true
+            status = derived.status ?? .running
+            teamCode = context.teamCode ?? derived.workflowCode
+        }
+        if !events.isEmpty {
+            let next = (try Int.fetchOne(db, sql: "SELECT max(sequence) FROM stream_event WHERE runId = ?", arguments: [runId]) ?? 0) + 1
+            let insert = try recorder.statement(21, "INSERT INTO stream_event (runId, sequence, receivedAt, data) VALUES (?, ?, ?, ?)")
+            for (offset, event) in events.enumerated() {
+                try insert.run([.integer(runId), .init(next + offset), .integer(event.receivedAt), .text(event.data)])
+            }
+        }
+        if let derived, !isNew, let existing {
+            var run = RunProjection.run(from: derived, previous: existing, context: context, at: at)
+            try recorder.derive(&run, from: derived, observation: .received(at: at, httpStatus: 200), rates: context.aiUnitRates)
+            status = run.status
+            teamCode = run.teamCode
+        } else if !isNew {
+            try db.execute(sql: "UPDATE run SET updatedAt = ? WHERE id = ?", arguments: [at, runId])
+        }
+        return RecordOutcome(jobId: jobId, runId: runId, isNewRun: isNew, snapshot: .stored(sequence: 0), status: status, teamCode: teamCode)
     }
 }

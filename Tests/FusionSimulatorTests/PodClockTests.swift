@@ -44,4 +44,11 @@ struct PodClockTests {
         let normal = ScaledClock(speed: 1)
         #expect(abs(normal.jobOrigin() - normal.now()) < 100)
     }
+
+    @Test("a sped-up clock, asked through any PodClock, waits its speed times less: streamed events keep their pace")
+    func scaledDelay() {
+        let fast: any PodClock = ScaledClock(speed: 10)
+        let delay = fast.realDelay(until: fast.now() + 1_000)
+        #expect(delay <= .milliseconds(101) && delay >= .milliseconds(90), "\(delay)")
+    }
 }

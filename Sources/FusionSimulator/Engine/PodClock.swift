@@ -7,6 +7,9 @@ public protocol PodClock: Sendable {
     /// The instant a new job starts at: `now()` for most clocks; the real time for a sped-up
     /// one, whose `now()` runs ahead of the real clock the longer the pod runs.
     func jobOrigin() -> Int64
+    /// How long to wait in real time until the clock reads `instant` (a requirement, so that a
+    /// sped-up clock is asked through `any PodClock` too).
+    func realDelay(until instant: Int64) -> Duration
 }
 
 extension PodClock {

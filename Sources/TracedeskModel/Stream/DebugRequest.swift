@@ -79,6 +79,20 @@ public struct DebugRequest: Sendable, Hashable {
         self.resumeInput = resumeInput
     }
 
+    /// A request read back from its body (a recorded exchange): `nil` without a `workflowCode`.
+    /// The resume's callback token is not read: a recording holds only its marker.
+    public init?(json: JSONValue) {
+        guard let code = json["workflowCode"]?.stringValue, !code.isEmpty else { return nil }
+        var parameters: [String: String] = [:]
+        for (name, value) in json["parameters"]?.objectValue ?? [:] { parameters[name] = value.stringValue ?? value.compactText }
+        self.init(message: json["message"]?.stringValue ?? "", workflowCode: code,
+                  conversationId: json["conversationId"]?.stringValue,
+                  status: json["status"]?.stringValue.flatMap { InvokeRequest.VersionStatus(rawValue: $0.uppercased()) } ?? .draft,
+                  parameters: parameters, triggerType: json["triggerType"]?.stringValue, singleTurnOnly: json["singleTurnOnly"]?.boolValue,
+                  breakPoints: json["debugParams"]?["breakPoints"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+                  overrides: json["debugParams"]?["overrides"]?.objectValue ?? [:], jobId: json["jobId"]?.stringValue)
+    }
+
     /// The body as sent.
     public var json: JSONValue {
         var members: [String: JSONValue] = [

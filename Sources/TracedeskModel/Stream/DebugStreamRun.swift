@@ -288,7 +288,7 @@ public struct DebugStreamRun: Sendable {
             "traceId": traceId.map(JSONValue.string) ?? .null,
             "startDate": .integer(context.sentAt),
             "endTime": .integer(ended ?? 0),
-            "nodes": .array(nodeItems()),
+            "nodes": .array(nodeItems(sentAt: context.sentAt)),
             "tracedeskDerivedFrom": .string("debug-stream"),
         ]
         let answer = output ?? (self.answer.isEmpty ? nil : self.answer)
@@ -309,7 +309,17 @@ public struct DebugStreamRun: Sendable {
     }
 
     /// The steps as `nodes` items nested by `children`, built from the deepest up without recursion.
-    func nodeItems() -> [JSONValue] {
+    ///
+    /// Events carry no instants, only lengths: a step started its reported length before its end
+    /// arrived, but never before the request was sent nor before the step it is in (a pod whose
+    /// lengths run on another clock than this machine's, like a sped-up simulator, stays drawable).
+    func nodeItems(sentAt: Int64) -> [JSONValue] {
+        var starts = [Int64](repeating: 0, count: steps.count)
+        for (index, step) in steps.enumerated() {
+            let floor = step.parent.map { starts[$0] } ?? sentAt
+            let reported = step.endedAt.flatMap { end in step.reportedDurationMs.map { max(0, end - $0) } } ?? step.startedAt
+            starts[index] = min(max(reported, floor), step.endedAt ?? .max)
+        }
         var children = Array(repeating: [JSONValue](), count: steps.count)
         var roots: [JSONValue] = []
         for index in steps.indices.reversed() {
@@ -317,7 +327,7 @@ public struct DebugStreamRun: Sendable {
             var item: [String: JSONValue] = [
                 "nodeCode": .string(step.code),
                 "status": .string(step.failed ? "FAILED" : step.isOpen ? "RUNNING" : "COMPLETED"),
-                "startTime": .integer(step.endedAt.flatMap { end in step.reportedDurationMs.map { max(0, end - $0) } } ?? step.startedAt),
+                "startTime": .integer(starts[index]),
                 "endTime": .integer(step.endedAt ?? 0),
             ]
             if let type = step.nodeType { item["nodeType"] = .string(type) }

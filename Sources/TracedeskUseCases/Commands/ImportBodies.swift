@@ -45,6 +45,11 @@ public struct ImportBodies: Sendable {
         if summary.runs.count > Self.listedRuns {
             text += "  ... and \(TextFormat.count(Int64(summary.runs.count - Self.listedRuns))) more (tracedesk runs lists them)\n"
         }
+        if summary.streamsRead > 0 {
+            text += "  (\(count(summary.streamsRead)) debug stream\(summary.streamsRead == 1 ? "" : "s") read, \(count(summary.eventsStored)) events stored"
+                + (summary.streamedRunsAlreadyKnown > 0 ? ", \(summary.streamedRunsAlreadyKnown) streamed run\(summary.streamedRunsAlreadyKnown == 1 ? "" : "s") already recorded" : "")
+                + ")\n"
+        }
         if summary.exchangesSkipped > 0 {
             text += "  (\(summary.exchangesSkipped) recorded exchanges without a status body skipped: token calls, error answers)\n"
         }

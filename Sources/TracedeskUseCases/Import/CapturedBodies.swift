@@ -47,6 +47,8 @@ public final class CaptureReader {
     public private(set) var embeddedRun: EmbeddedRun?
     /// Recorded exchanges (`--record`) that hold no status body: token calls, error answers.
     public private(set) var skippedExchanges = 0
+    /// Debug streams met so far: recorded `/debug` exchanges, or a streamed run's report events.
+    public private(set) var streams: [CapturedStream] = []
     /// Bytes read so far.
     public private(set) var bytesRead = 0
 
@@ -115,6 +117,14 @@ public final class CaptureReader {
         // A recorded exchange (--record): its response body, kept as text, is the status body.
         if bytes.first == UInt8(ascii: "{"), Self.contains(bytes, RecordingTransport.marker),
            let exchange = bytes.withUnsafeBufferPointer({ try? JSONReader.read($0) }), exchange[RecordingTransport.marker] != nil {
+            if let response = exchange["response"]?["body"]?.stringValue,
+               (200...299).contains(exchange["response"]?["status"]?.intValue ?? 0),
+               exchange["request"]?["url"]?.stringValue.flatMap(URL.init(string:))?.lastPathComponent == "debug" {
+                let body = exchange["request"]?["body"]?.stringValue.flatMap { JSONValue(parsing: $0) }
+                let stream = CapturedStream(exchangeRequest: body, response: response, at: exchange["at"]?.int64Value ?? 0)
+                if stream.jobId == nil { skippedExchanges += 1 } else { streams.append(stream) }
+                return nil
+            }
             guard let response = exchange["response"]?["body"]?.stringValue,
                   (200...299).contains(exchange["response"]?["status"]?.intValue ?? 0),
                   let body = try? StatusBody(data: Data(response.utf8)) else {
@@ -206,6 +216,10 @@ public final class CaptureReader {
         }
         let report = try EmbeddedRun.read(data, origin: origin)
         embeddedRun = report.run
+        if !report.events.isEmpty {
+            streams.append(CapturedStream(request: nil, jobId: report.run?.jobId, sentAt: report.run?.sentAt ?? report.events[0].receivedAt,
+                                          events: report.events, embedded: report.run))
+        }
         var items: [Item] = []
         for (offset, embedded) in report.bodies.enumerated() {
             do {
@@ -227,6 +241,7 @@ public struct CapturedBodies: Sendable {
     public var items: [Item]
     public var embeddedRun: EmbeddedRun?
     public var skippedExchanges: Int
+    public var streams: [CapturedStream]
 
     /// Reads every body of `data`; `origin` names it in errors.
     public init(data: Data, origin: String) throws(TracedeskError) {
@@ -234,5 +249,6 @@ public struct CapturedBodies: Sendable {
         items = try reader.all()
         embeddedRun = reader.embeddedRun
         skippedExchanges = reader.skippedExchanges
+        streams = reader.streams
     }
 }

@@ -23,6 +23,11 @@ public struct Importer: Sendable {
         public var bodiesAlreadyKnown = 0
         /// Recorded exchanges (`--record`) with no status body (token calls, error answers), skipped.
         public var exchangesSkipped = 0
+        /// Debug streams read (recorded `/debug` exchanges, streamed runs' reports) and their events.
+        public var streamsRead = 0
+        public var eventsStored = 0
+        /// Streamed runs already in the history with their events: left as they were.
+        public var streamedRunsAlreadyKnown = 0
         public var runs: [Run] = []
         /// Runs whose bodies named no team and for which no `--team` was given.
         public var runsWithoutTeam: [String] = []
@@ -58,12 +63,13 @@ public struct Importer: Sendable {
         reading.stackSize = 8 << 20
         reading.start()
         defer { batches.close() }
-        return try store.recordingTransaction { record in
+        return try store.recordingTransaction { recorder in
             var summary = Summary()
             var seen: [String: Int] = [:]
+            var streams: [CapturedStream] = []
             while let batch = batches.take() {
                 for item in batch.items {
-                    let outcome = try record(item.body)
+                    let outcome = try recorder.record(item.body)
                     summary.bodiesRead += 1
                     switch outcome.snapshot {
                     case .alreadyKnown: summary.bodiesAlreadyKnown += 1
@@ -82,7 +88,25 @@ public struct Importer: Sendable {
                 }
                 summary.exchangesSkipped = batch.exchangesSkipped
                 summary.bytesRead = batch.items.last?.bytesRead ?? summary.bytesRead
+                streams += batch.streams
                 if let failure = batch.failure { throw failure }
+            }
+            // Streams last: a job's first stream and its resumes may lie in several files.
+            summary.streamsRead = streams.count
+            for run in StreamedRunImport.runs(streams) {
+                var context = RecordingContext(teamCode: run.team ?? team, source: .import, label: run.label)
+                context.aiUnitRates = run.aiUnitRates
+                guard let outcome = try recorder.recordStream(jobId: run.jobId, events: run.events, derived: run.derived, context: context,
+                                                              at: run.sentAt, unlessRecorded: true) else {
+                    summary.streamedRunsAlreadyKnown += 1
+                    continue
+                }
+                summary.eventsStored += run.events.count
+                let entry = Summary.Run(jobId: outcome.jobId, team: outcome.teamCode, status: outcome.status.rawValue, isNew: outcome.isNewRun)
+                if let index = seen[outcome.jobId] { summary.runs[index] = entry } else {
+                    seen[outcome.jobId] = summary.runs.count
+                    summary.runs.append(entry)
+                }
             }
             summary.runsWithoutTeam = summary.runs.filter { $0.team == nil }.map(\.jobId)
             return summary
@@ -99,6 +123,7 @@ public struct Importer: Sendable {
 
         var items: [Item] = []
         var exchangesSkipped = 0
+        var streams: [CapturedStream] = []
         var failure: TracedeskError?
     }
 
@@ -115,8 +140,9 @@ public struct Importer: Sendable {
                     let embedded = reader.embeddedRun
                     let request = embedded?.message.map { InvokeRequest(message: $0, parameters: embedded?.parameters ?? [:]) }
                     let fallbackTeam = team ?? embedded?.team
-                    let context = RecordingContext(teamCode: item.body.workflowCode == nil ? fallbackTeam : nil, source: .import,
+                    var context = RecordingContext(teamCode: item.body.workflowCode == nil ? fallbackTeam : nil, source: .import,
                                                    label: embedded?.label, request: embedded?.jobId == item.body.jobId ? request : nil)
+                    if embedded?.jobId == item.body.jobId { context.aiUnitRates = embedded?.aiUnitRates }
                     let prepared = PreparedBody(BodyToRecord(body: item.body, verbatim: item.text,
                                                              observation: .imported(at: item.seenAt ?? at), context: context),
                                                 keepingBody: false)
@@ -132,6 +158,7 @@ public struct Importer: Sendable {
                 }
                 skipped += reader.skippedExchanges
                 bytesBefore += reader.bytesRead
+                batch.streams += reader.streams
             }
         } catch {
             batch.failure = error

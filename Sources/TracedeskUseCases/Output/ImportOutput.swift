@@ -14,6 +14,8 @@ public struct ImportOutput: Sendable, Encodable, Equatable {
     public var bodiesRead: Int
     public var bodiesStored: Int
     public var bodiesAlreadyKnown: Int
+    public var streamsRead: Int
+    public var eventsStored: Int
     public var runs: [Run]
 
     public init(summary: Importer.Summary, database: String) {
@@ -21,6 +23,8 @@ public struct ImportOutput: Sendable, Encodable, Equatable {
         bodiesRead = summary.bodiesRead
         bodiesStored = summary.bodiesStored
         bodiesAlreadyKnown = summary.bodiesAlreadyKnown
+        streamsRead = summary.streamsRead
+        eventsStored = summary.eventsStored
         runs = summary.runs.map { Run(jobId: $0.jobId, team: $0.team, status: $0.status, new: $0.isNew) }
     }
 }

@@ -141,6 +141,79 @@ struct StreamCommandTests {
         #expect(everything.contains(CallbackTokens.marker), "a marker holds their place")
     }
 
+    /// What another history makes of a run: its steps, calls and figures, as `show --json` says.
+    func essentials(_ value: JSONValue) -> [String] {
+        let run = value["run"]
+        var lines = ["status", "message", "output", "inputTokens", "outputTokens", "aiUnits", "transport", "teamCode", "nodeCount"].map { key in
+            "\(key)=\(run?[key]?.compactText ?? "-")"
+        }
+        for node in value["nodes"]?.arrayValue ?? [] {
+            lines.append(["code", "status", "durationMs", "loopIndex", "depth"].map { node[$0]?.compactText ?? "-" }.joined(separator: " ")
+                         + " calls=\(node["llmCalls"]?.arrayValue?.count ?? 0)")
+        }
+        return lines
+    }
+
+    @Test("a streamed run's report imports into another history as the same run: steps, model calls, AI units, every event; twice is once")
+    func reportRoundTrip() async throws {
+        let invoked = await tracedesk.run(["invoke", "PRODUCT_COMPARISON_ADVISOR_COE", "Compare M1000034 of org IMO and M1000040 of Org SBI", "--stream", "--quiet"])
+        #expect(invoked.status == 0, "\(invoked.stderr)")
+        let original = try await details()
+        let report = folder.url.appendingPathComponent("run.html")
+        #expect(await tracedesk.run(["report", "last", "-o", report.path]).status == 0)
+        let html = try String(contentsOf: report, encoding: .utf8)
+        #expect(html.contains("Model call") && html.contains("Tokens (the provider") && html.contains("AI units"), "the report shows the calls")
+
+        let other = CommandLineHarness(database: folder.url.appendingPathComponent("other.sqlite").path)
+        let imported = await other.run(["import", report.path])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("1 debug stream read"), "\(imported.stdout)")
+        let copy = try await details(harness: other)
+        let (a, b) = (essentials(copy), essentials(original))
+        #expect(a == b, "\(a.enumerated().filter { $0.offset >= b.count || b[$0.offset] != $0.element }.map(\.element)) against \(b.enumerated().filter { $0.offset >= a.count || a[$0.offset] != $0.element }.map(\.element))")
+        #expect(copy["streamEvents"] == original["streamEvents"])
+        let again = await other.run(["import", report.path])
+        #expect(again.stdout.contains("1 streamed run already recorded"), "\(again.stdout)")
+        #expect(try await details(harness: other)["streamEvents"] == original["streamEvents"], "nothing doubled")
+    }
+
+    @Test("a recorded streamed run and its resume import as one run, the token nowhere")
+    func recordedRoundTrip() async throws {
+        let record = folder.url.appendingPathComponent("record")
+        let invoked = await tracedesk.run(["invoke", "XX_GL_JOURNAL_APPROVAL", "Post it", "--param", "journal=JE-9", "--stream", "--quiet", "--record", record.path])
+        #expect(invoked.status == 3)
+        #expect(await tracedesk.run(["resume", "last", "--approve", "--quiet", "--record", record.path]).status == 0)
+        let original = try await details()
+        let files = try FileManager.default.contentsOfDirectory(atPath: record.path).sorted().map { record.appendingPathComponent($0).path }
+        let other = CommandLineHarness(database: folder.url.appendingPathComponent("other.sqlite").path)
+        let imported = await other.run(["import"] + files)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("2 debug streams read"), "\(imported.stdout)")
+        let copy = try await details(harness: other)
+        #expect(copy["run"]?["status"]?.stringValue == "COMPLETE")
+        #expect(copy["run"]?["message"]?.stringValue == "Post it")
+        #expect(copy["nodes"]?.arrayValue?.map { $0["code"]?.stringValue ?? "" } == original["nodes"]?.arrayValue?.map { $0["code"]?.stringValue ?? "" })
+        #expect(copy["run"]?["output"] == original["run"]?["output"])
+        #expect(copy["streamEvents"] == original["streamEvents"])
+    }
+
+    @Test("an imported WAITING body's callback token is kept out of the history, show, the JSON and the report")
+    func importedToken() async throws {
+        let token = "cbt-5f0c2a9e7d41b3c8a6e2f9d07b1c4e8a5d3f"
+        let imported = await tracedesk.run(["import", "samples/bodies/approval-waiting.json"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let shown = await tracedesk.run(["show", "last"])
+        #expect(shown.stdout.contains("round 1 of 3") && shown.stdout.contains("RFI_ACTION Request changes"), "\(shown.stdout)")
+        let json = await tracedesk.run(["show", "last", "--json"])
+        let report = folder.url.appendingPathComponent("reports")
+        try FileManager.default.createDirectory(at: report, withIntermediateDirectories: true)
+        let written = await tracedesk.run(["report", "last", "-o", report.appendingPathComponent("waiting.html").path])
+        #expect(written.status == 0, "\(written.stderr) \(written.stdout)")
+        let everything = try self.written([imported, shown, json, written], also: [report])
+        #expect(!everything.contains(token))
+        #expect(everything.contains(CallbackTokens.marker))
+    }
+
     @Test("a WAIT node ends the stream too; --skip-wait resumes it at once, and --approve is refused for it")
     func skipWait() async throws {
         let invoked = await tracedesk.run(["invoke", "XX_GL_JOURNAL_APPROVAL", "Post it", "--param", "journal=JE-9", "--draft", "--stream", "--quiet"])

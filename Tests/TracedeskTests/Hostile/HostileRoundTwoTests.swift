@@ -59,7 +59,7 @@ struct HostileRoundTwoTests {
         _ = try write("share/runs/notes.txt", "SECRET-BYTES-1234")
         try? FileManager.default.createSymbolicLink(atPath: folder.path("share/link-out"), withDestinationPath: folder.path("victim"))
         let report = try write("share/compare.html", """
-            <!DOCTYPE html><html><head><meta name="generator" content="Tracedesk"></head><body class="comparison-report">
+            <!DOCTYPE html><html lang="en"><head><meta name="generator" content="Tracedesk"><title>A hostile comparison</title></head><body class="comparison-report">
             <table><tr class="prompt-row"><td><a class="run-link" href="\(link)">A</a></td></tr></table></body></html>
             """)
         let imported = await tracedesk.run(["import", report])
