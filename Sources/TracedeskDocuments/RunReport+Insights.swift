@@ -79,7 +79,11 @@ extension RunReport {
             document.element("dd", in: facts, text: value)
         }
         fact("Waiting for a person", waitingText(insights: insights, clocksDiffer: details.clockNote != nil))
-        fact("Status requests", "\(TextFormat.count(Int64(insights.requests))) answered with \(TextFormat.count(Int64(insights.distinctBodies))) distinct bod\(insights.distinctBodies == 1 ? "y" : "ies")")
+        if run.transport == .stream {
+            fact("Followed", "over the debug stream: \(TextFormat.count(Int64(details.streamEvents))) events, no polling")
+        } else {
+            fact("Status requests", "\(TextFormat.count(Int64(insights.requests))) answered with \(TextFormat.count(Int64(insights.distinctBodies))) distinct bod\(insights.distinctBodies == 1 ? "y" : "ies")")
+        }
         fact("Answers retried", insights.failedRequests == 0 ? "none" : "\(TextFormat.count(Int64(insights.failedRequests))) (not HTTP 200)")
         if let delay = insights.pollingDelay {
             // The run ended between two polls: the client learnt of it at most their distance late.

@@ -203,6 +203,7 @@ extension RunReport {
             document.bulkText(HTMLDocument.preformatted(EmbeddedRun.eventLines(events)), in: pre)
         }
         let embedded = bodies.select(snapshots)
+        if snapshots.isEmpty && !events.isEmpty { return }
         let group = document.element("details", in: slot, attributes: ["class": "group"])
         let total = embedded.reduce(0) { $0 + $1.body.utf8.count }
         let of = embedded.count == snapshots.count ? "" : " of \(snapshots.count), as --bodies \(bodies.rawValue) chose"
