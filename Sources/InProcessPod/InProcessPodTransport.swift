@@ -36,7 +36,7 @@ public final class InProcessPodTransport: HTTPTransport {
             let milliseconds = TextFormat.milliseconds(duration)
             runClock.advance(byMilliseconds: milliseconds)
             wallClock.advance(byMilliseconds: milliseconds)
-        })
+        }, movesWhenSlept: true)
     }
 
     /// A streamed answer (`/debug`): each event is handed over once the run reaches it, the

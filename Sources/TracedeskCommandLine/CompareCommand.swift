@@ -81,6 +81,9 @@ struct CompareCommand: TracedeskCommand {
     @Option(help: ArgumentHelp("A median time increase beyond this is a regression (20 or 20%).", valueName: "percent"))
     var maxTimeIncrease: String?
 
+    @Flag(help: "Follow each job over the v2 debug stream (one request a job, each step as it happens) instead of polling it.")
+    var stream = false
+
     @Flag(help: "No progress on stderr.")
     var quiet = false
 
@@ -126,6 +129,7 @@ struct CompareCommand: TracedeskCommand {
             failOnRegression: failOn == "regression", export: exportOptions.export
         )
         compare.selfContained = selfContained
+        compare.stream = stream
         return try await compare.run(in: context)
     }
 }

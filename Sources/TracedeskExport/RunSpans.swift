@@ -43,16 +43,36 @@ public enum RunSpans {
             events: waitingEvents(details)))
 
         var starts: [Int: Int64] = [:]
+        var codes: [Int: String] = [:]
+        let team = run.teamCode ?? run.workflowCode ?? "run"
         for node in nodes {
             let parentStart = node.parentPosition.flatMap { starts[$0] } ?? runStart
             let start = node.startedAt ?? parentStart
             starts[node.position] = start
+            codes[node.position] = node.label
             let end = node.endedAt ?? node.durationMs.map { start + $0 } ?? (RunStatus(node.status ?? "") == .running ? max(start, lastSeen) : start)
             let parent = node.parentPosition.map { spanId(jobId: run.jobId, position: $0) } ?? rootId
+            let nodeSpan = spanId(jobId: run.jobId, position: node.position)
+            let calls = details.calls(ofStepAt: node.position)
+            var attributes = nodeAttributes(node, calls: calls, options: options)
+            attributes.append(Attribute("graph.node.id", .string(node.label)))
+            attributes.append(Attribute("graph.node.parent_id", .string(node.parentPosition.flatMap { codes[$0] } ?? team)))
             spans.append(ExportedSpan(
-                traceId: traceId, spanId: spanId(jobId: run.jobId, position: node.position), parentSpanId: parent,
+                traceId: traceId, spanId: nodeSpan, parentSpanId: parent,
                 name: node.label, kind: kind(of: node), startTimeUnixNano: nanoseconds(start), endTimeUnixNano: nanoseconds(max(end, start)),
-                status: nodeStatus(node), attributes: nodeAttributes(node, options: options), events: []))
+                status: nodeStatus(node), attributes: attributes, events: []))
+            // A step of several model calls: each its own `chat` span under the step, one after another.
+            guard calls.count > 1 else { continue }
+            var callStart = start
+            for call in calls {
+                let callEnd = call.durationMs.map { callStart + $0 } ?? callStart
+                spans.append(ExportedSpan(
+                    traceId: traceId, spanId: hex(nonZero(hash("span/\(run.jobId)/\(node.position)/call/\(call.position)"))), parentSpanId: nodeSpan,
+                    name: "chat " + (call.model ?? node.label), kind: "LLM", startTimeUnixNano: nanoseconds(callStart),
+                    endTimeUnixNano: nanoseconds(max(callEnd, callStart)), status: ExportedSpan.Status(code: "OK"),
+                    attributes: callAttributes(call, options: options).items, events: []))
+                callStart = callEnd
+            }
         }
         return spans
     }
@@ -130,8 +150,10 @@ public enum RunSpans {
         let run = details.run
         var attributes = AttributeList(options: options)
         attributes.add("openinference.span.kind", "AGENT")
-        attributes.add("gen_ai.operation.name", "invoke_agent")
+        // A Fusion team is a workflow of agents and steps.
+        attributes.add("gen_ai.operation.name", "invoke_workflow")
         attributes.add("gen_ai.agent.name", run.teamCode ?? run.workflowCode)
+        attributes.add("graph.node.id", run.teamCode ?? run.workflowCode ?? "run")
         attributes.add("gen_ai.conversation.id", run.conversationId)
         attributes.add("session.id", run.conversationId)
         attributes.text("input.value", run.message)
@@ -155,6 +177,8 @@ public enum RunSpans {
         attributes.add("fusion.status", run.status.rawValue)
         attributes.add("fusion.error", run.error)
         attributes.add("fusion.pod", run.pod)
+        attributes.add("fusion.ai_units", run.aiUnits)
+        attributes.add("tracedesk.transport", run.transport.rawValue)
         attributes.add("fusion.waiting_for", run.waitingSummary)
         for (name, value) in run.parameters.sorted(by: { $0.key < $1.key }) { attributes.text("fusion.parameters.\(name)", value) }
         if !run.followUpQuestions.isEmpty { attributes.add("fusion.follow_up_questions", .strings(run.followUpQuestions)) }
@@ -181,10 +205,24 @@ public enum RunSpans {
         return attributes.items
     }
 
-    static func nodeAttributes(_ node: NodeRecord, options: SpanOptions) -> [Attribute] {
+    /// The GenAI operation of a span of this kind.
+    static func operation(ofKind kind: String) -> String? {
+        switch kind {
+        case "LLM": "chat"
+        case "TOOL", "RETRIEVER": "execute_tool"
+        case "AGENT": "invoke_agent"
+        default: nil
+        }
+    }
+
+    static func nodeAttributes(_ node: NodeRecord, calls: [LLMCallRecord] = [], options: SpanOptions) -> [Attribute] {
         var attributes = AttributeList(options: options)
         let kind = kind(of: node)
         attributes.add("openinference.span.kind", kind)
+        attributes.add("gen_ai.operation.name", operation(ofKind: kind))
+        if kind == "TOOL" || kind == "RETRIEVER" { attributes.add("gen_ai.tool.name", node.code ?? node.name) }
+        if node.loopIndex != nil { attributes.add("fusion.node.loop_index", node.loopIndex.map(Int64.init)) }
+        attributes.add("fusion.ai_units", node.aiUnits)
         attributes.add("fusion.node.code", node.code)
         attributes.add("fusion.node.name", node.name)
         attributes.add("fusion.node.type", node.type)
@@ -206,6 +244,12 @@ public enum RunSpans {
             attributes.add("gen_ai.usage.input_tokens", tokens.input)
             attributes.add("gen_ai.usage.output_tokens", tokens.output)
         }
+        // One model call: its messages, settings and counts on the step itself (several: on spans of their own).
+        if calls.count == 1 {
+            // The step's own counts are already there; the call adds what they lack.
+            let already = Set(attributes.items.map(\.key))
+            attributes.items += callAttributes(calls[0], options: options).items.filter { !already.contains($0.key) }
+        }
         if let nested = node.nestedJobId {
             attributes.add("gen_ai.agent.name", node.code)
             attributes.add("fusion.nested.job_id", nested)
@@ -213,6 +257,56 @@ public enum RunSpans {
             attributes.add("fusion.nested.status", node.nestedStatus)
         }
         return attributes.items
+    }
+
+    /// A model call in both vocabularies: OpenInference's `llm.input_messages.N.message.role` and
+    /// `.content`, `llm.output_messages`, `llm.invocation_parameters` and the reasoning count, and
+    /// the GenAI conventions' `gen_ai.input.messages` / `gen_ai.output.messages` (JSON), finish
+    /// reasons and `gen_ai.usage.reasoning.output_tokens`.
+    static func callAttributes(_ call: LLMCallRecord, options: SpanOptions) -> AttributeList {
+        var attributes = AttributeList(options: options)
+        attributes.add("openinference.span.kind", "LLM")
+        attributes.add("gen_ai.operation.name", "chat")
+        attributes.add("llm.model_name", call.model)
+        attributes.add("gen_ai.request.model", call.model)
+        attributes.add("fusion.model_type", call.modelType)
+        for (index, message) in call.messages.enumerated() {
+            attributes.add("llm.input_messages.\(index).message.role", message.role.lowercased())
+            attributes.text("llm.input_messages.\(index).message.content", message.text)
+        }
+        if !call.messages.isEmpty {
+            attributes.text("gen_ai.input.messages", JSONValue.array(call.messages.map { message in
+                .object(["role": .string(message.role.lowercased()), "parts": .array([.object(["type": .string("text"), "content": .string(message.text)])])])
+            }).compactText)
+        }
+        if let answer = call.responseText, !answer.isEmpty {
+            attributes.add("llm.output_messages.0.message.role", "assistant")
+            attributes.text("llm.output_messages.0.message.content", answer)
+            var message: [String: JSONValue] = ["role": .string("assistant"), "parts": .array([.object(["type": .string("text"), "content": .string(answer)])])]
+            if let reason = call.finishReason { message["finish_reason"] = .string(reason) }
+            attributes.text("gen_ai.output.messages", JSONValue.array([.object(message)]).compactText)
+        }
+        if let reason = call.finishReason { attributes.add("gen_ai.response.finish_reasons", .strings([reason])) }
+        let parameters = call.parameterValues.filter { $0.value != .null }
+        if !parameters.isEmpty { attributes.text("llm.invocation_parameters", JSONValue.object(parameters).compactText) }
+        if let effort = parameters["reasoning_effort"]?.stringValue { attributes.add("gen_ai.request.reasoning_effort", effort) }
+        if let maximum = parameters["max_completion_tokens"]?.int64Value ?? parameters["max_tokens"]?.int64Value {
+            attributes.add("gen_ai.request.max_tokens", maximum)
+        }
+        attributes.add("llm.token_count.prompt", call.inputTokens)
+        attributes.add("llm.token_count.completion", call.outputTokens)
+        attributes.add("llm.token_count.total", call.inputTokens + call.outputTokens)
+        attributes.add("gen_ai.usage.input_tokens", call.inputTokens)
+        attributes.add("gen_ai.usage.output_tokens", call.outputTokens)
+        if let reasoning = call.reasoningTokens {
+            attributes.add("llm.token_count.completion_details.reasoning", reasoning)
+            attributes.add("gen_ai.usage.reasoning.output_tokens", reasoning)
+        }
+        attributes.add("fusion.provider_usage.prompt_tokens", call.providerPromptTokens)
+        attributes.add("fusion.provider_usage.completion_tokens", call.providerCompletionTokens)
+        attributes.add("fusion.ai_units", call.aiUnits)
+        attributes.add("fusion.llm_call.duration_ms", call.durationMs)
+        return attributes
     }
 
     /// Each time the run waited for a person or a timer, as an event at the wait's start.

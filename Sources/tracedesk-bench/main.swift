@@ -7,7 +7,7 @@ import TracedeskHistory
 import TracedeskModel
 import TracedeskUseCases
 
-// Benchmarks of Tracedesk: `swift run -c release tracedesk-bench [polling|report|ingest|history]`.
+// Benchmarks of Tracedesk: `swift run -c release tracedesk-bench [polling|report|ingest|history|serve|stream]`.
 //
 // polling: how many status requests a run costs, and how late its COMPLETE is noticed, for
 // fixed 1-second polling, plain backoff, and Tracedesk's schedule informed by history. Runs
@@ -123,6 +123,8 @@ do {
         try historyBenchmark()
     case "serve":
         try serveBenchmark()
+    case "stream":
+        try await streamBenchmark()
     case "report-loop":
         // report-loop [N]: record the large run, then only render its report N times (default 20),
         // for a profiler: `perf record -g tracedesk-bench report-loop`.
@@ -136,7 +138,7 @@ do {
                                               nodes: arguments.count > 2 ? Int(arguments[2]) ?? 50 : 50, to: path)
         print("wrote \(bytes) bytes to \(path)")
     default:
-        print("usage: tracedesk-bench [polling|report|report-loop [N]|ingest|history|serve|generate FILE [BODIES [NODES]]]")
+        print("usage: tracedesk-bench [polling|report|report-loop [N]|ingest|history|serve|stream|generate FILE [BODIES [NODES]]]")
         exit(2)
     }
 } catch {

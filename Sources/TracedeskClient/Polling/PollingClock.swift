@@ -10,10 +10,15 @@ public struct PollingClock: Sendable {
     public var now: @Sendable () -> Int64
     /// Waits; throws when the task is cancelled.
     public var sleep: @Sendable (Duration) async throws -> Void
+    /// True for a clock that moves when slept on (a test's, a simulation's): a wait beside other
+    /// work would move time for all of it, so deadlines are checked as work happens instead.
+    public var movesWhenSlept: Bool
 
-    public init(now: @escaping @Sendable () -> Int64, sleep: @escaping @Sendable (Duration) async throws -> Void) {
+    public init(now: @escaping @Sendable () -> Int64, sleep: @escaping @Sendable (Duration) async throws -> Void,
+                movesWhenSlept: Bool = false) {
         self.now = now
         self.sleep = sleep
+        self.movesWhenSlept = movesWhenSlept
     }
 
     /// The wall clock and `Task.sleep`.

@@ -25,6 +25,8 @@ public struct CompareVersions: Sendable {
     public var reportPath: String?
     /// Every run's report inside the one comparison report, instead of beside it.
     public var selfContained = false
+    /// `--stream`: each job followed over the debug stream.
+    public var stream = false
     public var templatesFolder: String?
     public var json: Bool
     public var quiet: Bool
@@ -64,11 +66,16 @@ public struct CompareVersions: Sendable {
         // Checked now, not after the jobs have run.
         if let reportPath { try ReportFile.checkedLocation(context.absolutePath(reportPath), acceptsFolder: true) }
         if let export { _ = try export.destination(in: context) }
+        if stream, let numbered = [baseline, candidate].first(where: { $0.version != nil }) {
+            throw TracedeskError.badInput("--stream runs the PUBLISHED version or the DRAFT, not a numbered one (\(numbered)): "
+                                          + "compare PUBLISHED against DRAFT, or drop --stream")
+        }
         let store = try history.openForWriting(in: context)
         let client = try pod.client(team: team, in: context)
-        let plan = ComparisonRunner.Plan(
+        var plan = ComparisonRunner.Plan(
             team: team, baseline: baseline, candidate: candidate, suite: suite, suiteName: suite.name ?? suiteFile.map { URL(fileURLWithPath: $0).lastPathComponent },
             repeats: repeats, concurrency: concurrency, thresholds: thresholds, jobTimeout: jobTimeout)
+        plan.stream = stream
         let total = suite.prompts.count * repeats * 2
         if !quiet {
             let prompts = suite.prompts.count

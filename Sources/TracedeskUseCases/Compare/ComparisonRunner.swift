@@ -28,6 +28,8 @@ public struct ComparisonRunner: Sendable {
         /// How long to follow one job before giving up on it.
         public var jobTimeout: Duration
         public var pollInterval: AdaptiveInterval
+        /// Follow each job over the debug stream (one request a job) instead of polling it.
+        public var stream = false
 
         public init(team: String, baseline: VersionSpec, candidate: VersionSpec, suite: PromptSuite, suiteName: String?,
                     repeats: Int, concurrency: Int, thresholds: Comparison.Thresholds, jobTimeout: Duration = .seconds(600),
@@ -180,6 +182,7 @@ public struct ComparisonRunner: Sendable {
                                     invocationMode: .admin, parameters: prompt.parameters ?? [:])
         let label = "compare #\(comparisonId) \(job.side) \(prompt.name) #\(job.repetition)"
         let context = RecordingContext(teamCode: plan.team, pod: client.pod.absoluteString, source: .invoke, label: label, request: request)
+        if plan.stream { return try await stream(job, prompt: prompt, plan: plan, comparisonId: comparisonId, context: context, onEvent: onEvent) }
         let follower = JobFollower(client: client, store: store, context: context,
                                    options: Poller.Options(timeout: plan.jobTimeout, stopOnWaiting: true, interval: plan.pollInterval),
                                    clock: clock)
@@ -198,6 +201,28 @@ public struct ComparisonRunner: Sendable {
             if error.kind == .authenticationRefused || error.kind == .interrupted || error.kind == .database { throw error }
             onEvent(.failed(job, message: error.message))
             return (jobId, error)
+        }
+    }
+
+    /// One job over the debug stream: linked to the comparison once the stream has named it.
+    private func stream(_ job: Job, prompt: PromptSuite.Prompt, plan: Plan, comparisonId: Int64, context: RecordingContext,
+                        onEvent: @Sendable (Event) -> Void) async throws -> (jobId: String?, failure: TracedeskError?) {
+        let request = DebugRequest(message: prompt.message, workflowCode: plan.team, conversationId: UUID().uuidString.lowercased(),
+                                   status: job.spec.status, parameters: prompt.parameters ?? [:])
+        var follower = StreamFollower(client: client, store: store, context: context, clock: clock, callbackTokens: nil)
+        follower.deadline = Deadline(after: plan.jobTimeout, clock: clock)
+        do {
+            let (jobId, _) = try await follower.follow(request)
+            try store.linkRun(jobId, toComparison: comparisonId, side: job.side, promptIndex: job.promptIndex,
+                              promptLabel: prompt.label, repetition: job.repetition)
+            onEvent(.started(job, jobId: jobId))
+            let run = try store.run(jobId)
+            onEvent(.finished(job, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: run.timeTakenMs))
+            return (jobId, nil)
+        } catch {
+            if error.kind == .authenticationRefused || error.kind == .interrupted || error.kind == .database { throw error }
+            onEvent(.failed(job, message: error.message))
+            return (nil, error)
         }
     }
 }

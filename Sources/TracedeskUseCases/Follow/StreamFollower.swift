@@ -81,7 +81,8 @@ public struct StreamFollower: Sendable {
             try await withTaskCancellationHandler {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await reading.value }
-                    if let deadline = self.deadline {
+                    // On a clock that moves when slept on, the deadline is checked as events arrive (`take`).
+                    if let deadline = self.deadline, !self.clock.movesWhenSlept {
                         group.addTask {
                             try await self.clock.sleep(deadline.remaining)
                             throw deadline.exceeded("the stream was still going")
@@ -174,6 +175,7 @@ public struct StreamFollower: Sendable {
         }
         for notice in notices { onEvent(notice) }
         try flush(stream, context: context, force: false)
+        if clock.movesWhenSlept, let deadline, deadline.hasPassed { throw deadline.exceeded("the stream was still going") }
     }
 
     /// Writes the pending events; draws the run's rows again when `force`, at the run's first

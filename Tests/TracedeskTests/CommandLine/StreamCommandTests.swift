@@ -177,6 +177,24 @@ struct StreamCommandTests {
         #expect(try await details(harness: other)["streamEvents"] == original["streamEvents"], "nothing doubled")
     }
 
+    @Test("compare --stream: each job one /debug request, the same verdict as polling; a numbered version is refused")
+    func compareStreamed() async throws {
+        let suite = CommandLineHarness.repository.appendingPathComponent("samples/suites/product-comparison.yaml").path
+        let polled = await tracedesk.run(["compare", "PRODUCT_COMPARISON_ADVISOR_COE", "--suite", suite, "--json", "--quiet"])
+        let before = (tracedesk.pod?.requests ?? []).count
+        let streamed = await tracedesk.run(["compare", "PRODUCT_COMPARISON_ADVISOR_COE", "--suite", suite, "--json", "--quiet", "--stream"])
+        #expect(streamed.status == 0, "\(streamed.stderr)")
+        let requests = (tracedesk.pod?.requests ?? []).dropFirst(before)
+        #expect(requests.filter { $0.url.path.hasSuffix("/debug") }.count == 6, "three prompts, both sides")
+        #expect(!requests.contains { $0.url.path.contains("/status/") }, "no polling")
+        let a = try #require(JSONValue(parsing: polled.stdout)), b = try #require(JSONValue(parsing: streamed.stdout))
+        #expect(a["verdict"] == b["verdict"] && a["regressions"] == b["regressions"], "\(b["verdict"] ?? .null)")
+        let runs = try #require(JSONValue(parsing: await tracedesk.run(["runs", "--json", "--limit", "100"]).stdout)?.arrayValue)
+        #expect(runs.filter { $0["transport"]?.stringValue == "stream" }.count == 6)
+        let numbered = await tracedesk.run(["compare", "PRODUCT_COMPARISON_ADVISOR_COE", "--message", "x", "--a", "PUBLISHED:13", "--stream"])
+        #expect(numbered.status == 2 && numbered.stderr.contains("not a numbered one"), "\(numbered.stderr)")
+    }
+
     @Test("a recorded streamed run and its resume import as one run, the token nowhere")
     func recordedRoundTrip() async throws {
         let record = folder.url.appendingPathComponent("record")

@@ -45,6 +45,54 @@ struct RunSpansTests {
         #expect(root.attribute("input.value") == .string("Is April open for US Primary Ledger?"))
     }
 
+    /// A run of two LLM steps: one model call with its exact request and response, and one of two calls.
+    static let modelCallsBody = #"""
+        {"jobId": "calls-1", "status": "COMPLETE", "workflowCode": "TEAM", "traceId": "0000000000000000322418a3c9ceb65d",
+         "startDate": 1773341443000, "endTime": 1773341450000, "output": "fine",
+         "nodes": [
+          {"nodeCode": "ASK", "nodeType": "LLM", "status": "COMPLETED", "startTime": 1773341443100, "endTime": 1773341445000,
+           "nodeStepInfo": {"totalNodeTime": 1900, "details": [{"index": 0, "type": "LLM", "name": "LLM Call", "modelName": "openai.gpt-5-mini",
+             "modelType": "PREMIUM", "timeTaken": 1880, "inputTokens": 903, "outputTokens": 226,
+             "input": "{\"model\": \"openai.gpt-5-mini\", \"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"}, {\"role\": \"user\", \"content\": \"Hi?\"}], \"reasoning_effort\": \"medium\", \"max_completion_tokens\": 2048}",
+             "output": "{\"choices\": [{\"message\": {\"role\": \"assistant\", \"content\": \"fine\"}, \"finish_reason\": \"stop\"}], \"usage\": {\"prompt_tokens\": 811, \"completion_tokens\": 992, \"total_tokens\": 1803, \"completion_tokens_details\": {\"reasoning_tokens\": 896}}}"}]}},
+          {"nodeCode": "TWICE", "nodeType": "LLM", "status": "COMPLETED", "startTime": 1773341445100, "endTime": 1773341448000,
+           "nodeStepInfo": {"totalNodeTime": 2900, "details": [
+             {"index": 1, "type": "LLM", "modelName": "m", "timeTaken": 1000, "inputTokens": 10, "outputTokens": 5},
+             {"index": 2, "type": "LLM", "modelName": "m", "timeTaken": 1500, "inputTokens": 20, "outputTokens": 7}]}}
+         ]}
+        """#
+
+    @Test("a model call's prompt role by role, its answer, settings and reasoning tokens in both vocabularies; several calls, a chat span each")
+    func modelCalls() throws {
+        let store = try HistoryStore.inMemory()
+        let body = try StatusBody(data: Data(Self.modelCallsBody.utf8))
+        try store.record(body, verbatim: Self.modelCallsBody, observation: .imported(at: 1), context: RecordingContext(source: .import))
+        let spans = RunSpans.spans(of: try store.details(of: try store.run("calls-1")))
+        #expect(spans[0].attribute("gen_ai.operation.name") == .string("invoke_workflow"))
+        let ask = try #require(spans.first { $0.name == "ASK" })
+        #expect(ask.attribute("gen_ai.operation.name") == .string("chat"))
+        #expect(ask.attribute("llm.input_messages.0.message.role") == .string("system"))
+        #expect(ask.attribute("llm.input_messages.1.message.content") == .string("Hi?"))
+        #expect(ask.attribute("llm.output_messages.0.message.content") == .string("fine"))
+        #expect(ask.attribute("gen_ai.response.finish_reasons") == .strings(["stop"]))
+        #expect(ask.attribute("llm.token_count.completion_details.reasoning") == .int(896))
+        #expect(ask.attribute("gen_ai.usage.reasoning.output_tokens") == .int(896))
+        #expect(ask.attribute("llm.token_count.prompt") == .int(903), "Oracle's count, billed, not the provider's 811")
+        #expect(ask.attribute("fusion.provider_usage.prompt_tokens") == .int(811))
+        #expect(ask.attribute("gen_ai.request.reasoning_effort") == .string("medium"))
+        #expect(ask.attribute("graph.node.id") == .string("ASK") && ask.attribute("graph.node.parent_id") == .string("TEAM"))
+        guard case .string(let messages)? = ask.attribute("gen_ai.input.messages") else { Issue.record("no gen_ai.input.messages"); return }
+        #expect(JSONValue(parsing: messages)?.arrayValue?.first?["parts"]?.arrayValue?.first?["content"] == .string("Be brief."))
+        #expect(ask.attributes.filter { $0.key == "llm.token_count.prompt" }.count == 1, "one count per key")
+
+        let twice = try #require(spans.first { $0.name == "TWICE" })
+        let calls = spans.filter { $0.parentSpanId == twice.spanId }
+        #expect(calls.map(\.name) == ["chat m", "chat m"])
+        #expect(calls.map { $0.attribute("llm.token_count.prompt") } == [.int(10), .int(20)])
+        #expect(calls[1].startTimeUnixNano == calls[0].endTimeUnixNano, "one after another")
+        #expect(RunSpans.spans(of: try store.details(of: try store.run("calls-1"))) == spans, "derived ids, as for steps")
+    }
+
     @Test("ids are derived, not random: the same run gives the same spans; a trace id that is not Fusion's is derived")
     func ids() throws {
         let (_, runs) = try details("supervisor-complete.json", "coe-status-complete.json")
