@@ -13,8 +13,10 @@ extension Comparison {
 
     public static func of(_ a: RunDetails, _ b: RunDetails) -> Comparison {
         func outcome(_ run: RunRecord) -> RunOutcome {
-            RunOutcome(repetition: 1, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: run.timeTakenMs, tokens: run.tokens?.total,
-                       checks: [], output: run.output)
+            var outcome = RunOutcome(repetition: 1, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: run.timeTakenMs,
+                                     tokens: run.tokens?.total, checks: [], output: run.output)
+            outcome.aiUnits = run.aiUnits
+            return outcome
         }
         func spec(_ run: RunRecord) -> String {
             let text = [run.versionStatus, run.version.map { String($0) }].compactMap { $0 }.joined(separator: ":")

@@ -42,6 +42,8 @@ public struct Comparison: Sendable, Codable {
         public var failure: String?
         public var timeTakenMs: Int64?
         public var tokens: Int64?
+        /// The run's AI units, when every model call's are known.
+        public var aiUnits: Int64?
         public var checks: [ExpectationCheck]
         public var output: String?
 
@@ -76,6 +78,8 @@ public struct Comparison: Sendable, Codable {
         public var medianTokens: Int64?
         public var minTokens: Int64?
         public var maxTokens: Int64?
+        /// The median AI units of the repeats whose units are known.
+        public var medianAIUnits: Int64?
         /// How many different answers the repeats gave.
         public var distinctAnswers: Int
         /// The share of pairs of repeats whose answers differ: 0 when every repeat said the same.
@@ -94,6 +98,7 @@ public struct Comparison: Sendable, Codable {
             medianTokens = Self.median(tokens)
             minTokens = tokens.first
             maxTokens = tokens.last
+            medianAIUnits = Self.median(runs.compactMap { $0.failure == nil ? $0.aiUnits : nil }.sorted())
             let answers = runs.filter { $0.failure == nil }.map { $0.output ?? "" }
             distinctAnswers = Set(answers).count
             var pairs = 0, differing = 0
@@ -252,6 +257,12 @@ public struct Comparison: Sendable, Codable {
         /// `2,622 → 3,348 (+28%)`: the median tokens.
         public var tokenCell: String {
             Self.change(a.medianTokens.map(TextFormat.count) ?? "-", b.medianTokens.map(TextFormat.count) ?? "-", tokenChange)
+        }
+
+        /// `8 → 9 (+12%)`: the median AI units; `-` on a side whose units are unknown.
+        public var aiUnitCell: String {
+            Self.change(a.medianAIUnits.map(TextFormat.count) ?? "-", b.medianAIUnits.map(TextFormat.count) ?? "-",
+                        Self.change(from: a.medianAIUnits, to: b.medianAIUnits))
         }
 
         /// Expectations, B against A: `1 improved, 1 regressed` (each by how often it held over

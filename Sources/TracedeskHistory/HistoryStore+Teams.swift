@@ -12,6 +12,9 @@ public struct TeamSummary: Sendable, Hashable {
     public var errors: Int
     public var going: Int
     public var lastRunAt: Int64?
+    /// AI units over the runs whose units are known, and how many runs those are.
+    public var aiUnits: Int64 = 0
+    public var runsWithAIUnits: Int = 0
 }
 
 /// One day of a team's runs (UTC), for its trends.
@@ -51,11 +54,13 @@ extension HistoryStore {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT coalesce(teamCode, workflowCode, '(no team)') AS team, versionStatus, count(*) AS runs,
-                       sum(status = 'ERROR') AS errors, sum(status IN ('RUNNING', 'WAITING')) AS going, max(sortAt) AS lastRunAt
+                       sum(status = 'ERROR') AS errors, sum(status IN ('RUNNING', 'WAITING')) AS going, max(sortAt) AS lastRunAt,
+                       total(aiUnits) AS aiUnits, count(aiUnits) AS runsWithAIUnits
                 FROM run GROUP BY 1, 2 ORDER BY runs DESC, team
                 """).map { row in
                 TeamSummary(team: row["team"], versionStatus: row["versionStatus"], runs: row["runs"], errors: row["errors"] ?? 0,
-                            going: row["going"] ?? 0, lastRunAt: row["lastRunAt"])
+                            going: row["going"] ?? 0, lastRunAt: row["lastRunAt"], aiUnits: Int64((row["aiUnits"] as Double?) ?? 0),
+                            runsWithAIUnits: row["runsWithAIUnits"] ?? 0)
             }
         }
     }

@@ -17,7 +17,7 @@ extension ServePages {
             }
             let table = document.element("table", in: main, attributes: ["class": "grid teams"])
             let head = document.element("tr", in: document.element("thead", in: table))
-            for (title, numeric) in [("Team", false), ("Version", false), ("Runs", true), ("Errors", true), ("Running or waiting", true), ("Last run", false)] {
+            for (title, numeric) in [("Team", false), ("Version", false), ("Runs", true), ("Errors", true), ("Running or waiting", true), ("AI units", true), ("Last run", false)] {
                 document.element("th", in: head, attributes: numeric ? ["class": "num", "scope": "col"] : ["scope": "col"], text: title)
             }
             let body = document.element("tbody", in: table)
@@ -29,9 +29,17 @@ extension ServePages {
                 document.element("td", in: row, attributes: ["class": "num"], text: TextFormat.count(Int64(team.runs)))
                 document.element("td", in: row, attributes: ["class": "num"], text: TextFormat.count(Int64(team.errors)))
                 document.element("td", in: row, attributes: ["class": "num"], text: TextFormat.count(Int64(team.going)))
+                document.element("td", in: row, attributes: ["class": "num"], text: Self.aiUnits(team))
                 document.element("td", in: row, text: team.lastRunAt.map(format.instant) ?? "-")
             }
         }
+    }
+
+    /// A team's AI units, saying over how many of its runs they are known.
+    static func aiUnits(_ team: TeamSummary) -> String {
+        if team.runsWithAIUnits == 0 { return "-" }
+        let units = TextFormat.count(team.aiUnits)
+        return team.runsWithAIUnits == team.runs ? units : "\(units) (\(TextFormat.count(Int64(team.runsWithAIUnits))) of \(TextFormat.count(Int64(team.runs))) runs)"
     }
 
     static func runs(_ count: Int) -> String { "\(TextFormat.count(Int64(count))) run\(count == 1 ? "" : "s")" }

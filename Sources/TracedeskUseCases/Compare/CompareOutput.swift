@@ -8,13 +8,14 @@ import TracedeskModel
 public enum CompareOutput {
     /// The comparison as a table of prompts, then the verdict and its reasons.
     public static func table(_ comparison: Comparison) -> String {
+        // AI units are a column once a side of a prompt has them (the pod's rates were known).
+        let units = comparison.prompts.contains { $0.a.medianAIUnits != nil || $0.b.medianAIUnits != nil }
         var table = TextTable(columns: [
             .init("PROMPT"), .init("VERDICT"), .init("TIME A → B (median)"), .init("TOKENS A → B (median)"),
-            .init("EXPECT B vs A"), .init("STEPS +/−/~"),
-        ])
+        ] + (units ? [.init("AI UNITS A → B")] : []) + [.init("EXPECT B vs A"), .init("STEPS +/−/~")])
         for prompt in comparison.prompts {
-            table.add([TextFormat.snippet(prompt.name, width: 32), prompt.verdict.rawValue,
-                       prompt.timeCell, prompt.tokenCell, prompt.expectationCell, prompt.stepCell])
+            table.add([TextFormat.snippet(prompt.name, width: 32), prompt.verdict.rawValue, prompt.timeCell, prompt.tokenCell]
+                      + (units ? [prompt.aiUnitCell] : []) + [prompt.expectationCell, prompt.stepCell])
         }
         var lines = ["Comparison\(comparison.id.map { " #\($0)" } ?? "") of \(comparison.team)\(comparison.suite.map { ", suite \"\($0)\"" } ?? ""): "
                      + "A \(comparison.baseline) against B \(comparison.candidate), \(comparison.repeats) repeat\(comparison.repeats == 1 ? "" : "s")", ""]

@@ -120,6 +120,7 @@ public struct ComparisonRunner: Sendable {
                     result.status = run.status.rawValue
                     result.timeTakenMs = run.timeTakenMs
                     result.tokens = run.tokens?.total
+                    result.aiUnits = run.aiUnits
                     result.output = run.output
                     if result.failure == nil {
                         result.checks = (prompt.expect ?? PromptSuite.Expectations()).check(run)
