@@ -76,6 +76,7 @@ public struct CompareVersions: Sendable {
             team: team, baseline: baseline, candidate: candidate, suite: suite, suiteName: suite.name ?? suiteFile.map { URL(fileURLWithPath: $0).lastPathComponent },
             repeats: repeats, concurrency: concurrency, thresholds: thresholds, jobTimeout: jobTimeout)
         plan.stream = stream
+        plan.aiUnitRates = try await AIUnitRatesLookup.rates(for: client, store: store, in: context)
         let total = suite.prompts.count * repeats * 2
         if !quiet {
             let prompts = suite.prompts.count

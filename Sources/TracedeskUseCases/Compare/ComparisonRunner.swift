@@ -30,6 +30,8 @@ public struct ComparisonRunner: Sendable {
         public var pollInterval: AdaptiveInterval
         /// Follow each job over the debug stream (one request a job) instead of polling it.
         public var stream = false
+        /// How the runs' model calls become AI units (the pod's feature configuration, or config.toml).
+        public var aiUnitRates: AIUnitRates?
 
         public init(team: String, baseline: VersionSpec, candidate: VersionSpec, suite: PromptSuite, suiteName: String?,
                     repeats: Int, concurrency: Int, thresholds: Comparison.Thresholds, jobTimeout: Duration = .seconds(600),
@@ -182,7 +184,8 @@ public struct ComparisonRunner: Sendable {
         let request = InvokeRequest(message: prompt.message, version: job.spec.version, status: job.spec.status,
                                     invocationMode: .admin, parameters: prompt.parameters ?? [:])
         let label = "compare #\(comparisonId) \(job.side) \(prompt.name) #\(job.repetition)"
-        let context = RecordingContext(teamCode: plan.team, pod: client.pod.absoluteString, source: .invoke, label: label, request: request)
+        var context = RecordingContext(teamCode: plan.team, pod: client.pod.absoluteString, source: .invoke, label: label, request: request)
+        context.aiUnitRates = plan.aiUnitRates
         if plan.stream { return try await stream(job, prompt: prompt, plan: plan, comparisonId: comparisonId, context: context, onEvent: onEvent) }
         let follower = JobFollower(client: client, store: store, context: context,
                                    options: Poller.Options(timeout: plan.jobTimeout, stopOnWaiting: true, interval: plan.pollInterval),

@@ -163,6 +163,8 @@ struct ServeRoutesTests {
         try await withServer { client in
             let teams = try await get(client, "/teams")
             #expect(teams.text.contains("/teams/XX_TRAVEL_POLICY_ADVISOR?version=PUBLISHED"))
+            #expect(try document(teams.text).elements { $0.name == "th" && $0.textContent == "AI units" }.count == 1,
+                    "a column of AI units, '-' where the rates were not known")
             let team = try await get(client, "/teams/XX_TRAVEL_POLICY_ADVISOR?version=PUBLISHED&days=3650")
             #expect(team.status == 200)
             let doc = try document(team.text)
