@@ -109,11 +109,12 @@ public struct DemoTour: Sendable {
         let team = "PRODUCT_COMPARISON_ADVISOR_COE"
         guard library.teams[team] != nil else { return (visits, nil) }
         try say("\(visits.count + 1). compare \(team): PUBLISHED (A) against DRAFT (B), 2 prompts × 2 repeats, as `tracedesk compare` does\n")
-        let plan = ComparisonRunner.Plan(team: team, baseline: VersionSpec(status: .published), candidate: VersionSpec(status: .draft),
+        var plan = ComparisonRunner.Plan(team: team, baseline: VersionSpec(status: .published), candidate: VersionSpec(status: .draft),
                                          suite: Self.comparisonSuite, suiteName: nil, repeats: 2, concurrency: 4,
                                          thresholds: .init(maxTimeIncrease: 0.2),
                                          pollInterval: AdaptiveInterval(minimum: .milliseconds(200), maximum: .seconds(1)))
         let client = AgentClient(pod: podURL, team: team, transport: transport, tokens: tokens, clock: context.clock)
+        plan.aiUnitRates = try await AIUnitRatesLookup.rates(for: client, store: store, in: context)
         let comparison = try await ComparisonRunner(store: store, client: client, clock: context.clock).run(plan)
         for prompt in comparison.prompts {
             try say("   \(prompt.name): \(prompt.verdict.rawValue)\(prompt.reasons.first.map { " (\($0))" } ?? "")\n")
