@@ -62,3 +62,34 @@ struct BenchmarkError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// A server started as a child process (`tracedesk serve` or `tracedesk simulator` on port 0),
+/// up once it has printed its first line, which names the address it listens on.
+final class ListeningProcess {
+    let process = Process()
+    /// `http://127.0.0.1:PORT`, with no path.
+    let address: String
+
+    init(binary: String, arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let name = "tracedesk \(arguments.first ?? "")"
+        var seen = ""
+        while !seen.contains("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw BenchmarkError("\(name) stopped: \(seen)") }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let match = seen.firstMatch(of: /http:\/\/[^\s\/]+/) else { throw BenchmarkError("\(name) printed no address: \(seen)") }
+        address = String(match.0)
+    }
+
+    func stop() {
+        process.interrupt()
+        process.waitUntilExit()
+    }
+}

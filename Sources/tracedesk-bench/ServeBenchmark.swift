@@ -21,7 +21,7 @@ func serveBenchmark(runs count: Int = 100_000, repeats: Int = 9) throws {
     let largeJob = try firstJobId(in: large)
     sync()
 
-    let server = try ServeProcess(binary: binary, database: database)
+    let server = try ListeningProcess(binary: binary, arguments: ["serve", "--db", database, "--port", "0"])
     defer { server.stop() }
     let team = BenchmarkBodies.teams[3]
     let pages: [(String, String)] = [
@@ -38,7 +38,7 @@ func serveBenchmark(runs count: Int = 100_000, repeats: Int = 9) throws {
     ]
     print("on \(TextFormat.count(Int64(count + 1))) runs, one request each           served in (median of \(repeats))   target")
     for (name, path) in pages {
-        let median = try medianMilliseconds(curl: curl, url: server.base + path, repeats: repeats)
+        let median = try medianMilliseconds(curl: curl, url: server.address + path, repeats: repeats)
         let target = path.hasPrefix("/?") || path == "/" ? (median <= 50 ? "met" : "MISSED") : ""
         print(name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%10.1f ms", median) + "   " + target)
     }
@@ -47,7 +47,7 @@ func serveBenchmark(runs count: Int = 100_000, repeats: Int = 9) throws {
     let reports = try (0..<3).map { _ in
         try check(ChildProcess.run([binary, "report", largeJob, "-o", report, "--db", database]), "tracedesk report").seconds * 1000
     }.sorted()
-    let page = try medianMilliseconds(curl: curl, url: server.base + "/runs/\(largeJob)", repeats: 5)
+    let page = try medianMilliseconds(curl: curl, url: server.address + "/runs/\(largeJob)", repeats: 5)
     let reportMedian = reports[1]
     print("\nthe run of 5,000 steps".padding(toLength: 45, withPad: " ", startingAt: 0) + "time (median)")
     print("GET /runs/{jobId} (the run page)".padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%10.1f ms", page))
@@ -86,32 +86,3 @@ private func medianMilliseconds(curl: String, url: String, repeats: Int) throws 
     return times[times.count / 2] * 1000
 }
 
-/// `tracedesk serve --port 0` as a child process, up once it has printed its address.
-private final class ServeProcess {
-    let process = Process()
-    let base: String
-
-    init(binary: String, database: String) throws {
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--db", database, "--port", "0"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var seen = ""
-        while !seen.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw BenchmarkError("tracedesk serve stopped: \(seen)") }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let start = seen.range(of: "http://"), let end = seen[start.lowerBound...].firstIndex(of: " ") else {
-            throw BenchmarkError("tracedesk serve printed no address: \(seen)")
-        }
-        base = String(seen[start.lowerBound..<end]).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-    }
-
-    func stop() {
-        process.interrupt()
-        process.waitUntilExit()
-    }
-}

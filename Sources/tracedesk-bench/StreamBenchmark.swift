@@ -46,44 +46,15 @@ final class ArrivalTimingTransport: HTTPTransport {
     }
 }
 
-/// `tracedesk simulator --port 0` as a child process, up once it has printed its address.
-private final class SimulatorProcess {
-    let process = Process()
-    let base: URL
-
-    init(binary: String, speed: Double) throws {
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["simulator", "--port", "0", "--speed", String(speed), "--seed", "11"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var seen = ""
-        while !seen.contains("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw BenchmarkError("tracedesk simulator stopped: \(seen)") }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let match = seen.firstMatch(of: /listening on (http:\/\/127\.0\.0\.1:\d+)/), let url = URL(string: String(match.1)) else {
-            throw BenchmarkError("tracedesk simulator printed no address: \(seen)")
-        }
-        base = url
-    }
-
-    func stop() {
-        process.interrupt()
-        process.waitUntilExit()
-    }
-}
-
 func streamBenchmark(runsPerTeam: Int = 5) async throws {
     let binary = try tracedeskBinary()
-    let simulator = try SimulatorProcess(binary: binary, speed: 10)
+    let simulator = try ListeningProcess(binary: binary, arguments: ["simulator", "--port", "0", "--speed", "10", "--seed", "11"])
     defer { simulator.stop() }
+    guard let pod = URL(string: simulator.address) else { throw BenchmarkError("no address: \(simulator.address)") }
     let scratch = try scratchFolder("stream")
     defer { try? FileManager.default.removeItem(at: scratch) }
     let network = try NetworkTransport(environment: [:])
-    let token = try await simulatorToken(network, base: simulator.base)
+    let token = try await simulatorToken(network, base: pod)
     let store = try HistoryStore(path: scratch.appendingPathComponent("history.sqlite").path)
 
     let teams: [(team: String, message: String, parameters: [String: String])] = [
@@ -101,7 +72,7 @@ func streamBenchmark(runsPerTeam: Int = 5) async throws {
         var steps = 0
         for _ in 0..<runsPerTeam {
             let transport = ArrivalTimingTransport(network)
-            let client = AgentClient(pod: simulator.base, team: entry.team, transport: transport, tokens: StaticTokenProvider(token))
+            let client = AgentClient(pod: pod, team: entry.team, transport: transport, tokens: StaticTokenProvider(token))
             let follower = StreamFollower(client: client, store: store, context: RecordingContext(teamCode: entry.team, source: .invoke),
                                           clock: .system, callbackTokens: nil)
             let shown = Mutex<[ContinuousClock.Instant]>([])
@@ -125,7 +96,7 @@ func streamBenchmark(runsPerTeam: Int = 5) async throws {
         }
         // The same run, polled as `invoke` polls it: its requests, in the same run of the benchmark.
         let polledTransport = ArrivalTimingTransport(network)
-        let polledClient = AgentClient(pod: simulator.base, team: entry.team, transport: polledTransport, tokens: StaticTokenProvider(token))
+        let polledClient = AgentClient(pod: pod, team: entry.team, transport: polledTransport, tokens: StaticTokenProvider(token))
         let polling = JobFollower(client: polledClient, store: store, context: RecordingContext(teamCode: entry.team, source: .invoke),
                                   options: .init(interval: AdaptiveInterval(), expectedDuration: nil), clock: .system)
         let first = try await polling.start(InvokeRequest(message: entry.message, parameters: entry.parameters))

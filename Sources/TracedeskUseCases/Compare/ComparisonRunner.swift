@@ -202,10 +202,16 @@ public struct ComparisonRunner: Sendable {
             onEvent(.finished(job, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: run.timeTakenMs))
             return (jobId, nil)
         } catch {
-            if error.kind == .authenticationRefused || error.kind == .interrupted || error.kind == .database { throw error }
-            onEvent(.failed(job, message: error.message))
-            return (jobId, error)
+            return (jobId, try Self.jobFailed(job, error, onEvent: onEvent))
         }
+    }
+
+    /// A job's failure, said; one that stops the whole comparison (refused credentials, Ctrl-C,
+    /// the history) is thrown instead.
+    private static func jobFailed(_ job: Job, _ error: TracedeskError, onEvent: @Sendable (Event) -> Void) throws(TracedeskError) -> TracedeskError {
+        if error.kind == .authenticationRefused || error.kind == .interrupted || error.kind == .database { throw error }
+        onEvent(.failed(job, message: error.message))
+        return error
     }
 
     /// One job over the debug stream: linked to the comparison once the stream has named it.
@@ -224,9 +230,7 @@ public struct ComparisonRunner: Sendable {
             onEvent(.finished(job, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: run.timeTakenMs))
             return (jobId, nil)
         } catch {
-            if error.kind == .authenticationRefused || error.kind == .interrupted || error.kind == .database { throw error }
-            onEvent(.failed(job, message: error.message))
-            return (nil, error)
+            return (nil, try Self.jobFailed(job, error, onEvent: onEvent))
         }
     }
 }
