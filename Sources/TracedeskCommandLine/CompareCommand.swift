@@ -96,6 +96,9 @@ struct CompareCommand: TracedeskCommand {
         guard jobTimeout > 0, jobTimeout <= 31_536_000 else { throw ValidationError("--job-timeout takes a number of seconds above 0 (at most a year)") }
         if let failOn, failOn != "regression" { throw ValidationError("--fail-on takes 'regression', not '\(failOn)'") }
         if output == "-" { throw ValidationError("-o takes a file name; standard output carries the verdict table") }
+        if stream, let api = podOptions.api, api.lowercased() != "v2" {
+            throw ValidationError("--api \(api) cannot go over the debug stream, which is a v2 endpoint; drop --stream or --api")
+        }
         if selfContained && output == nil { throw ValidationError("--self-contained shapes the report -o writes: give -o FILE") }
         for (flag, text) in [("--max-token-increase", maxTokenIncrease), ("--max-time-increase", maxTimeIncrease)] {
             if let text, Self.percentage(text) == nil {

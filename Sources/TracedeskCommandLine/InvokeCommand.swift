@@ -60,6 +60,13 @@ struct InvokeCommand: TracedeskCommand {
     func validate() throws {
         try ParameterFlags.validate(parameters)
         if let version, version < 1 { throw ValidationError("--version takes a positive number") }
+        if stream {
+            // The debug endpoint is v2 and ADMIN only, and its stream ends at a wait: flags that ask otherwise are refused, not ignored.
+            if endUser { throw ValidationError("--end-user cannot go over the debug stream, which always runs in ADMIN mode; drop --stream or --end-user") }
+            if let api = podOptions.api, api.lowercased() != "v2" {
+                throw ValidationError("--api \(api) cannot go over the debug stream, which is a v2 endpoint; drop --stream or --api")
+            }
+        }
         if message.utf8.count > InvokeRequest.maximumMessageBytes {
             throw ValidationError("the message is longer than \(InvokeRequest.maximumMessageBytes >> 10) KiB; a team reads documents with its tools")
         }

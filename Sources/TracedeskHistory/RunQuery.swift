@@ -126,6 +126,7 @@ extension RunDetails {
     /// behind this machine's, or running faster (a simulator with `--speed`). `nil` when they agree
     /// or cannot be compared (an imported run).
     public var clockNote: String? {
+        if run.transport == .stream { return streamClockNote }
         guard run.source.isFollowed,
               let firstSeen = statusChanges.first?.at, let podStart = run.startedAt else { return nil }
         var notes: [String] = []
@@ -145,6 +146,33 @@ extension RunDetails {
         guard !notes.isEmpty else { return nil }
         return "Two clocks: the steps, starts, ends and 'took' are the pod's; the status history and the time waiting are when "
             + "Tracedesk saw each body, on this machine. Here they differ: " + notes.joined(separator: "; ") + "."
+    }
+
+    /// A streamed run's two clocks: its steps start and end when their events reached this
+    /// machine, while their lengths are the pod's `totalNodeTime`. Compared over the top-level
+    /// steps that have both, so that nested steps are not counted twice.
+    var streamClockNote: String? {
+        var podSpan: Int64 = 0
+        var seenSpan: Int64 = 0
+        for node in nodes where node.depth == 0 {
+            guard let start = node.startedAt, let end = node.endedAt, end >= start, let length = node.durationMs else { continue }
+            podSpan += length
+            seenSpan += end - start
+        }
+        guard podSpan > 0, seenSpan > 0 else { return nil }
+        let ratio = Double(podSpan) / Double(seenSpan)
+        let figures = "\(TextFormat.duration(podSpan)) of steps by the pod's count against \(TextFormat.duration(seenSpan)) between their events"
+        let difference: String
+        if ratio > 1.5, podSpan - seenSpan > 2_000 {
+            difference = "the pod's clock ran \(ratio >= 10 ? String(Int(ratio.rounded())) : String(format: "%.1f", ratio))× as fast as this machine's ("
+                + figures + ": a simulator with --speed?)"
+        } else if ratio < 1 / 1.5, seenSpan - podSpan > 2_000 {
+            difference = "the steps took less than the time between their events (" + figures + "): the pod sent its events late or in bursts"
+        } else {
+            return nil
+        }
+        return "Two clocks: a streamed run's steps start and end when their events reached this machine, and their 'took' is the pod's. "
+            + "Here they differ: " + difference + "."
     }
 
     /// How long a step without an end had run when the run was last seen: `nil` for a step that

@@ -19,9 +19,13 @@ public struct DebugStreamRun: Sendable {
         public var loopIndex: Int?
         /// The index of the step this one is inside, among `steps`.
         public var parent: Int?
-        /// When its first and last events arrived (epoch ms, the client's clock).
+        /// When its first and last events arrived (epoch ms, the client's clock); for a step
+        /// whose start was never seen (an instant step, or an end without its start), its end less
+        /// its reported length.
         public var startedAt: Int64
         public var endedAt: Int64?
+        /// Whether a `_START` event of the step arrived, so that `startedAt` is an instant seen.
+        public var startObserved: Bool = false
         /// `nodeStepInfo.totalNodeTime`, when the pod gave it.
         public var reportedDurationMs: Int64?
         public var input: JSONValue?
@@ -223,7 +227,7 @@ public struct DebugStreamRun: Sendable {
         }
         let index = steps.count
         steps.append(Step(code: code, nodeType: progress.first(["nodeType"])?.stringValue?.uppercased(), parentCode: parentCode,
-                          loopIndex: loopIndex, parent: parent, startedAt: start, endedAt: nil, reportedDurationMs: nil,
+                          loopIndex: loopIndex, parent: parent, startedAt: start, endedAt: nil, startObserved: isStart, reportedDurationMs: nil,
                           input: input, output: nil, stepInfo: stepInfo, failed: false, error: nil, outputTruncated: false))
         depth.append(parent.map { depth[$0] + 1 } ?? 0)
         latest[code] = index
@@ -310,15 +314,22 @@ public struct DebugStreamRun: Sendable {
 
     /// The steps as `nodes` items nested by `children`, built from the deepest up without recursion.
     ///
-    /// Events carry no instants, only lengths: a step started its reported length before its end
-    /// arrived, but never before the request was sent nor before the step it is in (a pod whose
-    /// lengths run on another clock than this machine's, like a sped-up simulator, stays drawable).
+    /// Events carry no instants, only lengths: a step started when its start event arrived; one
+    /// whose start was never seen started its reported length before its end arrived. Never
+    /// before the request was sent nor before the step it is in (a pod whose lengths run on
+    /// another clock than this machine's, like a sped-up simulator, stays drawable: its lengths
+    /// stay in `nodeStepInfo`, and the history's "two clocks" note says when they disagree).
     func nodeItems(sentAt: Int64) -> [JSONValue] {
         var starts = [Int64](repeating: 0, count: steps.count)
         for (index, step) in steps.enumerated() {
             let floor = step.parent.map { starts[$0] } ?? sentAt
-            let reported = step.endedAt.flatMap { end in step.reportedDurationMs.map { max(0, end - $0) } } ?? step.startedAt
-            starts[index] = min(max(reported, floor), step.endedAt ?? .max)
+            let start: Int64
+            if step.startObserved {
+                start = step.startedAt
+            } else {
+                start = step.endedAt.flatMap { end in step.reportedDurationMs.map { max(0, end - $0) } } ?? step.startedAt
+            }
+            starts[index] = min(max(start, floor), step.endedAt ?? .max)
         }
         var children = Array(repeating: [JSONValue](), count: steps.count)
         var roots: [JSONValue] = []

@@ -74,10 +74,17 @@ public struct ResumeJob: Sendable {
             request.resumeInput = ResumeInput(callbackToken: token, answer: answer, content: content)
             var follower = StreamFollower(client: client, store: store, context: recording, clock: context.clock, callbackTokens: callbackTokens)
             follower.deadline = access.deadline(in: context)
-            if !follow.quiet { try context.note(said + " (over the debug stream)") }
-            callbackTokens.remove(jobId: run.jobId)
-            return try await FollowStream(team: team, follower: follower, options: options)
-                .run(request, previous: run, original: original, announce: false, in: context)
+            let quiet = follow.quiet, jobId = run.jobId
+            do {
+                return try await FollowStream(team: team, follower: follower, options: options)
+                    .run(request, previous: run, original: original, announce: false, onOpened: {
+                        // Said, and the token forgotten, once the pod took the answer; a refused one keeps it.
+                        callbackTokens.remove(jobId: jobId)
+                        if !quiet { try? context.note(said + " (over the debug stream)") }
+                    }, in: context)
+            } catch where error.kind == .badInput && answer == .skipWait && error.message.hasPrefix("the pod refused the request (4") {
+                throw refusedSkip(error, node: details.node ?? run.waitingToolCode ?? "the WAIT step", run: run, team: team)
+            }
         }
         var request = InvokeRequest.answering(run, with: input.objectValue ?? [:], message: content ?? "")
         request.resumeField = resumeField
@@ -85,12 +92,25 @@ public struct ResumeJob: Sendable {
         v2.api = .v2
         let follower = JobFollower(client: v2, store: store, context: recording,
                                    options: follow.pollerOptions(mode: request.invocationMode), clock: context.clock, callbackTokens: callbackTokens)
+        let first: ReceivedBody
+        do {
+            first = try await follower.start(request)
+        } catch where error.kind == .badInput && answer == .skipWait && error.message.hasPrefix("the pod refused the request (4") {
+            throw refusedSkip(error, node: details.node ?? run.waitingToolCode ?? "the WAIT step", run: run, team: team)
+        }
         callbackTokens.remove(jobId: run.jobId)
-        let first = try await follower.start(request)
         if !follow.quiet { try context.note(said) }
         let polling = JobFollower(client: client, store: store, context: recording,
                                   options: follow.pollerOptions(mode: request.invocationMode), clock: context.clock, callbackTokens: callbackTokens)
         return try await FollowRun(team: team, jobId: run.jobId, follower: polling, options: options).run(after: first, in: context)
+    }
+
+    /// A `--skip-wait` the pod refused: most often the WAIT step's timer ran out while the run was
+    /// not followed, and the run went on by itself.
+    func refusedSkip(_ error: TracedeskError, node: String, run: RunRecord, team: String) -> TracedeskError {
+        let said = error.message.dropFirst("the pod refused the request ".count)
+        return .badInput("the pod did not take --skip-wait for \(node) \(said); its wait has most likely run out and the run gone on by itself: "
+                         + "see where it is with: tracedesk poll \(run.jobId.prefix(8)) --team \(team)")
     }
 
     /// Whether the node takes this answer: a WAIT node only `--skip-wait`, a HUMAN node not it;

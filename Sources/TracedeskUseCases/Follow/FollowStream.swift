@@ -19,8 +19,10 @@ public struct FollowStream: Sendable {
     }
 
     /// Sends `request` and follows the stream to its end. `announce` says "started job" once the
-    /// jobId arrives (a resume names its job itself).
+    /// jobId arrives (a resume names its job itself); `onOpened` runs once the pod has taken the
+    /// request, so that a resume says it was taken only when it was.
     public func run(_ request: DebugRequest, previous: RunRecord? = nil, original: DebugRequest? = nil, announce: Bool,
+                    onOpened: @escaping @Sendable () -> Void = {},
                     in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
         let progress = StreamProgressPrinter(output: context.errors, quiet: options.quiet, clock: context.clock)
         let quiet = options.quiet, team = team, status = (original ?? request).status.rawValue
@@ -28,6 +30,7 @@ public struct FollowStream: Sendable {
         let result: (jobId: String, outcome: StreamFollower.Outcome)
         do {
             result = try await follower.follow(request, previous: previous, original: original) { event in
+                if case .opened = event { onOpened() }
                 if case .started(let jobId) = event, announce, !quiet {
                     try? context.note("started job \(jobId) (\(team) \(status), streamed over the debug endpoint)")
                 }

@@ -16,6 +16,8 @@ import TracedeskModel
 public struct StreamFollower: Sendable {
     /// What the follower tells its caller as the stream goes.
     public enum Event: Sendable {
+        /// The pod took the request and its stream began (before any event of it).
+        case opened
         case started(jobId: String)
         case stepStarted(DebugStreamRun.Step)
         case stepEnded(DebugStreamRun.Step)
@@ -66,6 +68,7 @@ public struct StreamFollower: Sendable {
         }
         let bodyContext = DebugStreamRun.Context(request: original ?? request, sentAt: sentAt)
         let response = try await client.openDebugStream(request)
+        onEvent(.opened)
         let stream = StreamState(run: run, jobId: previous?.jobId)
 
         let reading = Task { () throws -> Void in

@@ -29,7 +29,7 @@ final class StreamProgressPrinter: Sendable {
     func show(_ event: StreamFollower.Event) {
         guard !quiet else { return }
         switch event {
-        case .started:
+        case .opened, .started:
             break
         case .stepStarted(let step):
             let depth = depth(of: step)

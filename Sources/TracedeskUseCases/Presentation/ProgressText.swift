@@ -57,12 +57,13 @@ public enum ProgressText {
             return text
         }
         let codes = Set(details.actions.map(\.code))
-        var answers: [String] = []
-        if codes.isEmpty || codes.contains(ResumeAnswer.approve.rawValue) { answers.append("--approve") }
-        if codes.isEmpty || codes.contains(ResumeAnswer.reject.rawValue) { answers.append("--reject") }
+        var verdicts: [String] = []
+        if codes.isEmpty || codes.contains(ResumeAnswer.approve.rawValue) { verdicts.append("--approve") }
+        if codes.isEmpty || codes.contains(ResumeAnswer.reject.rawValue) { verdicts.append("--reject") }
+        // --feedback goes with --approve and --reject; --request-changes carries its own text.
+        var answers = verdicts.isEmpty ? [] : [verdicts.joined(separator: " | ") + (details.feedbackEnabled == false ? "" : " [--feedback TEXT]")]
         if codes.contains(ResumeAnswer.requestChanges.rawValue) { answers.append("--request-changes TEXT") }
-        let note = details.feedbackEnabled == false ? "" : "  [--feedback TEXT]"
-        text += "\n  answer with: \(resume) \(answers.joined(separator: " | "))\(note)"
+        text += "\n  answer with: \(resume) \(answers.joined(separator: " | "))"
         return text
     }
 

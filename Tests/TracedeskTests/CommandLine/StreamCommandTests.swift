@@ -118,6 +118,9 @@ struct StreamCommandTests {
         let again = await tracedesk.run(["resume", "last", "--request-changes", "which period?", "--record", record.path])
         #expect(again.status == 3, "waits again: \(again.stderr)")
         #expect(again.stderr.contains("round 2 of 3"), "\(again.stderr)")
+        #expect(again.stderr.contains("--approve | --reject [--feedback TEXT] | --request-changes TEXT"), "feedback goes with approve and reject: \(again.stderr)")
+        let both = await tracedesk.run(["resume", "last", "--request-changes", "x", "--feedback", "y"])
+        #expect(both.status == 2 && both.stderr.contains("--request-changes takes its text itself"))
         let second = try #require(JSONValue(parsing: try Data(contentsOf: file))?["token"]?.stringValue)
         #expect(second != first, "a new round, a new token")
         let wrongAnswer = await tracedesk.run(["resume", "last", "--skip-wait"])
@@ -175,6 +178,23 @@ struct StreamCommandTests {
         let again = await other.run(["import", report.path])
         #expect(again.stdout.contains("1 streamed run already recorded"), "\(again.stdout)")
         #expect(try await details(harness: other)["streamEvents"] == original["streamEvents"], "nothing doubled")
+    }
+
+    @Test("invoke --stream refuses the flags the debug endpoint cannot honour, before any request: --version, --end-user, --api v1")
+    func streamRefusals() async throws {
+        let cases: [([String], String)] = [
+            (["--version", "3"], "--version cannot go over the debug stream"),
+            (["--end-user"], "--end-user cannot go over the debug stream"),
+            (["--api", "v1"], "--api v1 cannot go over the debug stream"),
+        ]
+        for (flags, message) in cases {
+            let before = (tracedesk.pod?.requests ?? []).filter { $0.url.path.hasSuffix("/debug") }.count
+            let refused = await tracedesk.run(["invoke", "PRODUCT_COMPARISON_ADVISOR_COE", "Compare M1000034 and M1000040", "--stream"] + flags)
+            #expect(refused.status == 2 && refused.stderr.contains(message), "\(flags): \(refused.stderr)")
+            #expect((tracedesk.pod?.requests ?? []).filter { $0.url.path.hasSuffix("/debug") }.count == before, "nothing sent for \(flags)")
+        }
+        let v2 = await tracedesk.run(["invoke", "PRODUCT_COMPARISON_ADVISOR_COE", "Compare M1000034 and M1000040", "--stream", "--api", "v2", "--quiet"])
+        #expect(v2.status == 0, "\(v2.stderr)")
     }
 
     @Test("compare --stream: each job one /debug request, the same verdict as polling; a numbered version is refused")
@@ -248,6 +268,23 @@ struct StreamCommandTests {
         let window = try #require(value["nodes"]?.arrayValue?.first { $0["code"]?.stringValue == "WAIT_FOR_POSTING_WINDOW" })
         #expect(window["status"]?.stringValue == "COMPLETED", "one step, ended by the resumed stream: \(window)")
         #expect((window["durationMs"]?.intValue ?? 5000) < 5000, "skipped, not waited out")
+    }
+
+    @Test("a --skip-wait that comes after the wait ran out says so and how to go on, never that it skipped; the token stays")
+    func lateSkipWait() async throws {
+        #expect(await tracedesk.run(["invoke", "XX_GL_JOURNAL_APPROVAL", "Post it", "--param", "journal=JE-9", "--draft", "--stream", "--quiet"]).status == 3)
+        #expect(await tracedesk.run(["resume", "last", "--approve", "--quiet"]).status == 3, "the approval, then the posting window")
+        let pod = try #require(tracedesk.pod)
+        pod.runClock.advance(byMilliseconds: 24 * 3_600_000)
+        pod.wallClock.advance(byMilliseconds: 24 * 3_600_000)
+        let late = await tracedesk.run(["resume", "last", "--skip-wait"])
+        #expect(late.status == 2, "\(late.stderr)")
+        #expect(!late.stderr.contains("skipped"), "nothing was skipped: \(late.stderr)")
+        #expect(late.stderr.contains("did not take --skip-wait for WAIT_FOR_POSTING_WINDOW") && late.stderr.contains("has most likely run out")
+                && late.stderr.contains("tracedesk poll "), "\(late.stderr)")
+        #expect(late.stderr.split(separator: "\n").count == 1, "one line: \(late.stderr)")
+        let callbacks = folder.url.appendingPathComponent("cache/tracedesk/callbacks")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: callbacks.path).count == 1, "a refused answer keeps its token")
     }
 
     @Test("a stream cut mid-run: exit 5, every event kept, and poll carries on to the end")

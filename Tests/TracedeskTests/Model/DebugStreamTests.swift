@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TracedeskHistory
 @testable import TracedeskModel
 
 /// Reading a debug stream by the standard, not by one pod's habits.
@@ -92,6 +93,8 @@ struct DebugStreamTests {
         #expect(body.message == "Hi?" && body.parameters == ["p": "1"] && body.workflowStatus == "DRAFT")
         #expect(body.startedAt == 1_773_000_000_900 && body.endedAt == 1_773_000_002_200)
         #expect(body.nodes.map(\.label) == ["START", "ASK", "EACH"])
+        #expect(body.nodes[1].startedAt == 1_773_000_001_100, "a step starts when its start event arrived, not its end less the pod's length")
+        #expect(body.nodes[0].startedAt == 1_773_000_000_998, "a step whose start was not seen starts its reported length before its end")
         #expect(body.nodes[2].children.map(\.loopIndex) == [0, 1])
         let call = try #require(body.nodes[1].llmCalls.first)
         #expect(call.model == "openai.gpt-5-mini" && call.modelType == "PREMIUM")
@@ -101,6 +104,36 @@ struct DebugStreamTests {
         #expect(call.parameters["reasoning_effort"] == .string("medium") && call.parameters["max_completion_tokens"] == .integer(2048))
         #expect(call.responseText == "fine" && call.finishReason == "stop")
         #expect(body.nodes[1].tokens == TokenUsage(input: 903, output: 226))
+    }
+
+    /// The history's reading of a stream whose steps report `factor` times the span between their events.
+    func recordedDetails(lengthFactor factor: Int64) throws -> RunDetails {
+        let payloads = (0..<3).flatMap { step in [
+            #"{"jobId": "J-C", "nodeProgressMessage": {"nodeCode": "S\#(step)", "type": "NODE_START", "nodeType": "LLM"}}"#,
+            #"{"nodeProgressMessage": {"nodeCode": "S\#(step)", "type": "NODE_END", "nodeType": "LLM", "nodeStepInfo": {"totalNodeTime": \#(1_000 * factor)}}}"#,
+        ] } + [#"{"message": {"output": "done", "finishReason": "stop"}}"#]
+        var run = DebugStreamRun()
+        var events: [ReceivedEvent] = []
+        for (index, payload) in payloads.enumerated() {
+            let at = 1_773_000_000_000 + Int64(index) * 1_000
+            _ = run.apply(payload, at: at)
+            events.append(ReceivedEvent(data: payload, receivedAt: at))
+        }
+        let request = DebugRequest(message: "Hi?", workflowCode: "TEAM", conversationId: nil)
+        let body = try StatusBody(value: try #require(run.statusBody(.init(request: request, sentAt: 1_772_999_999_000))))
+        let store = try HistoryStore.inMemory()
+        _ = try store.recordStream(jobId: "J-C", events: events, derived: body,
+                                   context: RecordingContext(teamCode: "TEAM", source: .invoke), at: events.last!.receivedAt)
+        return try store.details(of: try store.run("J-C"))
+    }
+
+    @Test("a streamed run whose steps report ten times the time between their events gets a two-clocks note; one that agrees gets none")
+    func streamedClocks() throws {
+        let fast = try recordedDetails(lengthFactor: 10)
+        let note = try #require(fast.clockNote)
+        #expect(note.hasPrefix("Two clocks: a streamed run's steps start and end when their events reached this machine"))
+        #expect(note.contains("10× as fast"), "\(note)")
+        #expect(try recordedDetails(lengthFactor: 1).clockNote == nil)
     }
 
     @Test("AI units by Oracle's formula: 903 + 226 tokens on a premium model are 5; unknown where no multiplier applies")
