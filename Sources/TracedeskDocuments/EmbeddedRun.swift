@@ -28,6 +28,8 @@ public struct EmbeddedRun: Sendable, Codable, Equatable {
     public var sentAt: Int64?
     /// The rates the run's AI units were counted by, so that an import counts the same.
     public var aiUnitRates: AIUnitRates?
+    /// The pod the run was followed on.
+    public var pod: String?
 
     public init(jobId: String, team: String?, label: String?, message: String?, parameters: [String: String]?) {
         self.jobId = jobId

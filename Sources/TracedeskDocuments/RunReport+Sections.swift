@@ -188,6 +188,7 @@ extension RunReport {
         var context = EmbeddedRun(jobId: run.jobId, team: run.teamCode, label: run.label, message: run.message,
                                   parameters: run.parameters.isEmpty ? nil : run.parameters)
         context.aiUnitRates = aiUnitRates
+        context.pod = run.pod
         if run.transport == .stream {
             context.transport = run.transport.rawValue
             context.conversationId = run.conversationId

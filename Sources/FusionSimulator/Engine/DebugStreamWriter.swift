@@ -33,13 +33,26 @@ struct DebugStreamWriter {
     /// The events from `from` on (a resumed run's stream starts at its answer), up to the first
     /// suspension, failure, breakpoint or the end; and whether the stream says `[DONE]`.
     func events(from: Int64, resumed: Bool = false) -> [Event] {
+        events(from: from, resumed: resumed, alreadySent: []).events
+    }
+
+    /// An event's identity among a job's streams: its instant and payload.
+    static func key(_ event: Event) -> String { "\(event.at)\u{1}\(event.payload.text)" }
+
+    /// The events as `events(from:resumed:)` orders them, less those `alreadySent` by an earlier
+    /// stream of the job; and the keys of those sent now.
+    func events(from: Int64, resumed: Bool, alreadySent: Set<String>) -> (events: [Event], keys: [String]) {
         var events: [Event] = []
         let cut = firstOpenTimer(schedule.items)
         for item in schedule.items { visit(item, parent: nil, into: &events) }
         var ending: [Event] = []
         if let timer = cut {
             // A WAIT node ends the stream; the run goes on at the pod once its time is up.
-            events = events.filter { $0.at < timer.start || ($0.at == timer.start && $0.payload["nodeProgressMessage"]?["nodeCode"]?.string == timer.step.code) }
+            // Up to the timer's start: what ended then (the step before it) is sent; what else starts then is not.
+            events = events.filter { event in
+                guard event.at == timer.start, let progress = event.payload["nodeProgressMessage"] else { return event.at < timer.start }
+                return progress["nodeCode"]?.string == timer.step.code || progress["type"]?.string?.hasSuffix("_START") != true
+            }
             ending.append(Event(at: timer.start, payload: .object([
                 ("jobId", .string(job.jobId)),
                 ("message", .object([("content", .string("")), ("finishReason", .string("wait"))])),
@@ -48,18 +61,24 @@ struct DebugStreamWriter {
         } else {
             ending = finalEvents()
         }
-        // A resumed stream starts where the last one stopped: a waiting step's start, sent then, is not sent again.
-        let waiting = Set(waitingCodes(schedule.items))
+        // A resumed stream starts where the last one stopped: the start of the step just answered,
+        // sent then, is not sent again (a step that starts waiting now is new, and is sent).
+        let answered = Set(answeredCodes(schedule.items, at: from))
         var all = (events + ending).filter { event in
             guard resumed, event.at == from, let progress = event.payload["nodeProgressMessage"],
                   progress["type"]?.string?.hasSuffix("_START") == true, let code = progress["nodeCode"]?.string else { return event.at >= from }
-            return !waiting.contains(code)
+            return !answered.contains(code)
         }
         all = all.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+        let keys = all.map(Self.key)
+        if !alreadySent.isEmpty {
+            all = zip(all, keys).filter { !alreadySent.contains($0.1) }.map(\.0)
+        }
+        let sent = keys.filter { !alreadySent.contains($0) }
         if !all.isEmpty, case .object(let members) = all[0].payload, members.first?.0 != "jobId" {
             all[0].payload = .object([("jobId", .string(job.jobId))] + members)
         }
-        return all
+        return (all, sent)
     }
 
     /// The events of one step and those inside it.
@@ -147,11 +166,16 @@ struct DebugStreamWriter {
         return events
     }
 
-    /// The first WAIT step whose timer runs without an answer: where a stream stops.
-    private func waitingCodes(_ items: [RunSchedule.Item]) -> [String] {
-        items.flatMap { item in (item.step.wait == nil ? [] : [item.step.baseCode ?? item.step.code]) + waitingCodes(item.children) }
+    /// The waiting steps answered at `at` (approved, rejected, asked for changes or skipped): the
+    /// ones a resume at that instant goes on with.
+    private func answeredCodes(_ items: [RunSchedule.Item], at: Int64) -> [String] {
+        items.flatMap { item in
+            let answered = item.step.wait != nil && (item.answer?.at == at || item.rounds.contains { $0.at == at })
+            return (answered ? [item.step.baseCode ?? item.step.code] : []) + answeredCodes(item.children, at: at)
+        }
     }
 
+    /// The first WAIT step whose timer runs without an answer: where a stream stops.
     private func firstOpenTimer(_ items: [RunSchedule.Item]) -> RunSchedule.Item? {
         for item in items {
             if item.step.wait?.kind == "timer", item.answer == nil { return item }

@@ -28,6 +28,9 @@ struct SimulatedJob: Sendable {
     var usedTokens: Set<String> = []
     /// Started over `/debug` rather than `invokeAsync`.
     var streamed = false
+    /// The events the job's debug streams have sent (instant and payload): a resumed stream
+    /// sends only what its earlier streams did not, as a pod goes on from where it stopped.
+    var sentEvents: Set<String> = []
     /// Identities of nested runs, drawn once so that every poll shows the same ones.
     var nestedIdentities: [String: NestedIdentity] = [:]
 

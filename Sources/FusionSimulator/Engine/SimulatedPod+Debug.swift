@@ -78,7 +78,8 @@ extension SimulatedPod {
         }
         let schedule = job.schedule(library: library)
         let writer = StatusBodyWriter(library: library, job: job, schedule: schedule, now: .max, admin: true, aiUnits: configuration.aiUnits)
-        let events = DebugStreamWriter(body: writer, job: job, schedule: schedule).events(from: from, resumed: isResume)
+        let (events, sent) = DebugStreamWriter(body: writer, job: job, schedule: schedule).events(from: from, resumed: isResume, alreadySent: job.sentEvents)
+        jobs[job.jobId]?.sentEvents.formUnion(sent)
         // The frames are timed on the job's clock; the stream sends each when the run clock reaches it.
         let offset = job.clockStart - job.createdAt
         let frames = DebugStreamWriter.frames(events).map { PodResponse.TimedFrame(at: $0.at + offset, text: $0.text) }

@@ -62,36 +62,89 @@ public final class RecordingTransport: HTTPTransport {
             throw error
         }
         let head = HTTPResponseData(status: response.status, headers: response.headers, body: Data())
-        let body = response.body
-        let stream = AsyncThrowingStream<[UInt8], any Error> { continuation in
-            let task = Task {
-                var kept: [UInt8] = []
-                var cut = false
-                do {
-                    for try await chunk in body {
-                        if kept.count + chunk.count <= Self.maximumRecordedStreamBytes { kept += chunk } else { cut = true }
-                        continuation.yield(chunk)
-                    }
-                    var answered = head
-                    answered.body = Data(kept)
-                    self.write(request: request, at: started, response: answered, failure: cut ? "the stream was longer than the recording keeps" : nil)
-                    continuation.finish()
-                } catch {
-                    var answered = head
-                    answered.body = Data(kept)
-                    self.write(request: request, at: started, response: answered, failure: "the stream failed: \(error)")
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        // Pulled as the caller reads, not ahead of it: each event's arrival is when the caller got it.
+        let tap = StreamTap(body: response.body) { [self] kept, arrivals, failure in
+            var answered = head
+            answered.body = Data(kept)
+            write(request: request, at: started, response: answered, arrivals: arrivals, failure: failure)
+        } now: { [now] in now() }
+        let stream = AsyncThrowingStream<[UInt8], any Error>(unfolding: { try await tap.next() })
         return HTTPStreamingResponse(status: response.status, headers: response.headers, body: stream)
+    }
+
+    /// Reads a streamed answer for its one reader, keeping its bytes (up to
+    /// `maximumRecordedStreamBytes`) and when each event arrived, and saves the exchange once
+    /// the stream ends, fails, or is left.
+    private final class StreamTap: @unchecked Sendable {
+        // One reader pulls at a time (`AsyncThrowingStream(unfolding:)`); the lock guards the rest.
+        private var iterator: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
+        private let state = Mutex(State())
+        private let save: @Sendable ([UInt8], [Int64], String?) -> Void
+        private let now: @Sendable () -> Int64
+
+        struct State {
+            var kept: [UInt8] = []
+            var cut = false
+            var parser = ServerSentEventParser()
+            var arrivals: [Int64] = []
+            var saved = false
+        }
+
+        init(body: AsyncThrowingStream<[UInt8], any Error>, save: @escaping @Sendable ([UInt8], [Int64], String?) -> Void,
+             now: @escaping @Sendable () -> Int64) {
+            iterator = body.makeAsyncIterator()
+            self.save = save
+            self.now = now
+        }
+
+        func next() async throws -> [UInt8]? {
+            let chunk: [UInt8]?
+            do {
+                chunk = try await iterator.next()
+            } catch {
+                finish(failure: "the stream failed: \(error)")
+                throw error
+            }
+            guard let chunk else {
+                finish(failure: nil)
+                return nil
+            }
+            let at = now()
+            state.withLock { state in
+                guard !state.cut, state.kept.count + chunk.count <= RecordingTransport.maximumRecordedStreamBytes else {
+                    state.cut = true
+                    return
+                }
+                state.kept += chunk
+                let events = (try? state.parser.feed(chunk))?.count ?? 0
+                if events > 0 { state.arrivals += repeatElement(at, count: events) }
+            }
+            return chunk
+        }
+
+        private func finish(failure: String?) {
+            let at = now()
+            let taken: (kept: [UInt8], arrivals: [Int64], cut: Bool)? = state.withLock { state in
+                guard !state.saved else { return nil }
+                state.saved = true
+                if !state.cut { state.arrivals += repeatElement(at, count: state.parser.finish().count) }
+                return (state.kept, state.arrivals, state.cut)
+            }
+            guard let taken else { return }
+            save(taken.kept, taken.arrivals, failure ?? (taken.cut ? "the stream was longer than the recording keeps" : nil))
+        }
+
+        deinit {
+            // A reader that stopped before the end (a deadline, Ctrl-C): what it read is saved all the same.
+            finish(failure: "the stream was left before its end")
+        }
     }
 
     /// The most of a streamed answer a recording keeps.
     static let maximumRecordedStreamBytes = 256 << 20
 
-    private func write(request: HTTPRequestData, at: Int64, response: HTTPResponseData?, failure: String?) {
+    /// Saves one exchange; `arrivals` (a streamed answer's) are when each of its events arrived, epoch ms.
+    private func write(request: HTTPRequestData, at: Int64, response: HTTPResponseData?, arrivals: [Int64]? = nil, failure: String?) {
         let number = sequence.withLock { value in value += 1; return value }
         var exchange: [String: JSONValue] = [
             Self.marker: .integer(1),
@@ -104,11 +157,13 @@ public final class RecordingTransport: HTTPTransport {
             ]),
         ]
         if let response {
-            exchange["response"] = .object([
+            var answer: [String: JSONValue] = [
                 "status": .integer(Int64(response.status)),
                 "headers": .object(Self.headers(response.headers)),
                 "body": .string(Self.redact(String(decoding: response.body, as: UTF8.self))),
-            ])
+            ]
+            if let arrivals { answer["eventArrivals"] = .array(arrivals.map(JSONValue.integer)) }
+            exchange["response"] = .object(answer)
         }
         if let failure { exchange["failure"] = .string(failure) }
         let action = request.url.lastPathComponent.filter { $0.isLetter || $0.isNumber || $0 == "-" }.prefix(40)

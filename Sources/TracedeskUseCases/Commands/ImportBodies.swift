@@ -33,22 +33,28 @@ public struct ImportBodies: Sendable {
             try context.writeJSON(ImportOutput(summary: summary, database: store.path))
             return .success
         }
-        let bodies = summary.bodiesRead == 1 ? "body" : "bodies"
-        let runs = summary.runs.count == 1 ? "run" : "runs"
         let count = { (value: Int) in TextFormat.count(Int64(value)) }
-        var text = "Imported \(count(summary.bodiesRead)) \(bodies) into \(count(summary.runs.count)) \(runs) "
-            + "(\(count(summary.bodiesStored)) stored, \(count(summary.bodiesAlreadyKnown)) already recorded; "
-            + "\(count(summary.newRuns)) new \(summary.newRuns == 1 ? "run" : "runs")) in \(store.path)\n"
+        let plural = { (value: Int, one: String, many: String) in "\(count(value)) \(value == 1 ? one : many)" }
+        // Status bodies and debug streams are each said when there are any: a streamed run has no bodies.
+        var read: [String] = []
+        var figures: [String] = []
+        if summary.bodiesRead > 0 || summary.streamsRead == 0 {
+            read.append(plural(summary.bodiesRead, "body", "bodies"))
+            figures.append("\(count(summary.bodiesStored)) stored, \(count(summary.bodiesAlreadyKnown)) already recorded")
+        }
+        if summary.streamsRead > 0 {
+            read.append(plural(summary.streamsRead, "debug stream", "debug streams"))
+            figures.append(plural(summary.eventsStored, "event stored", "events stored")
+                           + (summary.streamedRunsAlreadyKnown > 0 ? ", " + plural(summary.streamedRunsAlreadyKnown, "streamed run", "streamed runs") + " already recorded" : ""))
+        }
+        figures.append(plural(summary.newRuns, "new run", "new runs"))
+        var text = "Imported \(read.joined(separator: " and ")) into \(plural(summary.runs.count, "run", "runs")) "
+            + "(\(figures.joined(separator: "; "))) in \(store.path)\n"
         for run in summary.runs.prefix(Self.listedRuns) {
             text += "  \(run.jobId)  \(run.team ?? "?")  \(run.status)\(run.isNew ? "  (new)" : "")\n"
         }
         if summary.runs.count > Self.listedRuns {
             text += "  ... and \(TextFormat.count(Int64(summary.runs.count - Self.listedRuns))) more (tracedesk runs lists them)\n"
-        }
-        if summary.streamsRead > 0 {
-            text += "  (\(count(summary.streamsRead)) debug stream\(summary.streamsRead == 1 ? "" : "s") read, \(count(summary.eventsStored)) events stored"
-                + (summary.streamedRunsAlreadyKnown > 0 ? ", \(summary.streamedRunsAlreadyKnown) streamed run\(summary.streamedRunsAlreadyKnown == 1 ? "" : "s") already recorded" : "")
-                + ")\n"
         }
         if summary.exchangesSkipped > 0 {
             text += "  (\(summary.exchangesSkipped) recorded exchanges without a status body skipped: token calls, error answers)\n"

@@ -129,10 +129,12 @@ final class CompareProgress: Sendable {
         done.withLock { done in
             switch event {
             case .started: return
-            case .finished(let job, let jobId, let status, let time):
+            case .finished(let job, let jobId, let status, let time, let waitingFor):
                 done += 1
+                // A job stopped at a wait has no time taken: say where it waits instead.
+                let how = waitingFor.map { "\(status) at \($0), not answered" } ?? time.map { "\(status) in \(TextFormat.duration($0))" } ?? status
                 try? errors.write("tracedesk: [\(done)/\(total)] \(job.side) \(job.spec) \(prompts.prompts[job.promptIndex].name) #\(job.repetition): "
-                                  + "\(status) in \(TextFormat.duration(time)) (\(jobId.prefix(8)))\n")
+                                  + "\(how) (\(jobId.prefix(8)))\n")
             case .failed(let job, let message):
                 done += 1
                 try? errors.write("tracedesk: [\(done)/\(total)] \(job.side) \(job.spec) \(prompts.prompts[job.promptIndex].name) #\(job.repetition): did not finish: \(message)\n")

@@ -60,7 +60,8 @@ public struct ComparisonRunner: Sendable {
     /// Progress, for the terminal.
     public enum Event: Sendable {
         case started(Job, jobId: String)
-        case finished(Job, jobId: String, status: String, timeTakenMs: Int64?)
+        /// The job's run ended or stopped; `waitingFor` names the step a WAITING one waits at.
+        case finished(Job, jobId: String, status: String, timeTakenMs: Int64?, waitingFor: String?)
         case failed(Job, message: String)
     }
 
@@ -199,7 +200,8 @@ public struct ComparisonRunner: Sendable {
             onEvent(.started(job, jobId: first.body.jobId))
             _ = try await follower.follow(jobId: first.body.jobId, after: first)
             let run = try store.run(first.body.jobId)
-            onEvent(.finished(job, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: run.timeTakenMs))
+            onEvent(.finished(job, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: run.timeTakenMs,
+                              waitingFor: run.status == .waiting ? run.waiting?.node ?? run.waitingToolCode : nil))
             return (jobId, nil)
         } catch {
             return (jobId, try Self.jobFailed(job, error, onEvent: onEvent))
@@ -227,7 +229,8 @@ public struct ComparisonRunner: Sendable {
                               promptLabel: prompt.label, repetition: job.repetition)
             onEvent(.started(job, jobId: jobId))
             let run = try store.run(jobId)
-            onEvent(.finished(job, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: run.timeTakenMs))
+            onEvent(.finished(job, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: run.timeTakenMs,
+                              waitingFor: run.status == .waiting ? run.waiting?.node ?? run.waitingToolCode : nil))
             return (jobId, nil)
         } catch {
             return (nil, try Self.jobFailed(job, error, onEvent: onEvent))

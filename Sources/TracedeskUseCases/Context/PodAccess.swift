@@ -54,14 +54,21 @@ public struct PodAccess: Sendable {
 
     /// These settings for following a run already recorded: its own pod and API version unless
     /// flags say otherwise (not `$TRACEDESK_POD` or the profile's, which may name another pod
-    /// since), and a note when they differ from what is configured.
+    /// since), and a note when they differ from what is configured. An imported run is followed
+    /// on the configured pod: its recorded one came from a capture.
     public func following(_ run: RunRecord, in context: CommandContext) throws(TracedeskError) -> (access: PodAccess, note: String?) {
         var access = self
         var notes: [String] = []
         let configured = try settings(in: context)
+        // Only a pod this machine followed the run on is used again: an imported run's pod is what
+        // a capture says, and a crafted one must not receive this machine's token.
         if flags[.pod] == nil, let pod = run.pod {
-            if let other = configured.value(.pod), other != pod { notes.append("the pod it was recorded from, \(pod) (not \(other))") }
-            access.flags[.pod] = pod
+            if run.source.isFollowed {
+                if let other = configured.value(.pod), other != pod { notes.append("the pod it was recorded from, \(pod) (not \(other))") }
+                access.flags[.pod] = pod
+            } else if let other = configured.value(.pod), other != pod {
+                notes.append("the configured pod \(other) (the run was imported from a capture of \(pod), which is not followed without --pod)")
+            }
         }
         if flags[.api] == nil, let api = run.api {
             if let other = configured.value(.api), other != api { notes.append("API \(api), as recorded (not \(other))") }

@@ -69,6 +69,10 @@ public struct StreamFollower: Sendable {
         let bodyContext = DebugStreamRun.Context(request: original ?? request, sentAt: sentAt)
         let response = try await client.openDebugStream(request)
         onEvent(.opened)
+        if let previous, let body = run.statusBody(bodyContext).flatMap({ try? StatusBody(value: $0) }) {
+            // The pod took the answer: the run is under way again from now, whatever the stream sends first.
+            try store.recordStream(jobId: previous.jobId, events: [], derived: body, context: context, at: clock.now())
+        }
         let stream = StreamState(run: run, jobId: previous?.jobId)
 
         let reading = Task { () throws -> Void in

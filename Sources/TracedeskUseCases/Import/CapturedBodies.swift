@@ -38,6 +38,16 @@ public final class CaptureReader {
         public var body: StatusBody
         /// When the body was first seen, where the capture says (a report does).
         public var seenAt: Int64? = nil
+        /// The pod it came from, where the capture says (a recorded exchange's URL does).
+        public var pod: String? = nil
+    }
+
+    /// The pod of a recorded request's URL: everything before `/api/`, when it is an http(s) URL.
+    static func pod(ofRequestURL text: String?) -> String? {
+        guard let text, text.utf8.count <= 2_048, let range = text.range(of: "/api/"),
+              let url = URL(string: String(text[..<range.lowerBound])), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+              url.host?.isEmpty == false else { return nil }
+        return url.absoluteString
     }
 
     static let chunkBytes = 4 << 20
@@ -49,6 +59,8 @@ public final class CaptureReader {
     public private(set) var skippedExchanges = 0
     /// Debug streams met so far: recorded `/debug` exchanges, or a streamed run's report events.
     public private(set) var streams: [CapturedStream] = []
+    /// AI-unit rates from recorded feature-configuration exchanges, by pod.
+    public private(set) var aiUnitRates: [String: AIUnitRates] = [:]
     /// Bytes read so far.
     public private(set) var bytesRead = 0
 
@@ -117,12 +129,25 @@ public final class CaptureReader {
         // A recorded exchange (--record): its response body, kept as text, is the status body.
         if bytes.first == UInt8(ascii: "{"), Self.contains(bytes, RecordingTransport.marker),
            let exchange = bytes.withUnsafeBufferPointer({ try? JSONReader.read($0) }), exchange[RecordingTransport.marker] != nil {
+            let url = exchange["request"]?["url"]?.stringValue
+            let pod = Self.pod(ofRequestURL: url)
+            let path = url.flatMap(URL.init(string:))?.path ?? ""
             if let response = exchange["response"]?["body"]?.stringValue,
                (200...299).contains(exchange["response"]?["status"]?.intValue ?? 0),
-               exchange["request"]?["url"]?.stringValue.flatMap(URL.init(string:))?.lastPathComponent == "debug" {
+               path.hasSuffix("/debug") {
                 let body = exchange["request"]?["body"]?.stringValue.flatMap { JSONValue(parsing: $0) }
-                let stream = CapturedStream(exchangeRequest: body, response: response, at: exchange["at"]?.int64Value ?? 0)
+                let arrivals = exchange["response"]?["eventArrivals"]?.arrayValue?.compactMap(\.int64Value)
+                let stream = CapturedStream(exchangeRequest: body, response: response, at: exchange["at"]?.int64Value ?? 0,
+                                            arrivals: arrivals, pod: pod)
                 if stream.jobId == nil { skippedExchanges += 1 } else { streams.append(stream) }
+                return nil
+            }
+            // The pod's feature configuration: the rates its runs' AI units are counted by.
+            if path.hasSuffix("/featureConfigurations"), let pod, let response = exchange["response"]?["body"]?.stringValue,
+               (200...299).contains(exchange["response"]?["status"]?.intValue ?? 0),
+               let value = JSONValue(parsing: response), let rates = AIUnitRates(featureConfiguration: value) {
+                aiUnitRates[pod] = rates
+                skippedExchanges += 1
                 return nil
             }
             guard let response = exchange["response"]?["body"]?.stringValue,
@@ -131,7 +156,7 @@ public final class CaptureReader {
                 skippedExchanges += 1
                 return nil
             }
-            return Item(index: index, line: piece.line, text: response, body: body)
+            return Item(index: index, line: piece.line, text: response, body: body, pod: pod)
         }
         do {
             let body = try StatusBody(data: Data(bytes))
@@ -218,13 +243,15 @@ public final class CaptureReader {
         embeddedRun = report.run
         if !report.events.isEmpty {
             streams.append(CapturedStream(request: nil, jobId: report.run?.jobId, sentAt: report.run?.sentAt ?? report.events[0].receivedAt,
-                                          events: report.events, embedded: report.run))
+                                          events: report.events, embedded: report.run,
+                                          pod: report.run?.pod.flatMap { Self.pod(ofRequestURL: $0 + "/api/") }))
         }
         var items: [Item] = []
         for (offset, embedded) in report.bodies.enumerated() {
             do {
                 let body = try StatusBody(data: Data(embedded.text.utf8))
-                items.append(Item(index: offset + 1, line: 0, text: embedded.text, body: body, seenAt: embedded.firstSeenAt))
+                items.append(Item(index: offset + 1, line: 0, text: embedded.text, body: body, seenAt: embedded.firstSeenAt,
+                                  pod: report.run?.pod.flatMap { Self.pod(ofRequestURL: $0 + "/api/") }))
             } catch {
                 throw .badInput("\(origin): embedded body \(offset + 1) \(error.description)")
             }

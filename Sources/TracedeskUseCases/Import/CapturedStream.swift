@@ -17,22 +17,28 @@ public struct CapturedStream: Sendable {
     public var events: [ReceivedEvent]
     /// The context a report carries.
     public var embedded: EmbeddedRun?
+    /// The pod the stream came from: a recording's URL says, a report's context too.
+    public var pod: String?
 
-    public init(request: DebugRequest?, jobId: String?, sentAt: Int64, events: [ReceivedEvent], embedded: EmbeddedRun? = nil) {
+    public init(request: DebugRequest?, jobId: String?, sentAt: Int64, events: [ReceivedEvent], embedded: EmbeddedRun? = nil, pod: String? = nil) {
         self.request = request
         self.jobId = jobId ?? Self.jobId(in: events)
         self.sentAt = sentAt
         self.events = events
         self.embedded = embedded
+        self.pod = pod
     }
 
-    /// A recorded exchange's stream: its response's `data:` payloads, each one event.
-    public init(exchangeRequest body: JSONValue?, response text: String, at: Int64) {
+    /// A recorded exchange's stream: its response's `data:` payloads, each one event, timed by
+    /// `arrivals` (when each event arrived, as the recording kept them); a recording without
+    /// them, or whose count does not match, times every event at the exchange's start.
+    public init(exchangeRequest body: JSONValue?, response text: String, at: Int64, arrivals: [Int64]? = nil, pod: String? = nil) {
         var parser = ServerSentEventParser()
         let parsed = ((try? parser.feed(Array(text.utf8))) ?? []) + parser.finish()
         let request = body.flatMap(DebugRequest.init(json:))
+        let times = arrivals.flatMap { $0.count == parsed.count && $0.allSatisfy({ (at...Timestamp.latest).contains($0) }) ? $0 : nil }
         self.init(request: request, jobId: request?.jobId, sentAt: at,
-                  events: parsed.map { ReceivedEvent(data: $0.data, receivedAt: at) })
+                  events: parsed.enumerated().map { ReceivedEvent(data: $0.element.data, receivedAt: times?[$0.offset] ?? at) }, pod: pod)
     }
 
     /// The last jobId the events name.
@@ -58,6 +64,18 @@ public enum StreamedRunImport {
         public var label: String?
         public var sentAt: Int64
         public var aiUnitRates: AIUnitRates?
+        public var pod: String?
+        /// Where the run's status changed as its events were applied (it started, suspended,
+        /// was resumed, ended): recorded one after the other, they give the run the status
+        /// history, and so the time spent waiting, it had when it was followed.
+        public var checkpoints: [Checkpoint]
+    }
+
+    /// The run as it stood after its first `eventCount` events, seen at `at`.
+    public struct Checkpoint: Sendable {
+        public var eventCount: Int
+        public var derived: StatusBody?
+        public var at: Int64
     }
 
     public static func runs(_ streams: [CapturedStream]) -> [Run] {
@@ -79,18 +97,40 @@ public enum StreamedRunImport {
                 status: embedded?.versionStatus.flatMap { InvokeRequest.VersionStatus(rawValue: $0) } ?? .published,
                 parameters: embedded?.parameters ?? [:])
             let sentAt = embedded?.sentAt ?? first.sentAt
+            let bodyContext = DebugStreamRun.Context(request: request, sentAt: sentAt)
             var run = DebugStreamRun(conversationId: request.conversationId)
             var events: [ReceivedEvent] = []
-            for (index, piece) in pieces.enumerated() {
-                if index > 0 { run.beginNextStream() }
-                for event in piece.events {
-                    for payload in DebugStreamRun.payloads(of: .init(data: event.data)) { _ = run.apply(payload, at: event.receivedAt) }
-                }
-                events += piece.events
+            var checkpoints: [Checkpoint] = []
+            var lastStatus: RunStatus?
+            // A checkpoint where the status moves, once the run has a jobId to be recorded by.
+            func mark(_ at: Int64) {
+                guard run.jobId != nil, run.status != lastStatus else { return }
+                lastStatus = run.status
+                checkpoints.append(Checkpoint(eventCount: events.count, derived: run.statusBody(bodyContext).flatMap { try? StatusBody(value: $0) }, at: at))
             }
-            let derived = run.statusBody(.init(request: request, sentAt: sentAt)).flatMap { try? StatusBody(value: $0) }
+            for (index, piece) in pieces.enumerated() {
+                if index > 0, run.status != .waiting { run.beginNextStream() }
+                for (number, event) in piece.events.enumerated() {
+                    // After a wait, the next event is the resumed stream's (a report's events are one list):
+                    // the run went on when the answer was taken, as `resume` records it.
+                    if run.status == .waiting {
+                        run.beginNextStream()
+                        mark(index > 0 && number == 0 ? max(piece.sentAt, events.last?.receivedAt ?? piece.sentAt) : event.receivedAt)
+                    }
+                    for payload in DebugStreamRun.payloads(of: .init(data: event.data)) { _ = run.apply(payload, at: event.receivedAt) }
+                    events.append(event)
+                    mark(event.receivedAt)
+                }
+            }
+            // The last checkpoint holds every event, so that nothing after the last change is lost.
+            let derived = run.statusBody(bodyContext).flatMap { try? StatusBody(value: $0) }
+            if let last = checkpoints.indices.last {
+                checkpoints[last] = Checkpoint(eventCount: events.count, derived: derived, at: max(checkpoints[last].at, events.last?.receivedAt ?? sentAt))
+            } else {
+                checkpoints = [Checkpoint(eventCount: events.count, derived: derived, at: sentAt)]
+            }
             return Run(jobId: jobId, events: events, derived: derived, team: team, label: embedded?.label, sentAt: sentAt,
-                       aiUnitRates: embedded?.aiUnitRates)
+                       aiUnitRates: embedded?.aiUnitRates, pod: first.pod ?? pieces.compactMap(\.pod).first, checkpoints: checkpoints)
         }
     }
 }

@@ -67,7 +67,9 @@ public struct Importer: Sendable {
             var summary = Summary()
             var seen: [String: Int] = [:]
             var streams: [CapturedStream] = []
+            var rates: [String: AIUnitRates] = [:]
             while let batch = batches.take() {
+                rates.merge(batch.aiUnitRates) { _, new in new }
                 for item in batch.items {
                     let outcome = try recorder.record(item.body)
                     summary.bodiesRead += 1
@@ -94,10 +96,19 @@ public struct Importer: Sendable {
             // Streams last: a job's first stream and its resumes may lie in several files.
             summary.streamsRead = streams.count
             for run in StreamedRunImport.runs(streams) {
-                var context = RecordingContext(teamCode: run.team ?? team, source: .import, label: run.label)
-                context.aiUnitRates = run.aiUnitRates
-                guard let outcome = try recorder.recordStream(jobId: run.jobId, events: run.events, derived: run.derived, context: context,
-                                                              at: run.sentAt, unlessRecorded: true) else {
+                var context = RecordingContext(teamCode: run.team ?? team, pod: run.pod, source: .import, label: run.label)
+                context.aiUnitRates = run.aiUnitRates ?? run.pod.flatMap { rates[$0] }
+                // Recorded as it was followed: at each change of status, with the events up to it.
+                var outcome: RecordOutcome?
+                var recorded = 0
+                for (number, checkpoint) in run.checkpoints.enumerated() {
+                    let events = Array(run.events[recorded..<checkpoint.eventCount])
+                    guard let next = try recorder.recordStream(jobId: run.jobId, events: events, derived: checkpoint.derived, context: context,
+                                                               at: checkpoint.at, unlessRecorded: number == 0) else { break }
+                    outcome = next
+                    recorded = checkpoint.eventCount
+                }
+                guard let outcome else {
                     summary.streamedRunsAlreadyKnown += 1
                     continue
                 }
@@ -124,6 +135,8 @@ public struct Importer: Sendable {
         var items: [Item] = []
         var exchangesSkipped = 0
         var streams: [CapturedStream] = []
+        /// Rates read from recorded feature configurations, by pod.
+        var aiUnitRates: [String: AIUnitRates] = [:]
         var failure: TracedeskError?
     }
 
@@ -133,6 +146,7 @@ public struct Importer: Sendable {
         var skipped = 0
         var bytesBefore = 0
         var batchBytes = 0
+        var rates: [String: AIUnitRates] = [:]
         do throws(TracedeskError) {
             for source in sources {
                 let reader = try CaptureReader(source)
@@ -140,9 +154,11 @@ public struct Importer: Sendable {
                     let embedded = reader.embeddedRun
                     let request = embedded?.message.map { InvokeRequest(message: $0, parameters: embedded?.parameters ?? [:]) }
                     let fallbackTeam = team ?? embedded?.team
-                    var context = RecordingContext(teamCode: item.body.workflowCode == nil ? fallbackTeam : nil, source: .import,
+                    var context = RecordingContext(teamCode: item.body.workflowCode == nil ? fallbackTeam : nil, pod: item.pod, source: .import,
                                                    label: embedded?.label, request: embedded?.jobId == item.body.jobId ? request : nil)
                     if embedded?.jobId == item.body.jobId { context.aiUnitRates = embedded?.aiUnitRates }
+                    // A recording's bodies are counted by the rates recorded from their pod (read first, as it was fetched).
+                    if context.aiUnitRates == nil, let pod = item.pod { context.aiUnitRates = rates[pod] ?? reader.aiUnitRates[pod] }
                     let prepared = PreparedBody(BodyToRecord(body: item.body, verbatim: item.text,
                                                              observation: .imported(at: item.seenAt ?? at), context: context),
                                                 keepingBody: false)
@@ -159,6 +175,8 @@ public struct Importer: Sendable {
                 skipped += reader.skippedExchanges
                 bytesBefore += reader.bytesRead
                 batch.streams += reader.streams
+                rates.merge(reader.aiUnitRates) { _, new in new }
+                batch.aiUnitRates = rates
             }
         } catch {
             batch.failure = error

@@ -52,7 +52,7 @@ final class InvokeCommandTests {
         #expect(stopped.status == 3, "\(stopped.stderr)")
         #expect(stopped.stderr.contains("WAITING for APPROVE_POSTING (HUMAN, channel CHAT, round 1 of 3): Approve posting JE-2026-03-0417"), "\(stopped.stderr)")
         #expect(stopped.stderr.contains("[APPROVE_ACTION Approve, REJECT_ACTION Reject, RFI_ACTION Request changes]"))
-        #expect(stopped.stderr.contains("answer with: tracedesk resume ") && stopped.stderr.contains("--approve | --reject | --request-changes TEXT"))
+        #expect(stopped.stderr.contains("answer with: tracedesk resume ") && stopped.stderr.contains("--approve | --reject [--feedback TEXT] | --request-changes TEXT"))
         let resumed = await tracedesk.run(["resume", "last", "--approve", "--feedback", "ok for March"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("Approver's note: ok for March"))

@@ -147,13 +147,15 @@ struct StreamCommandTests {
     /// What another history makes of a run: its steps, calls and figures, as `show --json` says.
     func essentials(_ value: JSONValue) -> [String] {
         let run = value["run"]
-        var lines = ["status", "message", "output", "inputTokens", "outputTokens", "aiUnits", "transport", "teamCode", "nodeCount"].map { key in
+        var lines = ["status", "message", "output", "inputTokens", "outputTokens", "aiUnits", "transport", "teamCode", "nodeCount", "pod",
+                     "startedAt"].map { key in
             "\(key)=\(run?[key]?.compactText ?? "-")"
-        }
+        } + ["waitingMs=\(value["waitingMs"]?.compactText ?? "-")"]
         for node in value["nodes"]?.arrayValue ?? [] {
-            lines.append(["code", "status", "durationMs", "loopIndex", "depth"].map { node[$0]?.compactText ?? "-" }.joined(separator: " ")
+            lines.append(["code", "status", "durationMs", "loopIndex", "depth", "startedAt", "endedAt"].map { node[$0]?.compactText ?? "-" }.joined(separator: " ")
                          + " calls=\(node["llmCalls"]?.arrayValue?.count ?? 0)")
         }
+        lines += (value["statusChanges"]?.arrayValue ?? []).map { "\($0["status"]?.stringValue ?? "?") at \($0["at"]?.compactText ?? "-")" }
         return lines
     }
 
@@ -170,7 +172,7 @@ struct StreamCommandTests {
         let other = CommandLineHarness(database: folder.url.appendingPathComponent("other.sqlite").path)
         let imported = await other.run(["import", report.path])
         #expect(imported.status == 0, "\(imported.stderr)")
-        #expect(imported.stdout.contains("1 debug stream read"), "\(imported.stdout)")
+        #expect(imported.stdout.hasPrefix("Imported 1 debug stream into 1 run ("), "no '0 bodies' for a streamed run: \(imported.stdout)")
         let copy = try await details(harness: other)
         let (a, b) = (essentials(copy), essentials(original))
         #expect(a == b, "\(a.enumerated().filter { $0.offset >= b.count || b[$0.offset] != $0.element }.map(\.element)) against \(b.enumerated().filter { $0.offset >= a.count || a[$0.offset] != $0.element }.map(\.element))")
@@ -214,6 +216,9 @@ struct StreamCommandTests {
         #expect(table.stdout.contains("AI UNITS A → B"), "\(table.stdout)")
         let runs = try #require(JSONValue(parsing: await tracedesk.run(["runs", "--json", "--limit", "100"]).stdout)?.arrayValue)
         #expect(runs.filter { $0["transport"]?.stringValue == "stream" }.count == 6)
+        let waiting = await tracedesk.run(["compare", "XX_GL_JOURNAL_APPROVAL", "--message", "Post it", "--param", "journal=JE-9", "--stream"])
+        #expect(waiting.stderr.contains("WAITING at APPROVE_POSTING, not answered"), "where each side waits, not 'in -': \(waiting.stderr)")
+        #expect(!waiting.stderr.contains(" in -"))
         let numbered = await tracedesk.run(["compare", "PRODUCT_COMPARISON_ADVISOR_COE", "--message", "x", "--a", "PUBLISHED:13", "--stream"])
         #expect(numbered.status == 2 && numbered.stderr.contains("not a numbered one"), "\(numbered.stderr)")
     }
@@ -229,13 +234,16 @@ struct StreamCommandTests {
         let other = CommandLineHarness(database: folder.url.appendingPathComponent("other.sqlite").path)
         let imported = await other.run(["import"] + files)
         #expect(imported.status == 0, "\(imported.stderr)")
-        #expect(imported.stdout.contains("2 debug streams read"), "\(imported.stdout)")
+        #expect(imported.stdout.hasPrefix("Imported 2 debug streams into 1 run ("), "\(imported.stdout)")
         let copy = try await details(harness: other)
         #expect(copy["run"]?["status"]?.stringValue == "COMPLETE")
         #expect(copy["run"]?["message"]?.stringValue == "Post it")
-        #expect(copy["nodes"]?.arrayValue?.map { $0["code"]?.stringValue ?? "" } == original["nodes"]?.arrayValue?.map { $0["code"]?.stringValue ?? "" })
-        #expect(copy["run"]?["output"] == original["run"]?["output"])
+        let (a, b) = (essentials(copy), essentials(original))
+        #expect(a == b, "steps with their instants, AI units from the recorded rates, the pod, the status history and the wait: \(a.enumerated().filter { $0.offset >= b.count || b[$0.offset] != $0.element }.map(\.element)) against \(b.enumerated().filter { $0.offset >= a.count || a[$0.offset] != $0.element }.map(\.element))")
+        #expect((original["run"]?["aiUnits"]?.intValue ?? 0) > 0 && (original["waitingMs"]?.intValue ?? -1) >= 0)
         #expect(copy["streamEvents"] == original["streamEvents"])
+        let poll = await other.run(["poll", "last"])
+        #expect(!poll.stderr.contains("following run") || poll.stderr.contains("not followed without --pod"), "an imported run's pod is not used: \(poll.stderr)")
     }
 
     @Test("an imported WAITING body's callback token is kept out of the history, show, the JSON and the report")
@@ -260,6 +268,10 @@ struct StreamCommandTests {
         let invoked = await tracedesk.run(["invoke", "XX_GL_JOURNAL_APPROVAL", "Post it", "--param", "journal=JE-9", "--draft", "--stream", "--quiet"])
         #expect(invoked.status == 3)
         #expect(await tracedesk.run(["resume", "last", "--approve", "--quiet"]).status == 3, "the approval, then the posting window")
+        let between = try await details()["nodes"]?.arrayValue ?? []
+        func status(_ code: String, in nodes: [JSONValue]) -> String? { nodes.first { $0["code"]?.stringValue == code }?["status"]?.stringValue }
+        #expect(status("APPROVE_POSTING", in: between) == "COMPLETED", "the approved step ended in the stream that went on: \(between)")
+        #expect(status("WAIT_FOR_POSTING_WINDOW", in: between) == "RUNNING", "the new wait started in it")
         let refused = await tracedesk.run(["resume", "last", "--approve"])
         #expect(refused.status == 2 && refused.stderr.contains("WAIT node"), "\(refused.stderr)")
         let skipped = await tracedesk.run(["resume", "last", "--skip-wait"])
@@ -315,6 +327,25 @@ struct StreamCommandTests {
         #expect(body["resumeNodeInput"]?["content"]?.stringValue == "wrong period")
         let token = try #require(body["resumeNodeInput"]?["messageInstanceId"]?.stringValue)
         #expect(!(try written([stopped, resumed])).contains(token))
+    }
+
+    @Test("an imported run keeps the pod its capture names, but is followed on the configured one: a crafted report gets no token")
+    func importedPodNotFollowed() async throws {
+        _ = await tracedesk.run(["invoke", "XX_GL_JOURNAL_APPROVAL", "Post it", "--param", "journal=JE-9", "--stream", "--quiet"])
+        let report = folder.url.appendingPathComponent("waiting.html")
+        #expect(await tracedesk.run(["report", "last", "-o", report.path]).status == 0)
+        let html = try String(contentsOf: report, encoding: .utf8)
+        #expect(html.contains("\"pod\":\"https://pod.example.com\""), "the report says where the run was followed")
+        try html.replacingOccurrences(of: "https://pod.example.com", with: "https://attacker.example").write(to: report, atomically: true, encoding: .utf8)
+        let elsewhere = try TemporaryFolder()
+        let other = try CommandLineHarness.withPod(in: elsewhere.url)
+        #expect(await other.run(["import", report.path]).status == 0)
+        #expect(try await details(harness: other)["run"]?["pod"]?.stringValue == "https://attacker.example")
+        let before = other.pod?.requests.count ?? 0
+        let poll = await other.run(["poll", "last"])
+        #expect(poll.stderr.contains("not followed without --pod"), "\(poll.stderr)")
+        let sent = (other.pod?.requests ?? []).dropFirst(before)
+        #expect(!sent.isEmpty && !sent.contains { $0.url.host == "attacker.example" }, "every call went to the configured pod: \(sent.map(\.url))")
     }
 
     @Test("resume of a run that has ended says so, without a poll hint; a run recorded from a pod is followed on that pod")
