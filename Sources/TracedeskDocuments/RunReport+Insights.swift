@@ -35,7 +35,7 @@ extension RunReport {
                 }
                 let node = nodes[step.node]
                 bar(label: Self.stepLabel(node), value: TextFormat.preciseDuration(step.durationMs), fraction: Double(step.durationMs) / Double(scale),
-                    kind: Self.failedStatus(node.status) ? "failed" : "time", link: RunReport.link(to: node), in: list, of: document)
+                    kind: Self.failedStatus(node.status) ? "failed" : "time", link: link(to: node), in: list, of: document)
             }
             if path.count > Self.pathStepLimit {
                 let others = path.indices.filter { !shown.contains($0) }
@@ -57,7 +57,7 @@ extension RunReport {
                 let node = nodes[item.node]
                 let share = insights.wallMs == nil ? "" : " (\(Self.percent(item.share)))"
                 bar(label: Self.stepLabel(node), value: TextFormat.preciseDuration(item.value) + share, fraction: item.share > 0 ? item.share : 1,
-                    kind: "time", link: RunReport.link(to: node), in: list, of: document)
+                    kind: "time", link: link(to: node), in: list, of: document)
             }
         }
 
@@ -67,7 +67,7 @@ extension RunReport {
             for item in insights.tokens {
                 let node = nodes[item.node]
                 bar(label: Self.stepLabel(node), note: node.model, value: "\(TextFormat.count(item.value)) (\(Self.percent(item.share)))", fraction: item.share,
-                    kind: "tokens", link: RunReport.link(to: node), in: list, of: document)
+                    kind: "tokens", link: link(to: node), in: list, of: document)
             }
         }
 
@@ -130,7 +130,7 @@ extension RunReport {
         for index in path {
             let node = nodes[index]
             let item = document.element("li", in: trail)
-            document.element("a", in: item, attributes: ["href": RunReport.link(to: node), "class": "mono"], text: Self.stepLabel(node))
+            document.element("a", in: item, attributes: ["href": link(to: node), "class": "mono"], text: Self.stepLabel(node))
             // A step above the failure may say COMPLETED: the path says why it is on it.
             let above = index != path.last && !Self.failedStatus(node.status)
             let meta = [node.type, node.status, above ? "a step under it failed" : nil].compactMap { $0 }.joined(separator: " · ")
@@ -177,6 +177,21 @@ extension RunReport {
     /// A link to a step's panel: following it picks the step.
     static func link(to node: NodeRecord) -> String {
         "#" + anchor(of: node)
+    }
+
+    /// The link to a step from this page: its anchor, or, when the page draws another window of
+    /// steps, the page that holds it (`?steps=N`, the first step's number there) and its anchor.
+    func link(to node: NodeRecord) -> String {
+        guard let window = stepWindow, !stepsOnPage.contains(node.position) else { return Self.link(to: node) }
+        let page = Self.page(holding: node.position, pageSize: max(1, window.count), of: details.nodes.count)
+        return "?steps=\(page.lowerBound + 1)" + Self.link(to: node)
+    }
+
+    /// The positions of the steps this page draws: the window, the steps above them, and the
+    /// path down to a failure (always in view); every step when there is no window.
+    var stepsOnPage: Set<Int> {
+        guard let window = stepWindow else { return Set(details.nodes.indices) }
+        return StepTreeLayout.onPage(window: window, keepOpen: insights.failingPath, tree: insights.tree)
     }
 
     /// The critical path is listed step by step up to this many steps; past it, by its longest steps.

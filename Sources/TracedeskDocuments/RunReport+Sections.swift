@@ -53,7 +53,7 @@ extension RunReport {
             let node = details.nodes[step]
             let note = document.element("p", in: slot, attributes: ["class": "note retrieved-by"])
             document.text("Retrieved by step ", in: note)
-            document.element("a", in: note, attributes: ["href": RunReport.link(to: node), "class": "mono"], text: "\(node.position + 1) \(node.label)")
+            document.element("a", in: note, attributes: ["href": link(to: node), "class": "mono"], text: "\(node.position + 1) \(node.label)")
             document.text(" (\(node.type ?? "a search step")).", in: note)
         }
         let group = document.element("details", in: slot, attributes: ["class": "group"])
@@ -194,6 +194,14 @@ extension RunReport {
             context.conversationId = run.conversationId
             context.versionStatus = run.versionStatus
             context.sentAt = run.startedAt
+        }
+        guard embedsBodies else {
+            let count = details.snapshots.count
+            document.element("p", in: slot, attributes: ["class": "note"],
+                             text: run.transport == .stream
+                                ? "This page leaves out the \(TextFormat.count(Int64(details.streamEvents))) events of the debug stream; the report to download holds them."
+                                : "This page leaves out the \(TextFormat.count(Int64(count))) bod\(count == 1 ? "y" : "ies") as received; the report to download holds \(count == 1 ? "it" : "them").")
+            return
         }
         document.element("pre", in: slot, attributes: ["class": EmbeddedRun.runClass, "hidden": "hidden"], text: context.json)
         if !events.isEmpty {

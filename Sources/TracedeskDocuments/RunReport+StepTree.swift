@@ -16,10 +16,11 @@ extension RunReport {
         let nodes = details.nodes
         guard !nodes.isEmpty else { return }
         let tree = insights.tree
-        let layout = StepTreeLayout(nodes: nodes, tree: tree, keepOpen: insights.failingPath, limit: Self.openStepLimit)
+        let layout = StepTreeLayout(nodes: nodes, tree: tree, keepOpen: insights.failingPath, limit: Self.openStepLimit, window: stepWindow)
         let scale = StepTreeScale(details: details, layout: layout)
         // Written, not built: the tree grows with the run (HTMLWriter says why).
         document.fragment(in: slot) { writer in
+            if let window = stepWindow { stepPages(window, of: nodes.count, writer: writer) }
             writer.element("div", attributes: ["class": "step-tree"]) {
                 writer.element("div", attributes: ["class": "tree-row tree-head", "aria-hidden": "true"]) {
                     for title in ["Step", "Type", "Status", "When"] { writer.element("span", text: title) }
@@ -107,6 +108,31 @@ extension RunReport {
                         stepDetail(nodes[bookend], failureBelow: nil, under: .zero, writer: writer,
                                    caller: tree.parent[bookend].map { nodes[$0] })
                     }
+                }
+            }
+        }
+    }
+
+    /// Where this page's steps stand among the run's, with links to the pages around it.
+    private func stepPages(_ window: Range<Int>, of count: Int, writer: HTMLWriter) {
+        let size = max(1, window.count)
+        func number(_ value: Int) -> String { TextFormat.count(Int64(value)) }
+        writer.element("nav", attributes: ["class": "step-pages", "aria-label": "Pages of steps"]) {
+            writer.element("p") {
+                writer.text("Steps \(number(window.lowerBound + 1))–\(number(window.upperBound)) of \(number(count)), in the order they ran, "
+                            + "with the steps they are in and the path to a failure; the figures above are the whole run's. ")
+                var links: [(String, Int, String)] = []
+                if window.lowerBound > 0 {
+                    links.append(("first", 0, "first"))
+                    links.append(("‹ previous \(number(size))", max(0, window.lowerBound - size), "prev"))
+                }
+                if window.upperBound < count {
+                    links.append(("next \(number(min(size, count - window.upperBound))) ›", window.upperBound, "next"))
+                    links.append(("last", Self.page(holding: count - 1, pageSize: size, of: count).lowerBound, "last"))
+                }
+                for (index, (label, start, relation)) in links.enumerated() {
+                    if index > 0 { writer.text(" · ") }
+                    writer.element("a", attributes: ["href": "?steps=\(start + 1)", "rel": relation], text: label)
                 }
             }
         }

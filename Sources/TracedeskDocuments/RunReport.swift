@@ -29,6 +29,13 @@ public struct RunReport {
     public let aiUnitRates: AIUnitRates?
     /// What the run spent its time and tokens on, computed once.
     public let insights: RunInsights
+    /// The steps this page draws in its tree, by position, for a run too long for one page
+    /// (serve pages long runs; a report file holds every step). Insights, totals and the
+    /// timeline's scale stay those of the whole run; a link to a step on another page goes there.
+    public var stepWindow: Range<Int>?
+    /// Whether the bodies (or a streamed run's events) are embedded for `import`; a page of a
+    /// long run leaves them to the report it offers for download.
+    public var embedsBodies = true
     let format = TextFormat(timeZone: TimeZone(identifier: "UTC")!)
 
     public init(details: RunDetails, snapshots: [SnapshotRecord], events: [ReceivedEvent] = [], aiUnitRates: AIUnitRates? = nil,
@@ -44,19 +51,29 @@ public struct RunReport {
     }
 
     /// The report of `run` as `store` holds it now, with the other runs of its conversation.
-    public init(of run: RunRecord, from store: HistoryStore, bodies: EmbeddedBodies = .all) throws(TracedeskError) {
+    public init(of run: RunRecord, from store: HistoryStore, bodies: EmbeddedBodies = .all, embeddingBodies: Bool = true) throws(TracedeskError) {
         var conversation: [RunRecord] = []
         if let id = run.conversationId, !id.isEmpty {
             conversation = try store.runs(matching: RunQuery(conversationId: id, limit: Self.conversationLimit)).reversed()
         }
-        let events = run.transport == .stream ? try store.streamEvents(of: run) : []
+        let events = run.transport == .stream && embeddingBodies ? try store.streamEvents(of: run) : []
         let rates = try run.pod.flatMap { pod throws(TracedeskError) in try store.aiUnitRates(pod: pod)?.rates }
-        self.init(details: try store.details(of: run), snapshots: try store.snapshots(of: run), events: events,
+        // Only the bodies the report embeds are read: a long run's bodies are large.
+        let snapshots = !embeddingBodies ? [] : bodies == .last ? try store.latestSnapshot(of: run).map { [$0] } ?? [] : try store.snapshots(of: run)
+        self.init(details: try store.details(of: run), snapshots: snapshots, events: events,
                   aiUnitRates: run.aiUnits == nil ? nil : rates, conversation: conversation, bodies: bodies)
+        embedsBodies = embeddingBodies
     }
 
     /// At most this many runs of a conversation are listed (the newest).
     public static let conversationLimit = 100
+
+    /// The page of `pageSize` steps that holds step `position` (0-based), as the range a `stepWindow` takes.
+    public static func page(holding position: Int, pageSize: Int, of count: Int) -> Range<Int> {
+        let size = max(1, pageSize)
+        let start = min(max(0, position), max(0, count - 1)) / size * size
+        return start..<min(count, start + size)
+    }
 
     var run: RunRecord { details.run }
 
@@ -89,7 +106,10 @@ public struct RunReport {
         }
         try template.fill("conversation") { slot in conversationRuns(in: slot, of: document, link: chrome?.runLink) }
         try template.fill("timeline") { slot in
-            TimelineChart(details).render(in: slot, of: document)
+            let onPage = stepWindow == nil ? nil : stepsOnPage
+            TimelineChart(details).render(in: slot, of: document) { node in
+                onPage.map { $0.contains(node.position) } ?? true ? Self.link(to: node) : link(to: node)
+            }
         }
         try template.fill("steps-summary") { slot in stepsSummary(in: slot, of: document) }
         try template.fill("step-tree") { slot in stepTree(in: slot, of: document) }
@@ -204,7 +224,7 @@ public struct RunReport {
         let list = document.element("ul", in: slot)
         for node in failed {
             let item = document.element("li", in: list)
-            document.element("a", in: item, attributes: ["href": RunReport.link(to: node), "class": "mono"], text: node.label)
+            document.element("a", in: item, attributes: ["href": link(to: node), "class": "mono"], text: node.label)
             document.text(": \(node.error ?? "")", in: item)
         }
     }

@@ -28,8 +28,23 @@ struct StepTreeLayout {
     /// where it has none, those under it): what a folded container stands for.
     let tokensUnder: [TokenUsage]
 
-    init(nodes: [NodeRecord], tree: NodeTree, keepOpen: [Int], limit: Int) {
-        let shown = nodes.map { !RunInsights.isBookend($0) }
+    /// The steps a page of `window` draws: those in it, every step above them (so each keeps
+    /// its place in the tree), and the path in `keepOpen` (down to a failure) with its steps above.
+    static func onPage(window: Range<Int>, keepOpen: [Int], tree: NodeTree) -> Set<Int> {
+        var page = Set<Int>()
+        for index in Array(window.clamped(to: 0..<tree.parent.count)) + keepOpen {
+            var step: Int? = index
+            while let current = step, page.insert(current).inserted { step = tree.parent[current] }
+        }
+        return page
+    }
+
+    /// `window`, when given, limits the rows to the steps of one page (`onPage`); the tokens
+    /// under a container stay those of all its steps, on this page or not.
+    init(nodes: [NodeRecord], tree: NodeTree, keepOpen: [Int], limit: Int, window: Range<Int>? = nil) {
+        let page = window.map { Self.onPage(window: $0, keepOpen: keepOpen, tree: tree) }
+        let drawable = nodes.map { !RunInsights.isBookend($0) }
+        let shown = page.map { page in nodes.indices.map { drawable[$0] && page.contains($0) } } ?? drawable
         var parent = [Int?](repeating: nil, count: nodes.count)
         var roots: [Int] = []
         var children: [[Int]] = Array(repeating: [], count: nodes.count)
@@ -61,12 +76,15 @@ struct StepTreeLayout {
         self.children = children
         self.roots = roots
         self.startsOpen = open
-        self.bookends = nodes.indices.filter { !shown[$0] }
+        self.bookends = nodes.indices.filter { !drawable[$0] && (page?.contains($0) ?? true) }
         self.rowsInView = inView
-        // Children come after their parents: backwards, each row is complete before its parent reads it.
+        // Over every drawable step, on this page or not. Children come after their parents:
+        // backwards, each row is complete before its parent reads it.
         var under = [TokenUsage](repeating: .zero, count: nodes.count)
-        for index in nodes.indices.reversed() where shown[index] {
-            guard let up = parent[index] else { continue }
+        for index in nodes.indices.reversed() where drawable[index] {
+            var up = tree.parent[index]
+            while let candidate = up, !drawable[candidate] { up = tree.parent[candidate] }
+            guard let up else { continue }
             let own = TokenUsage(input: nodes[index].inputTokens, output: nodes[index].outputTokens)
             under[up] = under[up] + (own.isZero ? under[index] : own)
         }

@@ -83,7 +83,8 @@ struct TimelineChart {
     }
 
     /// Appends the chart (and its legend and any note on hidden rows) to `parent`.
-    func render(in parent: HTMLElement, of document: HTMLDocument) {
+    /// Draws the chart; each bar links to its step with `link` (the report's: another page's step goes there).
+    func render(in parent: HTMLElement, of document: HTMLDocument, link stepLink: (NodeRecord) -> String = RunReport.link(to:)) {
         guard !rows.isEmpty else {
             document.element("p", in: parent, attributes: ["class": "note"], text: "No steps recorded (an END_USER run, or not started).")
             return
@@ -116,7 +117,7 @@ struct TimelineChart {
         }
         for (index, row) in rows.enumerated() {
             let top = Self.axisHeight + Double(index) * Self.rowHeight
-            let link = document.element("a", in: svg, attributes: ["href": RunReport.link(to: row.node)])
+            let link = document.element("a", in: svg, attributes: ["href": stepLink(row.node)])
             let indent = 6 + Double(min(row.node.depth, 12)) * 12
             let room = Int((Self.labelWidth - indent - 10) / 7.4)
             document.element("text", in: link, attributes: [

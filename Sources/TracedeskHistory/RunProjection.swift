@@ -71,9 +71,7 @@ public enum RunProjection {
         var rows = self.nodes(nodes, runId: runId)
         var calls: [LLMCallRecord] = []
         // The rows' order is the walk's: the same walk again pairs each row with its node.
-        var stack: [Node] = nodes.reversed()
-        var position = 0
-        while let node = stack.popLast() {
+        walk(nodes) { node, _, _, position in
             if !node.llmCalls.isEmpty {
                 var stepUnits: Int64? = 0
                 for (index, call) in node.llmCalls.enumerated() {
@@ -84,11 +82,30 @@ public enum RunProjection {
                 rows[position].aiUnits = stepUnits
             }
             rows[position].loopIndex = node.loopIndex
-            position += 1
-            let below = node.children + (node.nestedRun?.nodes ?? [])
-            for child in below.reversed() { stack.append(child) }
         }
         return (rows, calls)
+    }
+
+    /// Visits a node tree depth first (a step, its children, then the steps of the run it called),
+    /// numbering the steps as it goes. Without recursion, and without copying steps onto a
+    /// stack: the stack holds one cursor per level, so a run of a million steps is walked in
+    /// the memory of its depth.
+    static func walk(_ roots: [Node], _ visit: (_ node: Node, _ parent: Int?, _ depth: Int, _ position: Int) -> Void) {
+        var levels: [(siblings: [Node], next: Int, parent: Int?)] = [(roots, 0, nil)]
+        var position = 0
+        while let top = levels.indices.last {
+            let index = levels[top].next
+            guard index < levels[top].siblings.count else {
+                levels.removeLast()
+                continue
+            }
+            levels[top].next += 1
+            let node = levels[top].siblings[index]
+            visit(node, levels[top].parent, top, position)
+            let below = node.nestedRun.map { node.children + $0.nodes } ?? node.children
+            if !below.isEmpty { levels.append((below, 0, position)) }
+            position += 1
+        }
     }
 
     /// The rows of a node tree in depth-first order, nested runs' steps under their WORKFLOW node.
@@ -98,11 +115,7 @@ public enum RunProjection {
     public static func nodes(_ nodes: [Node], runId: Int64) -> [NodeRecord] {
         var rows: [NodeRecord] = []
         rows.reserveCapacity(nodes.count)
-        // Each entry: the node, its parent's position, its depth. Pushed in reverse so that the
-        // first child is visited first.
-        var stack: [(node: Node, parent: Int?, depth: Int)] = nodes.reversed().map { ($0, nil, 0) }
-        while let (node, parent, depth) = stack.popLast() {
-            let position = rows.count
+        walk(nodes) { node, parent, depth, position in
             let nested = node.nestedRun
             let nestedTokens = nested?.totalTokens
             rows.append(NodeRecord(
@@ -115,8 +128,6 @@ public enum RunProjection {
                 nestedJobId: nested?.jobId, nestedTraceId: nested?.traceId, nestedStatus: nested?.status?.rawValue,
                 nestedInputTokens: nestedTokens?.input, nestedOutputTokens: nestedTokens?.output,
                 raw: node.rawText ?? node.raw.compactText))
-            let below = node.children + (nested?.nodes ?? [])
-            for child in below.reversed() { stack.append((child, position, depth + 1)) }
         }
         return rows
     }

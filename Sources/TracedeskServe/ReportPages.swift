@@ -9,9 +9,16 @@ import TracedeskModel
 extension ServePages {
     /// `/runs/{jobId}`: the run's report, with its caller, its nested runs, the team's previous and
     /// next runs, a "diff with" form, and the report to download. A run still going follows the history.
-    func runPage(_ reference: String) throws(TracedeskError) -> String {
+    ///
+    /// A run of more than `stepsPerPage` steps is drawn a page of steps at a time: `firstStep`
+    /// (1-based, `?steps=N`) picks the page that holds it; its bodies are left to the download.
+    func runPage(_ reference: String, firstStep: Int? = nil) throws(TracedeskError) -> String {
         let (run, caller) = try store.resolve(reference)
-        let report = try RunReport(of: run, from: store)
+        let paged = run.nodeCount > settings.stepsPerPage
+        var report = try RunReport(of: run, from: store, embeddingBodies: !paged)
+        if paged {
+            report.stepWindow = RunReport.page(holding: (firstStep ?? 1) - 1, pageSize: settings.stepsPerPage, of: report.details.nodes.count)
+        }
         let nested = report.details.nodes.compactMap { node in node.nestedJobId.map { (node.label, $0, node.nestedStatus) } }
         let neighbours = run.source == .nested ? (older: nil, newer: nil) : try store.neighbours(of: run)
         let team = run.teamCode ?? run.workflowCode

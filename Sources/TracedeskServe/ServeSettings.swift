@@ -29,6 +29,10 @@ public struct ServeSettings: Sendable {
     /// Pages that render a run, a diff or a comparison at once; more wait for a turn, up to
     /// `renderQueueTimeout`, then get a 503 with Retry-After: memory stays a few renders' worth.
     public var concurrentRenders: Int = 2
+    /// A run page draws at most this many steps in its tree (`?steps=N` pages through the rest),
+    /// and embeds only the run's last body: the page of a run of 500,000 steps costs what one
+    /// of 2,000 does. The report to download holds every step and body.
+    public var stepsPerPage: Int = 2_000
     public var renderQueueTimeout: Duration = .seconds(20)
 
     public init(host: String = "127.0.0.1", port: Int = 8370, token: String? = nil, templates: ReportTemplates = .embedded,

@@ -47,8 +47,14 @@ public struct TracedeskServer: Sendable {
             }
         }
         let renders = renders, timeout = settings.renderQueueTimeout
-        router.get("/runs/:jobId") { _, context in
-            await Self.heavyPage(pages, renders, timeout) { ServePages.html(try pages.runPage(try Self.segment("jobId", of: context))) }
+        router.get("/runs/:jobId") { request, context in
+            await Self.heavyPage(pages, renders, timeout) { () throws -> Response in
+                let steps = try Self.parameters(request)["steps"]
+                guard steps.map({ Int($0).map { (1...1_000_000_000).contains($0) } ?? false }) ?? true else {
+                    throw BadParameter(name: "steps", reason: "takes the number of the first step to show, 1 or more")
+                }
+                return ServePages.html(try pages.runPage(try Self.segment("jobId", of: context), firstStep: steps.flatMap { Int($0) }))
+            }
         }
         router.get("/runs/:jobId/report.html") { _, context in
             await Self.heavyPage(pages, renders, timeout) { () throws -> Response in

@@ -203,6 +203,8 @@ extension Node {
     /// list of 20,000 nodes each under the last is read in linear time, not as a chain.
     public static func tree(reading items: [JSONValue], texts: [String]? = nil) -> [Node] {
         var roots: [Node] = []
+        // At most one root an item: reserved once, so that a long list is not copied as it grows.
+        roots.reserveCapacity(items.count)
         // Where each code last stood, as a path of indexes from the roots, for parent references.
         var paths: [String: [Int]] = [:]
         var openStarts: [String: [Int]] = [:]

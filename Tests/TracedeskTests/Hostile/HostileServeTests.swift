@@ -53,6 +53,41 @@ struct HostileServeTests {
         }
     }
 
+    @Test("a run longer than a page is drawn a page of steps at a time, its bodies left to the download; links to other pages go there")
+    func pagedSteps() async throws {
+        // 30 steps: the 25th the slowest, the 28th failed.
+        let nodes = (1...30).map { number in
+            #"{"nodeCode": "STEP_\#(number)", "nodeType": "TOOL", "status": "\#(number == 28 ? "FAILED" : "COMPLETED")", "#
+                + #""startTime": \#(1_773_000_000_000 + number * 100), "endTime": \#(1_773_000_000_000 + number * 100 + (number == 25 ? 90_000 : 50))}"#
+        }
+        let body = #"{"jobId": "long-run", "status": "ERROR", "workflowCode": "LONG", "error": {"message": "STEP_28 failed"}, "#
+            + #""startDate": 1773000000000, "endTime": 1773000200000, "nodes": [\#(nodes.joined(separator: ", "))]}"#
+        let file = folder.url.appendingPathComponent("long.json")
+        try Data(body.utf8).write(to: file)
+        #expect(await tracedesk.run(["import", file.path]).status == 0)
+        try await withRouter({ $0.stepsPerPage = 10 }) { client in
+            let first = try await get(client, "/runs/long-run")
+            #expect(first.status == 200)
+            #expect(first.text.contains("Steps 1–10 of 30"), "\(first.text.prefix(400))")
+            #expect(first.text.contains(#"id="step-3""#) && !first.text.contains(#"id="step-15""#), "only this page's steps are drawn")
+            #expect(first.text.contains(#"id="step-28""#), "the failed step is always in view")
+            #expect(first.text.contains(#"href="?steps=21#step-25""#), "the slowest step is linked on its own page")
+            #expect(first.text.contains(#"href="?steps=11" rel="next""#))
+            #expect(!first.text.contains(EmbeddedRun.bodyClass) && first.text.contains("the report to download holds it"))
+            let last = try await get(client, "/runs/long-run?steps=25")
+            #expect(last.text.contains("Steps 21–30 of 30") && last.text.contains(#"id="step-25""#))
+            #expect(try await get(client, "/runs/long-run?steps=9999").text.contains("Steps 21–30 of 30"), "past the end: the last page")
+            #expect(try await get(client, "/runs/long-run?steps=0").status == 400)
+            #expect(try await get(client, "/runs/long-run?steps=x").status == 400)
+            let download = try await get(client, "/runs/long-run/report.html")
+            #expect(download.text.contains(#"id="step-15""#) && download.text.contains(EmbeddedRun.bodyClass), "the download holds every step and body")
+        }
+        try await withRouter { client in
+            let whole = try await get(client, "/runs/long-run")
+            #expect(!whole.text.contains("step-pages") && whole.text.contains(#"id="step-15""#), "a run within a page is drawn whole")
+        }
+    }
+
     @Test("a run diffed with itself is a diff, by path, by form and by prefix: never a trap")
     func diffWithItself() async throws {
         let job = "c73c1580-70cc-4f62-93c0-48d9484d8b8b"
