@@ -162,8 +162,9 @@ public struct PreparedBody: Sendable {
     let decoded: StatusBody?
     let newRun: RunRecord
     let newRunChangeAt: Int64?
-    /// The values of each step's row, its run id left to fill in (index 0).
-    let nodeValues: [[SQLValue]]
+    /// Each step's row, its run id left to fill in: its column values are made as it is written,
+    /// one row at a time, so that a run of many steps is not held twice over.
+    let nodeRows: [NodeRecord]
     /// The values of each model call's row, its run id left to fill in (index 0).
     let callValues: [[SQLValue]]
     let stepOutputs: [String]
@@ -199,7 +200,7 @@ public struct PreparedBody: Sendable {
         run.citationCount = body.citations.count
         newRun = run
         newRunChangeAt = RunProjection.changeInstant(status: run.status, body: body, observation: item.observation, isFirstChange: true)
-        nodeValues = nodes.map(\.values)
+        nodeRows = nodes
         callValues = calls.map(\.values)
         stepOutputs = nodes.compactMap(\.output)
         chunks = RunProjection.references(body.supportingChunks, runId: 0)
@@ -290,9 +291,10 @@ final class Recorder {
         if prepared.storesSnapshot { try insertSnapshot(prepared, runId: runId, sequence: 1) }
         try statement(6, "INSERT INTO status_change (runId, status, at) VALUES (?, ?, ?)")
             .run([.integer(runId), .text(run.status.rawValue), .init(prepared.newRunChangeAt)])
-        if !prepared.nodeValues.isEmpty {
+        if !prepared.nodeRows.isEmpty {
             let insert = try nodeInsert()
-            for var values in prepared.nodeValues {
+            for row in prepared.nodeRows {
+                var values = row.values
                 values[0] = .integer(runId)
                 try insert.run(values)
             }

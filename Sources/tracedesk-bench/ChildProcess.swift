@@ -88,6 +88,14 @@ final class ListeningProcess {
         address = String(match.0)
     }
 
+    /// The server's peak resident memory so far (VmHWM of /proc/PID/status), while it runs.
+    var peakResidentBytes: Int64? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int64(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") else { return nil }
+        return kilobytes * 1024
+    }
+
     func stop() {
         process.interrupt()
         process.waitUntilExit()

@@ -125,6 +125,8 @@ do {
         try serveBenchmark()
     case "stream":
         try await streamBenchmark()
+    case "heavy":
+        try heavyRunBenchmark()
     case "report-loop":
         // report-loop [N]: record the large run, then only render its report N times (default 20),
         // for a profiler: `perf record -g tracedesk-bench report-loop`.
@@ -138,7 +140,7 @@ do {
                                               nodes: arguments.count > 2 ? Int(arguments[2]) ?? 50 : 50, to: path)
         print("wrote \(bytes) bytes to \(path)")
     default:
-        print("usage: tracedesk-bench [polling|report|report-loop [N]|ingest|history|serve|stream|generate FILE [BODIES [NODES]]]")
+        print("usage: tracedesk-bench [polling|report|report-loop [N]|ingest|history|serve|stream|heavy|generate FILE [BODIES [NODES]]]")
         exit(2)
     }
 } catch {

@@ -34,7 +34,13 @@ public struct Node: Sendable, Hashable {
     /// The iteration of a loop the step ran in (`loopIndex`), when the pod says.
     public var loopIndex: Int?
     public var children: [Node]
-    public var nestedRun: StatusBody?
+    /// The run this step called, when its output is one. Held in a box: a body is large, and
+    /// most steps call none, so that a run of a million steps does not carry a million empty ones.
+    public var nestedRun: StatusBody? {
+        get { nestedRunBox?.body }
+        set { nestedRunBox = newValue.map(NestedRunBox.init) }
+    }
+    private var nestedRunBox: NestedRunBox?
     /// The item as received (after merging a START event with its END).
     public var raw: JSONValue
     /// The item's exact text, when it was an item of a body's `nodes` read from text, and not
@@ -62,7 +68,7 @@ public struct Node: Sendable, Hashable {
         self.outputText = output?.displayText
         self.error = error
         self.children = children
-        self.nestedRun = nestedRun
+        self.nestedRunBox = nestedRun.map(NestedRunBox.init)
         self.raw = raw
     }
 
@@ -299,4 +305,16 @@ extension Array where Element == Node {
             self[first].children.update(at: [Int](path.dropFirst()), change)
         }
     }
+}
+
+/// A called run's body, held apart from the step that called it (see `Node.nestedRun`).
+private final class NestedRunBox: Sendable, Hashable {
+    let body: StatusBody
+
+    init(_ body: StatusBody) {
+        self.body = body
+    }
+
+    static func == (lhs: NestedRunBox, rhs: NestedRunBox) -> Bool { lhs === rhs || lhs.body == rhs.body }
+    func hash(into hasher: inout Hasher) { hasher.combine(body) }
 }
