@@ -303,9 +303,9 @@ ol.retrieved { margin: 0; padding-left: 22px; font-size: 13px; }
 /* A phone: three lines a row (the step; its type and model, then its status; its bar, duration and
    tokens), so that a long model name keeps a line of its own instead of a column squeezed to nothing. */
 @media screen and (max-width: 640px) {
-  .step-tree > ol.tree, .step-tree > .tree-row { min-width: 340px; }
+  .step-tree > ol.tree, .step-tree > .tree-row { min-width: 320px; }
   .tree-row {
-    grid-template-columns: minmax(0, 1fr) 76px 110px;
+    grid-template-columns: minmax(0, 1fr) 70px 118px;
     grid-template-areas: "step step step" "type type status" "when duration tokens";
   }
 }
