@@ -238,7 +238,8 @@ ol.tree ol ol ol ol ol ol ol ol.tree { margin-left: 0; padding-left: 0; }
   padding: 4px 6px 4px 24px; border-bottom: 1px solid var(--line);
 }
 .tree-row > span { min-width: 0; }
-.tree-row .step { white-space: normal; overflow-wrap: anywhere; }
+/* Codes wrap after an underscore (a <wbr> there), inside a word only when one word is wider than the column. */
+.tree-row .step { white-space: normal; overflow-wrap: break-word; }
 .tree-row .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .tree-head { font-size: 12px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
 .tree-row.total { font-weight: 600; border-top: 2px solid var(--line); border-bottom: 0; }
@@ -319,7 +320,7 @@ ol.retrieved { margin: 0; padding-left: 22px; font-size: 13px; }
    row, in a column of its own. The panel may reach below the tree's last row: the tree keeps room
    for it below, so that it never covers the sections that follow. */
 @media screen and (min-width: 1600px) {
-  body.run-report { max-width: 1860px; }
+  body.run-report, body.run-report[data-served] { max-width: 1860px; }
   body.run-report .tree-detail { padding-right: calc(30rem + 16px); }
   body.run-report .step-tree { overflow: visible; }
   body.run-report .tree-detail > .pick { display: block; position: absolute; top: 0; right: 0; width: 30rem; margin: 0; padding: 12px;

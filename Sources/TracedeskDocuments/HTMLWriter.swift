@@ -61,6 +61,20 @@ public final class HTMLWriter {
         close()
     }
 
+    /// `text` with a line-break opportunity (`<wbr>`) after each `_`, for codes such as
+    /// `SUMMARISE_JOURNAL` in a narrow column: they wrap between words, never inside one.
+    public func code(_ text: String) {
+        var rest = Substring(text)
+        while let underscore = rest.firstIndex(of: "_"), rest.index(after: underscore) < rest.endIndex {
+            self.text(String(rest[...underscore]))
+            bytes.append(contentsOf: Self.wordBreak)
+            rest = rest[rest.index(after: underscore)...]
+        }
+        self.text(String(rest))
+    }
+
+    private static let wordBreak = Array("<wbr>".utf8)
+
     /// `text`, escaped: shown, never parsed. Cut at a NUL, as libxml2 cuts a text node.
     public func text(_ text: String) {
         guard !text.isEmpty else { return }

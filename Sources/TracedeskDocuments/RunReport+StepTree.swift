@@ -145,7 +145,7 @@ extension RunReport {
         writer.element("div", attributes: ["class": "tree-row", "data-position": String(node.position)]) {
             writer.element("span", attributes: ["class": "step"]) {
                 writer.element("span", attributes: ["class": "step-number"], text: String(node.position + 1))
-                writer.element("a", attributes: ["href": RunReport.link(to: node), "class": "mono"], text: node.label)
+                writer.element("a", attributes: ["href": RunReport.link(to: node), "class": "mono"]) { writer.code(node.label) }
             }
             writer.element("span") {
                 writer.text(node.type ?? "")

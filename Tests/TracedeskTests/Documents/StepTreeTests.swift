@@ -49,6 +49,40 @@ struct StepTreeTests {
         #expect(layout.rowsInView == 11)
     }
 
+    @Test("a window of steps draws those steps, the steps they are in and the way down to a failure; tokens under a container stay the whole run's")
+    func window() throws {
+        // Two containers of 5 steps each (2 tokens a step), a failure in the first.
+        var nodes: [NodeRecord] = []
+        for box in 0..<2 {
+            let at = nodes.count
+            nodes.append(Make.node(at, "BOX_\(box)", type: "LOOP", start: 0, end: 10))
+            for step in 0..<5 {
+                var node = Make.node(nodes.count, "STEP_\(box)_\(step)", parent: at, start: 0, end: 10,
+                                     status: box == 0 && step == 1 ? "FAILED" : "COMPLETED")
+                node.inputTokens = 2
+                nodes.append(node)
+            }
+        }
+        let insights = RunInsights(Make.details(nodes, took: 10))
+        let layout = StepTreeLayout(nodes: nodes, tree: NodeTree(nodes), keepOpen: insights.failingPath, limit: 200, window: 8..<12)
+        #expect(nodes.indices.filter { layout.shown[$0] } == [0, 2, 6, 8, 9, 10, 11],
+                "the window (8–11), their container (6), and the failure (2) with its container (0)")
+        #expect(layout.children[6] == [8, 9, 10, 11] && layout.children[0] == [2])
+        #expect(layout.tokensUnder[0].input == 10, "a container's tokens count its steps off the page too")
+        var report = RunReport(details: Make.details(nodes, took: 10), snapshots: [])
+        report.stepWindow = 8..<12
+        #expect(report.link(to: nodes[4]) == "?steps=5#step-5", "a step on another page is linked to the page that holds it")
+        #expect(report.link(to: nodes[9]) == "#step-10")
+        #expect(RunReport.page(holding: 9, pageSize: 4, of: 12) == 8..<12 && RunReport.page(holding: 500, pageSize: 4, of: 12) == 8..<12)
+    }
+
+    @Test("a step's code wraps after its underscores, never inside a word")
+    func codesWrapAtUnderscores() throws {
+        let nodes = [Make.node(0, "SUMMARISE_JOURNAL_LINES", start: 0, end: 10)]
+        let html = try RunReport(details: Make.details(nodes, took: 10), snapshots: []).html()
+        #expect(html.contains("SUMMARISE_<wbr>JOURNAL_<wbr>LINES</a>"), "a break opportunity after each underscore")
+    }
+
     @Test("the picked step's panel: its facts, the LLM prompt by role, input and output; a call's tokens in brackets")
     func panel() throws {
         let prompted = #"{"nodeCode": "ANSWER", "nodeStepInfo": {"details": [{"type": "LLM", "messages": [{"role": "SYSTEM", "content": [{"type": "TEXT", "text": "Cite the policy."}]}, {"role": "USER", "content": [{"type": "TEXT", "text": "Business class?"}]}]}]}}"#
