@@ -56,11 +56,19 @@ public struct RunDiff: Sendable, Codable {
         public var durationMsB: Int64?
         public var tokensA: Int64?
         public var tokensB: Int64?
-        /// What changed on a step both sides ran: `status`, `output`, `input`, `error`.
+        /// What changed on a step both sides ran: `status`, `input`, `model`, `prompt`,
+        /// `parameters`, `output`, `error`, and `tokens` or `time` when they moved beyond
+        /// `RunDiff.tokenMove` / `RunDiff.timeMove`.
         public var differences: [String]
         /// The step's output, A to B, word by word, when it changed and both are short enough
         /// to diff (`maximumDiffedCharacters` each); `nil` otherwise.
         public var outputDiff: [WordDiff.Segment]? = nil
+        /// The model each side's step called, when they differ.
+        public var modelA: String? = nil
+        public var modelB: String? = nil
+        /// The prompt each side sent (its messages, role by role), A to B, word by word, when it
+        /// changed and both are short enough to diff.
+        public var promptDiff: [WordDiff.Segment]? = nil
 
         public var durationDeltaMs: Int64? {
             guard let a = durationMsA, let b = durationMsB else { return nil }
@@ -132,12 +140,30 @@ public struct RunDiff: Sendable, Codable {
                 let outputB = nodeA.output == nodeB.output ? nodeB.output : Self.comparableOutput(nodeB.output)
                 if outputA != outputB { differences.append("output") }
                 if nodeA.error != nodeB.error { differences.append("error") }
+                // The model and what was sent to it: the most common edit of a DRAFT.
+                let callsA = a.calls(ofStepAt: nodeA.position), callsB = b.calls(ofStepAt: nodeB.position)
+                let modelA = nodeA.model ?? callsA.first?.model, modelB = nodeB.model ?? callsB.first?.model
+                if modelA != modelB { differences.insert("model", at: differences.firstIndex(of: "output") ?? differences.count) }
+                let promptA = Self.promptText(nodeA, calls: callsA), promptB = Self.promptText(nodeB, calls: callsB)
+                if promptA != promptB { differences.insert("prompt", at: differences.firstIndex(of: "output") ?? differences.count) }
+                if Self.parameters(callsA) != Self.parameters(callsB) {
+                    differences.insert("parameters", at: differences.firstIndex(of: "output") ?? differences.count)
+                }
+                let tokensA = nodeA.displayTokens.total, tokensB = nodeB.displayTokens.total
+                if Self.moved(tokensA, tokensB, by: Self.tokenMove) { differences.append("tokens") }
+                if let durationA = nodeA.durationMs, let durationB = nodeB.durationMs, Self.moved(durationA, durationB, by: Self.timeMove) {
+                    differences.append("time")
+                }
                 var step = Step(change: differences.isEmpty ? .same : .changed, path: pathsA[i], type: nodeA.type, depth: nodeA.depth,
                                 statusA: nodeA.status, statusB: nodeB.status, durationMsA: nodeA.durationMs, durationMsB: nodeB.durationMs,
-                                tokensA: nodeA.displayTokens.total, tokensB: nodeB.displayTokens.total, differences: differences)
+                                tokensA: tokensA, tokensB: tokensB, differences: differences)
                 if differences.contains("output"), let outputA, let outputB,
                    outputA.utf8.count <= Self.maximumDiffedCharacters, outputB.utf8.count <= Self.maximumDiffedCharacters {
                     step.outputDiff = WordDiff.diff(outputA, outputB)
+                }
+                if modelA != modelB { (step.modelA, step.modelB) = (modelA, modelB) }
+                if promptA != promptB, (promptA ?? "").utf8.count <= Self.maximumDiffedCharacters, (promptB ?? "").utf8.count <= Self.maximumDiffedCharacters {
+                    step.promptDiff = WordDiff.diff(promptA ?? "", promptB ?? "")
                 }
                 return step
             case .onlyA(let i):
@@ -150,6 +176,7 @@ public struct RunDiff: Sendable, Codable {
                             durationMsB: node.durationMs, tokensB: node.displayTokens.total, differences: [])
             }
         }
+        firstDivergence = Self.firstDivergence(in: steps)
         output = WordDiff.diff(a.run.output ?? "", b.run.output ?? "")
         let chunksA = Set(a.chunks.map(Self.reference)), chunksB = Set(b.chunks.map(Self.reference))
         chunksGained = b.chunks.map(Self.reference).filter { !chunksA.contains($0) }
@@ -157,6 +184,55 @@ public struct RunDiff: Sendable, Codable {
         let citationsA = Set(a.citations.map(Self.reference)), citationsB = Set(b.citations.map(Self.reference))
         citationsGained = b.citations.map(Self.reference).filter { !citationsA.contains($0) }
         citationsLost = a.citations.map(Self.reference).filter { !citationsB.contains($0) }
+    }
+
+    /// How far a step's tokens must move to count as a change: a quarter, and at least 100 tokens.
+    public static let tokenMove = (fraction: 0.25, atLeast: Int64(100))
+    /// How far a step's time must move to count as a change: a half, and at least a second.
+    public static let timeMove = (fraction: 0.5, atLeast: Int64(1_000))
+
+    static func moved(_ a: Int64, _ b: Int64, by threshold: (fraction: Double, atLeast: Int64)) -> Bool {
+        let delta = abs(b - a)
+        return delta >= threshold.atLeast && Double(delta) >= threshold.fraction * Double(max(1, a))
+    }
+
+    /// The prompt a step sent, role by role: its model calls' messages as recorded, else the
+    /// prompt its item carries; `nil` for a step that sent none.
+    static func promptText(_ node: NodeRecord, calls: [LLMCallRecord]) -> String? {
+        let messages = calls.first.map(\.messages) ?? node.prompt?.messages ?? []
+        guard !messages.isEmpty else { return nil }
+        return messages.map { "\($0.role.uppercased()): \($0.text)" }.joined(separator: "\n\n")
+    }
+
+    /// The settings of a step's model calls (temperature, reasoning effort, limits), less the
+    /// model, which is compared on its own.
+    static func parameters(_ calls: [LLMCallRecord]) -> [[String: JSONValue]] {
+        calls.map { call in call.parameterValues.filter { $0.key != "model" } }
+    }
+
+    /// The first place the two runs went different ways: the first step, in the order they ran,
+    /// that one side ran alone, or that both ran with a different input, model, prompt or
+    /// settings. `nil` when every step got the same input on both sides.
+    public private(set) var firstDivergence: Step?
+
+    static func firstDivergence(in steps: [Step]) -> Step? {
+        steps.first { step in
+            step.change == .added || step.change == .removed
+                || (step.change == .changed && !Set(step.differences).isDisjoint(with: ["input", "model", "prompt", "parameters"]))
+        }
+    }
+
+    /// The first divergence in words (`First divergence: ANSWER (model differs)`), or that there
+    /// was none before a changed answer; `nil` when neither the steps' inputs nor the answer differ.
+    public var divergenceSentence: String? {
+        if let first = firstDivergence {
+            let named = first.differences.filter { ["input", "model", "prompt", "parameters"].contains($0) }
+            let what = first.change == .added ? "only B ran it" : first.change == .removed ? "only A ran it"
+                : named.joined(separator: ", ") + (named.count == 1 ? " differs" : " differ")
+            return "First divergence: \(first.path) (\(what))"
+        }
+        guard outputChanged else { return nil }
+        return "First divergence: none before the answer: every step got the same input, so the model answered the same prompt differently"
     }
 
     /// What a step's output says, for comparing it. A step that ran another team (a WORKFLOW
@@ -209,8 +285,18 @@ public struct RunDiff: Sendable, Codable {
             if step.change == .changed { detail += " (\(step.differences.joined(separator: ", ")))" }
             if let delta = step.durationDeltaMs { detail += ", time \(Self.signedDuration(delta))" }
             else if let duration = step.durationMsB ?? step.durationMsA { detail += ", \(TextFormat.duration(duration))" }
+            if let delta = step.tokenDelta, step.differences.contains("tokens") { detail += ", tokens \(Self.signed(delta))\(Self.percent(delta, of: step.tokensA))" }
             lines.append("  \(mark) \(step.path)  \(detail)")
+            if step.modelA != nil || step.modelB != nil {
+                lines.append("      model: \(step.modelA ?? "none") → \(step.modelB ?? "none")")
+            }
+            if let prompt = step.promptDiff {
+                lines.append("      prompt: \(Int((WordDiff.changedShare(prompt) * 100).rounded()))% of its words changed: " + Self.inline(prompt, width: 160))
+            } else if step.differences.contains("prompt") {
+                lines.append("      prompt: changed (too long to diff word by word)")
+            }
         }
+        if let divergence = divergenceSentence { lines.append(divergence) }
         if outputChanged {
             let share = WordDiff.changedShare(output)
             lines.append("Answer: changed (\(Int((share * 100).rounded()))% of its words)")
@@ -224,6 +310,27 @@ public struct RunDiff: Sendable, Codable {
             lines.append("Citations: \(citationsGained.count) gained, \(citationsLost.count) lost")
         }
         return lines
+    }
+
+    /// A word diff on one line, `[-removed-]{+added+}` with a few words of context around each
+    /// change, cut at about `width` characters.
+    static func inline(_ segments: [WordDiff.Segment], width: Int) -> String {
+        var text = ""
+        for (index, segment) in segments.enumerated() {
+            let words = segment.text.split(whereSeparator: \.isWhitespace)
+            switch segment.kind {
+            case .same:
+                // Context: the last words before a change, the first after one.
+                let before = index + 1 < segments.count ? words.suffix(4) : []
+                let after = index > 0 ? words.prefix(4) : []
+                let shown = before.isEmpty ? Array(after) : after.isEmpty ? Array(before) : words.count > 8 ? Array(after) + ["…"] + Array(before) : Array(words)
+                if !shown.isEmpty { text += (text.isEmpty ? "" : " ") + shown.joined(separator: " ") }
+            case .removed: text += (text.isEmpty ? "" : " ") + "[-" + words.joined(separator: " ") + "-]"
+            case .added: text += (text.isEmpty ? "" : " ") + "{+" + words.joined(separator: " ") + "+}"
+            }
+            if text.count > width { return String(text.prefix(width)) + "…" }
+        }
+        return text
     }
 
     /// `+726`, `-3`, `0`.

@@ -296,6 +296,7 @@ public struct ComparisonReport {
         if diff.steps.count <= RunReport.openStepLimit { details.setAttribute("open", "open") }
         document.element("summary", in: details, text: "\(diff.stepsAdded) added, \(diff.stepsRemoved) removed, \(diff.stepsChanged) changed, "
                          + "\(diff.steps.count { $0.change == .same }) the same")
+        if let divergence = diff.divergenceSentence { document.element("p", in: details, attributes: ["class": "divergence"], text: divergence + ".") }
         if comparison.repeats > 1 {
             document.element("p", in: details, attributes: ["class": "note"],
                              text: "The steps of repeat 1 of A and of B; the times and tokens at the top are medians over \(TextFormat.every(comparison.repeats, "repeat")).")
@@ -327,6 +328,24 @@ public struct ComparisonReport {
                 else if step.tokensA == 0, step.tokensB == 0 { "-" }
                 else { step.tokenDelta.map(RunDiff.signed) ?? "" }
             document.element("td", in: row, attributes: ["class": "num"], text: tokenDelta)
+            let code = step.path.split(separator: "/").last.map(String.init) ?? step.path
+            if step.modelA != nil || step.modelB != nil {
+                let modelRow = document.element("tr", in: body, attributes: ["class": "step-model-change"])
+                let cell = document.element("td", in: modelRow, attributes: ["colspan": "10"])
+                document.text("Model of \(code): ", in: cell)
+                document.element("span", in: cell, attributes: ["class": "mono"], text: step.modelA ?? "none")
+                document.text(" → ", in: cell)
+                document.element("span", in: cell, attributes: ["class": "mono"], text: step.modelB ?? "none")
+            }
+            if let promptDiff = step.promptDiff {
+                let diffRow = document.element("tr", in: body, attributes: ["class": "step-prompt-diff"])
+                let cell = document.element("td", in: diffRow, attributes: ["colspan": "10"])
+                // Open: a rewritten prompt is what the reader came to see.
+                let fold = document.element("details", in: cell, attributes: ["open": "open"])
+                document.element("summary", in: fold, text: String(format: "Prompt of %@, A to B (%.0f%% of the words changed)",
+                                                                  code, WordDiff.changedShare(promptDiff) * 100))
+                segments(promptDiff, in: document.element("div", in: fold, attributes: ["class": "diff chunk-text"]), of: document)
+            }
             if let outputDiff = step.outputDiff {
                 let diffRow = document.element("tr", in: body, attributes: ["class": "step-output-diff"])
                 let cell = document.element("td", in: diffRow, attributes: ["colspan": "10"])

@@ -61,19 +61,18 @@ public final class HTMLWriter {
         close()
     }
 
-    /// `text` with a line-break opportunity (`<wbr>`) after each `_`, for codes such as
-    /// `SUMMARISE_JOURNAL` in a narrow column: they wrap between words, never inside one.
+    /// `text` in pieces that each end after an `_`, each a `<span class="piece">` the stylesheet
+    /// makes an inline block, as `HTMLDocument.text(_:in:breakingAfter:)` writes them: a code such
+    /// as `SUMMARISE_JOURNAL` in a narrow column wraps between its words, never inside one, and
+    /// copies as it is.
     public func code(_ text: String) {
         var rest = Substring(text)
         while let underscore = rest.firstIndex(of: "_"), rest.index(after: underscore) < rest.endIndex {
-            self.text(String(rest[...underscore]))
-            bytes.append(contentsOf: Self.wordBreak)
+            element("span", attributes: ["class": "piece"], text: String(rest[...underscore]))
             rest = rest[rest.index(after: underscore)...]
         }
-        self.text(String(rest))
+        element("span", attributes: ["class": "piece"], text: String(rest))
     }
-
-    private static let wordBreak = Array("<wbr>".utf8)
 
     /// `text`, escaped: shown, never parsed. Cut at a NUL, as libxml2 cuts a text node.
     public func text(_ text: String) {

@@ -263,7 +263,7 @@ extension RunReport {
         let calls = details.calls(ofStepAt: node.position)
         if !calls.isEmpty {
             modelCalls(calls, writer: writer)
-        } else if let prompt = Self.prompt(of: node) {
+        } else if let prompt = node.prompt {
             let count = prompt.messages.count
             writer.element("h4", text: "Prompt (\(count) message\(count == 1 ? "" : "s"))")
             for message in prompt.messages {
@@ -369,19 +369,6 @@ extension RunReport {
     /// The retrieved chunks listed under their step; the rest are a link away.
     static let retrievedListLimit = 20
 
-    /// The prompt an LLM step's item carries, read from the item as recorded.
-    static func prompt(of node: NodeRecord) -> LLMPrompt? {
-        // Reading every step's JSON again would cost a 6,000-step report dearly: only the items of
-        // model calls that name a prompt's key are read.
-        guard node.model != nil || node.type.map({ $0.equalsIgnoringCase("LLM") || $0.equalsIgnoringCase("AGENT") }) == true,
-              Self.promptKeys.contains(where: { node.raw.utf8.contains(bytes: $0) }),
-              let item = JSONValue(parsing: node.raw) else { return nil }
-        return LLMPrompt(node: item)
-    }
-
-    /// The keys a prompt is read from, as they appear in an item's text.
-    private static let promptKeys: [[UInt8]] = LLMPrompt.keys.map { Array("\"\($0)\"".utf8) }
-
     /// `system`, `user`, `assistant`, `tool`, or `other`: a class for a message's role.
     static func roleClass(_ role: String) -> String {
         switch role.uppercased() {
@@ -424,14 +411,5 @@ struct StepTreeScale {
     func tokenShare(_ tokens: TokenUsage) -> Double {
         guard mostTokens > 0 else { return 0 }
         return max(0.01, min(1, Double(tokens.total) / Double(mostTokens)))
-    }
-}
-
-extension String.UTF8View {
-    /// Whether `bytes` occur in the text: a plain byte search (Foundation's `contains` goes through NSString).
-    func contains(bytes needle: [UInt8]) -> Bool {
-        // A bridged string is not contiguous; a native copy is.
-        withContiguousStorageIfAvailable { HTMLTextEscaper.find(needle, in: $0, from: 0) != nil }
-            ?? String(decoding: self, as: UTF8.self).utf8.contains(bytes: needle)
     }
 }

@@ -84,6 +84,20 @@ public struct NodeRecord: Sendable, Hashable {
     /// A label for people: the code, else the name, else the type.
     public var label: String { code ?? name ?? type ?? "node" }
 
+    /// The prompt a model step's item carries (its system and user messages), read from the item
+    /// as recorded; `nil` for a step that calls no model or names no prompt. Only the items of
+    /// model steps that hold a prompt's key are parsed: reading every step's JSON again would
+    /// cost a run of thousands of steps dearly.
+    public var prompt: LLMPrompt? {
+        guard model != nil || type.map({ $0.caseInsensitiveCompare("LLM") == .orderedSame || $0.caseInsensitiveCompare("AGENT") == .orderedSame }) == true,
+              Self.promptKeys.contains(where: { raw.utf8.contains(bytes: $0) }),
+              let item = JSONValue(parsing: raw) else { return nil }
+        return LLMPrompt(node: item)
+    }
+
+    /// The keys a prompt is read from, as they appear in an item's text.
+    private static let promptKeys: [[UInt8]] = LLMPrompt.keys.map { Array("\"\($0)\"".utf8) }
+
     /// Whether the step failed: its status says so, or it carries an error.
     public var failed: Bool {
         RunStatus(status ?? "") == .error || error != nil

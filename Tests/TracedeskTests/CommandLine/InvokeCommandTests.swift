@@ -147,6 +147,29 @@ final class InvokeCommandTests {
         #expect(!pair.contains("Expectations, B vs A") && pair.contains("Run A: COMPLETE") && !pair.contains("repeat 1"))
     }
 
+    @Test("diff sees the DRAFT's new model on a step: in the terminal, the JSON and the report, with where the runs first diverged")
+    func diffSeesAModelChange() async throws {
+        let team = "XX_FIN_GL_LEDGER_CLOSURE_WORKFLOW"
+        #expect(await tracedesk.run(["invoke", team, "Close the ledger for March", "--quiet"]).status == 0)
+        #expect(await tracedesk.run(["invoke", team, "Close the ledger for March", "--draft", "--quiet"]).status == 0)
+        let runs = try #require(JSONValue(parsing: await tracedesk.run(["runs", "--json", "--team", team]).stdout)?.arrayValue)
+        let published = try #require(runs.first { $0["versionStatus"]?.stringValue == "PUBLISHED" }?["jobId"]?.stringValue)
+        let draft = try #require(runs.first { $0["versionStatus"]?.stringValue == "DRAFT" }?["jobId"]?.stringValue)
+        let diff = await tracedesk.run(["diff", published, draft])
+        #expect(diff.stdout.contains("~ RENDER_SUMMARY  LLM (model"), "\(diff.stdout)")
+        #expect(diff.stdout.contains("      model: cohere.command-r-plus-08-2024 → meta.llama-3.3-70b-instruct"))
+        #expect(diff.stdout.contains("First divergence: RENDER_SUMMARY (model differs)"))
+        #expect(!diff.stdout.contains("0 changed"), "not 'the same' any more")
+        let json = try #require(JSONValue(parsing: await tracedesk.run(["diff", published, draft, "--json"]).stdout))
+        let step = try #require(json["steps"]?.arrayValue?.first { $0["path"]?.stringValue == "RENDER_SUMMARY" })
+        #expect(step["change"]?.stringValue == "changed" && step["modelB"]?.stringValue == "meta.llama-3.3-70b-instruct")
+        #expect(json["firstDivergence"]?["path"]?.stringValue == "RENDER_SUMMARY")
+        let file = folder.appendingPathComponent("ledger.html")
+        #expect(await tracedesk.run(["diff", published, draft, "-o", file.path]).status == 0)
+        let html = try String(contentsOf: file, encoding: .utf8)
+        #expect(html.contains("Model of RENDER_SUMMARY: ") && html.contains("First divergence: RENDER_SUMMARY (model differs)."))
+    }
+
     @Test("Ctrl-C records what arrived, says how to resume, and exits 130")
     func interrupt() async throws {
         let (context, _, stderr) = tracedesk.context()

@@ -209,6 +209,45 @@ extension CompareTests {
         return #"{"nodeCode": "CALL_CONTEXT", "nodeType": "WORKFLOW", "status": "COMPLETE", "output": "\#(nested)"}"#
     }
 
+    @Test("a changed model, a rewritten system prompt and a large token move each make a step changed; the first divergence is named")
+    func modelAndPromptChanges() throws {
+        func llm(model: String, system: String, tokens: Int) -> String {
+            #"{"nodeCode": "ANSWER", "nodeType": "LLM", "status": "COMPLETE", "modelName": "\#(model)", "systemPrompt": "\#(system)", "#
+                + #""prompt": "Summarise the ledger.", "output": "ok", "inputTokens": \#(tokens), "outputTokens": 10, "startTime": 1773440002000, "endTime": 1773440004000}"#
+        }
+        let start = #"{"nodeCode": "START", "nodeType": "START", "status": "COMPLETE"}"#
+        let bodies = [
+            Self.body(job: "p-a", output: "Done.", nodes: "[\(start), \(llm(model: "cohere.command-r-plus-08-2024", system: "You are a careful accountant. Be brief.", tokens: 900))]", tokens: (900, 10), time: 2000),
+            Self.body(job: "p-b", output: "Done.", nodes: "[\(start), \(llm(model: "meta.llama-3.3-70b-instruct", system: "You are a careful accountant. Be brief.", tokens: 900))]", tokens: (900, 10), time: 2000),
+            Self.body(job: "p-c", output: "Done, with notes.", nodes: "[\(start), \(llm(model: "cohere.command-r-plus-08-2024", system: "You are a strict auditor. Flag every variance.", tokens: 900))]", tokens: (900, 10), time: 2000),
+            Self.body(job: "p-d", output: "Done.", nodes: "[\(start), \(llm(model: "cohere.command-r-plus-08-2024", system: "You are a careful accountant. Be brief.", tokens: 590))]", tokens: (590, 10), time: 2000),
+        ]
+        let store = try HistoryStore.inMemory()
+        _ = try Importer(store: store).importBodies(from: bodies.enumerated().map { CaptureSource.data(Data($1.utf8), origin: "\($0)") }, team: nil)
+        let details = { (job: String) in try store.details(of: store.run(job)) }
+
+        let model = RunDiff(a: try details("p-a"), b: try details("p-b"))
+        let answer = try #require(model.steps.last)
+        #expect(answer.change == .changed && answer.differences == ["model"])
+        #expect(answer.modelA == "cohere.command-r-plus-08-2024" && answer.modelB == "meta.llama-3.3-70b-instruct")
+        #expect(model.summaryLines.contains("      model: cohere.command-r-plus-08-2024 → meta.llama-3.3-70b-instruct"), "\(model.summaryLines)")
+        #expect(model.firstDivergence?.path == "ANSWER" && model.summaryLines.contains("First divergence: ANSWER (model differs)"))
+
+        let prompt = RunDiff(a: try details("p-a"), b: try details("p-c"))
+        let rewritten = try #require(prompt.steps.last)
+        #expect(rewritten.differences == ["prompt"], "the system prompt, read from the step's item")
+        #expect(rewritten.promptDiff?.filter { $0.kind == .added }.map(\.text).joined().contains("auditor") == true)
+        #expect(prompt.summaryLines.contains { $0.hasPrefix("      prompt: ") && $0.contains("{+") && $0.contains("[-") }, "\(prompt.summaryLines)")
+        let json = try #require(JSONValue(parsing: String(decoding: try JSONEncoder().encode(prompt), as: UTF8.self)))
+        #expect(json["steps"]?.arrayValue?.last?["promptDiff"]?.arrayValue?.isEmpty == false, "the JSON carries the prompt's word diff")
+
+        let tokens = RunDiff(a: try details("p-a"), b: try details("p-d"))
+        #expect(tokens.steps.last?.differences == ["tokens"], "-34% and 310 tokens is past a quarter and 100")
+        #expect(tokens.firstDivergence == nil && !tokens.outputChanged, "the same input on both sides: no divergence")
+        let same = RunDiff(a: try details("p-a"), b: try details("p-a"))
+        #expect(same.steps.allSatisfy { $0.change == .same })
+    }
+
     @Test("a step that called another team differs by that run's status, error and answer, not by its ids and times")
     func workflowStepsCompareTheirAnswers() throws {
         let bodies = [

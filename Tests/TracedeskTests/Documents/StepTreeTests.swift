@@ -80,7 +80,8 @@ struct StepTreeTests {
     func codesWrapAtUnderscores() throws {
         let nodes = [Make.node(0, "SUMMARISE_JOURNAL_LINES", start: 0, end: 10)]
         let html = try RunReport(details: Make.details(nodes, took: 10), snapshots: []).html()
-        #expect(html.contains("SUMMARISE_<wbr>JOURNAL_<wbr>LINES</a>"), "a break opportunity after each underscore")
+        #expect(html.contains(#"<span class="piece">SUMMARISE_</span><span class="piece">JOURNAL_</span><span class="piece">LINES</span></a>"#),
+                "a piece ending at each underscore")
     }
 
     @Test("the picked step's panel: its facts, the LLM prompt by role, input and output; a call's tokens in brackets")
