@@ -236,9 +236,5 @@ extension RunReport {
     }
 
     /// `512 B`, `7.6 KiB`, `3.1 MiB`.
-    public static func bytes(_ count: Int) -> String {
-        if count < 1024 { return "\(count) B" }
-        if count < 1024 * 1024 { return String(format: "%.1f KiB", Double(count) / 1024) }
-        return String(format: "%.1f MiB", Double(count) / 1024 / 1024)
-    }
+    public static func bytes(_ count: Int) -> String { TextFormat.bytes(Int64(count)) }
 }

@@ -76,6 +76,15 @@ public struct TextFormat: Sendable {
         return overflowSum ? (product < 0 ? .min : .max) : sum
     }
 
+    /// `512 B`, `7.6 KiB`, `3.1 MiB`, `1.2 GiB`: a size in binary units, never "0.0 MB".
+    public static func bytes(_ count: Int64) -> String {
+        if count < 1024 { return "\(max(0, count)) B" }
+        if count < 1 << 20 { return String(format: "%.1f KiB", Double(count) / 1024) }
+        if count < 1 << 30 { return String(format: "%.1f MiB", Double(count) / 1_048_576) }
+        return String(format: "%.1f GiB", Double(count) / 1_073_741_824)
+    }
+
+
     /// `12,345`.
     public static func count(_ value: Int64) -> String {
         let digits = Array(String(value.magnitude).utf8)

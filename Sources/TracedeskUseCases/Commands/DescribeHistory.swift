@@ -30,8 +30,8 @@ public struct DescribeHistory: Sendable {
         let format = TextFormat(timeZone: context.timeZone)
         var lines = [
             "History       \(statistics.path)",
-            "Size          \(PruneHistory.megabytes(statistics.fileBytes + statistics.walBytes))"
-                + (statistics.walBytes > 0 ? " (of which write-ahead log \(PruneHistory.megabytes(statistics.walBytes)))" : ""),
+            "Size          \(TextFormat.bytes(statistics.fileBytes + statistics.walBytes))"
+                + (statistics.walBytes > 0 ? " (of which write-ahead log \(TextFormat.bytes(statistics.walBytes)))" : ""),
             "Runs          \(TextFormat.count(Int64(statistics.runs)))",
             "Bodies        \(TextFormat.count(Int64(statistics.bodies)))",
             "Steps         \(TextFormat.count(Int64(statistics.steps)))",
@@ -41,12 +41,12 @@ public struct DescribeHistory: Sendable {
             "Schema        version \(statistics.schemaVersion), pages of \(statistics.pageSize / 1024) KiB",
         ]
         if let before {
-            lines.append("Vacuumed      \(PruneHistory.megabytes(before)) → \(PruneHistory.megabytes(statistics.fileBytes + statistics.walBytes))")
+            lines.append("Vacuumed      \(TextFormat.bytes(before)) → \(TextFormat.bytes(statistics.fileBytes + statistics.walBytes))")
         }
         if !statistics.bytesByTable.isEmpty {
             lines.append("")
             var table = TextTable(columns: [.init("TABLE OR INDEX"), .init("SIZE", alignRight: true)])
-            for (name, bytes) in statistics.bytesByTable.prefix(12) { table.add([name, PruneHistory.megabytes(bytes)]) }
+            for (name, bytes) in statistics.bytesByTable.prefix(12) { table.add([name, TextFormat.bytes(bytes)]) }
             lines += table.lines()
         }
         try context.output.write(lines.joined(separator: "\n") + "\n")

@@ -103,7 +103,14 @@ public struct ImportBodies: Sendable {
     }
 
     static func source(_ file: String, in context: CommandContext) throws(TracedeskError) -> CaptureSource {
-        if file == "-" { return .stream(context.standardInput(), origin: "standard input") }
+        if file == "-" {
+            let input = context.standardInput()
+            // Typed at a terminal, the bodies end with Ctrl-D: say so rather than wait in silence.
+            if isatty(input.fileDescriptor) != 0 {
+                try context.note("reading status bodies from standard input until Ctrl-D (or pipe them in: curl … | tracedesk import -)")
+            }
+            return .stream(input, origin: "standard input")
+        }
         let path = context.absolutePath(file)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

@@ -32,8 +32,13 @@ public struct ListRuns: Sendable {
             }
             query.conversationId = conversation
         }
+        // One run more than asked says whether the list stops short of what matches.
+        let limit = query.limit
+        if let limit { query.limit = limit + 1 }
+        var found = try store.runs(matching: query)
+        let more = limit.map { found.count > $0 } ?? false
+        if more, let limit { found.removeLast(found.count - limit) }
         // A conversation reads in the order it was held: its turns oldest first.
-        let found = try store.runs(matching: query)
         let runs = query.conversationId == nil ? found : Array(found.reversed())
         if json {
             try context.writeJSON(runs.map(RunOutput.init))
@@ -49,6 +54,9 @@ public struct ListRuns: Sendable {
             return .success
         }
         try context.output.write(RunTable(format: TextFormat(timeZone: context.timeZone), width: context.output.width).render(runs))
+        if more, let limit {
+            try context.note("the newest \(TextFormat.count(Int64(limit))) shown; more runs match: --limit \(limit * 2) shows more")
+        }
         return .success
     }
 }

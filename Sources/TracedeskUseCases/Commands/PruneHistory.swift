@@ -26,7 +26,7 @@ public struct PruneHistory: Sendable {
             + "\(format.instant(request.before)) (older than \(age))"
         if let team = request.team { text += " of \(team)" }
         if let status = request.status { text += " in \(status)" }
-        text += ": \(TextFormat.count(Int64(outcome.bodies))) bodies (\(Self.megabytes(outcome.bodyBytes))), "
+        text += ": \(TextFormat.count(Int64(outcome.bodies))) bodies (\(TextFormat.bytes(outcome.bodyBytes))), "
             + "\(TextFormat.count(Int64(outcome.nodes))) steps.\n"
         if outcome.keptAsRecent > 0 {
             text += "Kept \(TextFormat.count(Int64(outcome.keptAsRecent))) as their team's most recent (--keep-last \(request.keepLast)).\n"
@@ -41,7 +41,4 @@ public struct PruneHistory: Sendable {
         return .success
     }
 
-    static func megabytes(_ bytes: Int64) -> String {
-        String(format: "%.1f MB", Double(bytes) / 1_000_000)
-    }
 }

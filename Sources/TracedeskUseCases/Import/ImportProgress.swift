@@ -34,7 +34,7 @@ final class ImportProgress: Sendable {
             let rate = Double(progress.bodies) / (Double(elapsed) / 1000)
             try? output.writeControl("\r\u{1B}[2K")
             try? output.write("tracedesk: importing: \(TextFormat.count(Int64(progress.bodies))) bodies (\(TextFormat.count(Int64(rate)))/s), "
-                              + "\(TextFormat.count(Int64(progress.runs))) runs, \(Self.megabytes(progress.bytes)) read")
+                              + "\(TextFormat.count(Int64(progress.runs))) runs, \(TextFormat.bytes(Int64(progress.bytes))) read")
         }
     }
 
@@ -45,7 +45,4 @@ final class ImportProgress: Sendable {
         }
     }
 
-    static func megabytes(_ bytes: Int) -> String {
-        String(format: "%.1f MB", Double(bytes) / 1_000_000)
-    }
 }

@@ -30,6 +30,19 @@ struct HistoryCommandsTests {
         try #require(JSONValue(parsing: text), "not JSON: \(text.prefix(200))")
     }
 
+    @Test("runs says when more runs match than --limit shows; sizes are given in binary units")
+    func runsBeyondTheLimit() async throws {
+        #expect(await tracedesk.run(["import"] + samples).status == 0)
+        let limited = await tracedesk.run(["runs", "--limit", "3"])
+        #expect(limited.stdout.split(separator: "\n").count == 4, "a header and three runs: \(limited.stdout)")
+        #expect(limited.stderr.contains("the newest 3 shown; more runs match: --limit 6 shows more"), "\(limited.stderr)")
+        let all = await tracedesk.run(["runs", "--limit", "6"])
+        #expect(all.stderr.isEmpty, "six runs, six shown: \(all.stderr)")
+        #expect(JSONValue(parsing: await tracedesk.run(["runs", "--json", "--limit", "3"]).stdout)?.arrayValue?.count == 3)
+        #expect(TextFormat.bytes(0) == "0 B" && TextFormat.bytes(1_536) == "1.5 KiB" && TextFormat.bytes(3 << 20) == "3.0 MiB")
+        #expect(!(await tracedesk.run(["history"]).stdout.contains(" MB")), "no '0.0 MB'")
+    }
+
     @Test("import, then runs and show, as in the README")
     func importRunsShow() async throws {
         let imported = await tracedesk.run(["import"] + samples)
