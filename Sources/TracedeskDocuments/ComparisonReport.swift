@@ -215,7 +215,7 @@ public struct ComparisonReport {
             document.element("h4", in: column, text: label)
             let answer = document.element("div", in: column, attributes: ["class": "answer"])
             if let output, !output.isEmpty {
-                document.appendMarkdown(output, in: answer)
+                document.appendMarkdown(output, in: answer, under: 4)
             } else {
                 document.element("p", in: answer, attributes: ["class": "note"], text: "No answer.")
             }
@@ -252,7 +252,7 @@ public struct ComparisonReport {
                 if answer.isEmpty {
                     document.element("p", in: block, attributes: ["class": "note"], text: "No answer.")
                 } else {
-                    document.appendMarkdown(answer, in: block)
+                    document.appendMarkdown(answer, in: block, under: 4)
                 }
             }
         }

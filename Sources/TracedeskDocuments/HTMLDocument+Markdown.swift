@@ -12,32 +12,39 @@ extension HTMLDocument {
     ///
     /// A link keeps its address only when `allowlist` accepts it (else its text stays, unlinked),
     /// and gets the allow-list's added attributes (`rel`). Raw HTML in the text is shown as text.
-    public func appendMarkdown(_ markdown: String, in parent: HTMLElement, allowlist: MarkupAllowlist = .answer) {
+    ///
+    /// `under`, when given, is the level of the page's heading the text sits under: the text's own
+    /// headings are drawn one level below it and on down, its highest heading first, so that the
+    /// page's outline never skips a level (an answer's `## Summary` under a report's `h4` is `h5`).
+    public func appendMarkdown(_ markdown: String, in parent: HTMLElement, allowlist: MarkupAllowlist = .answer, under: Int? = nil) {
         guard markdown.utf8.count <= Self.largestRenderedMarkdown else {
             // Scrollable, so reachable from the keyboard.
             element("pre", in: parent, attributes: ["tabindex": "0"], text: Self.preformatted(markdown))
             return
         }
-        for block in MarkdownText(parsing: markdown).blocks { append(block, in: parent, allowlist: allowlist) }
+        let blocks = MarkdownText(parsing: markdown).blocks
+        let highest = blocks.compactMap { block -> Int? in if case .heading(let level, _) = block { level } else { nil } }.min() ?? 1
+        let shift = under.map { max(1, $0 + 1) - highest } ?? 0
+        for block in blocks { append(block, in: parent, allowlist: allowlist, shift: shift) }
     }
 
-    private func append(_ block: MarkdownText.Block, in parent: HTMLElement, allowlist: MarkupAllowlist, tight: Bool = false) {
+    private func append(_ block: MarkdownText.Block, in parent: HTMLElement, allowlist: MarkupAllowlist, tight: Bool = false, shift: Int = 0) {
         switch block {
         case .heading(let level, let inlines):
-            append(inlines, in: allowed("h\(min(max(level, 1), 6))", in: parent, allowlist), allowlist: allowlist)
+            append(inlines, in: allowed("h\(min(max(level + shift, 1), 6))", in: parent, allowlist), allowlist: allowlist)
         case .paragraph(let inlines):
             append(inlines, in: tight ? parent : allowed("p", in: parent, allowlist), allowlist: allowlist)
         case .code(let code):
             text(Self.preformatted(code), in: allowed("code", in: allowed("pre", in: parent, allowlist), allowlist))
         case .quote(let blocks):
             let quote = allowed("blockquote", in: parent, allowlist)
-            for inner in blocks { append(inner, in: quote, allowlist: allowlist) }
+            for inner in blocks { append(inner, in: quote, allowlist: allowlist, shift: shift) }
         case .list(let ordered, let start, let isTight, let items):
             let list = allowed(ordered ? "ol" : "ul", in: parent, allowlist)
             if ordered, start != 1, allowlist.elements["ol"]?.contains("start") == true { list.setAttribute("start", String(start)) }
             for item in items {
                 let entry = allowed("li", in: list, allowlist)
-                for inner in item { append(inner, in: entry, allowlist: allowlist, tight: isTight) }
+                for inner in item { append(inner, in: entry, allowlist: allowlist, tight: isTight, shift: shift) }
             }
         case .table(let alignments, let header, let rows):
             let table = allowed("table", in: parent, allowlist)

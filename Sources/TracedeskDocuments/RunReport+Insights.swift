@@ -182,16 +182,9 @@ extension RunReport {
     /// The link to a step from this page: its anchor, or, when the page draws another window of
     /// steps, the page that holds it (`?steps=N`, the first step's number there) and its anchor.
     func link(to node: NodeRecord) -> String {
-        guard let window = stepWindow, !stepsOnPage.contains(node.position) else { return Self.link(to: node) }
-        let page = Self.page(holding: node.position, pageSize: max(1, window.count), of: details.nodes.count)
-        return "?steps=\(page.lowerBound + 1)" + Self.link(to: node)
-    }
-
-    /// The positions of the steps this page draws: the window, the steps above them, and the
-    /// path down to a failure (always in view); every step when there is no window.
-    var stepsOnPage: Set<Int> {
-        guard let window = stepWindow else { return Set(details.nodes.indices) }
-        return StepTreeLayout.onPage(window: window, keepOpen: insights.failingPath, tree: insights.tree)
+        guard let window = stepWindow, let page = pageSteps, !page.contains(node.position) else { return Self.link(to: node) }
+        let holding = Self.page(holding: node.position, pageSize: stepPageSize ?? max(1, window.count), of: details.nodes.count)
+        return "?steps=\(holding.lowerBound + 1)" + Self.link(to: node)
     }
 
     /// The critical path is listed step by step up to this many steps; past it, by its longest steps.

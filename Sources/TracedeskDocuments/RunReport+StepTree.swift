@@ -115,7 +115,7 @@ extension RunReport {
 
     /// Where this page's steps stand among the run's, with links to the pages around it.
     private func stepPages(_ window: Range<Int>, of count: Int, writer: HTMLWriter) {
-        let size = max(1, window.count)
+        let size = max(1, stepPageSize ?? window.count)
         func number(_ value: Int) -> String { TextFormat.count(Int64(value)) }
         writer.element("nav", attributes: ["class": "step-pages", "aria-label": "Pages of steps"]) {
             writer.element("p") {

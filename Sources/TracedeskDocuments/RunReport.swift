@@ -32,7 +32,14 @@ public struct RunReport {
     /// The steps this page draws in its tree, by position, for a run too long for one page
     /// (serve pages long runs; a report file holds every step). Insights, totals and the
     /// timeline's scale stay those of the whole run; a link to a step on another page goes there.
-    public var stepWindow: Range<Int>?
+    public var stepWindow: Range<Int>? {
+        didSet { pageSteps = stepWindow.map { StepTreeLayout.onPage(window: $0, keepOpen: insights.failingPath, tree: insights.tree) } }
+    }
+    /// How many steps a page of this run draws (the window's length, but for the last page).
+    public var stepPageSize: Int?
+    /// The steps this page draws: the window, the steps above them, and the path down to a
+    /// failure (always in view); worked out once, when the window is set.
+    private(set) var pageSteps: Set<Int>?
     /// Whether the bodies (or a streamed run's events) are embedded for `import`; a page of a
     /// long run leaves them to the report it offers for download.
     public var embedsBodies = true
@@ -106,10 +113,7 @@ public struct RunReport {
         }
         try template.fill("conversation") { slot in conversationRuns(in: slot, of: document, link: chrome?.runLink) }
         try template.fill("timeline") { slot in
-            let onPage = stepWindow == nil ? nil : stepsOnPage
-            TimelineChart(details).render(in: slot, of: document) { node in
-                onPage.map { $0.contains(node.position) } ?? true ? Self.link(to: node) : link(to: node)
-            }
+            TimelineChart(details).render(in: slot, of: document) { node in link(to: node) }
         }
         try template.fill("steps-summary") { slot in stepsSummary(in: slot, of: document) }
         try template.fill("step-tree") { slot in stepTree(in: slot, of: document) }
@@ -240,7 +244,7 @@ public struct RunReport {
             return
         }
         let answer = document.element("div", in: slot, attributes: ["class": "answer"])
-        document.appendMarkdown(output, in: answer)
+        document.appendMarkdown(output, in: answer, under: 2)
         let raw = document.element("details", in: slot)
         document.element("summary", in: raw, text: "The output as received")
         document.element("pre", in: raw, text: output)

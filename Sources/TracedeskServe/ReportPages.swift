@@ -17,6 +17,7 @@ extension ServePages {
         let paged = run.nodeCount > settings.stepsPerPage
         var report = try RunReport(of: run, from: store, embeddingBodies: !paged)
         if paged {
+            report.stepPageSize = settings.stepsPerPage
             report.stepWindow = RunReport.page(holding: (firstStep ?? 1) - 1, pageSize: settings.stepsPerPage, of: report.details.nodes.count)
         }
         let nested = report.details.nodes.compactMap { node in node.nestedJobId.map { (node.label, $0, node.nestedStatus) } }

@@ -168,6 +168,8 @@ final class InvokeCommandTests {
         #expect(await tracedesk.run(["diff", published, draft, "-o", file.path]).status == 0)
         let html = try String(contentsOf: file, encoding: .utf8)
         #expect(html.contains("Model of RENDER_SUMMARY: ") && html.contains("First divergence: RENDER_SUMMARY (model differs)."))
+        #expect(html.contains("<h5>US Primary Ledger") && !html.contains("<h2>US Primary Ledger"),
+                "an answer's ## under the report's h4 is an h5: the outline skips no level")
     }
 
     @Test("Ctrl-C records what arrived, says how to resume, and exits 130")

@@ -122,7 +122,7 @@ struct RunReportTests {
         let document = try ReportFixture(bodies: [body]).parsed()
         let answer = try #require(document.elements(class: "answer").first)
         let names = Set(answer.descendantNames)
-        #expect(names.isSuperset(of: ["h2", "strong", "em", "table", "td", "ul", "li", "a"]))
+        #expect(names.isSuperset(of: ["h3", "strong", "em", "table", "td", "ul", "li", "a"]), "the answer's ## a level under the Output heading")
         let links = document.elements { $0.name == "a" && $0.attribute("href")?.hasPrefix("https://example.com") == true }
         #expect(links.count == 1)
         #expect(links.first?.attribute("rel") == "noopener noreferrer nofollow")

@@ -56,7 +56,7 @@ struct HostileServeTests {
     @Test("a run longer than a page is drawn a page of steps at a time, its bodies left to the download; links to other pages go there")
     func pagedSteps() async throws {
         // 30 steps: the 25th the slowest, the 28th failed.
-        let nodes = (1...30).map { number in
+        let nodes = (1...35).map { number in
             #"{"nodeCode": "STEP_\#(number)", "nodeType": "TOOL", "status": "\#(number == 28 ? "FAILED" : "COMPLETED")", "#
                 + #""startTime": \#(1_773_000_000_000 + number * 100), "endTime": \#(1_773_000_000_000 + number * 100 + (number == 25 ? 90_000 : 50))}"#
         }
@@ -68,15 +68,17 @@ struct HostileServeTests {
         try await withRouter({ $0.stepsPerPage = 10 }) { client in
             let first = try await get(client, "/runs/long-run")
             #expect(first.status == 200)
-            #expect(first.text.contains("Steps 1–10 of 30"), "\(first.text.prefix(400))")
+            #expect(first.text.contains("Steps 1–10 of 35"), "\(first.text.prefix(400))")
             #expect(first.text.contains(#"id="step-3""#) && !first.text.contains(#"id="step-15""#), "only this page's steps are drawn")
             #expect(first.text.contains(#"id="step-28""#), "the failed step is always in view")
             #expect(first.text.contains(#"href="?steps=21#step-25""#), "the slowest step is linked on its own page")
             #expect(first.text.contains(#"href="?steps=11" rel="next""#))
             #expect(!first.text.contains(EmbeddedRun.bodyClass) && first.text.contains("the report to download holds it"))
-            let last = try await get(client, "/runs/long-run?steps=25")
-            #expect(last.text.contains("Steps 21–30 of 30") && last.text.contains(#"id="step-25""#))
-            #expect(try await get(client, "/runs/long-run?steps=9999").text.contains("Steps 21–30 of 30"), "past the end: the last page")
+            let third = try await get(client, "/runs/long-run?steps=25")
+            #expect(third.text.contains("Steps 21–30 of 35") && third.text.contains(#"id="step-25""#))
+            let last = try await get(client, "/runs/long-run?steps=9999")
+            #expect(last.text.contains("Steps 31–35 of 35"), "past the end: the last page")
+            #expect(last.text.contains(#"href="?steps=21" rel="prev">‹ previous 10</a>"#), "the page before the short last one is a whole page")
             #expect(try await get(client, "/runs/long-run?steps=0").status == 400)
             #expect(try await get(client, "/runs/long-run?steps=x").status == 400)
             let download = try await get(client, "/runs/long-run/report.html")
