@@ -137,6 +137,11 @@ public struct TransactionRecorder {
         try recorder.record(prepared)
     }
 
+    /// Whether the history holds a run of `jobId`.
+    public func holdsRun(jobId: String) throws -> Bool {
+        try Bool.fetchOne(recorder.db, sql: "SELECT EXISTS (SELECT 1 FROM run WHERE jobId = ?)", arguments: [jobId]) == true
+    }
+
     /// Records a streamed run's events (see `HistoryStore.recordStream`); with `unlessRecorded`,
     /// a run that already holds events is left as it is and `nil` returned (an import read twice).
     public func recordStream(jobId: String, events: [ReceivedEvent], derived: StatusBody?, context: RecordingContext,

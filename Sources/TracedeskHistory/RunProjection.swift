@@ -17,7 +17,9 @@ public enum RunProjection {
             id: previous?.id,
             jobId: body.jobId,
             teamCode: context.teamCode ?? previous?.teamCode ?? body.workflowCode,
-            pod: context.pod ?? previous?.pod,
+            // A capture's pod never replaces the one this machine followed the run on: a crafted
+            // capture must not redirect where the run, and its token, go next.
+            pod: context.source == .import ? (previous?.pod ?? context.pod) : (context.pod ?? previous?.pod),
             workflowCode: body.workflowCode ?? previous?.workflowCode,
             workflowName: body.workflowName ?? previous?.workflowName,
             version: body.workflowVersion ?? previous?.version ?? request?.version,

@@ -36,12 +36,23 @@ struct DebugStreamWriter {
         events(from: from, resumed: resumed, alreadySent: []).events
     }
 
-    /// An event's identity among a job's streams: its instant and payload.
-    static func key(_ event: Event) -> String { "\(event.at)\u{1}\(event.payload.text)" }
+    /// An event's identity among a job's streams: its instant and a 64-bit FNV-1a hash of its
+    /// payload (a long run's payloads are not kept twice).
+    static func key(_ event: Event) -> EventKey {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in event.payload.text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return EventKey(at: event.at, payloadHash: hash)
+    }
+
+    /// What `key` makes of an event.
+    struct EventKey: Hashable, Sendable {
+        var at: Int64
+        var payloadHash: UInt64
+    }
 
     /// The events as `events(from:resumed:)` orders them, less those `alreadySent` by an earlier
     /// stream of the job; and the keys of those sent now.
-    func events(from: Int64, resumed: Bool, alreadySent: Set<String>) -> (events: [Event], keys: [String]) {
+    func events(from: Int64, resumed: Bool, alreadySent: Set<EventKey>) -> (events: [Event], keys: [EventKey]) {
         var events: [Event] = []
         let cut = firstOpenTimer(schedule.items)
         for item in schedule.items { visit(item, parent: nil, into: &events) }

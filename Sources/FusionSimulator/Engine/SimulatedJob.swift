@@ -30,7 +30,7 @@ struct SimulatedJob: Sendable {
     var streamed = false
     /// The events the job's debug streams have sent (instant and payload): a resumed stream
     /// sends only what its earlier streams did not, as a pod goes on from where it stopped.
-    var sentEvents: Set<String> = []
+    var sentEvents: Set<DebugStreamWriter.EventKey> = []
     /// Identities of nested runs, drawn once so that every poll shows the same ones.
     var nestedIdentities: [String: NestedIdentity] = [:]
 

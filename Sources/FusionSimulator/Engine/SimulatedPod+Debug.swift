@@ -79,12 +79,14 @@ extension SimulatedPod {
         let schedule = job.schedule(library: library)
         let writer = StatusBodyWriter(library: library, job: job, schedule: schedule, now: .max, admin: true, aiUnits: configuration.aiUnits)
         let (events, sent) = DebugStreamWriter(body: writer, job: job, schedule: schedule).events(from: from, resumed: isResume, alreadySent: job.sentEvents)
-        jobs[job.jobId]?.sentEvents.formUnion(sent)
         // The frames are timed on the job's clock; the stream sends each when the run clock reaches it.
         let offset = job.clockStart - job.createdAt
         let frames = DebugStreamWriter.frames(events).map { PodResponse.TimedFrame(at: $0.at + offset, text: $0.text) }
+        let dropAfter = cut ? max(1, frames.count / 2) : nil
+        // Only what the stream delivers counts as sent: a cut stream's later events come on the next one.
+        jobs[job.jobId]?.sentEvents.formUnion(sent.prefix(dropAfter ?? sent.count))
         var response = PodResponse(status: 200, headers: [("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")], body: "",
-                                   stream: .events(frames, clock: runClock, dropAfter: cut ? max(1, frames.count / 2) : nil))
+                                   stream: .events(frames, clock: runClock, dropAfter: dropAfter))
         response.delayMs = injected.delayMs
         return response
     }

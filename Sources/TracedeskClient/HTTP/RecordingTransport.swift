@@ -24,10 +24,14 @@ public final class RecordingTransport: HTTPTransport {
     private let warned = Mutex(false)
     /// Told, once, that an exchange could not be saved (a full disk): the call itself goes on.
     private let onWriteFailure: @Sendable (String) -> Void
+    /// The most of a streamed answer kept.
+    private let maximumStreamBytes: Int
 
     public init(inner: any HTTPTransport, folder: URL, now: @escaping @Sendable () -> Int64 = { Date().epochMilliseconds },
+                maximumStreamBytes: Int = RecordingTransport.maximumRecordedStreamBytes,
                 onWriteFailure: @escaping @Sendable (String) -> Void = { _ in }) throws(TracedeskError) {
         self.inner = inner
+        self.maximumStreamBytes = maximumStreamBytes
         self.folder = folder
         self.now = now
         self.onWriteFailure = onWriteFailure
@@ -51,7 +55,7 @@ public final class RecordingTransport: HTTPTransport {
     }
 
     /// A streamed answer passes through as it comes; the exchange is saved once the stream ends
-    /// (or fails), its body as received up to `maximumRecordedStreamBytes`.
+    /// (or fails), its body as received up to `maximumStreamBytes`.
     public func stream(_ request: HTTPRequestData) async throws -> HTTPStreamingResponse {
         let started = now()
         let response: HTTPStreamingResponse
@@ -63,7 +67,7 @@ public final class RecordingTransport: HTTPTransport {
         }
         let head = HTTPResponseData(status: response.status, headers: response.headers, body: Data())
         // Pulled as the caller reads, not ahead of it: each event's arrival is when the caller got it.
-        let tap = StreamTap(body: response.body) { [self] kept, arrivals, failure in
+        let tap = StreamTap(body: response.body, limit: maximumStreamBytes) { [self] kept, arrivals, failure in
             var answered = head
             answered.body = Data(kept)
             write(request: request, at: started, response: answered, arrivals: arrivals, failure: failure)
@@ -73,7 +77,7 @@ public final class RecordingTransport: HTTPTransport {
     }
 
     /// Reads a streamed answer for its one reader, keeping its bytes (up to
-    /// `maximumRecordedStreamBytes`) and when each event arrived, and saves the exchange once
+    /// its limit) and when each event arrived, and saves the exchange once
     /// the stream ends, fails, or is left.
     private final class StreamTap: @unchecked Sendable {
         // One reader pulls at a time (`AsyncThrowingStream(unfolding:)`); the lock guards the rest.
@@ -81,6 +85,7 @@ public final class RecordingTransport: HTTPTransport {
         private let state = Mutex(State())
         private let save: @Sendable ([UInt8], [Int64], String?) -> Void
         private let now: @Sendable () -> Int64
+        private let limit: Int
 
         struct State {
             var kept: [UInt8] = []
@@ -90,9 +95,10 @@ public final class RecordingTransport: HTTPTransport {
             var saved = false
         }
 
-        init(body: AsyncThrowingStream<[UInt8], any Error>, save: @escaping @Sendable ([UInt8], [Int64], String?) -> Void,
+        init(body: AsyncThrowingStream<[UInt8], any Error>, limit: Int, save: @escaping @Sendable ([UInt8], [Int64], String?) -> Void,
              now: @escaping @Sendable () -> Int64) {
             iterator = body.makeAsyncIterator()
+            self.limit = limit
             self.save = save
             self.now = now
         }
@@ -106,13 +112,18 @@ public final class RecordingTransport: HTTPTransport {
                 throw error
             }
             guard let chunk else {
-                finish(failure: nil)
+                // A cancelled reader sees the end too: that is no clean end of the stream.
+                finish(failure: Task.isCancelled ? "the stream was left before its end" : nil)
                 return nil
             }
             let at = now()
             state.withLock { state in
-                guard !state.cut, state.kept.count + chunk.count <= RecordingTransport.maximumRecordedStreamBytes else {
+                guard !state.cut else { return }
+                guard state.kept.count + chunk.count <= limit else {
+                    // The kept bytes end here: an event they hold part of is read as one on import,
+                    // and counted now, so that every kept event keeps its arrival.
                     state.cut = true
+                    state.arrivals += repeatElement(at, count: state.parser.finish().count)
                     return
                 }
                 state.kept += chunk
@@ -140,8 +151,8 @@ public final class RecordingTransport: HTTPTransport {
         }
     }
 
-    /// The most of a streamed answer a recording keeps.
-    static let maximumRecordedStreamBytes = 256 << 20
+    /// The most of a streamed answer a recording keeps, unless told otherwise.
+    public static let maximumRecordedStreamBytes = 256 << 20
 
     /// Saves one exchange; `arrivals` (a streamed answer's) are when each of its events arrived, epoch ms.
     private func write(request: HTTPRequestData, at: Int64, response: HTTPResponseData?, arrivals: [Int64]? = nil, failure: String?) {

@@ -129,14 +129,19 @@ public struct DebugStreamRun: Sendable {
         return lines.allSatisfy({ JSONValue(parsing: $0) != nil }) ? lines : [event.data]
     }
 
+    /// Whether `payload` carries anything: not empty, not the `[DONE]` some servers send last.
+    public static func saysSomething(_ payload: String) -> Bool {
+        let trimmed = payload.trimmingCharacters(in: .whitespacesAndNewlines)
+        return !trimmed.isEmpty && trimmed != "[DONE]"
+    }
+
     /// Applies one payload that arrived at `at`; returns what it changed.
     public mutating func apply(_ payload: String, at: Int64) -> [Change] {
         events += 1
         firstEventAt = firstEventAt ?? at
         lastEventAt = at
-        let trimmed = payload.trimmingCharacters(in: .whitespacesAndNewlines)
         // `[DONE]` may come, and does not end the run: the server closing the stream does.
-        if trimmed == "[DONE]" || trimmed.isEmpty { return [] }
+        guard Self.saysSomething(payload) else { return [] }
         guard let value = JSONValue(parsing: payload) else {
             // A payload that is not JSON is answer text.
             answer += payload

@@ -59,6 +59,9 @@ public struct ImportBodies: Sendable {
         if summary.exchangesSkipped > 0 {
             text += "  (\(summary.exchangesSkipped) recorded exchanges without a status body skipped: token calls, error answers)\n"
         }
+        if summary.streamsWithoutRun > 0 {
+            text += "  (\(plural(summary.streamsWithoutRun, "debug stream", "debug streams")) of runs not in the history skipped: their events never said what run they are)\n"
+        }
         try context.output.write(text)
         return .success
     }

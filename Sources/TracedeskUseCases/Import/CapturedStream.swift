@@ -110,22 +110,31 @@ public enum StreamedRunImport {
             }
             for (index, piece) in pieces.enumerated() {
                 if index > 0, run.status != .waiting { run.beginNextStream() }
+                // A report's events are one list, its resumes inside it; a recorded exchange is one
+                // stream, which a wait ends.
+                let holdsResumes = piece.request == nil
                 for (number, event) in piece.events.enumerated() {
-                    // After a wait, the next event is the resumed stream's (a report's events are one list):
-                    // the run went on when the answer was taken, as `resume` records it.
-                    if run.status == .waiting {
+                    let payloads = DebugStreamRun.payloads(of: .init(data: event.data))
+                    // After a wait, the next event that says something is the resumed stream's (not
+                    // `[DONE]`): the run went on when the answer was taken, as `resume` records it.
+                    if run.status == .waiting, payloads.contains(where: DebugStreamRun.saysSomething), index > 0 && number == 0 || holdsResumes {
                         run.beginNextStream()
                         mark(index > 0 && number == 0 ? max(piece.sentAt, events.last?.receivedAt ?? piece.sentAt) : event.receivedAt)
                     }
-                    for payload in DebugStreamRun.payloads(of: .init(data: event.data)) { _ = run.apply(payload, at: event.receivedAt) }
+                    for payload in payloads { _ = run.apply(payload, at: event.receivedAt) }
                     events.append(event)
                     mark(event.receivedAt)
                 }
             }
-            // The last checkpoint holds every event, so that nothing after the last change is lost.
+            // The last checkpoint holds every event, so that nothing after the last change is lost;
+            // events after it are a checkpoint of their own, so the change keeps its instant.
             let derived = run.statusBody(bodyContext).flatMap { try? StatusBody(value: $0) }
-            if let last = checkpoints.indices.last {
-                checkpoints[last] = Checkpoint(eventCount: events.count, derived: derived, at: max(checkpoints[last].at, events.last?.receivedAt ?? sentAt))
+            if let last = checkpoints.last {
+                if last.eventCount < events.count {
+                    checkpoints.append(Checkpoint(eventCount: events.count, derived: derived, at: max(last.at, events.last?.receivedAt ?? sentAt)))
+                } else {
+                    checkpoints[checkpoints.count - 1].derived = derived
+                }
             } else {
                 checkpoints = [Checkpoint(eventCount: events.count, derived: derived, at: sentAt)]
             }

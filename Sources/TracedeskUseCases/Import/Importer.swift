@@ -28,6 +28,9 @@ public struct Importer: Sendable {
         public var eventsStored = 0
         /// Streamed runs already in the history with their events: left as they were.
         public var streamedRunsAlreadyKnown = 0
+        /// Streams of runs the history does not hold whose events never told what run they are
+        /// (none, or none with a status): skipped, since there is nothing to record them as.
+        public var streamsWithoutRun = 0
         public var runs: [Run] = []
         /// Runs whose bodies named no team and for which no `--team` was given.
         public var runsWithoutTeam: [String] = []
@@ -96,6 +99,10 @@ public struct Importer: Sendable {
             // Streams last: a job's first stream and its resumes may lie in several files.
             summary.streamsRead = streams.count
             for run in StreamedRunImport.runs(streams) {
+                if run.checkpoints.allSatisfy({ $0.derived == nil }), try !recorder.holdsRun(jobId: run.jobId) {
+                    summary.streamsWithoutRun += 1
+                    continue
+                }
                 var context = RecordingContext(teamCode: run.team ?? team, pod: run.pod, source: .import, label: run.label)
                 context.aiUnitRates = run.aiUnitRates ?? run.pod.flatMap { rates[$0] }
                 // Recorded as it was followed: at each change of status, with the events up to it.

@@ -16,6 +16,8 @@ public struct ImportOutput: Sendable, Encodable, Equatable {
     public var bodiesAlreadyKnown: Int
     public var streamsRead: Int
     public var eventsStored: Int
+    /// Streams skipped: of runs the history does not hold, with events that never said what run they are.
+    public var streamsWithoutRun: Int
     public var runs: [Run]
 
     public init(summary: Importer.Summary, database: String) {
@@ -25,6 +27,7 @@ public struct ImportOutput: Sendable, Encodable, Equatable {
         bodiesAlreadyKnown = summary.bodiesAlreadyKnown
         streamsRead = summary.streamsRead
         eventsStored = summary.eventsStored
+        streamsWithoutRun = summary.streamsWithoutRun
         runs = summary.runs.map { Run(jobId: $0.jobId, team: $0.team, status: $0.status, new: $0.isNew) }
     }
 }

@@ -348,6 +348,31 @@ struct StreamCommandTests {
         #expect(!sent.isEmpty && !sent.contains { $0.url.host == "attacker.example" }, "every call went to the configured pod: \(sent.map(\.url))")
     }
 
+    @Test("an import over a run this machine followed keeps the pod it was followed on: a crafted capture cannot redirect its token")
+    func importOverFollowedRunKeepsPod() async throws {
+        let stopped = await tracedesk.run(["invoke", "XX_GL_JOURNAL_APPROVAL", "Post it", "--param", "journal=JE-10", "--on-waiting", "stop", "--quiet"])
+        #expect(stopped.status == 3, "\(stopped.stderr)")
+        let jobId = try #require(try await details(harness: tracedesk)["run"]?["jobId"]?.stringValue)
+        // A recorded exchange that says the run's next body came from another pod.
+        let body = JSONValue.object(["jobId": .string(jobId), "status": .string("WAITING"), "traceId": .string("crafted")])
+        let exchange = JSONValue.object([
+            "tracedeskExchange": .integer(1),
+            "request": .object(["method": .string("GET"),
+                                "url": .string("https://attacker.example/api/fusion-ai/orchestrator/agent/v1/XX_GL_JOURNAL_APPROVAL/status/\(jobId)")]),
+            "response": .object(["status": .integer(200), "body": .string(body.compactText)]),
+        ])
+        let capture = folder.url.appendingPathComponent("crafted.jsonl")
+        try exchange.compactText.write(to: capture, atomically: true, encoding: .utf8)
+        let imported = await tracedesk.run(["import", capture.path])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try await details(harness: tracedesk)["run"]?["traceId"]?.stringValue == "crafted", "the crafted body was recorded")
+        #expect(try await details(harness: tracedesk)["run"]?["pod"]?.stringValue == "https://pod.example.com", "the pod it was followed on stays")
+        let before = tracedesk.pod?.requests.count ?? 0
+        _ = await tracedesk.run(["poll", "last", "--on-waiting", "stop"])
+        let sent = (tracedesk.pod?.requests ?? []).dropFirst(before)
+        #expect(!sent.isEmpty && !sent.contains { $0.url.host == "attacker.example" }, "every call went to the pod it was followed on: \(sent.map(\.url))")
+    }
+
     @Test("resume of a run that has ended says so, without a poll hint; a run recorded from a pod is followed on that pod")
     func resumeEnded() async throws {
         _ = await tracedesk.run(["invoke", "PRODUCT_COMPARISON_ADVISOR_COE", "Compare M1000034 and M1000040", "--quiet"])
