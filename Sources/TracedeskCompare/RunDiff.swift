@@ -145,7 +145,9 @@ public struct RunDiff: Sendable, Codable {
                 let modelA = nodeA.model ?? callsA.first?.model, modelB = nodeB.model ?? callsB.first?.model
                 if modelA != modelB { differences.insert("model", at: differences.firstIndex(of: "output") ?? differences.count) }
                 let promptA = Self.promptText(nodeA, calls: callsA), promptB = Self.promptText(nodeB, calls: callsB)
-                if promptA != promptB { differences.insert("prompt", at: differences.firstIndex(of: "output") ?? differences.count) }
+                // Spacing alone (a trailing newline, a doubled blank) is no rewrite of a prompt.
+                let promptChanged = promptA.map(Self.words) != promptB.map(Self.words)
+                if promptChanged { differences.insert("prompt", at: differences.firstIndex(of: "output") ?? differences.count) }
                 if Self.parameters(callsA) != Self.parameters(callsB) {
                     differences.insert("parameters", at: differences.firstIndex(of: "output") ?? differences.count)
                 }
@@ -162,7 +164,7 @@ public struct RunDiff: Sendable, Codable {
                     step.outputDiff = WordDiff.diff(outputA, outputB)
                 }
                 if modelA != modelB { (step.modelA, step.modelB) = (modelA, modelB) }
-                if promptA != promptB, (promptA ?? "").utf8.count <= Self.maximumDiffedCharacters, (promptB ?? "").utf8.count <= Self.maximumDiffedCharacters {
+                if promptChanged, (promptA ?? "").utf8.count <= Self.maximumDiffedCharacters, (promptB ?? "").utf8.count <= Self.maximumDiffedCharacters {
                     step.promptDiff = WordDiff.diff(promptA ?? "", promptB ?? "")
                 }
                 return step
@@ -191,18 +193,27 @@ public struct RunDiff: Sendable, Codable {
     /// How far a step's time must move to count as a change: a half, and at least a second.
     public static let timeMove = (fraction: 0.5, atLeast: Int64(1_000))
 
+    /// Whether `a` and `b` are apart by the threshold, measured against the smaller of the two,
+    /// so that A against B and B against A agree.
     static func moved(_ a: Int64, _ b: Int64, by threshold: (fraction: Double, atLeast: Int64)) -> Bool {
         let delta = abs(b - a)
-        return delta >= threshold.atLeast && Double(delta) >= threshold.fraction * Double(max(1, a))
+        return delta >= threshold.atLeast && Double(delta) >= threshold.fraction * Double(max(1, min(a, b)))
     }
 
-    /// The prompt a step sent, role by role: its model calls' messages as recorded, else the
-    /// prompt its item carries; `nil` for a step that sent none.
+    /// The prompt a step sent, role by role: every model call's messages as recorded (a step
+    /// may call its model more than once, a tool round between), else the prompt its item
+    /// carries; `nil` for a step that sent none.
     static func promptText(_ node: NodeRecord, calls: [LLMCallRecord]) -> String? {
-        let messages = calls.first.map(\.messages) ?? node.prompt?.messages ?? []
-        guard !messages.isEmpty else { return nil }
-        return messages.map { "\($0.role.uppercased()): \($0.text)" }.joined(separator: "\n\n")
+        let sent = calls.map(\.messages).filter { !$0.isEmpty }
+        let rounds = sent.isEmpty ? [node.prompt?.messages ?? []].filter { !$0.isEmpty } : sent
+        guard !rounds.isEmpty else { return nil }
+        return rounds.enumerated().map { number, messages in
+            (rounds.count > 1 ? "CALL \(number + 1)\n\n" : "") + messages.map { "\($0.role.uppercased()): \($0.text)" }.joined(separator: "\n\n")
+        }.joined(separator: "\n\n")
     }
+
+    /// A text's words, its spacing aside.
+    static func words(_ text: String) -> [Substring] { text.split(whereSeparator: \.isWhitespace) }
 
     /// The settings of a step's model calls (temperature, reasoning effort, limits), less the
     /// model, which is compared on its own.
@@ -222,14 +233,19 @@ public struct RunDiff: Sendable, Codable {
         }
     }
 
-    /// The first divergence in words (`First divergence: ANSWER (model differs)`), or that there
-    /// was none before a changed answer; `nil` when neither the steps' inputs nor the answer differ.
+    /// The first divergence in words (`First divergence: ANSWER (model differs)`); with the same
+    /// inputs throughout, the first step that answered differently, or that there was none before
+    /// a changed answer; `nil` when neither the steps nor the answer differ.
     public var divergenceSentence: String? {
         if let first = firstDivergence {
             let named = first.differences.filter { ["input", "model", "prompt", "parameters"].contains($0) }
             let what = first.change == .added ? "only B ran it" : first.change == .removed ? "only A ran it"
                 : named.joined(separator: ", ") + (named.count == 1 ? " differs" : " differ")
             return "First divergence: \(first.path) (\(what))"
+        }
+        // The same inputs throughout: the first step that answered them differently is where the runs part.
+        if let answered = steps.first(where: { $0.change == .changed && $0.differences.contains("output") }) {
+            return "First divergence: none in the steps' inputs; \(answered.path) was the first to answer the same input differently"
         }
         guard outputChanged else { return nil }
         return "First divergence: none before the answer: every step got the same input, so the model answered the same prompt differently"
@@ -317,18 +333,27 @@ public struct RunDiff: Sendable, Codable {
     static func inline(_ segments: [WordDiff.Segment], width: Int) -> String {
         var text = ""
         for (index, segment) in segments.enumerated() {
-            let words = segment.text.split(whereSeparator: \.isWhitespace)
-            switch segment.kind {
-            case .same:
+            let words = Self.words(segment.text)
+            // A change of spacing alone shows nothing between its marks: it is left out.
+            if words.isEmpty { continue }
+            let (open, close) = switch segment.kind { case .same: ("", ""); case .removed: ("[-", "-]"); case .added: ("{+", "+}") }
+            var shown = words
+            if segment.kind == .same {
                 // Context: the last words before a change, the first after one.
                 let before = index + 1 < segments.count ? words.suffix(4) : []
                 let after = index > 0 ? words.prefix(4) : []
-                let shown = before.isEmpty ? Array(after) : after.isEmpty ? Array(before) : words.count > 8 ? Array(after) + ["…"] + Array(before) : Array(words)
-                if !shown.isEmpty { text += (text.isEmpty ? "" : " ") + shown.joined(separator: " ") }
-            case .removed: text += (text.isEmpty ? "" : " ") + "[-" + words.joined(separator: " ") + "-]"
-            case .added: text += (text.isEmpty ? "" : " ") + "{+" + words.joined(separator: " ") + "+}"
+                shown = before.isEmpty ? Array(after) : after.isEmpty ? Array(before) : words.count > 8 ? Array(after) + ["…"] + Array(before) : words
+                if shown.isEmpty { continue }
             }
-            if text.count > width { return String(text.prefix(width)) + "…" }
+            let separator = text.isEmpty ? "" : " "
+            let piece = shown.joined(separator: " ")
+            guard text.count + separator.count + open.count + piece.count + close.count > width else {
+                text += separator + open + piece + close
+                continue
+            }
+            // Cut inside the piece, never inside its marks: a change cut short still reads as one.
+            let room = max(0, width - text.count - separator.count - open.count - close.count)
+            return text + separator + open + String(piece.prefix(room)) + "…" + close
         }
         return text
     }

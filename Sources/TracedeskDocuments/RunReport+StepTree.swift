@@ -67,7 +67,7 @@ extension RunReport {
                     writer.element("span", attributes: ["class": "num"], text: Self.tokenTotal(run))
                 }
                 writer.element("div", attributes: ["class": "tree-notes note"]) {
-                    if layout.rowsInView < nodes.count - layout.bookends.count {
+                    if layout.rowsInView < layout.rowCount {
                         writer.element("p", text: "Subtrees open while the rows in view stay within \(Self.openStepLimit); "
                                        + "▸ opens the others, and a link to a step opens the subtrees around it.")
                     }

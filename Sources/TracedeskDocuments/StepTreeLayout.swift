@@ -24,6 +24,8 @@ struct StepTreeLayout {
     let bookends: [Int]
     /// Rows in view when the tree first shows.
     let rowsInView: Int
+    /// Rows drawn, open or folded: the run's steps less its bookends, or a page's.
+    let rowCount: Int
     /// Per step: the tokens of the rows under it, each row counted once (a row's own tokens, or,
     /// where it has none, those under it): what a folded container stands for.
     let tokensUnder: [TokenUsage]
@@ -89,5 +91,6 @@ struct StepTreeLayout {
             under[up] = under[up] + (own.isZero ? under[index] : own)
         }
         self.tokensUnder = under
+        rowCount = shown.count { $0 }
     }
 }

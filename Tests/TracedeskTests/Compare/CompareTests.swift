@@ -248,6 +248,64 @@ extension CompareTests {
         #expect(same.steps.allSatisfy { $0.change == .same })
     }
 
+    @Test("a prompt that differs only in spacing is the same prompt; a token or time move counts the same from either side")
+    func spacingAndSymmetry() throws {
+        func llm(system: String, tokens: Int) -> String {
+            #"{"nodeCode": "ANSWER", "nodeType": "LLM", "status": "COMPLETE", "systemPrompt": "\#(system)", "prompt": "Summarise.", "output": "ok", "inputTokens": \#(tokens), "outputTokens": 0}"#
+        }
+        let bodies = [
+            Self.body(job: "s-a", output: "Done.", nodes: "[\(llm(system: "Be brief.", tokens: 100))]", tokens: (100, 0), time: 1),
+            Self.body(job: "s-b", output: "Done.", nodes: "[\(llm(system: "Be  brief.\\n", tokens: 200))]", tokens: (200, 0), time: 1),
+        ]
+        let store = try HistoryStore.inMemory()
+        _ = try Importer(store: store).importBodies(from: bodies.enumerated().map { CaptureSource.data(Data($1.utf8), origin: "\($0)") }, team: nil)
+        let details = { (job: String) in try store.details(of: store.run(job)) }
+        let forth = RunDiff(a: try details("s-a"), b: try details("s-b")), back = RunDiff(a: try details("s-b"), b: try details("s-a"))
+        #expect(forth.steps.last?.differences == ["tokens"], "spacing is no prompt change; 100 → 200 is past a quarter and 100")
+        #expect(back.steps.last?.differences == forth.steps.last?.differences, "200 → 100 is the same move")
+    }
+
+    @Test("a step that called its model twice is compared on both calls' prompts")
+    func everyCallsPrompt() throws {
+        func call(_ user: String) -> String {
+            #"{"type": "LLM", "name": "LLM Call", "modelName": "m", "input": "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"\#(user)\"}]}", "output": "{}"}"#
+        }
+        let step = { (second: String) in
+            #"[{"nodeCode": "ASK", "nodeType": "LLM", "status": "COMPLETE", "output": "ok", "nodeStepInfo": {"details": [\#(call("first")), \#(call(second))]}}]"#
+        }
+        let bodies = [Self.body(job: "c-a", output: "ok", nodes: step("second"), tokens: (1, 1), time: 1),
+                      Self.body(job: "c-b", output: "ok", nodes: step("another"), tokens: (1, 1), time: 1)]
+        let store = try HistoryStore.inMemory()
+        _ = try Importer(store: store).importBodies(from: bodies.enumerated().map { CaptureSource.data(Data($1.utf8), origin: "\($0)") }, team: nil)
+        let a = try store.details(of: store.run("c-a"))
+        #expect(a.calls(ofStepAt: a.nodes[0].position).count == 2)
+        let diff = RunDiff(a: a, b: try store.details(of: store.run("c-b")))
+        #expect(diff.steps.first?.differences == ["prompt"], "the second call's prompt changed")
+        #expect(diff.steps.first?.promptDiff?.contains { $0.kind == .added && $0.text.contains("another") } == true)
+    }
+
+    @Test("an inline word diff leaves out spacing-only changes and, cut short, keeps a change's marks")
+    func inlineDiff() {
+        let segments: [WordDiff.Segment] = [.init(kind: .same, text: "Post the journal"), .init(kind: .removed, text: " "),
+                                            .init(kind: .added, text: "\n"), .init(kind: .same, text: " for"),
+                                            .init(kind: .added, text: " March and every later period of the year")]
+        #expect(RunDiff.inline(segments, width: 200) == "Post the journal for {+March and every later period of the year+}")
+        let cut = RunDiff.inline(segments, width: 30)
+        #expect(cut.hasPrefix("Post the journal for {+March") && cut.hasSuffix("…+}") && cut.count <= 33, "\(cut)")
+    }
+
+    @Test("the same inputs but a step that answered them differently: that step is named, not only the final answer")
+    func divergenceInAnOutput() throws {
+        let step = { (output: String) in #"[{"nodeCode": "LOOKUP", "nodeType": "TOOL", "status": "COMPLETE", "input": "JE-1", "output": "\#(output)"}]"# }
+        let bodies = [Self.body(job: "o-a", output: "Posted.", nodes: step("open"), tokens: (1, 1), time: 1),
+                      Self.body(job: "o-b", output: "Refused.", nodes: step("closed"), tokens: (1, 1), time: 1)]
+        let store = try HistoryStore.inMemory()
+        _ = try Importer(store: store).importBodies(from: bodies.enumerated().map { CaptureSource.data(Data($1.utf8), origin: "\($0)") }, team: nil)
+        let diff = RunDiff(a: try store.details(of: store.run("o-a")), b: try store.details(of: store.run("o-b")))
+        #expect(diff.firstDivergence == nil)
+        #expect(diff.divergenceSentence == "First divergence: none in the steps' inputs; LOOKUP was the first to answer the same input differently")
+    }
+
     @Test("a step that called another team differs by that run's status, error and answer, not by its ids and times")
     func workflowStepsCompareTheirAnswers() throws {
         let bodies = [

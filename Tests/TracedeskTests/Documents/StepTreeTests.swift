@@ -69,6 +69,7 @@ struct StepTreeTests {
                 "the window (8–11), their container (6), and the failure (2) with its container (0)")
         #expect(layout.children[6] == [8, 9, 10, 11] && layout.children[0] == [2])
         #expect(layout.tokensUnder[0].input == 10, "a container's tokens count its steps off the page too")
+        #expect(layout.rowCount == 7 && layout.rowsInView == 7, "every row of the page is in view: no note that subtrees are folded")
         var report = RunReport(details: Make.details(nodes, took: 10), snapshots: [])
         report.stepWindow = 8..<12
         #expect(report.link(to: nodes[4]) == "?steps=5#step-5", "a step on another page is linked to the page that holds it")
