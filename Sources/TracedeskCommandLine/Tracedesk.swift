@@ -23,7 +23,7 @@ struct Tracedesk: AsyncParsableCommand {
             'tracedesk --version' prints the version.
             """,
         subcommands: [InvokeCommand.self, PollCommand.self, ResumeCommand.self, ImportCommand.self, RunsCommand.self,
-                      ShowCommand.self, ReportCommand.self, CompareCommand.self, DiffCommand.self, DemoCommand.self,
+                      ShowCommand.self, ReportCommand.self, CompareCommand.self, DiffCommand.self, ReplayCommand.self, DemoCommand.self,
                       ExportCommand.self, ServeCommand.self, PruneCommand.self, HistoryCommand.self, AuthCommand.self, SimulatorCommand.self]
     )
 }

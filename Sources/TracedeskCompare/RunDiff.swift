@@ -122,7 +122,9 @@ public struct RunDiff: Sendable, Codable {
     /// quadratic in words: 20 KB is about 3,000 words, a few milliseconds).
     public static let maximumDiffedCharacters = 20_000
 
-    public init(a: RunDetails, b: RunDetails) {
+    /// `a` against `b`. Steps coded in `pinned` (a replay's, answered with their recorded
+    /// outputs instead of running) are not compared by time, which says nothing about them.
+    public init(a: RunDetails, b: RunDetails, pinned: Set<String> = []) {
         self.a = Side(a.run)
         self.b = Side(b.run)
         let pathsA = Self.paths(a.nodes), pathsB = Self.paths(b.nodes)
@@ -153,7 +155,8 @@ public struct RunDiff: Sendable, Codable {
                 }
                 let tokensA = nodeA.displayTokens.total, tokensB = nodeB.displayTokens.total
                 if Self.moved(tokensA, tokensB, by: Self.tokenMove) { differences.append("tokens") }
-                if let durationA = nodeA.durationMs, let durationB = nodeB.durationMs, Self.moved(durationA, durationB, by: Self.timeMove) {
+                if let durationA = nodeA.durationMs, let durationB = nodeB.durationMs, !pinned.contains(nodeA.code ?? ""),
+                   Self.moved(durationA, durationB, by: Self.timeMove) {
                     differences.append("time")
                 }
                 var step = Step(change: differences.isEmpty ? .same : .changed, path: pathsA[i], type: nodeA.type, depth: nodeA.depth,
@@ -256,6 +259,8 @@ public struct RunDiff: Sendable, Codable {
     /// differ on every run; its steps are aligned on their own, so what counts is its status,
     /// its error and its answer. Any other output is compared as received.
     static func comparableOutput(_ text: String?) -> String? {
+        // A streamed step's output is wrapped, a polled one's is not: the same output either way.
+        let text = text.flatMap(StepResult.unwrapped)
         guard let text, text.utf8.first == UInt8(ascii: "{"), text.utf8.count <= 64 << 20,
               let value = JSONValue(parsing: text)?.parsingEmbeddedJSON, let body = StatusBody.nestedRunBody(in: value) else { return text }
         var parts: [String] = []

@@ -24,7 +24,7 @@ enum HistorySchema {
     static let legacyMigrations = ["v1 runs, snapshots, nodes, chunks, citations, search": 1, "v2 comparisons": 2]
 
     /// The migrations in order; the one at index `i` brings the schema to version `i + 1`.
-    static let migrations: [@Sendable (Database) throws -> Void] = [version1, version2, version3, version4]
+    static let migrations: [@Sendable (Database) throws -> Void] = [version1, version2, version3, version4, version5]
 
     /// What a database file holds, read without changing it.
     enum Identity: Equatable {
@@ -364,6 +364,16 @@ enum HistorySchema {
                 fetchedAt INTEGER NOT NULL,
                 rates TEXT NOT NULL
             );
+            """)
+    }
+
+    /// Version 5: a replay's link to the run it replayed (its jobId, kept as text so that the
+    /// link survives the source being pruned or living in another history) and what it pinned.
+    @Sendable static func version5(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE run ADD COLUMN replayOf TEXT;
+            ALTER TABLE run ADD COLUMN replayPlan TEXT;
+            CREATE INDEX run_replayOf ON run(replayOf) WHERE replayOf IS NOT NULL;
             """)
     }
 }

@@ -288,6 +288,7 @@ extension HistoryStore {
             details.llmCalls = try LLMCallRecord.fetchAll(
                 db, sql: "SELECT \(LLMCallRecord.selection) FROM llm_call WHERE runId = ? ORDER BY nodePosition, position", arguments: [runId])
             details.streamEvents = try Int.fetchOne(db, sql: "SELECT count(*) FROM stream_event WHERE runId = ?", arguments: [runId]) ?? 0
+            details.replays = try String.fetchAll(db, sql: "SELECT jobId FROM run WHERE replayOf = ? ORDER BY recordedAt, id", arguments: [run.jobId])
             return details
         }
     }

@@ -18,6 +18,8 @@ public struct RecordingContext: Sendable {
     public var transport: RunTransport?
     /// How the pod bills model calls, for each call's AI units; `nil` leaves them unknown.
     public var aiUnitRates: AIUnitRates?
+    /// For a replay: the jobId of the run it replays, and what it pinned (JSON).
+    public var replay: (of: String, plan: String)?
 
     public init(teamCode: String? = nil, pod: String? = nil, source: RunSource,
                 label: String? = nil, request: InvokeRequest? = nil, api: String? = nil, transport: RunTransport? = nil,

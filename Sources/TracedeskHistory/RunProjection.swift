@@ -34,7 +34,8 @@ public enum RunProjection {
             output: body.outputText ?? previous?.output,
             error: body.errorText ?? (isTerminal || body.status == nil ? previous?.error : nil),
             followUpQuestions: !body.followUpQuestions.isEmpty ? body.followUpQuestions : (previous?.followUpQuestions ?? []),
-            waitingToolCode: status == .waiting ? body.waiting.toolCode : nil,
+            // A PAUSED run's is the step its breakpoint stopped it before.
+            waitingToolCode: status == .waiting ? body.waiting.toolCode : status == .paused ? body.pausedNode ?? previous?.waitingToolCode : nil,
             waitingSummary: status == .waiting && !body.waiting.isEmpty ? body.waiting.summary : nil,
             startedAt: body.startedAt ?? previous?.startedAt,
             endedAt: body.endedAt ?? (isTerminal ? previous?.endedAt : nil),
@@ -53,6 +54,8 @@ public enum RunProjection {
         run.api = context.api ?? previous?.api
         run.transport = context.transport ?? previous?.transport ?? .poll
         run.waitingDetails = status == .waiting ? body.waiting.shareable?.compactText : nil
+        run.replayOf = previous?.replayOf ?? context.replay?.of
+        run.replayPlan = previous?.replayPlan ?? context.replay?.plan
         return run
     }
 

@@ -88,6 +88,8 @@ public struct RunDetails: Sendable {
     public var llmCalls: [LLMCallRecord] = []
     /// How many events of a debug stream the run holds (0 for a polled run).
     public var streamEvents = 0
+    /// The jobIds of the replays of this run in the history, oldest first.
+    public var replays: [String] = []
 
     /// The model calls of the step at `position`.
     public func calls(ofStepAt position: Int) -> [LLMCallRecord] {

@@ -73,6 +73,10 @@ public struct RunRecord: Sendable, Hashable {
     public var transport: RunTransport = .poll
     /// What a WAITING run waits for, as received but for its callback token (JSON).
     public var waitingDetails: String?
+    /// For a replay (`tracedesk replay`), the jobId of the run it replayed.
+    public var replayOf: String?
+    /// For a replay, what it pinned, let run live and stopped before (JSON, `ReplayPlan.Summary`).
+    public var replayPlan: String?
 
     public init(id: Int64? = nil, jobId: String, teamCode: String? = nil, pod: String? = nil, workflowCode: String? = nil,
                 workflowName: String? = nil, version: Int? = nil, versionStatus: String? = nil, invocationMode: String? = nil,
@@ -139,6 +143,7 @@ extension RunRecord: FetchableRecord {
         "architecture", "conversationId", "traceId", "message", "parameters", "status", "output", "error", "followUpQuestions",
         "waitingToolCode", "waitingSummary", "startedAt", "endedAt", "timeTakenMs", "inputTokens", "outputTokens", "nodeCount",
         "chunkCount", "citationCount", "label", "source", "recordedAt", "updatedAt", "aiUnits", "api", "transport", "waitingDetails",
+        "replayOf", "replayPlan",
     ]
     /// `SELECT` of the columns, for queries.
     static let selection = columns.joined(separator: ", ")
@@ -158,6 +163,8 @@ extension RunRecord: FetchableRecord {
         api = row[33]
         transport = RunTransport(rawValue: row[34] ?? "poll") ?? .poll
         waitingDetails = row[35]
+        replayOf = row[36]
+        replayPlan = row[37]
     }
 
     /// The values of every column but `id`, in `columns` order, then `sortAt`.
@@ -168,6 +175,7 @@ extension RunRecord: FetchableRecord {
          .init(error), .text(JSONValue.array(followUpQuestions.map(JSONValue.string)).compactText), .init(waitingToolCode),
          .init(waitingSummary), .init(startedAt), .init(endedAt), .init(timeTakenMs), .init(inputTokens), .init(outputTokens),
          .init(nodeCount), .init(chunkCount), .init(citationCount), .init(label), .text(source.rawValue), .integer(recordedAt),
-         .integer(updatedAt), .init(aiUnits), .init(api), .text(transport.rawValue), .init(waitingDetails), .integer(sortAt)]
+         .integer(updatedAt), .init(aiUnits), .init(api), .text(transport.rawValue), .init(waitingDetails),
+         .init(replayOf), .init(replayPlan), .integer(sortAt)]
     }
 }

@@ -40,6 +40,9 @@ public struct StatusBody: Sendable, Hashable {
     public var progressMessage: String?
     /// The whole body as received.
     public var raw: JSONValue
+
+    /// For a run stopped at a breakpoint (PAUSED), the step it stopped before.
+    public var pausedNode: String? { raw["pausedNode"]?.stringValue }
 }
 
 /// Why a JSON value cannot be a status body.

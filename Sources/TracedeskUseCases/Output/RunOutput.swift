@@ -47,6 +47,9 @@ public struct RunOutput: Sendable, Encodable, Equatable {
     public var transport: String
     /// While WAITING: what it waits for, read from the pod's `waitingNodeDetails`.
     public var waiting: WaitingOutput?
+    /// For a replay: the jobId of the run it replays, and what it pinned, let run and stopped before.
+    public var replayOf: String?
+    public var replayPlan: ReplayPlan.Summary?
 
     /// What a suspended run waits for (never its callback token).
     public struct WaitingOutput: Sendable, Encodable, Equatable {
@@ -117,6 +120,8 @@ public struct RunOutput: Sendable, Encodable, Equatable {
         api = run.api
         transport = run.transport.rawValue
         waiting = run.waiting.map(WaitingOutput.init)
+        replayOf = run.replayOf
+        replayPlan = run.replayPlan.flatMap { try? JSONDecoder().decode(ReplayPlan.Summary.self, from: Data($0.utf8)) }
     }
 }
 
@@ -282,6 +287,8 @@ public struct RunDetailsOutput: Sendable, Encodable {
     public var calledBy: CallerOutput?
     /// How many debug-stream events the run holds (0 for a polled run).
     public var streamEvents: Int
+    /// The jobIds of this run's replays, oldest first.
+    public var replays: [String]
 
     /// Where a nested run was called from.
     public struct CallerOutput: Sendable, Encodable, Equatable {
@@ -294,6 +301,7 @@ public struct RunDetailsOutput: Sendable, Encodable {
         run = RunOutput(details.run)
         nodes = details.nodes.map { NodeOutput($0, calls: details.calls(ofStepAt: $0.position)) }
         streamEvents = details.streamEvents
+        replays = details.replays
         chunks = details.chunks.map(DocumentReferenceOutput.init)
         citations = details.citations.map(DocumentReferenceOutput.init)
         statusChanges = details.statusChanges.map { StatusChangeOutput(status: $0.status.rawValue, at: $0.at) }

@@ -42,6 +42,14 @@ public struct RunDetailsText: Sendable {
         field("Trace", run.traceId)
         field("Conversation", run.conversationId)
         field("Pod", run.pod)
+        if let source = run.replayOf {
+            let plan = run.replayPlan.flatMap { try? JSONDecoder().decode(ReplayPlan.Summary.self, from: Data($0.utf8)) }
+            let pinned = plan.map { ", \($0.pinned.count) step\($0.pinned.count == 1 ? "" : "s") pinned" + ($0.live.isEmpty ? "" : ", live: " + $0.live.joined(separator: ", ")) } ?? ""
+            field("Replay of", "run \(source.prefix(8))\(pinned) (tracedesk diff \(source.prefix(8)) \(run.jobId.prefix(8)))")
+        }
+        if !details.replays.isEmpty {
+            field("Replays", details.replays.map { String($0.prefix(8)) }.joined(separator: ", "))
+        }
         if let caller = details.caller {
             field("Called by", "run \(caller.jobId.prefix(8))\(caller.teamCode.map { " (\($0))" } ?? ""), step \(caller.step)")
         }

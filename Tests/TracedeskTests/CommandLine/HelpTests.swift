@@ -14,7 +14,7 @@ struct HelpTests {
         tracedesk = CommandLineHarness(database: folder.path("history.sqlite"))
     }
 
-    static let commands = [["invoke"], ["poll"], ["resume"], ["import"], ["runs"], ["show"], ["report"], ["compare"], ["diff"],
+    static let commands = [["invoke"], ["poll"], ["resume"], ["import"], ["runs"], ["show"], ["report"], ["compare"], ["diff"], ["replay"],
                            ["demo"], ["export", "otlp"], ["prune"], ["history"], ["auth", "check"], ["simulator"]]
 
     @Test("every example in the help stays whole at 80 columns: long ones continue with a backslash", arguments: commands)

@@ -44,6 +44,8 @@ struct JSONContractTests {
         run.api = "v2"
         run.transport = .stream
         run.waitingDetails = #"{"code": "HUMAN_STEP", "type": "HUMAN", "actionNames": {"APPROVE_ACTION": "Approve"}}"#
+        run.replayOf = "source-job"
+        run.replayPlan = #"{"pinned": ["GET"], "live": [], "stoppedBefore": [], "allowLive": false}"#
         var node = NodeRecord(
             id: 1, runId: 1, position: 1, parentPosition: 0, depth: 1, code: "CALL", name: "Call", type: "WORKFLOW", status: "COMPLETED",
             startedAt: 1, endedAt: 2, durationMs: 1, inputTokens: 1, outputTokens: 1, model: "model", input: "i", output: "o",
@@ -59,6 +61,7 @@ struct JSONContractTests {
             waitingMs: 5, waitingSince: 1,
             caller: RunDetails.Caller(jobId: "p", teamCode: "P", step: "CALL", position: 1))
         details.streamEvents = 3
+        details.replays = ["replay-job"]
         return details
     }()
 

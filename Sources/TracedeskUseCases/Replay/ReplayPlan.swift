@@ -1,0 +1,127 @@
+import Foundation
+import TracedeskHistory
+import TracedeskModel
+
+/// What a replay of a recorded run sends with it: the recorded outputs of its data steps pinned
+/// (`debugParams.overrides`), so that only its reasoning steps run, and a breakpoint before every
+/// data step of the team's definition that the recording never reached, so that a replay that
+/// takes a new path stops there instead of calling live systems.
+///
+/// Worked out before anything is sent, and refused whole (exit 2) where a pin would not be the
+/// recorded output: a step cut short by the pod, larger than a pin may be, failed, or answering
+/// differently on each loop iteration (a pin holds one output). `--live CODE` runs such a step live.
+public struct ReplayPlan: Sendable {
+    /// The step types whose outputs are data from outside the team: pinned by default. LLM,
+    /// AGENT, CODE, SET_FIELDS and conditions run live, as Oracle's CLI replays.
+    public static let dataStepTypes: Set<String> = [
+        "BO_FUNCTION", "EXTERNAL_REST", "REST", "WORKFLOW", "TOOL", "RAG_DOCUMENT_TOOL", "DOCUMENT_READER", "DOCUMENT_WRITER",
+        "VECTOR_DB_READER", "VECTOR_DB_WRITER", "POLICY", "EMAIL",
+    ]
+
+    /// The largest output pinned, in bytes: Oracle's CLI refuses pinned data above about 3 KB
+    /// (the pod's own limit is not documented). `--max-pin-bytes` raises it.
+    public static let defaultMaximumPinBytes = 3 * 1024
+
+    public static func isDataStep(_ type: String?) -> Bool {
+        guard let type = type?.uppercased() else { return false }
+        return dataStepTypes.contains(type) || type.hasSuffix("_TOOL") || type.hasSuffix("_READER") || type.hasSuffix("_WRITER")
+    }
+
+    /// What the replay did, as the history keeps it beside the run (`replayPlan`).
+    public struct Summary: Sendable, Codable, Equatable {
+        /// The steps whose recorded outputs were pinned.
+        public var pinned: [String]
+        /// The steps let run live although the recording holds their outputs.
+        public var live: [String]
+        /// The data steps the recording never reached, stopped before.
+        public var stoppedBefore: [String]
+        /// Whether steps the recording never reached were let run live (`--allow-live`).
+        public var allowLive: Bool
+    }
+
+    /// `debugParams.overrides`: per step code, `{output: {success: true, output: TEXT}}`.
+    public private(set) var overrides: [String: JSONValue] = [:]
+    /// `debugParams.breakPoints`.
+    public private(set) var breakPoints: [String] = []
+    public private(set) var summary: Summary
+
+    /// The plan for replaying `source`. `live` and `pin` name steps to run live or to pin besides
+    /// the data steps; `definition` is the team's, for the steps a new path may reach.
+    public init(source: RunDetails, live: [String] = [], pin: [String] = [], definition: TeamDefinition?,
+                allowLive: Bool, maximumPinBytes: Int = ReplayPlan.defaultMaximumPinBytes) throws(TracedeskError) {
+        let run = source.run
+        let team = run.teamCode ?? run.workflowCode
+        if let code = definition?.workflowCode, let team, code.uppercased() != team.uppercased() {
+            throw .badInput("--definition is team \(code)'s, not \(team)'s: give the definition of the team replayed")
+        }
+        // The run's own steps, each code once with its iterations; not those of a team it called.
+        var order: [String] = []
+        var iterations: [String: [NodeRecord]] = [:]
+        var insideCalledRun: Set<Int> = []
+        for node in source.nodes {
+            if let parent = node.parentPosition, insideCalledRun.contains(parent) {
+                insideCalledRun.insert(node.position)
+                continue
+            }
+            if node.nestedJobId != nil || node.type?.uppercased() == "WORKFLOW" { insideCalledRun.insert(node.position) }
+            guard let code = node.code, !code.isEmpty else { continue }
+            if iterations[code] == nil { order.append(code) }
+            iterations[code, default: []].append(node)
+        }
+        let known = Set(order).union(definition?.steps.map(\.code) ?? [])
+        for code in live + pin where !known.contains(code) {
+            throw .badInput("run \(run.jobId.prefix(8)) has no step \(code)\(definition == nil ? "" : " and its definition names none") (codes are case-sensitive)")
+        }
+        if let both = Set(live).intersection(pin).sorted().first {
+            throw .badInput("\(both) is given to both --live and --pin: a step is run live or pinned, not both")
+        }
+        let liveSet = Set(live), pinSet = Set(pin)
+        var pinned: [String] = [], liveRecorded: [String] = [], refusals: [String] = []
+        for code in order {
+            let nodes = iterations[code] ?? []
+            let type = nodes.first?.type
+            guard pinSet.contains(code) || (Self.isDataStep(type) && !liveSet.contains(code)) else {
+                if liveSet.contains(code) { liveRecorded.append(code) }
+                continue
+            }
+            if nodes.contains(where: { ["ERROR", "FAILED"].contains(($0.status ?? "").uppercased()) || $0.error != nil
+                                        || $0.output.map(StepResult.saysFailed) == true }) {
+                refusals.append("\(code) failed in the recording: it has no output to pin")
+                continue
+            }
+            // What the step answered, as a pin carries it: a streamed step's output is unwrapped.
+            let outputs = Set(nodes.map { $0.output.flatMap(StepResult.unwrapped) })
+            guard outputs.count == 1, let output = outputs.first ?? nil else {
+                refusals.append(outputs.count > 1 ? "\(code) gave \(outputs.count) different outputs over its \(nodes.count) iterations: a pin holds one"
+                                : "\(code) recorded no output")
+                continue
+            }
+            if output.hasSuffix(".....") {
+                refusals.append("\(code)'s recorded output was cut short by the pod (it ends in '.....'): pinned, it would not be the step's output")
+                continue
+            }
+            if output.utf8.count > maximumPinBytes {
+                refusals.append("\(code)'s recorded output is \(TextFormat.bytes(Int64(output.utf8.count))), more than a pin may be (\(TextFormat.bytes(Int64(maximumPinBytes))); --max-pin-bytes raises it)")
+                continue
+            }
+            overrides[code] = .object(["output": .object(["success": .bool(true), "output": .string(output)])])
+            pinned.append(code)
+        }
+        if let first = refusals.first {
+            let more = refusals.count > 1 ? " (and \(refusals.count - 1) more)" : ""
+            throw .badInput("cannot replay run \(run.jobId.prefix(8)) with its data pinned: \(first)\(more); --live CODE runs a step live instead")
+        }
+        // The data steps a new path may reach, stopped before unless they may run live.
+        var stoppedBefore: [String] = []
+        if !allowLive {
+            guard let definition else {
+                throw .badInput("a replay stops before any data step the recording never reached, which takes the team's definition: "
+                                + "pass --definition FILE.wf (exported from AI Agent Studio), or --allow-live to let such steps run")
+            }
+            let recorded = Set(order)
+            stoppedBefore = definition.steps.filter { Self.isDataStep($0.type) && !recorded.contains($0.code) && !liveSet.contains($0.code) }.map(\.code)
+        }
+        breakPoints = stoppedBefore
+        summary = Summary(pinned: pinned, live: liveRecorded + live.filter { iterations[$0] == nil }, stoppedBefore: stoppedBefore, allowLive: allowLive)
+    }
+}
