@@ -2,10 +2,10 @@ import ArgumentParser
 
 /// `--param NAME=VALUE` flags, as `invoke` and `compare` take them.
 enum ParameterFlags {
-    /// Refuses a flag that is not NAME=VALUE.
-    static func validate(_ flags: [String]) throws {
-        for flag in flags where !flag.contains("=") || flag.hasPrefix("=") {
-            throw ValidationError("--param takes NAME=VALUE, not '\(flag)'")
+    /// Refuses a flag that is not NAME=VALUE; `option` and `form` name it in the error.
+    static func validate(_ flags: [String], option: String = "--param", form: String = "NAME=VALUE", emptyValue: Bool = true) throws {
+        for flag in flags where !flag.contains("=") || flag.hasPrefix("=") || (!emptyValue && flag.hasSuffix("=")) {
+            throw ValidationError("\(option) takes \(form), not '\(flag)'")
         }
     }
 

@@ -22,6 +22,8 @@ struct ReplayCommand: TracedeskCommand {
               tracedesk replay c73c --definition product-comparison.wf
               tracedesk replay c73c --draft --definition product-comparison-draft.wf
               tracedesk replay c73c --allow-live --live GET_ITEM_M1000034
+              tracedesk replay c73c --definition product-comparison.wf \\
+                --model COMPARE_ITEMS=meta.llama-3.3-70b-instruct
             """
     )
 
@@ -52,6 +54,9 @@ struct ReplayCommand: TracedeskCommand {
     @Option(name: .customLong("pin"), help: ArgumentHelp("Pin this step's recorded output too, whatever its type (repeatable).", valueName: "code"))
     var pin: [String] = []
 
+    @Option(name: .customLong("model"), help: ArgumentHelp("Run this LLM or AGENT step with another model, CODE=MODEL (repeatable; needs --definition).", valueName: "code=model"))
+    var models: [String] = []
+
     @Option(help: ArgumentHelp("The largest recorded output pinned, in bytes (Oracle's CLI refuses above about 3 KB).", valueName: "bytes"))
     var maxPinBytes = ReplayPlan.defaultMaximumPinBytes
 
@@ -66,6 +71,7 @@ struct ReplayCommand: TracedeskCommand {
 
     func validate() throws {
         try ParameterFlags.validate(parameters)
+        try ParameterFlags.validate(models, option: "--model", form: "CODE=MODEL", emptyValue: false)
         if draft && published { throw ValidationError("--draft and --published choose one version: give one of them") }
         if maxPinBytes < 1 { throw ValidationError("--max-pin-bytes takes a positive number") }
         if let api = podOptions.api, api.lowercased() != "v2" {
@@ -84,6 +90,7 @@ struct ReplayCommand: TracedeskCommand {
         replay.parameters = ParameterFlags.values(parameters)
         replay.live = live
         replay.pin = pin
+        replay.models = ParameterFlags.values(models)
         replay.definition = definition
         replay.allowLive = allowLive
         replay.maximumPinBytes = maxPinBytes

@@ -24,7 +24,7 @@ extension Comparison {
         }
         let prompt = PromptSuite.Prompt(label: a.run.message == b.run.message ? nil : "two runs", message: a.run.message ?? b.run.message ?? "")
         var result = PromptResult(index: 0, prompt: prompt, a: SideResult(spec: spec(a.run), runs: [outcome(a.run)]),
-                                  b: SideResult(spec: spec(b.run), runs: [outcome(b.run)]), diff: RunDiff(a: a, b: b), thresholds: Thresholds())
+                                  b: SideResult(spec: spec(b.run), runs: [outcome(b.run)]), diff: RunDiff(a: a, b: b, pinned: RunDiff.pinned(a.run, b.run)), thresholds: Thresholds())
         if let note = differentPrompts(a.run, b.run) { result.notes.insert(note, at: 0) }
         let team = a.run.teamCode == b.run.teamCode ? a.run.teamCode ?? "?" : "\(a.run.teamCode ?? "?") / \(b.run.teamCode ?? "?")"
         return Comparison(id: nil, team: team, baseline: spec(a.run), candidate: spec(b.run), suite: nil, repeats: 1,

@@ -123,14 +123,17 @@ public struct RunDiff: Sendable, Codable {
     public static let maximumDiffedCharacters = 20_000
 
     /// `a` against `b`. Steps coded in `pinned` (a replay's, answered with their recorded
-    /// outputs instead of running) are not compared by time, which says nothing about them.
+    /// outputs instead of running) are not compared by time, which says nothing about them; nor
+    /// is a step whose every sub-step is pinned (a parallel of pinned reads), timed by its pins.
     public init(a: RunDetails, b: RunDetails, pinned: Set<String> = []) {
         self.a = Side(a.run)
         self.b = Side(b.run)
         let pathsA = Self.paths(a.nodes), pathsB = Self.paths(b.nodes)
+        let untimedA = Self.timedByPins(a.nodes, pinned: pinned)
         let keysA = zip(a.nodes, pathsA).map { "\($1)|\($0.type ?? "")" }
         let keysB = zip(b.nodes, pathsB).map { "\($1)|\($0.type ?? "")" }
-        steps = SequenceAlignment.align(keysA, keysB).map { step in
+        let alignment = SequenceAlignment.align(keysA, keysB)
+        steps = alignment.map { step in
             switch step {
             case .both(let i, let j):
                 let nodeA = a.nodes[i], nodeB = b.nodes[j]
@@ -155,7 +158,7 @@ public struct RunDiff: Sendable, Codable {
                 }
                 let tokensA = nodeA.displayTokens.total, tokensB = nodeB.displayTokens.total
                 if Self.moved(tokensA, tokensB, by: Self.tokenMove) { differences.append("tokens") }
-                if let durationA = nodeA.durationMs, let durationB = nodeB.durationMs, !pinned.contains(nodeA.code ?? ""),
+                if let durationA = nodeA.durationMs, let durationB = nodeB.durationMs, !untimedA.contains(nodeA.position),
                    Self.moved(durationA, durationB, by: Self.timeMove) {
                     differences.append("time")
                 }
@@ -181,7 +184,8 @@ public struct RunDiff: Sendable, Codable {
                             durationMsB: node.durationMs, tokensB: node.displayTokens.total, differences: [])
             }
         }
-        firstDivergence = Self.firstDivergence(in: steps)
+        firstDivergence = steps.first(where: Divergence.isDivergent)
+        divergence = Divergence(steps: steps, alignment: alignment, a: a, b: b)
         output = WordDiff.diff(a.run.output ?? "", b.run.output ?? "")
         let chunksA = Set(a.chunks.map(Self.reference)), chunksB = Set(b.chunks.map(Self.reference))
         chunksGained = b.chunks.map(Self.reference).filter { !chunksA.contains($0) }
@@ -189,6 +193,14 @@ public struct RunDiff: Sendable, Codable {
         let citationsA = Set(a.citations.map(Self.reference)), citationsB = Set(b.citations.map(Self.reference))
         citationsGained = b.citations.map(Self.reference).filter { !citationsA.contains($0) }
         citationsLost = a.citations.map(Self.reference).filter { !citationsB.contains($0) }
+    }
+
+    /// The steps a replay pinned, when one run is a replay of the other: they were answered with
+    /// the recorded outputs, not run, so their times say nothing. Empty otherwise.
+    public static func pinned(_ a: RunRecord, _ b: RunRecord) -> Set<String> {
+        let replay = b.replayOf == a.jobId ? b : a.replayOf == b.jobId ? a : nil
+        guard let plan = replay?.replayPlan.flatMap({ JSONValue(parsing: $0) }) else { return [] }
+        return Set((plan["pinned"]?.arrayValue ?? []).compactMap(\.stringValue))
     }
 
     /// How far a step's tokens must move to count as a change: a quarter, and at least 100 tokens.
@@ -229,19 +241,18 @@ public struct RunDiff: Sendable, Codable {
     /// settings. `nil` when every step got the same input on both sides.
     public private(set) var firstDivergence: Step?
 
-    static func firstDivergence(in steps: [Step]) -> Step? {
-        steps.first { step in
-            step.change == .added || step.change == .removed
-                || (step.change == .changed && !Set(step.differences).isDisjoint(with: ["input", "model", "prompt", "parameters"]))
-        }
-    }
+    /// What followed the first divergence: the branch taken, the chain of later steps whose
+    /// inputs changed with it, and each side's cost from there. `nil` with `firstDivergence`.
+    public private(set) var divergence: Divergence?
 
     /// The first divergence in words (`First divergence: ANSWER (model differs)`); with the same
     /// inputs throughout, the first step that answered differently, or that there was none before
     /// a changed answer; `nil` when neither the steps nor the answer differ.
     public var divergenceSentence: String? {
+        if let divergence { return divergence.lines[0] }
+        // A comparison kept before the divergence was worked out has its first step only.
         if let first = firstDivergence {
-            let named = first.differences.filter { ["input", "model", "prompt", "parameters"].contains($0) }
+            let named = first.differences.filter(Divergence.inputDifferences.contains)
             let what = first.change == .added ? "only B ran it" : first.change == .removed ? "only A ran it"
                 : named.joined(separator: ", ") + (named.count == 1 ? " differs" : " differ")
             return "First divergence: \(first.path) (\(what))"
@@ -271,6 +282,24 @@ public struct RunDiff: Sendable, Codable {
     }
 
     /// Each node's path of codes from the top, in the nodes' order.
+    /// The positions of the steps whose time says nothing in a replay: the pinned ones, and those
+    /// with sub-steps that are all such steps.
+    static func timedByPins(_ nodes: [NodeRecord], pinned: Set<String>) -> Set<Int> {
+        guard !pinned.isEmpty else { return [] }
+        var children: [Int: [Int]] = [:]
+        for node in nodes { if let parent = node.parentPosition { children[parent, default: []].append(node.position) } }
+        var untimed: Set<Int> = []
+        // Children come after their parent in a run's order, so walking backwards settles them first.
+        for node in nodes.reversed() {
+            if let code = node.code, pinned.contains(code) {
+                untimed.insert(node.position)
+            } else if let kids = children[node.position], kids.allSatisfy(untimed.contains) {
+                untimed.insert(node.position)
+            }
+        }
+        return untimed
+    }
+
     static func paths(_ nodes: [NodeRecord]) -> [String] {
         var byPosition: [Int: String] = [:]
         return nodes.map { node in
@@ -317,7 +346,7 @@ public struct RunDiff: Sendable, Codable {
                 lines.append("      prompt: changed (too long to diff word by word)")
             }
         }
-        if let divergence = divergenceSentence { lines.append(divergence) }
+        if let divergence { lines += divergence.lines } else if let sentence = divergenceSentence { lines.append(sentence) }
         if outputChanged {
             let share = WordDiff.changedShare(output)
             lines.append("Answer: changed (\(Int((share * 100).rounded()))% of its words)")

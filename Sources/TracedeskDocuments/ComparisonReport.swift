@@ -296,7 +296,18 @@ public struct ComparisonReport {
         if diff.steps.count <= RunReport.openStepLimit { details.setAttribute("open", "open") }
         document.element("summary", in: details, text: "\(diff.stepsAdded) added, \(diff.stepsRemoved) removed, \(diff.stepsChanged) changed, "
                          + "\(diff.steps.count { $0.change == .same }) the same")
-        if let divergence = diff.divergenceSentence { document.element("p", in: details, attributes: ["class": "divergence"], text: divergence + ".") }
+        if let divergence = diff.divergence {
+            // Where the runs parted, then what came of it: the branch, the chain, the cost.
+            let lines = divergence.lines
+            document.element("p", in: details, attributes: ["class": "divergence"], text: lines[0] + ".")
+            let list = document.element("ul", in: details, attributes: ["class": "divergence-detail"])
+            for line in lines.dropFirst() {
+                let text = line.trimmingCharacters(in: .whitespaces)
+                document.element("li", in: list, text: text.prefix(1).uppercased() + text.dropFirst() + ".")
+            }
+        } else if let divergence = diff.divergenceSentence {
+            document.element("p", in: details, attributes: ["class": "divergence"], text: divergence + ".")
+        }
         if comparison.repeats > 1 {
             document.element("p", in: details, attributes: ["class": "note"],
                              text: "The steps of repeat 1 of A and of B; the times and tokens at the top are medians over \(TextFormat.every(comparison.repeats, "repeat")).")

@@ -18,11 +18,13 @@ struct RunSchedule {
         var rejects: Bool { action == "REJECT_ACTION" }
     }
 
-    /// What a debug run changes of the scenario: steps whose output is pinned (not run), and
-    /// steps the run stops before.
+    /// What a debug run changes of the scenario: steps whose output is pinned (not run), steps
+    /// the run stops before, and steps run with another model.
     struct Debugging: Sendable {
         var pins: [String: PodJSON] = [:]
         var breakPoints: Set<String> = []
+        /// Steps run with another model than their scenario's (an override's `spec`), by code.
+        var models: [String: String] = [:]
         static let none = Debugging()
     }
 
@@ -147,6 +149,11 @@ struct RunSchedule {
     static let pinnedDurationMs: Int64 = 4
 
     private static func schedule(_ step: StepScenario, start: Int64, _ context: Context) -> (Item, Stop?) {
+        var step = step
+        if let model = context.debugging.models[step.code] ?? step.baseCode.flatMap({ context.debugging.models[$0] }) {
+            // Its type is then the pod's for that model, not the scenario's for its own.
+            (step.model, step.modelType) = (model, nil)
+        }
         var item = Item(step: step, start: start)
         if let pinned = context.debugging.pins[step.code] ?? step.baseCode.flatMap({ context.debugging.pins[$0] }) {
             item.pinned = pinned

@@ -7,7 +7,8 @@ extension SimulatedPod {
     /// The body is what Oracle's CLI sends: `message`, `workflowCode`, `conversationId`,
     /// `invocationMode`, `status` (`PUBLISHED`; absent means DRAFT), `parameters`, and
     /// `debugParams` with `breakPoints` (steps to stop before) and `overrides` (per step,
-    /// `output: {success, output: "<JSON text>"}` pins its output: the step is not run). A
+    /// `output: {success, output: "<JSON text>"}` pins its output: the step is not run; `spec`, the
+    /// step's definition changed, runs it with `metadata.modelConfiguration.modelName`). A
     /// `drop` fault cuts the stream half-way.
     public func debug(team: String, body: Data, authorization: String?, fault: String?) -> PodResponse {
         if let response = checkToken(authorization) { return response }
@@ -48,6 +49,14 @@ extension SimulatedPod {
             for code in params?["breakPoints"]?.array ?? [] { if let code = code.string { debugging.breakPoints.insert(code) } }
             if case .object(let overrides)? = params?["overrides"] {
                 for (code, override) in overrides {
+                    if let spec = override["spec"] {
+                        // A step's definition, changed: of what it may change, the model is simulated.
+                        guard case .object = spec, spec["code"]?.string == nil || spec["code"]?.string == code else {
+                            return .fusionError(400, code: "FAI-40021", title: "Bad Request",
+                                                detail: "debugParams.overrides.\(code).spec must be the step's definition, an object with its code.")
+                        }
+                        if let model = spec["metadata"]?["modelConfiguration"]?["modelName"]?.string { debugging.models[code] = model }
+                    }
                     guard let output = override["output"] else { continue }
                     guard output["success"] != nil, let pinned = output["output"] else {
                         return .fusionError(400, code: "FAI-40020", title: "Bad Request",

@@ -44,7 +44,10 @@ public struct RunDetailsText: Sendable {
         field("Pod", run.pod)
         if let source = run.replayOf {
             let plan = run.replayPlan.flatMap { try? JSONDecoder().decode(ReplayPlan.Summary.self, from: Data($0.utf8)) }
-            let pinned = plan.map { ", \($0.pinned.count) step\($0.pinned.count == 1 ? "" : "s") pinned" + ($0.live.isEmpty ? "" : ", live: " + $0.live.joined(separator: ", ")) } ?? ""
+            let pinned = plan.map { plan in
+                ", \(plan.pinned.count) step\(plan.pinned.count == 1 ? "" : "s") pinned" + (plan.live.isEmpty ? "" : ", live: " + plan.live.joined(separator: ", "))
+                    + (plan.models ?? [:]).sorted { $0.key < $1.key }.map { ", \($0.key) on \($0.value)" }.joined()
+            } ?? ""
             field("Replay of", "run \(source.prefix(8))\(pinned) (tracedesk diff \(source.prefix(8)) \(run.jobId.prefix(8)))")
         }
         if !details.replays.isEmpty {

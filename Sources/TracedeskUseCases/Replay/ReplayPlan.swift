@@ -37,18 +37,25 @@ public struct ReplayPlan: Sendable {
         public var stoppedBefore: [String]
         /// Whether steps the recording never reached were let run live (`--allow-live`).
         public var allowLive: Bool
+        /// The steps run with another model than their definition's, by code (`--model`).
+        public var models: [String: String]? = nil
     }
 
-    /// `debugParams.overrides`: per step code, `{output: {success: true, output: TEXT}}`.
+    /// The step types that call a model, whose model `--model` may change.
+    public static let modelStepTypes: Set<String> = ["LLM", "AGENT"]
+
+    /// `debugParams.overrides`: per step code, `{output: {success: true, output: TEXT}}` for a
+    /// pinned step, `{spec: STEP}` for one run with another model.
     public private(set) var overrides: [String: JSONValue] = [:]
     /// `debugParams.breakPoints`.
     public private(set) var breakPoints: [String] = []
     public private(set) var summary: Summary
 
     /// The plan for replaying `source`. `live` and `pin` name steps to run live or to pin besides
-    /// the data steps; `definition` is the team's, for the steps a new path may reach.
-    public init(source: RunDetails, live: [String] = [], pin: [String] = [], definition: TeamDefinition?,
-                allowLive: Bool, maximumPinBytes: Int = ReplayPlan.defaultMaximumPinBytes) throws(TracedeskError) {
+    /// the data steps; `models` runs steps with another model (which takes their definitions);
+    /// `definition` is the team's, for the steps a new path may reach and the steps' definitions.
+    public init(source: RunDetails, live: [String] = [], pin: [String] = [], models: [String: String] = [:],
+                definition: TeamDefinition?, allowLive: Bool, maximumPinBytes: Int = ReplayPlan.defaultMaximumPinBytes) throws(TracedeskError) {
         let run = source.run
         let team = run.teamCode ?? run.workflowCode
         if let code = definition?.workflowCode, let team, code.uppercased() != team.uppercased() {
@@ -69,11 +76,14 @@ public struct ReplayPlan: Sendable {
             iterations[code, default: []].append(node)
         }
         let known = Set(order).union(definition?.steps.map(\.code) ?? [])
-        for code in live + pin where !known.contains(code) {
+        for code in live + pin + models.keys.sorted() where !known.contains(code) {
             throw .badInput("run \(run.jobId.prefix(8)) has no step \(code)\(definition == nil ? "" : " and its definition names none") (codes are case-sensitive)")
         }
         if let both = Set(live).intersection(pin).sorted().first {
             throw .badInput("\(both) is given to both --live and --pin: a step is run live or pinned, not both")
+        }
+        if let both = Set(models.keys).intersection(pin).sorted().first {
+            throw .badInput("\(both) is given to both --model and --pin: a pinned step does not run, so its model is never called")
         }
         let liveSet = Set(live), pinSet = Set(pin)
         var pinned: [String] = [], liveRecorded: [String] = [], refusals: [String] = []
@@ -107,6 +117,20 @@ public struct ReplayPlan: Sendable {
             overrides[code] = .object(["output": .object(["success": .bool(true), "output": .string(output)])])
             pinned.append(code)
         }
+        // Another model for a step travels as the step's definition with its model changed.
+        for (code, model) in models.sorted(by: { $0.key < $1.key }) {
+            guard let definition else {
+                throw .badInput("--model \(code)=\(model) sends the step's definition with its model changed, which takes the team's: pass --definition FILE.wf")
+            }
+            let type = definition.steps.first { $0.code == code }?.type ?? iterations[code]?.first?.type?.uppercased() ?? "?"
+            guard Self.modelStepTypes.contains(type) else {
+                throw .badInput("--model \(code)=\(model): \(code) is a \(type) step, which calls no model (an LLM or AGENT step does)")
+            }
+            guard let specification = definition.specification(of: code, withModel: model) else {
+                throw .badInput("--model \(code)=\(model): the definition has no step \(code), so its changed definition cannot be sent")
+            }
+            overrides[code] = .object(["spec": specification])
+        }
         if let first = refusals.first {
             let more = refusals.count > 1 ? " (and \(refusals.count - 1) more)" : ""
             throw .badInput("cannot replay run \(run.jobId.prefix(8)) with its data pinned: \(first)\(more); --live CODE runs a step live instead")
@@ -122,6 +146,7 @@ public struct ReplayPlan: Sendable {
             stoppedBefore = definition.steps.filter { Self.isDataStep($0.type) && !recorded.contains($0.code) && !liveSet.contains($0.code) }.map(\.code)
         }
         breakPoints = stoppedBefore
-        summary = Summary(pinned: pinned, live: liveRecorded + live.filter { iterations[$0] == nil }, stoppedBefore: stoppedBefore, allowLive: allowLive)
+        summary = Summary(pinned: pinned, live: liveRecorded + live.filter { iterations[$0] == nil },
+                          stoppedBefore: stoppedBefore, allowLive: allowLive, models: models.isEmpty ? nil : models)
     }
 }

@@ -22,6 +22,8 @@ public struct ReplayRun: Sendable {
     public var parameters: [String: String] = [:]
     public var live: [String] = []
     public var pin: [String] = []
+    /// Steps run with another model, by code.
+    public var models: [String: String] = [:]
     /// A `.wf` file: the team's definition, for the data steps a new path may reach.
     public var definition: String?
     public var allowLive = false
@@ -54,7 +56,7 @@ public struct ReplayRun: Sendable {
             guard let data = try? Data(contentsOf: url) else { throw .badInput("--definition \(path): cannot be read") }
             return try TeamDefinition(data: data, origin: path)
         }
-        let plan = try ReplayPlan(source: details, live: live, pin: pin, definition: teamDefinition, allowLive: allowLive,
+        let plan = try ReplayPlan(source: details, live: live, pin: pin, models: models, definition: teamDefinition, allowLive: allowLive,
                                   maximumPinBytes: maximumPinBytes)
         let versionStatus = status ?? source.versionStatus.flatMap { InvokeRequest.VersionStatus(rawValue: $0.uppercased()) } ?? .published
 
@@ -102,6 +104,9 @@ public struct ReplayRun: Sendable {
         var parts = ["replaying run \(source.jobId.prefix(8)) on \(status.rawValue)"]
         parts.append(summary.pinned.isEmpty ? "nothing pinned" : "\(summary.pinned.count) step\(summary.pinned.count == 1 ? "" : "s") pinned to their recorded outputs (\(list(summary.pinned)))")
         if !summary.live.isEmpty { parts.append("live: \(list(summary.live))") }
+        if let models = summary.models {
+            parts.append(models.sorted { $0.key < $1.key }.map { "\($0.key) on \($0.value)" }.joined(separator: ", "))
+        }
         if !summary.stoppedBefore.isEmpty { parts.append("stopping before the data steps it never reached (\(list(summary.stoppedBefore)))") }
         if summary.allowLive { parts.append("steps it never reached run live (--allow-live)") }
         return parts.joined(separator: "; ")

@@ -42,9 +42,10 @@ struct ReplayCommandTests {
         let replayed = await tracedesk.run(["replay", String(source.prefix(8)), "--definition", Self.definition])
         #expect(replayed.status == 0, "\(replayed.stderr)")
         #expect(replayed.stderr.contains("2 steps pinned to their recorded outputs (GET_ITEM_M1000034, GET_ITEM_M1000040)"), "\(replayed.stderr)")
-        // The parallel step holding the pinned ones is quicker; no step differs in what it did.
-        #expect(replayed.stdout.contains("Steps: 0 added, 0 removed") && replayed.stdout.contains("Answer: the same"), "\(replayed.stdout)")
-        #expect(!replayed.stdout.contains("(output") && !replayed.stdout.contains("BO_FUNCTION (time"), "pinned steps are not compared by time: \(replayed.stdout)")
+        // No step differs in what it did.
+        #expect(replayed.stdout.contains("Steps: 0 added, 0 removed, 0 changed") && replayed.stdout.contains("Answer: the same"), "\(replayed.stdout)")
+        #expect(!replayed.stdout.contains("BO_FUNCTION (time"), "pinned steps are not compared by time: \(replayed.stdout)")
+        #expect(!replayed.stdout.contains("PARALLEL (time"), "nor the parallel step that holds only pinned ones: \(replayed.stdout)")
 
         let request = try #require(debugRequests().last)
         #expect(request["message"]?.stringValue == "Compare M1000034 and M1000040" && request["status"]?.stringValue == "PUBLISHED")
@@ -63,6 +64,11 @@ struct ReplayCommandTests {
         let shown = await tracedesk.run(["show", "last"])
         #expect(shown.stdout.contains("Replay of      run \(source.prefix(8)), 2 steps pinned"), "\(shown.stdout)")
         #expect(await tracedesk.run(["show", String(source.prefix(8))]).stdout.contains("Replays        \(replayId.prefix(8))"))
+        // diff knows the replay's pins later too, from either side.
+        for (a, b) in [(source, replayId), (replayId, source)] {
+            let diffed = await tracedesk.run(["diff", a, b])
+            #expect(diffed.status == 0 && !diffed.stdout.contains("BO_FUNCTION (time"), "pinned steps are not compared by time: \(diffed.stdout)")
+        }
     }
 
     @Test("on DRAFT, the added data step stops the replay before it; with --allow-live it runs and is the first divergence")
@@ -88,6 +94,51 @@ struct ReplayCommandTests {
         let overrides = try #require(debugRequests().last?["debugParams"]?["overrides"]?.objectValue)
         #expect(Set(overrides.keys) == ["GET_ITEM_M1000034", "COMPARE_ITEMS"])
         #expect(try await details()["run"]?["replayPlan"]?["live"]?.arrayValue == [.string("GET_ITEM_M1000040")])
+    }
+
+    @Test("--model runs one step with another model: its definition, model changed, is the only spec sent, and only that step's model moves")
+    func anotherModel() async throws {
+        let source = try await recordedRun()
+        let result = await tracedesk.run(["replay", source, "--definition", Self.definition, "--model", "COMPARE_ITEMS=meta.llama-3.3-70b-instruct"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("COMPARE_ITEMS on meta.llama-3.3-70b-instruct"), "\(result.stderr)")
+        let overrides = try #require(debugRequests().last?["debugParams"]?["overrides"]?.objectValue)
+        #expect(Set(overrides.keys) == ["GET_ITEM_M1000034", "GET_ITEM_M1000040", "COMPARE_ITEMS"])
+        let spec = try #require(overrides["COMPARE_ITEMS"]?["spec"])
+        #expect(spec["code"]?.stringValue == "COMPARE_ITEMS" && spec["type"]?.stringValue == "LLM", "the step's own definition")
+        #expect(spec["metadata"]?["modelConfiguration"]?["modelName"]?.stringValue == "meta.llama-3.3-70b-instruct")
+        #expect(spec["metadata"]?["name"]?.stringValue == "Compare the items", "the rest of its definition kept")
+        #expect(overrides["COMPARE_ITEMS"]?["output"] == nil && overrides["GET_ITEM_M1000034"]?["spec"] == nil)
+
+        let replay = try await details()
+        let nodes = replay["nodes"]?.arrayValue ?? []
+        let calls = nodes.first { $0["code"]?.stringValue == "COMPARE_ITEMS" }?["llmCalls"]?.arrayValue ?? []
+        #expect(!calls.isEmpty && calls.allSatisfy { $0["model"]?.stringValue == "meta.llama-3.3-70b-instruct" }, "\(calls)")
+        #expect(nodes.filter { $0["code"]?.stringValue != "COMPARE_ITEMS" }.allSatisfy { $0["llmCalls"]?.arrayValue?.isEmpty ?? true },
+                "no other step called a model")
+        #expect(replay["run"]?["replayPlan"]?["models"]?["COMPARE_ITEMS"]?.stringValue == "meta.llama-3.3-70b-instruct")
+        #expect(result.stdout.contains("~ COMPARE_ITEMS") && result.stdout.contains("model: cohere.command-r-plus-08-2024 → meta.llama-3.3-70b-instruct"),
+                "\(result.stdout)")
+        #expect(result.stdout.contains("First divergence: COMPARE_ITEMS (model differs)"), "\(result.stdout)")
+        #expect(await tracedesk.run(["show", "last"]).stdout.contains("COMPARE_ITEMS on meta.llama-3.3-70b-instruct"))
+    }
+
+    @Test("--model is refused without a definition, on a step that calls no model, on a pinned step, and without a model")
+    func anotherModelRefused() async throws {
+        let source = try await recordedRun()
+        let sent = debugRequests().count
+        let cases: [([String], String)] = [
+            (["--allow-live", "--model", "COMPARE_ITEMS=x"], "pass --definition FILE.wf"),
+            (["--definition", Self.definition, "--model", "PARSE_ITEMS=x"], "PARSE_ITEMS is a CODE step, which calls no model"),
+            (["--definition", Self.definition, "--model", "COMPARE_ITEMS=x", "--pin", "COMPARE_ITEMS"], "given to both --model and --pin"),
+            (["--definition", Self.definition, "--model", "NOPE=x"], "has no step NOPE"),
+            (["--definition", Self.definition, "--model", "COMPARE_ITEMS="], "--model takes CODE=MODEL"),
+        ]
+        for (flags, says) in cases {
+            let refused = await tracedesk.run(["replay", source] + flags)
+            #expect(refused.status == 2 && refused.stderr.contains(says), "\(flags): \(refused.stderr)")
+        }
+        #expect(debugRequests().count == sent, "nothing was sent")
     }
 
     @Test("refused before anything is sent: no definition, an unknown step, a pin too large, another team's definition, a run still going")

@@ -248,6 +248,54 @@ extension CompareTests {
         #expect(same.steps.allSatisfy { $0.change == .same })
     }
 
+    @Test("the first divergence says which branch a condition took, the later steps whose inputs changed with it (not every later step), and each side's cost from there")
+    func divergenceChainAndCost() throws {
+        func step(_ code: String, _ type: String, input: String = "x", output: String = "ok", tokens: Int = 0, ms: Int) -> String {
+            #"{"nodeCode": "\#(code)", "nodeType": "\#(type)", "status": "COMPLETE", "input": "\#(input)", "output": "\#(output)", "#
+                + #""inputTokens": \#(tokens), "outputTokens": \#(tokens / 10), "durationMs": \#(ms)}"#
+        }
+        let a = Self.body(job: "dv-a", output: "In stock.", nodes: "[" + [
+            step("START", "START", ms: 1), step("READ", "BO_FUNCTION", ms: 500),
+            step("CHECK", "CONDITION", output: #"{\"outcome\": \"true\"}"#, ms: 2),
+            step("ANSWER", "LLM", input: "18 at IMO", output: "In stock.", tokens: 1000, ms: 3000),
+            step("FORMAT", "CODE", ms: 10),
+        ].joined(separator: ", ") + "]", tokens: (1000, 100), time: 3600)
+        let b = Self.body(job: "dv-b", output: "Out of stock; reorder.", nodes: "[" + [
+            step("START", "START", ms: 1), step("READ", "BO_FUNCTION", ms: 500),
+            step("CHECK", "CONDITION", output: #"{\"outcome\": \"false\"}"#, ms: 2),
+            step("REORDER", "BO_FUNCTION", ms: 1500),
+            step("ANSWER", "LLM", input: "0 at IMO; reorder placed", output: "Out of stock; reorder.", tokens: 1400, ms: 4000),
+            step("FORMAT", "CODE", ms: 10),
+        ].joined(separator: ", ") + "]", tokens: (1400, 140), time: 6100)
+        let store = try HistoryStore.inMemory()
+        _ = try Importer(store: store).importBodies(from: [CaptureSource.data(Data(a.utf8), origin: "a"), CaptureSource.data(Data(b.utf8), origin: "b")], team: nil)
+        let diff = RunDiff(a: try store.details(of: store.run("dv-a")), b: try store.details(of: store.run("dv-b")))
+        let divergence = try #require(diff.divergence)
+
+        #expect(divergence.path == "REORDER" && divergence.change == .added)
+        #expect(divergence.branch == Divergence.Branch(path: "CHECK", a: "true", b: "false"), "the condition's outcome, read from its output")
+        #expect(divergence.chain == ["ANSWER"], "ANSWER got another input; FORMAT got the same one, so it is not in the chain")
+        #expect(divergence.costA == Divergence.Cost(timeMs: 3010, tokens: 1100, aiUnits: nil, steps: 2), "A from ANSWER, its first step from there")
+        #expect(divergence.costB == Divergence.Cost(timeMs: 5510, tokens: 1540, aiUnits: nil, steps: 3))
+        let lines = diff.summaryLines
+        #expect(lines.contains("First divergence: REORDER (only B ran it)"), "\(lines)")
+        #expect(lines.contains("  CHECK took another branch: true → false"), "\(lines)")
+        #expect(lines.contains("  then 1 later step's input changed with it: ANSWER"), "\(lines)")
+        #expect(lines.contains("  from there: A 2 steps, 3.0 s, 1,100 tokens; B 3 steps, 5.5 s, 1,540 tokens (B +2.5 s, +440 tokens)"), "\(lines)")
+
+        // The JSON and the comparison report carry the same.
+        let json = try #require(JSONValue(parsing: String(decoding: try JSONEncoder().encode(diff), as: UTF8.self)))
+        #expect(json["divergence"]?["chain"]?.arrayValue == [.string("ANSWER")] && json["divergence"]?["costB"]?["tokens"]?.intValue == 1540)
+        let html = try ComparisonReport(comparison: .of(try store.details(of: store.run("dv-a")), try store.details(of: store.run("dv-b"))), twoRuns: true).html()
+        let document = try HTMLDocument(parsing: html, origin: "divergence")
+        let items = document.elements(named: "li").filter { $0.parent?.classes.contains("divergence-detail") == true }.map(\.textContent)
+        #expect(items == ["CHECK took another branch: true → false.", "Then 1 later step's input changed with it: ANSWER.",
+                          "From there: A 2 steps, 3.0 s, 1,100 tokens; B 3 steps, 5.5 s, 1,540 tokens (B +2.5 s, +440 tokens)."], "\(items)")
+
+        // Two runs that never part before their answers differ say so, with no chain or cost.
+        #expect(RunDiff(a: try store.details(of: store.run("dv-a")), b: try store.details(of: store.run("dv-a"))).divergence == nil)
+    }
+
     @Test("a prompt that differs only in spacing is the same prompt; a token or time move counts the same from either side")
     func spacingAndSymmetry() throws {
         func llm(system: String, tokens: Int) -> String {
