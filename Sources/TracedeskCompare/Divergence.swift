@@ -121,9 +121,7 @@ public struct Divergence: Sendable, Codable, Equatable {
 
     /// The divergence in words, as lines for a terminal: where, the branch, the chain, the cost.
     public var lines: [String] {
-        let what = change == .added ? "only B ran it" : change == .removed ? "only A ran it"
-            : differences.joined(separator: ", ") + (differences.count == 1 ? " differs" : " differ")
-        var lines = ["First divergence: \(path) (\(what))"]
+        var lines = [Self.sentence(path: path, change: change, differences: differences)]
         if let branch {
             lines.append("  \(branch.path == path ? "it" : branch.path) took another branch: \(branch.a ?? "none") → \(branch.b ?? "none")")
         }
@@ -135,6 +133,14 @@ public struct Divergence: Sendable, Codable, Equatable {
         }
         lines.append("  from there: A \(Self.describe(costA)); B \(Self.describe(costB))" + Self.delta(costA, costB))
         return lines
+    }
+
+    /// `First divergence: PATH (what differed)`, for a step one side ran alone or one given
+    /// another input (`differences` among `inputDifferences`).
+    static func sentence(path: String, change: RunDiff.Step.Change, differences: [String]) -> String {
+        let what = change == .added ? "only B ran it" : change == .removed ? "only A ran it"
+            : differences.joined(separator: ", ") + (differences.count == 1 ? " differs" : " differ")
+        return "First divergence: \(path) (\(what))"
     }
 
     static func describe(_ cost: Cost) -> String {

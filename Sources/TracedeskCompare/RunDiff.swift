@@ -252,10 +252,8 @@ public struct RunDiff: Sendable, Codable {
         if let divergence { return divergence.lines[0] }
         // A comparison kept before the divergence was worked out has its first step only.
         if let first = firstDivergence {
-            let named = first.differences.filter(Divergence.inputDifferences.contains)
-            let what = first.change == .added ? "only B ran it" : first.change == .removed ? "only A ran it"
-                : named.joined(separator: ", ") + (named.count == 1 ? " differs" : " differ")
-            return "First divergence: \(first.path) (\(what))"
+            return Divergence.sentence(path: first.path, change: first.change,
+                                       differences: first.differences.filter(Divergence.inputDifferences.contains))
         }
         // The same inputs throughout: the first step that answered them differently is where the runs part.
         if let answered = steps.first(where: { $0.change == .changed && $0.differences.contains("output") }) {
@@ -281,7 +279,6 @@ public struct RunDiff: Sendable, Codable {
         return parts.joined(separator: "\n")
     }
 
-    /// Each node's path of codes from the top, in the nodes' order.
     /// The positions of the steps whose time says nothing in a replay: the pinned ones, and those
     /// with sub-steps that are all such steps.
     static func timedByPins(_ nodes: [NodeRecord], pinned: Set<String>) -> Set<Int> {
@@ -300,6 +297,7 @@ public struct RunDiff: Sendable, Codable {
         return untimed
     }
 
+    /// Each node's path of codes from the top, in the nodes' order.
     static func paths(_ nodes: [NodeRecord]) -> [String] {
         var byPosition: [Int: String] = [:]
         return nodes.map { node in
