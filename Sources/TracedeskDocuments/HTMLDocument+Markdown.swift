@@ -85,29 +85,47 @@ extension HTMLDocument {
     }
 
     /// Appends inlines, keeping a stack of the styles open: opens and closes nest properly, and a
-    /// style opened deeper than `maximumInlineDepth` is not drawn (nor is its close).
+    /// style opened deeper than `maximumInlineDepth` is not drawn (nor is its close). Texts that
+    /// meet in one element are joined before they become a node (libxml2 would join them by
+    /// copying the node's text each time).
     private func append(_ inlines: [MarkdownText.Inline], in parent: HTMLElement, allowlist: MarkupAllowlist) {
         var open: [HTMLElement] = [parent]
         var undrawn = 0
+        var pending = ""
+        func flush() {
+            if !pending.isEmpty {
+                text(pending, in: open[open.count - 1])
+                pending = ""
+            }
+        }
         for inline in inlines {
-            let current = open[open.count - 1]
             switch inline {
             case .text(let text):
-                self.text(text, in: current)
+                pending += text
             case .code(let code):
-                text(code, in: allowed("code", in: current, allowlist))
+                flush()
+                text(code, in: allowed("code", in: open[open.count - 1], allowlist))
             case .lineBreak:
-                _ = allowed("br", in: current, allowlist)
+                flush()
+                _ = allowed("br", in: open[open.count - 1], allowlist)
             case .open(let style):
-                if open.count > Self.maximumInlineDepth {
+                let name = style == .strong ? "strong" : style == .emphasis ? "em" : "del"
+                if open.count > Self.maximumInlineDepth || allowlist.elements[name] == nil {
                     undrawn += 1
                 } else {
-                    let name = style == .strong ? "strong" : style == .emphasis ? "em" : "del"
-                    if allowlist.elements[name] != nil { open.append(element(name, in: current)) } else { undrawn += 1 }
+                    flush()
+                    open.append(element(name, in: open[open.count - 1]))
                 }
             case .close:
-                if undrawn > 0 { undrawn -= 1 } else if open.count > 1 { open.removeLast() }
+                if undrawn > 0 {
+                    undrawn -= 1
+                } else if open.count > 1 {
+                    flush()
+                    open.removeLast()
+                }
             case .link(let destination, let title, let content):
+                flush()
+                let current = open[open.count - 1]
                 guard allowlist.allowsURL(destination), allowlist.elements["a"] != nil else {
                     append(content, in: current, allowlist: allowlist)
                     continue
@@ -123,5 +141,6 @@ extension HTMLDocument {
                 }
             }
         }
+        flush()
     }
 }

@@ -697,11 +697,22 @@ struct InlineReader {
     /// its character, and the openers of other characters opened after that one can no longer
     /// close inside it. Every delimiter is pushed and popped once, so pairing is linear.
     private static func pairEmphasis(_ tokens: inout [Token], _ delimiters: [Delimiter]) {
-        var stacks: [UInt8: [Int]] = [:]
+        // The stacks are an array, not a dictionary keyed by marker: the crossing rule below pops
+        // the other stacks while walking them, and a dictionary changed while its keys are walked
+        // copies the stack it changes each time.
+        var stacks: [[Int]] = [[], [], []]
+        func stack(of character: UInt8) -> Int {
+            switch character {
+            case UInt8(ascii: "*"): 0
+            case UInt8(ascii: "_"): 1
+            default: 2
+            }
+        }
         var remaining = delimiters.map(\.count)
         for (number, delimiter) in delimiters.enumerated() {
+            let own = stack(of: delimiter.character)
             if delimiter.canClose {
-                while remaining[number] > 0, let opener = stacks[delimiter.character]?.last {
+                while remaining[number] > 0, let opener = stacks[own].last {
                     let available = remaining[opener]
                     let use = delimiter.character == UInt8(ascii: "~") ? 2 : (available >= 2 && remaining[number] >= 2 ? 2 : 1)
                     let style: MarkdownText.Style = delimiter.character == UInt8(ascii: "~") ? .strikethrough : (use == 2 ? .strong : .emphasis)
@@ -715,35 +726,48 @@ struct InlineReader {
                         closes.append(style)
                         tokens[delimiter.token] = .delimiter(character: character, remaining: remaining[number], opens: opens, closes: closes)
                     }
-                    if remaining[opener] == 0 { stacks[delimiter.character]?.removeLast() }
+                    if remaining[opener] == 0 { stacks[own].removeLast() }
                     // Openers of other characters inside the pair can no longer be closed: they would cross it.
-                    for other in stacks.keys where other != delimiter.character {
-                        while let last = stacks[other]?.last, last > opener { stacks[other]?.removeLast() }
+                    for other in stacks.indices where other != own {
+                        while let last = stacks[other].last, last > opener { stacks[other].removeLast() }
                     }
                     if delimiter.character == UInt8(ascii: "~") { break }
                 }
             }
-            if delimiter.canOpen, remaining[number] > 0 { stacks[delimiter.character, default: []].append(number) }
+            if delimiter.canOpen, remaining[number] > 0 { stacks[own].append(number) }
         }
     }
 
     /// The tokens as inlines: each delimiter's unpaired markers as text, its closes first and its
-    /// opens last (outermost first), so that the styles nest.
+    /// opens last (outermost first), so that the styles nest. Texts that end up side by side (the
+    /// markers that paired with nothing, between words) are one text: libxml2 merges a text node
+    /// into the one before it by copying both, so 10,000 pieces side by side cost a gigabyte of
+    /// copies where one piece costs one.
     private static func flatten(_ tokens: [Token]) -> [MarkdownText.Inline] {
         var inlines: [MarkdownText.Inline] = []
         inlines.reserveCapacity(tokens.count)
+        var pending = ""
+        func appendText(_ text: String) { pending += text }
+        func append(_ inline: MarkdownText.Inline) {
+            if !pending.isEmpty {
+                inlines.append(.text(pending))
+                pending = ""
+            }
+            inlines.append(inline)
+        }
         for token in tokens {
             switch token {
-            case .text(let text): inlines.append(.text(text))
-            case .code(let code): inlines.append(.code(code))
-            case .lineBreak: inlines.append(.lineBreak)
-            case .link(let destination, let title, let content): inlines.append(.link(destination: destination, title: title, content: content))
+            case .text(let text): appendText(text)
+            case .code(let code): append(.code(code))
+            case .lineBreak: append(.lineBreak)
+            case .link(let destination, let title, let content): append(.link(destination: destination, title: title, content: content))
             case .delimiter(let character, let remaining, let opens, let closes):
-                for style in closes { inlines.append(.close(style)) }
-                if remaining > 0 { inlines.append(.text(String(repeating: Character(Unicode.Scalar(character)), count: remaining))) }
-                for style in opens.reversed() { inlines.append(.open(style)) }
+                for style in closes { append(.close(style)) }
+                if remaining > 0 { appendText(String(repeating: Character(Unicode.Scalar(character)), count: remaining)) }
+                for style in opens.reversed() { append(.open(style)) }
             }
         }
+        if !pending.isEmpty { inlines.append(.text(pending)) }
         return inlines
     }
 
