@@ -15,7 +15,7 @@ public struct DescribeHistory: Sendable {
     }
 
     public func run(in context: CommandContext) throws(TracedeskError) -> CommandOutcome {
-        let store = vacuum ? try history.openForWriting(in: context) : try history.openForReading(in: context)
+        let store = vacuum ? try history.openExistingForWriting(in: context) : try history.openForReading(in: context)
         var before: Int64?
         if vacuum {
             let statistics = try store.statistics()

@@ -18,7 +18,7 @@ public struct PruneHistory: Sendable {
     }
 
     public func run(in context: CommandContext) throws(TracedeskError) -> CommandOutcome {
-        let store = try history.openForWriting(in: context)
+        let store = try history.openExistingForWriting(in: context)
         let outcome = try store.prune(request, dryRun: dryRun)
         let format = TextFormat(timeZone: context.timeZone)
         let verb = dryRun ? "Would remove" : "Removed"

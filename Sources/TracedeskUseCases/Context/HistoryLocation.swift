@@ -20,15 +20,26 @@ public struct HistoryLocation: Sendable {
 
     /// Opens the history for recording, creating it (0600, in a 0700 folder) when it does not exist.
     public func openForWriting(in context: CommandContext) throws(TracedeskError) -> HistoryStore {
-        try HistoryStore(path: path(in: context), mode: .readWrite)
+        let path = path(in: context)
+        if Self.isFolder(path) { throw Self.folder(path) }
+        return try HistoryStore(path: path, mode: .readWrite)
+    }
+
+    /// Opens the history for changing what it holds (`prune`, `history --vacuum`): an error naming
+    /// the path when there is none, for there is nothing to change and a mistyped `--db` must not
+    /// leave an empty history behind.
+    public func openExistingForWriting(in context: CommandContext) throws(TracedeskError) -> HistoryStore {
+        let path = path(in: context)
+        if Self.isFolder(path) { throw Self.folder(path) }
+        guard FileManager.default.fileExists(atPath: path) else { throw Self.missing(path) }
+        return try HistoryStore(path: path, mode: .readWrite)
     }
 
     /// Opens the history for reading; `nil` when there is none at the path (nothing is created).
     public func openIfPresent(in context: CommandContext) throws(TracedeskError) -> HistoryStore? {
         let path = path(in: context)
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return nil }
-        if isFolder.boolValue { throw .badInput("\(path) is a folder, not a history: pass a file name to --db") }
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        if Self.isFolder(path) { throw Self.folder(path) }
         let store = try HistoryStore(path: path, mode: .readOnly)
         if store.missesUncheckpointedWrites {
             try context.warn("the history at \(path) is read as of its last checkpoint: it cannot be opened in place from here "
@@ -41,6 +52,15 @@ public struct HistoryLocation: Sendable {
     public func openForReading(in context: CommandContext) throws(TracedeskError) -> HistoryStore {
         guard let store = try openIfPresent(in: context) else { throw Self.missing(path(in: context)) }
         return store
+    }
+
+    private static func isFolder(_ path: String) -> Bool {
+        var isFolder: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+    }
+
+    static func folder(_ path: String) -> TracedeskError {
+        .badInput("\(path) is a folder, not a history: pass a file name to --db")
     }
 
     static func missing(_ path: String) -> TracedeskError {

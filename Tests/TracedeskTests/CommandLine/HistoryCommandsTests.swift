@@ -298,6 +298,29 @@ struct HistoryMaintenanceCommandsTests {
         #expect(await tracedesk.run(["prune", "--older-than", "someday"]).status == 2)
     }
 
+    @Test("prune and --vacuum of a mistyped --db say there is no history there and create none")
+    func pruneOfNoHistory() async throws {
+        let mistyped = folder.path("histroy.sqlite")
+        let harness = CommandLineHarness(database: mistyped)
+        for arguments in [["prune", "--older-than", "90d", "--dry-run"], ["prune", "--older-than", "90d"], ["history", "--vacuum"]] {
+            let result = await harness.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("no history at \(mistyped)"), "\(arguments): \(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: mistyped), "\(arguments) created the history")
+        }
+    }
+
+    @Test("--db naming a folder says it is a folder, for commands that record as for those that read")
+    func historyThatIsAFolder() async throws {
+        let harness = CommandLineHarness(database: folder.url.path)
+        for arguments in [["import", "samples/bodies/supervisor-complete.json"], ["prune", "--older-than", "90d"], ["runs"]] {
+            let result = await harness.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("is a folder, not a history"), "\(arguments): \(result.stderr)")
+            #expect(!result.stderr.contains("disk I/O"), "\(arguments): \(result.stderr)")
+        }
+    }
+
     @Test("history says where the history is, how large, and what it holds; --vacuum compacts it")
     func describe() async throws {
         _ = await tracedesk.run(["import", "samples/bodies/supervisor-complete.json", "samples/bodies/worker-card-error.json"])
