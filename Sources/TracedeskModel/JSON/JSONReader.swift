@@ -175,13 +175,24 @@ public struct JSONReader {
         }
     }
 
+    /// Reads `true`, `false` or `null`. What only starts like one is named as the word it is
+    /// (`not json` is "unexpected 'not'"); the end of the text is blamed only when what is there
+    /// spells the start of the word (`nul`).
     private mutating func literal(_ word: StaticString) throws(Failure) {
         let count = word.utf8CodeUnitCount
-        guard position + count <= bytes.count else { throw failure("unexpected end of the text") }
-        for offset in 0..<count where bytes[position + offset] != word.utf8Start[offset] {
-            throw failure("unexpected \(describe(bytes[position]))")
+        let available = min(count, bytes.count - position)
+        for offset in 0..<available where bytes[position + offset] != word.utf8Start[offset] {
+            var end = position
+            while end < bytes.count, end - position < 24, isLetter(bytes[end]) { end += 1 }
+            let found = end > position + 1 ? "'\(String(decoding: bytes[position..<end], as: UTF8.self))'" : describe(bytes[position])
+            throw failure("unexpected \(found)")
         }
+        guard available == count else { throw failure("unexpected end of the text") }
         position += count
+    }
+
+    private func isLetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
     }
 
     private mutating func number() throws(Failure) -> JSONValue {

@@ -64,7 +64,7 @@ public struct FollowRun: Sendable {
             let hint = ProgressText.resumeHint(jobId: jobId, team: team)
             switch error.kind {
             case .interrupted:
-                throw TracedeskError(.interrupted, "interrupted; everything received is recorded. \(hint)")
+                throw TracedeskError(.interrupted, "interrupted; everything received is recorded, and \(hint)")
             case .timedOut, .podUnavailable:
                 // The timeout is what the user must hear about; a report that cannot be written is a warning.
                 do { try writeReport(in: context) } catch { try? context.warn("no report written: \(error.message)") }

@@ -179,7 +179,7 @@ struct HistoryCommandsTests {
         try Data(#"{"status": "RUNNING"}"#.utf8).write(to: noJobId)
 
         let cases: [([String], String)] = [
-            (["import", "samples/bodies/worker-card-error.json", notJSON.path], "\(notJSON.path): body 1 (line 1) not JSON"),
+            (["import", "samples/bodies/worker-card-error.json", notJSON.path], "\(notJSON.path): body 1 (line 1) not JSON (unexpected 'these' at line 1, column 1)"),
             (["import", noJobId.path], "\(noJobId.path): not a status body: it has no jobId"),
             (["import", "no-such-file.json"], "no-such-file.json: no such file"),
             (["show", "zzzz"], "no run matches 'zzzz'"),
@@ -188,6 +188,9 @@ struct HistoryCommandsTests {
             (["runs", "--status", "DONE"], "--status takes RUNNING, WAITING, COMPLETE or ERROR"),
             (["runs", "--since", "last tuesday"], "--since takes an age"),
             (["show"], "Missing expected argument"),
+            // A run that has ended has nothing to follow: show it, not poll it.
+            (["resume", "7d3b9f1e", "--approve"],
+             "run 7d3b9f1e-4a2c-4e6d-8b05-3f9a1c7e2d64 is COMPLETE, not WAITING: there is nothing to answer (it has ended; see it with: tracedesk show 7d3b9f1e)"),
         ]
         for (arguments, message) in cases {
             let result = await tracedesk.run(arguments)

@@ -180,7 +180,8 @@ final class InvokeCommandTests {
         command.cancel()
         let status = await command.value
         #expect(status == 130, "\(stderr.text)")
-        #expect(stderr.text.contains("interrupted; everything received is recorded"))
+        #expect(stderr.text.contains("interrupted; everything received is recorded, and the job goes on at the pod; follow it with: tracedesk poll "),
+                "one sentence: no lower-case sentence after a full stop")
         let runs = JSONValue(parsing: await tracedesk.run(["runs", "--json"]).stdout)?.arrayValue ?? []
         #expect(runs.first?["status"]?.stringValue == "WAITING")
         #expect(await tracedesk.run(["resume", "last", "--reject", "--feedback", "wrong period"]).status == 0)

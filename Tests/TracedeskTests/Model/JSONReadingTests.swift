@@ -30,6 +30,13 @@ struct JSONReadingTests {
             ("[1,]", "unexpected ']'"),
             ("{} {}", "unexpected text after the value"),
             (#""\x""#, "an unknown escape"),
+            // A word is named as written; the end of the text is blamed only for the start of a literal.
+            ("not json", "unexpected 'not' at line 1, column 1"),
+            ("nope", "unexpected 'nope' at line 1, column 1"),
+            ("[nul", "unexpected end of the text at line 1, column 2"),
+            ("[n", "unexpected end of the text"),
+            ("fals", "unexpected end of the text"),
+            ("trust me", "unexpected 'trust' at line 1, column 1"),
         ]
         for (text, reason) in cases {
             #expect { _ = try JSONReader.read(text) } throws: { error in
