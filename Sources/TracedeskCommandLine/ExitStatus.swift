@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TracedeskClient
 import TracedeskModel
 import TracedeskUseCases
 
@@ -44,6 +45,11 @@ enum ExitStatus {
             return success
         }
         var message = Tracedesk.message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+        // `--client-secret X` is refused for a reason, which the parser cannot tell.
+        if let secret = PodSecret.refusedFlag(in: arguments), message.contains("'\(secret.refusedFlag)") {
+            try? context.note(secret.whereItComesFrom)
+            return badInput
+        }
         if message.isEmpty { message = String(describing: error) }
         message = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         try? context.note("\(message) (see '\(CommandNames.path(of: arguments).joined(separator: " ")) --help')")

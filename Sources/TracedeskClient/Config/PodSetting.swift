@@ -80,6 +80,22 @@ public enum PodSecret: String, CaseIterable, Sendable {
         }
     }
 
+    /// The flag a user might try for it, which Tracedesk does not have: `--client-secret`.
+    public var refusedFlag: String { "--" + profileKey.replacingOccurrences(of: "_", with: "-") }
+
+    /// The secret a refused flag (`--client-secret`, `--password=…`) names among `arguments`, if any.
+    public static func refusedFlag(in arguments: [String]) -> PodSecret? {
+        allCases.first { secret in
+            arguments.contains { $0 == secret.refusedFlag || $0.hasPrefix(secret.refusedFlag + "=") }
+        }
+    }
+
+    /// Why there is no flag for it, and where it comes from instead.
+    public var whereItComesFrom: String {
+        "\(refusedFlag) is not an option: a secret given as a flag is seen by every user of the machine (ps) and kept in "
+            + "shell history, so it comes from \(environmentVariable) or the file \(fileSetting.flag) FILE names"
+    }
+
     /// The profile key a careless user might write it under: `client_secret`.
     public var profileKey: String {
         switch self {

@@ -29,6 +29,15 @@ public struct PodSettings: Sendable {
         return profile?[setting]
     }
 
+    /// Where the setting's value comes from, to name in a message about it: `--pod`,
+    /// `TRACEDESK_POD`, or `pod of [profiles.NAME] in PATH` (a value from a file is not a flag).
+    public func source(of setting: PodSetting) -> String {
+        if flags[setting] != nil { return setting.flag }
+        if let variable = environment[setting.environmentVariable], !variable.isEmpty { return setting.environmentVariable }
+        if let profile, profile[setting] != nil { return "\(setting.profileKey) of [profiles.\(profile.name)] in \(profile.origin)" }
+        return setting.flag
+    }
+
     /// A secret: from the file a flag names, else its environment variable, else the file the profile names.
     public func secret(_ secret: PodSecret) throws(TracedeskError) -> String? {
         if let file = flags[secret.fileSetting] { return try Self.read(file, what: secret.words) }
@@ -44,7 +53,7 @@ public struct PodSettings: Sendable {
             throw .badInput("no pod: give --pod URL, set TRACEDESK_POD, or use a --profile")
         }
         guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw .badInput("--pod \(text) is not an http(s) URL")
+            throw .badInput("\(source(of: .pod)) \(text) is not an http(s) URL")
         }
         return url
     }
@@ -52,7 +61,7 @@ public struct PodSettings: Sendable {
     /// The API path version: `--api`, else `$TRACEDESK_API`, else the profile's, else v1.
     public func apiVersion() throws(TracedeskError) -> AgentClient.APIVersion {
         let text = value(.api) ?? "v1"
-        guard let version = AgentClient.APIVersion(rawValue: text) else { throw .badInput("--api takes v1 or v2, not \(text)") }
+        guard let version = AgentClient.APIVersion(rawValue: text) else { throw .badInput("\(source(of: .api)) takes v1 or v2, not \(text)") }
         return version
     }
 
@@ -63,7 +72,7 @@ public struct PodSettings: Sendable {
             throw .badInput("no credentials: give --token-file, set TRACEDESK_TOKEN, or name an OAuth client with --token-url and --client-id (or a --profile)")
         }
         guard let url = URL(string: tokenURLText), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw .badInput("--token-url \(tokenURLText) is not an http(s) URL")
+            throw .badInput("\(source(of: .tokenURL)) \(tokenURLText) is not an http(s) URL")
         }
         let clientSecret = try secret(.clientSecret)
         let grantName = value(.grant) ?? "client_credentials"
@@ -92,12 +101,12 @@ public struct PodSettings: Sendable {
         case "authorization_code":
             var port: Int?
             if let text = value(.redirectPort) {
-                guard let number = Int(text), (0...65_535).contains(number) else { throw .badInput("--redirect-port takes 0 to 65535, not \(text)") }
+                guard let number = Int(text), (0...65_535).contains(number) else { throw .badInput("\(source(of: .redirectPort)) takes 0 to 65535, not \(text)") }
                 port = number
             }
             chosen = .authorizationCode(redirectPort: port)
         default:
-            throw .badInput("--grant takes \(Self.grants.joined(separator: ", ")), not \(grantName)")
+            throw .badInput("\(source(of: .grant)) takes \(Self.grants.joined(separator: ", ")), not \(grantName)")
         }
         // A confidential client's grants authenticate the client itself: without its secret the
         // identity domain can only answer 401, which would read like a wrong secret.

@@ -8,10 +8,13 @@ import TracedeskModel
 public struct Profile: Sendable, Equatable {
     public var name: String
     public var values: [PodSetting: String]
+    /// The file the profile was read from, for messages about its values.
+    public var origin: String
 
-    public init(name: String, values: [PodSetting: String]) {
+    public init(name: String, values: [PodSetting: String], origin: String = "config.toml") {
         self.name = name
         self.values = values
+        self.origin = origin
     }
 
     /// The value of one setting, `~` expanded.
@@ -48,6 +51,6 @@ public struct Profile: Sendable, Equatable {
             guard let setting = settings[key] else { throw .badInput("\(path): [profiles.\(chosen)] has an unknown key \(key)") }
             values[setting] = paths.expandingHome(value.text)
         }
-        return Profile(name: chosen, values: values)
+        return Profile(name: chosen, values: values, origin: path)
     }
 }

@@ -216,6 +216,28 @@ final class InvokeCommandTests {
         #expect(await tracedesk.run(["invoke", "T", "m", "--pod", "ftp://x"]).status == 2)
     }
 
+    @Test("a secret tried as a flag is refused saying where secrets come from; a bad value names the file and profile it came from")
+    func whereSettingsComeFrom() async throws {
+        for (flag, variable) in [("--client-secret", "TRACEDESK_CLIENT_SECRET"), ("--password=hunter2", "TRACEDESK_PASSWORD")] {
+            let result = await tracedesk.run(["invoke", "XX_WORKER_CARD", "hi", flag, "s3cret"])
+            #expect(result.status == 2, "\(result.stderr)")
+            #expect(result.stderr.contains("is not an option: a secret given as a flag is seen by every user"), "\(result.stderr)")
+            #expect(result.stderr.contains("comes from \(variable) or the file"), "\(result.stderr)")
+            #expect(!result.stderr.contains("Unknown option"), "\(result.stderr)")
+        }
+
+        let home = folder.appendingPathComponent("config")
+        try FileManager.default.createDirectory(at: home.appendingPathComponent("tracedesk"), withIntermediateDirectories: true)
+        let config = home.appendingPathComponent("tracedesk/config.toml")
+        try Data("default = \"test\"\n[profiles.test]\npod = 3\napi = \"v9\"\n".utf8).write(to: config)
+        var configured = tracedesk
+        configured.environment = ["XDG_CONFIG_HOME": home.path]
+        let pod = await configured.run(["invoke", "XX_WORKER_CARD", "hi"])
+        #expect(pod.status == 2)
+        #expect(pod.stderr.contains("pod of [profiles.test] in \(config.path) 3 is not an http(s) URL"), "\(pod.stderr)")
+        #expect(!pod.stderr.contains("--pod"), "the value came from a file, not a flag: \(pod.stderr)")
+    }
+
     @Test("--record saves the exchanges; import replays them into another history")
     func recordThenImport() async throws {
         let recordings = folder.appendingPathComponent("recordings")
