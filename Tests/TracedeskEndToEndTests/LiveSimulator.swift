@@ -4,6 +4,8 @@ import Foundation
 final class LiveSimulator {
     let process: Process
     let url: URL
+    /// What the simulator writes to standard error, read once it has stopped.
+    private let errors = Pipe()
 
     struct DidNotStart: Error { var output: String }
 
@@ -14,7 +16,7 @@ final class LiveSimulator {
         process.currentDirectoryURL = TracedeskProcess.repository
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardError = errors
         try process.run()
         var text = ""
         let deadline = Date().addingTimeInterval(30)
@@ -41,6 +43,12 @@ final class LiveSimulator {
             process.interrupt()
             process.waitUntilExit()
         }
+    }
+
+    /// Stops the simulator (Ctrl-C) and returns what it wrote to standard error.
+    func stopReadingErrors() -> String {
+        stop()
+        return String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     }
 
     deinit { stop() }

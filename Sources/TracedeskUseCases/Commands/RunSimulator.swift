@@ -35,7 +35,11 @@ public struct RunSimulator: Sendable {
         let host = self.host
         let speed = self.speed
         let output = context.output
-        let app = PodRouter.application(pod: pod, host: host, port: port, logger: logger) { port in
+        // The HTTP server's own log says, at error level, that Ctrl-C closed its connections:
+        // only --verbose shows it. The pod's log (faults, refusals) stays at warnings.
+        var serverLogger = Logger(label: "fusion-simulator")
+        serverLogger.logLevel = verbose ? .info : .critical
+        let app = PodRouter.application(pod: pod, host: host, port: port, logger: serverLogger) { port in
             try? output.write(SimulatorBanner.text(host: host, port: port, teams: library.teams.keys.sorted(),
                                                    folder: folder.path, speed: speed))
         }
@@ -63,7 +67,11 @@ enum SimulatorBanner {
             Get a token:
               curl -s -u \(DemoCredentials.clientId):\(DemoCredentials.clientSecret) \(url)/oauth2/v1/token \\
                 -d grant_type=client_credentials -d scope=\(DemoCredentials.scope)
-            Invoke a team:
+            Point tracedesk at it:
+              export TRACEDESK_POD=\(url) TRACEDESK_TOKEN_URL=\(url)/oauth2/v1/token \\
+                TRACEDESK_CLIENT_ID=\(DemoCredentials.clientId) TRACEDESK_CLIENT_SECRET=\(DemoCredentials.clientSecret)
+              tracedesk invoke XX_WORKER_CARD "Show my worker card"
+            Invoke a team with curl:
               curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
                 \(url)/api/fusion-ai/orchestrator/agent/v1/PRODUCT_COMPARISON_ADVISOR_COE/invokeAsync \\
                 -d '{"message": "Compare M1000034 of org IMO and M1000040 of Org SBI", "conversational": true, "conversationId": null, "status": "PUBLISHED", "invocationMode": "ADMIN"}'
