@@ -145,6 +145,19 @@ extension HistoryStore {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM run") ?? 0 }
     }
 
+    /// When the current wait of the run `jobId` began, as recorded (the instant its status was
+    /// first seen WAITING since it last changed): `nil` unless the run is WAITING and the instant is known.
+    public func waitingSince(jobId: String) throws(TracedeskError) -> Int64? {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT c.status, c.at FROM status_change c JOIN run r ON r.id = c.runId
+                WHERE r.jobId = ? AND r.status = 'WAITING' ORDER BY c.id DESC LIMIT 1
+                """, arguments: [jobId])
+            guard let row, RunStatus(row["status"] as String? ?? "") == .waiting else { return nil }
+            return row["at"]
+        }
+    }
+
     /// The run a RUN argument names: `last` (the run recorded most recently), a whole jobId, or
     /// a prefix of one of at least 4 characters that matches a single run.
     ///

@@ -23,12 +23,15 @@ final class ProgressPrinter: Sendable {
     private let started: Int64
     private let state = Mutex(State())
 
-    init(team: String, output: TextOutput, quiet: Bool, clock: PollingClock) {
+    /// `waitingSince`: when the run began its current wait, as the history recorded it, so that
+    /// following it again (`poll`) counts the wait from then, not from now.
+    init(team: String, output: TextOutput, quiet: Bool, clock: PollingClock, waitingSince: Int64? = nil) {
         self.team = team
         self.output = output
         self.quiet = quiet
         self.clock = clock
         self.started = clock.now()
+        state.withLock { $0.waitingSince = waitingSince }
     }
 
     func show(_ body: StatusBody) {
@@ -37,9 +40,10 @@ final class ProgressPrinter: Sendable {
         state.withLock { state in
             var line = ProgressText.line(body, elapsed: .milliseconds(now - started))
             if body.status == .waiting {
-                let since = state.waitingSince ?? now
+                let since = min(state.waitingSince ?? now, now)
                 state.waitingSince = since
-                line += "  waited \(TextFormat.duration(now - since))"
+                // A wait just seen has no length to tell yet ("waited 0 ms" says nothing).
+                if now - since >= 1_000 { line += "  waited \(TextFormat.duration(now - since))" }
                 let notice = ProgressText.waiting(body, team: team)
                 if notice != state.lastWaiting {
                     clearLine(&state)

@@ -25,17 +25,22 @@ public enum ProgressText {
         return parts
     }
 
-    /// The node being worked on: the last one still running or waiting, else the last one.
+    /// The node being worked on: the last one still running or waiting, else the step that
+    /// failed (the innermost: the branch of a PARALLEL, not the PARALLEL), else the last one.
     static func current(in nodes: [Node]) -> Node? {
-        func search(_ nodes: [Node]) -> Node? {
+        func search(_ nodes: [Node], where matches: (Node) -> Bool) -> Node? {
             for node in nodes.reversed() {
-                if let inner = search(node.children) { return inner }
-                let status = node.status?.uppercased() ?? ""
-                if status == "RUNNING" || status == "WAITING" || (node.endedAt == nil && node.startedAt != nil) { return node }
+                if let inner = search(node.children, where: matches) { return inner }
+                if matches(node) { return node }
             }
             return nil
         }
-        return search(nodes) ?? nodes.last
+        let open = search(nodes) { node in
+            let status = node.status?.uppercased() ?? ""
+            return status == "RUNNING" || status == "WAITING" || (node.endedAt == nil && node.startedAt != nil)
+        }
+        let failed = search(nodes) { $0.status.map(RunStatus.init) == .error }
+        return open ?? failed ?? nodes.last
     }
 
     /// What a WAITING run waits for, and how to answer it.

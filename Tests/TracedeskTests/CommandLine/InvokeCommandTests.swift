@@ -63,6 +63,19 @@ final class InvokeCommandTests {
         #expect(again.status == 2 && again.stderr.contains("not WAITING"))
     }
 
+    @Test("poll of a WAITING run counts the wait from when it began, not from the poll; a wait just seen has no 'waited 0 ms'")
+    func waitedCountsFromTheWait() async throws {
+        let stopped = await tracedesk.run(["invoke", "XX_GL_JOURNAL_APPROVAL", "Post it", "--param", "journal=JE-7", "--on-waiting", "stop"])
+        #expect(stopped.status == 3, "\(stopped.stderr)")
+        #expect(!stopped.stderr.contains("waited 0 ms"), "\(stopped.stderr)")
+        // Ten minutes pass at the pod (and on this machine's clock) before anyone looks again.
+        let pod = try #require(tracedesk.pod)
+        try await pod.clock().sleep(.seconds(600))
+        let polled = await tracedesk.run(["poll", "last", "--on-waiting", "stop"])
+        #expect(polled.status == 3, "\(polled.stderr)")
+        #expect(polled.stderr.contains("waited 10 min"), "counted from the wait, not from the poll: \(polled.stderr)")
+    }
+
     @Test("a timeout exits 3 and says how to follow on; poll picks the job up, and an ERROR run exits 1")
     func timeoutThenPoll() async throws {
         let timedOut = await tracedesk.run(["invoke", "XX_WORKER_CARD", "Show the worker card for Ana Lopez", "--timeout", "0.3"])

@@ -75,6 +75,16 @@ struct PresentationTests {
                 "an empty history is `runs`'s to explain (HistoryCommandsTests)")
     }
 
+    @Test("the live line of a failed run names the step that failed, not the PARALLEL around it")
+    func liveLineOfAFailedRun() throws {
+        let data = try Data(contentsOf: Fixtures.repository.appendingPathComponent("samples/bodies/worker-card-error.json"))
+        let body = try StatusBody(data: data)
+        let line = ProgressText.line(body, elapsed: .seconds(3))
+        #expect(line.hasPrefix("ERROR     3.0 s  "), "\(line)")
+        #expect(line.contains("at GET_PERSON_DETAILS"), "\(line)")
+        #expect(!line.contains("at PARALLEL_NODE"), "\(line)")
+    }
+
     @Test("the simulator's banner prints the exports that point tracedesk at it, ready to paste")
     func simulatorBanner() {
         let banner = SimulatorBanner.text(host: "127.0.0.1", port: 8799, teams: ["XX_WORKER_CARD"], folder: "/scenarios", speed: 1)
