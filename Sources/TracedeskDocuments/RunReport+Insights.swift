@@ -53,10 +53,13 @@ extension RunReport {
         if !insights.slowest.isEmpty {
             let card = card("Slowest steps", in: cards, of: document)
             let list = document.element("ol", in: card, attributes: ["class": "bars"])
+            // A run still going has no total to measure against: its bars are drawn against the slowest.
+            let slowestMs = max(1, insights.slowest.first?.value ?? 1)
             for item in insights.slowest {
                 let node = nodes[item.node]
                 let share = insights.wallMs == nil ? "" : " (\(Self.percent(item.share)))"
-                bar(label: Self.stepLabel(node), value: TextFormat.preciseDuration(item.value) + share, fraction: item.share > 0 ? item.share : 1,
+                let fraction = insights.wallMs == nil ? Double(item.value) / Double(slowestMs) : item.share
+                bar(label: Self.stepLabel(node), value: TextFormat.preciseDuration(item.value) + share, fraction: fraction,
                     kind: "time", link: link(to: node), in: list, of: document)
             }
         }

@@ -175,6 +175,24 @@ struct RunReportTests {
         #expect(document.elements(class: "status-change").count == (try fixture.details).statusChanges.count)
     }
 
+    @Test("a run still going draws its slowest steps against the slowest, not all at full width")
+    func slowestOfARunningRun() throws {
+        let body = #"""
+            {"jobId": "running-bars", "status": "RUNNING", "startTime": 1773341443000, "nodes": [
+              {"label": "START", "type": "START", "status": "COMPLETED", "startTime": 1773341443000, "endTime": 1773341443000},
+              {"label": "READ_LEDGER", "type": "BUSINESS_OBJECT", "status": "COMPLETED", "startTime": 1773341443000, "endTime": 1773341447000},
+              {"label": "SUMMARISE", "type": "LLM", "status": "COMPLETED", "startTime": 1773341447000, "endTime": 1773341448000},
+              {"label": "CHECK", "type": "CODE", "status": "RUNNING", "startTime": 1773341448000}
+            ]}
+            """#
+        let document = try ReportFixture(bodies: [body], team: "XX_RUNNING").parsed()
+        let cards = document.elements { $0.classes.contains("card") && $0.children.first?.textContent == "Slowest steps" }
+        let card = try #require(cards.first)
+        let widths = document.elements { $0.name == "rect" && $0.classes.contains("fill") && $0.isInside(card) }
+            .compactMap { $0.attribute("width") }
+        #expect(widths == ["100.00", "25.00"], "READ_LEDGER (4 s) the slowest, SUMMARISE (1 s) a quarter of it: \(widths)")
+    }
+
     @Test("only an http or https address with a host becomes a link")
     func webAddresses() {
         #expect(RunReport.webAddress("  https://intranet.example.com/travel.pdf\n") == "https://intranet.example.com/travel.pdf")
