@@ -34,7 +34,8 @@ extension RunReport {
                         fraction: Double(step.gapBeforeMs) / Double(scale), kind: "gap", link: nil, in: list, of: document)
                 }
                 let node = nodes[step.node]
-                bar(label: Self.stepLabel(node), value: TextFormat.preciseDuration(step.durationMs), fraction: Double(step.durationMs) / Double(scale),
+                bar(label: Self.stepLabel(node), note: note(of: step.node), value: TextFormat.preciseDuration(step.durationMs),
+                    fraction: Double(step.durationMs) / Double(scale),
                     kind: Self.failedStatus(node.status) ? "failed" : "time", link: link(to: node), in: list, of: document)
             }
             if path.count > Self.pathStepLimit {
@@ -59,7 +60,7 @@ extension RunReport {
                 let node = nodes[item.node]
                 let share = insights.wallMs == nil ? "" : " (\(Self.percent(item.share)))"
                 let fraction = insights.wallMs == nil ? Double(item.value) / Double(slowestMs) : item.share
-                bar(label: Self.stepLabel(node), value: TextFormat.preciseDuration(item.value) + share, fraction: fraction,
+                bar(label: Self.stepLabel(node), note: note(of: item.node), value: TextFormat.preciseDuration(item.value) + share, fraction: fraction,
                     kind: "time", link: link(to: node), in: list, of: document)
             }
         }
@@ -69,7 +70,7 @@ extension RunReport {
             let list = document.element("ol", in: card, attributes: ["class": "bars"])
             for item in insights.tokens {
                 let node = nodes[item.node]
-                bar(label: Self.stepLabel(node), note: node.model, value: "\(TextFormat.count(item.value)) (\(Self.percent(item.share)))", fraction: item.share,
+                bar(label: Self.stepLabel(node), note: note(of: item.node, node.model), value: "\(TextFormat.count(item.value)) (\(Self.percent(item.share)))", fraction: item.share,
                     kind: "tokens", link: link(to: node), in: list, of: document)
             }
         }
@@ -196,6 +197,25 @@ extension RunReport {
     /// `12 SUMMARISE`: the step's number in the step tree, since parallel branches repeat codes.
     static func stepLabel(_ node: NodeRecord) -> String {
         "\(node.position + 1) \(node.label)"
+    }
+
+    /// For a step of a nested run, the step that called that run ("in FETCH_PERIOD_STATUS"): two
+    /// teams may have steps of one code, and a ranked list shows no tree to tell them apart.
+    func nestedIn(_ index: Int) -> String? {
+        var up = insights.tree.parent[index]
+        var steps = 0
+        while let current = up, steps <= details.nodes.count {
+            if details.nodes[current].nestedJobId != nil { return "in \(details.nodes[current].label)" }
+            up = insights.tree.parent[current]
+            steps += 1
+        }
+        return nil
+    }
+
+    /// A ranked step's note: the step that called its run, then `extra` (its model).
+    func note(of index: Int, _ extra: String? = nil) -> String? {
+        let parts = [nestedIn(index), extra].compactMap { $0 }.filter { !$0.isEmpty }
+        return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
 
     static func percent(_ share: Double) -> String {

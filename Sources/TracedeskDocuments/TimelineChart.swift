@@ -46,19 +46,22 @@ struct TimelineChart {
                       details.lastObservedAt ?? 0, origin + 1)
         span = end - origin
 
-        var shown = nodes
+        // The START and END of a nested run mark its ends, as the step tree says, without a row
+        // of their own; the run's own START and END stay, at the ends of the chart.
+        let candidates = nodes.filter { !(RunInsights.isBookend($0) && $0.depth > 0) }
+        var shown = candidates
         var deepest: Int?
-        if nodes.count > Self.maximumRows {
-            let maximumDepth = nodes.map(\.depth).max() ?? 0
+        if candidates.count > Self.maximumRows {
+            let maximumDepth = candidates.map(\.depth).max() ?? 0
             var limit = 0
-            for depth in 0...maximumDepth where nodes.count(where: { $0.depth <= depth }) <= Self.maximumRows {
+            for depth in 0...maximumDepth where candidates.count(where: { $0.depth <= depth }) <= Self.maximumRows {
                 limit = depth
             }
-            shown = Array(nodes.filter { $0.depth <= limit }.prefix(Self.maximumRows))
+            shown = Array(candidates.filter { $0.depth <= limit }.prefix(Self.maximumRows))
             deepest = limit
         }
         deepestShown = deepest
-        hiddenCount = nodes.count - shown.count
+        hiddenCount = candidates.count - shown.count
         let tree = NodeTree(shown)
         rows = shown.enumerated().map { index, node in
             let start = node.startedAt.map { $0 - origin }

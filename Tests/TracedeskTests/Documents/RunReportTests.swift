@@ -87,11 +87,11 @@ struct RunReportTests {
             #expect(total.last == RunReport.tokenTotal(fixture.run))
             #expect(total.last == (fixture.run.inputTokens == nil ? "unknown"
                                    : "\(TextFormat.count(fixture.run.inputTokens!)) / \(TextFormat.count(fixture.run.outputTokens ?? 0))"))
-            // Every step's code is a row and a bar of the timeline.
+            // Every step's code is a row, and a bar of the timeline but for a nested run's START and END.
             let rows = Set(document.stepRows.map { $0.textContent })
             for node in work { #expect(rows.contains { $0.contains(node.label) }, "\(node.label)") }
             #expect(document.elements { $0.name == "rect" && $0.classes.contains("bar") }.count
-                    == details.nodes.filter { $0.startedAt != nil }.count)
+                    == details.nodes.filter { $0.startedAt != nil && !(RunInsights.isBookend($0) && $0.depth > 0) }.count)
         }
         #expect(document.elements(named: "a").allSatisfy { !$0.textContent.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty },
                 "every link says where it goes")
@@ -191,6 +191,23 @@ struct RunReportTests {
         let widths = document.elements { $0.name == "rect" && $0.classes.contains("fill") && $0.isInside(card) }
             .compactMap { $0.attribute("width") }
         #expect(widths == ["100.00", "25.00"], "READ_LEDGER (4 s) the slowest, SUMMARISE (1 s) a quarter of it: \(widths)")
+    }
+
+    @Test("a nested run's steps: its START and END have no timeline row (as in the tree), and ranked steps say which step called their run")
+    func nestedRunsInTheInsights() throws {
+        let fixture = try ReportFixture(sample: "workflow-nested-complete.json")
+        let document = try fixture.parsed()
+        let nodes = try fixture.details.nodes
+        let timeline = try #require(document.slot("timeline"))
+        let rows = document.elements { $0.name == "a" && $0.isInside(timeline) }.compactMap { $0.attribute("href") }
+        let nestedBookends = nodes.filter { RunInsights.isBookend($0) && $0.depth > 0 }
+        #expect(!nestedBookends.isEmpty, "the sample nests runs")
+        for bookend in nestedBookends { #expect(!rows.contains("#step-\(bookend.position + 1)"), "\(bookend.label) at \(bookend.position + 1)") }
+        #expect(rows.contains("#step-1") && rows.contains("#step-\(nodes.count)"), "the run's own START and END keep their rows")
+
+        let tokens = document.elements { $0.classes.contains("bar-row") && $0.classes.contains("tokens") }.map(\.textContent)
+        #expect(tokens.contains { $0.contains("SUMMARISE_PERIOD_STATUS in FETCH_PERIOD_STATUS · cohere") }, "\(tokens)")
+        #expect(tokens.contains { $0.contains("RENDER_SUMMARY cohere") && !$0.contains(" in ") }, "a step of the run itself has no caller")
     }
 
     @Test("only an http or https address with a host becomes a link")
