@@ -69,11 +69,14 @@ public struct TrendChart {
         let maximum = max(Double(values.max() ?? 0), 1)
         let svg = frame(in: parent, of: document, label: label, maximum: maximum, format: { format(Int64($0)) })
         let slot = plotWidth / Double(max(days.count, 1))
+        // The median a little left of the day's middle and the 95th percentile a little right: on a
+        // day of one run (or of runs alike) the two are equal, and one dot would hide the other.
+        let apart = min(4, slot / 6)
         for (name, pick) in [("median", { (day: Day) in day.median }), ("p95", { (day: Day) in day.p95 })] {
             var points: [String] = []
             for (index, day) in days.enumerated() {
                 guard let value = pick(day) else { continue }
-                let x = Self.left + Double(index) * slot + slot / 2
+                let x = Self.left + Double(index) * slot + slot / 2 + (name == "median" ? -apart : apart)
                 let y = Self.top + plotHeight - plotHeight * Double(value) / maximum
                 points.append("\(Self.format(x)),\(Self.format(y))")
                 let dot = document.element("circle", in: svg, attributes: [
