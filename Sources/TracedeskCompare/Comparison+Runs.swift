@@ -16,6 +16,7 @@ extension Comparison {
             var outcome = RunOutcome(repetition: 1, jobId: run.jobId, status: run.status.rawValue, timeTakenMs: run.timeTakenMs,
                                      tokens: run.tokens?.total, checks: [], output: run.output)
             outcome.aiUnits = run.aiUnits
+            outcome.version = run.version
             return outcome
         }
         func spec(_ run: RunRecord) -> String {

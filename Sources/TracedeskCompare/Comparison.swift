@@ -46,6 +46,8 @@ public struct Comparison: Sendable, Codable {
         public var aiUnits: Int64?
         public var checks: [ExpectationCheck]
         public var output: String?
+        /// The team's version the run ran, as its body said (`workflowVersion`); absent when it did not say.
+        public var version: Int?
 
         public init(repetition: Int, jobId: String?, status: String, failure: String? = nil, timeTakenMs: Int64? = nil,
                     tokens: Int64? = nil, checks: [ExpectationCheck], output: String? = nil) {
@@ -315,6 +317,27 @@ public struct Comparison: Sendable, Codable {
         self.repeats = repeats
         self.thresholds = thresholds
         self.prompts = prompts
+    }
+
+    /// The versions the runs of side A (`baseline`) or B ran, in order: one, unless a version was
+    /// published between its runs.
+    public func versions(baseline: Bool) -> [Int] {
+        Array(Set(prompts.flatMap { (baseline ? $0.a : $0.b).runs.compactMap(\.version) })).sorted()
+    }
+
+    /// `PUBLISHED v13`: a side as asked, with the version its runs ran (`DRAFT v14, v15` when a
+    /// version came between its runs); as asked alone when no run said.
+    public func label(baseline: Bool) -> String {
+        Self.label(spec: baseline ? self.baseline : candidate, versions: versions(baseline: baseline))
+    }
+
+    /// `PUBLISHED v13` from the spec `PUBLISHED` or `PUBLISHED:13` and the versions run.
+    public static func label(spec: String, versions: [Int]) -> String {
+        let status = spec.split(separator: ":").first.map(String.init) ?? spec
+        if versions.isEmpty {
+            return spec.contains(":") ? "\(status) v\(spec.split(separator: ":").last ?? "")" : spec
+        }
+        return "\(status) " + versions.map { "v\($0)" }.joined(separator: ", ")
     }
 
     /// The worst verdict of any prompt.

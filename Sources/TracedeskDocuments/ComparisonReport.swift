@@ -62,7 +62,7 @@ public struct ComparisonReport {
             badge.setAttribute("class", "badge verdict-\(comparison.verdict.rawValue)")
             document.text(comparison.verdict.rawValue, in: badge)
         }
-        var subtitle = "A \(comparison.baseline) against B \(comparison.candidate)"
+        var subtitle = "A \(comparison.label(baseline: true)) against B \(comparison.label(baseline: false))"
         subtitle += " · \(comparison.prompts.count) prompt\(comparison.prompts.count == 1 ? "" : "s") × \(comparison.repeats) repeat\(comparison.repeats == 1 ? "" : "s")"
         if let suite = comparison.suite { subtitle += " · suite \(suite)" }
         if let id = comparison.id { subtitle += " · comparison #\(id)" }

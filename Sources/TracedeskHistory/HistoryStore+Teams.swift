@@ -153,7 +153,7 @@ extension HistoryStore {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT c.id, c.teamCode, c.baseline, c.candidate, c.suite, c.promptCount, c.repeats, c.verdict, c.createdAt,
-                       (SELECT count(*) FROM comparison_run r WHERE r.comparisonId = c.id) AS runs
+                       (SELECT count(*) FROM comparison_run r WHERE r.comparisonId = c.id) AS runs, \(ComparisonRecord.versions)
                 FROM comparison c ORDER BY c.id DESC LIMIT ?
                 """, arguments: [limit]).map(ComparisonRecord.init)
         }
@@ -164,7 +164,7 @@ extension HistoryStore {
         try read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT c.id, c.teamCode, c.baseline, c.candidate, c.suite, c.promptCount, c.repeats, c.verdict, c.createdAt, c.result,
-                       (SELECT count(*) FROM comparison_run r WHERE r.comparisonId = c.id) AS runs
+                       (SELECT count(*) FROM comparison_run r WHERE r.comparisonId = c.id) AS runs, \(ComparisonRecord.versions)
                 FROM comparison c WHERE c.id = ?
                 """, arguments: [id]) else {
                 throw TracedeskError.badInput("no comparison #\(id) in the history")
@@ -187,6 +187,17 @@ public struct ComparisonRecord: Sendable, Hashable {
     public var verdict: String?
     public var createdAt: Int64
     public var runs: Int
+    /// The versions side A's runs ran, and side B's, as their bodies said (in order; usually one each).
+    public var baselineVersions: [Int]
+    public var candidateVersions: [Int]
+
+    /// The two columns `versionsA` and `versionsB` of a `comparison c` row: its runs' versions per side.
+    static let versions = ["A", "B"].map { side in
+        """
+        (SELECT group_concat(DISTINCT x.version) FROM comparison_run cr JOIN run x ON x.id = cr.runId
+         WHERE cr.comparisonId = c.id AND cr.side = '\(side)' AND x.version IS NOT NULL) AS versions\(side)
+        """
+    }.joined(separator: ", ")
 
     init(_ row: Row) {
         id = row["id"]
@@ -199,5 +210,10 @@ public struct ComparisonRecord: Sendable, Hashable {
         verdict = row["verdict"]
         createdAt = row["createdAt"]
         runs = row["runs"]
+        func numbers(_ text: String?) -> [Int] {
+            (text ?? "").split(separator: ",").compactMap { Int($0) }.sorted()
+        }
+        baselineVersions = numbers(row["versionsA"])
+        candidateVersions = numbers(row["versionsB"])
     }
 }

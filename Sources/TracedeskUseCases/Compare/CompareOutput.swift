@@ -18,7 +18,7 @@ public enum CompareOutput {
                       + (units ? [prompt.aiUnitCell] : []) + [prompt.expectationCell, prompt.stepCell])
         }
         var lines = ["Comparison\(comparison.id.map { " #\($0)" } ?? "") of \(comparison.team)\(comparison.suite.map { ", suite \"\($0)\"" } ?? ""): "
-                     + "A \(comparison.baseline) against B \(comparison.candidate), \(comparison.repeats) repeat\(comparison.repeats == 1 ? "" : "s")", ""]
+                     + "A \(comparison.label(baseline: true)) against B \(comparison.label(baseline: false)), \(comparison.repeats) repeat\(comparison.repeats == 1 ? "" : "s")", ""]
         lines += table.lines()
         lines.append("")
         let regressions = comparison.regressions

@@ -125,6 +125,7 @@ public struct ComparisonRunner: Sendable {
                     result.tokens = run.tokens?.total
                     result.aiUnits = run.aiUnits
                     result.output = run.output
+                    result.version = run.version
                     if result.failure == nil {
                         result.checks = (prompt.expect ?? PromptSuite.Expectations()).check(run)
                     }

@@ -109,6 +109,23 @@ struct ReportCommandTests {
         #expect(alone.stderr.hasSuffix("is not beside it (copy the report's -runs folder with it)\n"))
     }
 
+    @Test("compare names the versions each side ran: terminal, report and the history's list")
+    func versionNumbers() async throws {
+        let work = try TemporaryFolder()
+        let tracedesk = try CommandLineHarness.withPod(in: work.url)
+        let report = folder.appendingPathComponent("versions.html").path
+        let compared = await tracedesk.run(["compare", "XX_TRAVEL_POLICY_ADVISOR", "--message", "Business class?", "-o", report, "--quiet"])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        #expect(compared.stdout.contains("A PUBLISHED v1 against B DRAFT v2, 1 repeat"), "\(compared.stdout)")
+        #expect(try String(contentsOfFile: report, encoding: .utf8).contains("A PUBLISHED v1 against B DRAFT v2 · 1 prompt"))
+        let store = try HistoryStore(path: tracedesk.database, mode: .readOnly)
+        let listed = try #require(try store.comparisons().first)
+        #expect(listed.baselineVersions == [1] && listed.candidateVersions == [2])
+        #expect(Comparison.label(spec: "PUBLISHED:13", versions: []) == "PUBLISHED v13")
+        #expect(Comparison.label(spec: "DRAFT", versions: [14, 15]) == "DRAFT v14, v15", "a version published between repeats")
+        #expect(Comparison.label(spec: "DRAFT", versions: []) == "DRAFT", "no run said")
+    }
+
     @Test("errors: an unknown run, a missing folder, bad templates exit 2 with one line")
     func errors() async throws {
         _ = await tracedesk.run(["import", "samples/bodies/document-chunks-complete.json"])
