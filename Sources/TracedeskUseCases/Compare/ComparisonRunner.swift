@@ -105,9 +105,9 @@ public struct ComparisonRunner: Sendable {
             } as Void
         } catch let error as TracedeskError {
             if error.kind == .interrupted { throw interruption(comparisonId, plan: plan) }
-            throw error
+            throw abandon(comparisonId, because: error)
         } catch {
-            throw TracedeskError(.podUnavailable, "\(error)")
+            throw abandon(comparisonId, because: TracedeskError(.podUnavailable, "\(error)"))
         }
         try checkBothSidesRan(jobs: jobs, outcomes: outcomes, plan: plan, comparisonId: comparisonId)
 
@@ -165,6 +165,20 @@ public struct ComparisonRunner: Sendable {
             let count = failures.count == 1 ? "its job" : "any of its \(failures.count) jobs"
             throw TracedeskError(cause.kind, "no comparison: \(side) \(spec) did not finish \(count) (\(cause.message))")
         }
+    }
+
+    /// A comparison stopped by `error` (refused credentials, the history): kept as failed when a
+    /// run was recorded under it, else discarded, so that no "unfinished" comparison of no runs
+    /// stays in the history. Returns `error`, to throw.
+    private func abandon(_ comparisonId: Int64, because error: TracedeskError) -> TracedeskError {
+        if let links = try? store.comparisonRuns(comparisonId) {
+            if links.isEmpty {
+                try? store.discardComparison(comparisonId)
+            } else {
+                try? store.finishComparison(comparisonId, verdict: "failed", resultJSON: nil)
+            }
+        }
+        return error
     }
 
     /// The error for Ctrl-C: which jobs go on at the pod, and how to follow them.

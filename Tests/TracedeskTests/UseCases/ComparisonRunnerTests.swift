@@ -160,6 +160,17 @@ struct ComparisonRunnerTests {
         #expect(await tracedesk.run(["compare", "XX_TRAVEL_POLICY_ADVISOR", "--message", "x", "--self-contained"]).status == 2)
     }
 
+    @Test("a compare refused at once leaves no 'unfinished' comparison of no runs in the history")
+    func refusedAtOnce() async throws {
+        let folder = try TemporaryFolder()
+        var harness = try CommandLineHarness.withPod(in: folder.url)
+        harness.environment["TRACEDESK_CLIENT_SECRET"] = "not-the-secret"
+        let result = await harness.run(["compare", "XX_TRAVEL_POLICY_ADVISOR", "--message", "Business class?"])
+        #expect(result.status == 4, "\(result.stderr)")
+        let store = try HistoryStore(path: harness.database, mode: .readOnly)
+        #expect(try store.comparisons().isEmpty, "nothing was recorded under it")
+    }
+
     @Test("a pod that cannot be reached: no verdict, exit 5 from the command line, not 'unchanged'")
     func unreachablePod() async throws {
         let folder = try TemporaryFolder()
