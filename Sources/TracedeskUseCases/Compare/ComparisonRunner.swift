@@ -199,7 +199,10 @@ public struct ComparisonRunner: Sendable {
         let prompt = plan.suite.prompts[job.promptIndex]
         let request = InvokeRequest(message: prompt.message, version: job.spec.version, status: job.spec.status,
                                     invocationMode: .admin, parameters: prompt.parameters ?? [:])
-        let label = "compare #\(comparisonId) \(job.side) \(prompt.name) #\(job.repetition)"
+        // Short, as `runs` shows it beside the message: which comparison, side, prompt (when there
+        // are several) and repeat; the prompt itself is the run's message.
+        let promptPart = plan.suite.prompts.count > 1 ? " p\(job.promptIndex + 1)" : ""
+        let label = "compare #\(comparisonId) \(job.side)\(promptPart) #\(job.repetition)"
         var context = RecordingContext(teamCode: plan.team, pod: client.pod.absoluteString, source: .invoke, label: label, request: request)
         context.aiUnitRates = plan.aiUnitRates
         if plan.stream { return try await stream(job, prompt: prompt, plan: plan, comparisonId: comparisonId, context: context, onEvent: onEvent) }

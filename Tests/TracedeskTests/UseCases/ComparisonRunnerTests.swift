@@ -44,7 +44,8 @@ struct ComparisonRunnerTests {
             let run = try store.run(link.jobId)
             #expect(run.versionStatus == (link.side == "A" ? "PUBLISHED" : "DRAFT"))
             #expect(run.version == (link.side == "A" ? 13 : 14))
-            #expect(run.label?.hasPrefix("compare #\(comparison.id!) \(link.side)") == true)
+            #expect(run.label == "compare #\(comparison.id!) \(link.side) p\(link.promptIndex + 1) #\(link.repetition)",
+                    "short: the prompt is the run's message, not repeated in its label")
         }
 
         // Hand-checked against product-comparison-advisor.json: v14 adds GET_ONHAND_QUANTITIES (1.65 s)
