@@ -26,7 +26,7 @@ struct DemoCommand: TracedeskCommand {
     @Option(help: ArgumentHelp("The folder for the reports (created if missing).", valueName: "dir"), completion: .directory)
     var out = "tracedesk-demo"
 
-    @Option(help: ArgumentHelp("The folder of scenario files.", valueName: "dir"), completion: .directory)
+    @Option(help: ArgumentHelp("The folder of scenario files (default: the built-in scenarios).", valueName: "dir"), completion: .directory)
     var scenarios: String?
 
     @Option(parsing: .unconditional, help: "How much faster than real time the simulated runs advance.")

@@ -9,7 +9,8 @@ struct SimulatorCommand: TracedeskCommand {
         commandName: "simulator",
         abstract: "Run a simulated Fusion pod (token endpoint, invokeAsync, status) for tests and demos.",
         discussion: """
-            The teams come from scenario files (samples/scenarios/ by default). Faults on demand: \
+            The teams come from the built-in scenarios (a copy of samples/scenarios/ compiled in), or \
+            the scenario files of --scenarios DIR. Faults on demand: \
             send the header 'X-Simulator-Fault: 429;retry-after=2' (or status;code=503, drop, \
             slow;delay-ms=3000, malformed, html, expire-token) or the query item simulatorFault=...
 
@@ -24,7 +25,7 @@ struct SimulatorCommand: TracedeskCommand {
     @Option(parsing: .unconditional, help: "The port (0 picks a free one).")
     var port = 8765
 
-    @Option(help: ArgumentHelp("The folder of scenario files.", valueName: "dir"), completion: .directory)
+    @Option(help: ArgumentHelp("The folder of scenario files (default: the built-in scenarios).", valueName: "dir"), completion: .directory)
     var scenarios: String?
 
     @Option(parsing: .unconditional, help: "How much faster than real time runs advance.")

@@ -104,6 +104,18 @@ struct ScenarioValidationTests {
         }
     }
 
+    @Test("the scenarios compiled into the binary are the files of samples/scenarios (run scripts/embed-scenarios), and load alike")
+    func builtInCopyIsCurrent() throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: PodFixture.scenarios.path).filter { $0.hasSuffix(".json") }
+        #expect(Set(names) == Set(ScenarioLibrary.builtInFiles.keys))
+        for name in names {
+            let file = try String(contentsOf: PodFixture.scenarios.appendingPathComponent(name), encoding: .utf8)
+            #expect(ScenarioLibrary.builtInFiles[name].map { $0 + "\n" } == file, "\(name) differs: run scripts/embed-scenarios")
+        }
+        let builtIn = try ScenarioLibrary.builtIn(), files = try ScenarioLibrary.load(directory: PodFixture.scenarios)
+        #expect(builtIn.teams.keys.sorted() == files.teams.keys.sorted())
+    }
+
     func refusal(_ files: [String: String]) throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scenarios-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -4,16 +4,19 @@ import Foundation
 final class LiveSimulator {
     let process: Process
     let url: URL
+    /// The banner's first line.
+    let banner: String
     /// What the simulator writes to standard error, read once it has stopped.
     private let errors = Pipe()
 
     struct DidNotStart: Error { var output: String }
 
-    init(speed: Double = 20, seed: UInt64 = 5) throws {
+    /// `directory`: where it runs (the repository by default; elsewhere, as an installed binary runs).
+    init(speed: Double = 20, seed: UInt64 = 5, directory: URL = TracedeskProcess.repository) throws {
         process = Process()
         process.executableURL = TracedeskProcess.binary
         process.arguments = ["simulator", "--port", "0", "--speed", String(speed), "--seed", String(seed)]
-        process.currentDirectoryURL = TracedeskProcess.repository
+        process.currentDirectoryURL = directory
         let output = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -30,6 +33,7 @@ final class LiveSimulator {
             throw DidNotStart(output: text)
         }
         self.url = url
+        banner = String(text.prefix { $0 != "\n" })
     }
 
     /// The environment that points `tracedesk` at this pod with the demo client.

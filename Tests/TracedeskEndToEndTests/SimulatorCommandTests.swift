@@ -61,6 +61,17 @@ struct SimulatorCommandTests {
         #expect(!errors.contains("error"), "a clean Ctrl-C logs no error: \(errors)")
     }
 
+    @Test("run from any folder, as an installed binary is, it plays the built-in scenarios")
+    func builtInScenarios() throws {
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("no-source-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        let simulator = try LiveSimulator(speed: 200, directory: elsewhere)
+        #expect(simulator.banner.hasSuffix("(speed 200x, built-in scenarios)"), "\(simulator.banner)")
+        let errors = simulator.stopReadingErrors()
+        #expect(simulator.process.terminationStatus == 0, "\(errors)")
+    }
+
     @Test("a malformed scenario file is refused at start, naming the file and the reason")
     func refusesBadScenarios() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bad-scenarios-\(UUID().uuidString)")

@@ -34,38 +34,54 @@ public struct ScenarioLibrary: Sendable {
             throw ScenarioError(file: directory.path, reason: "cannot read the folder (\(error.localizedDescription))")
         }
         if names.isEmpty { throw ScenarioError(file: directory.path, reason: "holds no scenario (*.json) file") }
-        var teams: [TeamScenario] = []
-        var files: [String: String] = [:]
+        var files: [(origin: String, data: Data)] = []
         for name in names {
             let url = directory.appendingPathComponent(name)
-            let team = try decode(url)
-            if let other = files[team.team] {
-                throw ScenarioError(file: url.path, reason: "team \(team.team) is already defined in \(other)")
+            do { files.append((url.path, try Data(contentsOf: url))) } catch {
+                throw ScenarioError(file: url.path, reason: "cannot be read")
             }
-            files[team.team] = url.path
+        }
+        return try load(files)
+    }
+
+    /// The scenarios compiled into the binary (a copy of the source tree's `samples/scenarios`),
+    /// so that `demo` and `simulator` run from an installed binary with no source tree beside it.
+    public static func builtIn() throws(ScenarioError) -> ScenarioLibrary {
+        try load(EmbeddedScenarios.files.sorted { $0.key < $1.key }.map { ("built-in \($0.key)", Data($0.value.utf8)) })
+    }
+
+    /// The names of the built-in scenario files and their text, for checking them against the files.
+    public static var builtInFiles: [String: String] { EmbeddedScenarios.files }
+
+    /// Reads scenario files given as their text, each named by `origin` in what it is refused for.
+    static func load(_ files: [(origin: String, data: Data)]) throws(ScenarioError) -> ScenarioLibrary {
+        var teams: [TeamScenario] = []
+        var origins: [String: String] = [:]
+        for file in files {
+            let team = try decode(file.data, origin: file.origin)
+            if let other = origins[team.team] {
+                throw ScenarioError(file: file.origin, reason: "team \(team.team) is already defined in \(other)")
+            }
+            origins[team.team] = file.origin
             teams.append(team)
         }
         var byCode: [String: TeamScenario] = [:]
         for team in teams { byCode[team.team] = team }
-        for team in teams { try validate(team, in: byCode, file: files[team.team] ?? team.team) }
+        for team in teams { try validate(team, in: byCode, file: origins[team.team] ?? team.team) }
         return try ScenarioLibrary(teams: teams)
     }
 
-    private static func decode(_ url: URL) throws(ScenarioError) -> TeamScenario {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ScenarioError(file: url.path, reason: "cannot be read")
-        }
+    private static func decode(_ data: Data, origin: String) throws(ScenarioError) -> TeamScenario {
         do {
             return try JSONDecoder().decode(TeamScenario.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
-            throw ScenarioError(file: url.path, reason: "missing \"\(key.stringValue)\" at \(path(context.codingPath))")
+            throw ScenarioError(file: origin, reason: "missing \"\(key.stringValue)\" at \(path(context.codingPath))")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw ScenarioError(file: url.path, reason: "wrong type at \(path(context.codingPath)): \(context.debugDescription)")
+            throw ScenarioError(file: origin, reason: "wrong type at \(path(context.codingPath)): \(context.debugDescription)")
         } catch let DecodingError.valueNotFound(_, context) {
-            throw ScenarioError(file: url.path, reason: "missing value at \(path(context.codingPath))")
+            throw ScenarioError(file: origin, reason: "missing value at \(path(context.codingPath))")
         } catch {
-            throw ScenarioError(file: url.path, reason: "not JSON")
+            throw ScenarioError(file: origin, reason: "not JSON")
         }
     }
 

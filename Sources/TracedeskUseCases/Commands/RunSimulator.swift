@@ -7,7 +7,7 @@ import TracedeskModel
 public struct RunSimulator: Sendable {
     public var host: String
     public var port: Int
-    /// The folder of scenario files (default: the built-in scenarios' folder).
+    /// The folder of scenario files (default: the built-in scenarios).
     public var scenarios: String?
     public var speed: Double
     /// The seed of job ids, tokens and codes (default: random).
@@ -26,8 +26,8 @@ public struct RunSimulator: Sendable {
     }
 
     public func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
-        let folder = try ScenarioFolder.locate(scenarios, in: context)
-        let library = try ScenarioFolder.load(folder)
+        let source = try ScenarioSource(scenarios, in: context)
+        let library = try source.load()
         var logger = Logger(label: "fusion-simulator")
         logger.logLevel = verbose ? .info : .warning
         let pod = SimulatedPod(library: library, configuration: .demo(tokenLifetime: tokenLifetime, seed: seed ?? UInt64.random(in: 1...UInt64.max)),
@@ -41,7 +41,7 @@ public struct RunSimulator: Sendable {
         serverLogger.logLevel = verbose ? .info : .critical
         let app = PodRouter.application(pod: pod, host: host, port: port, logger: serverLogger) { port in
             try? output.write(SimulatorBanner.text(host: host, port: port, teams: library.teams.keys.sorted(),
-                                                   folder: folder.path, speed: speed))
+                                                   from: source.description, speed: speed))
         }
         do {
             try await app.runService()
@@ -56,10 +56,10 @@ public struct RunSimulator: Sendable {
 
 /// What `tracedesk simulator` prints when it is ready: where, which teams, and how to get a token.
 enum SimulatorBanner {
-    static func text(host: String, port: Int, teams: [String], folder: String, speed: Double) -> String {
+    static func text(host: String, port: Int, teams: [String], from source: String, speed: Double) -> String {
         let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         return """
-            Simulated Fusion pod listening on \(url) (speed \(speed.formatted())x, scenarios from \(folder))
+            Simulated Fusion pod listening on \(url) (speed \(speed.formatted())x, \(source))
             Teams: \(teams.joined(separator: ", "))
 
             Demo credentials: client \(DemoCredentials.clientId) / \(DemoCredentials.clientSecret), \
@@ -93,37 +93,5 @@ public enum SimulatorStartFailure {
             return TracedeskError(.podUnavailable, "cannot listen on \(host):\(port): this machine has no such address; try --host 127.0.0.1")
         }
         return TracedeskError(.podUnavailable, "cannot listen on \(host):\(port): \(text.split(whereSeparator: \.isNewline).first ?? "")")
-    }
-}
-
-/// Where the scenario files are: `--scenarios`, else `samples/scenarios` under the current folder,
-/// else the one in the source tree this binary was built from.
-enum ScenarioFolder {
-    static func locate(_ given: String?, in context: CommandContext) throws(TracedeskError) -> URL {
-        if let given {
-            let path = context.absolutePath(given)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw .badInput("--scenarios \(given): no such folder")
-            }
-            return URL(fileURLWithPath: path)
-        }
-        let candidates = [
-            context.currentDirectory.appendingPathComponent("samples/scenarios"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("samples/scenarios"),
-        ]
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-            throw .badInput("no scenario folder found: pass --scenarios DIR (samples/scenarios in the source tree)")
-        }
-        return found
-    }
-
-    static func load(_ folder: URL) throws(TracedeskError) -> ScenarioLibrary {
-        do {
-            return try ScenarioLibrary.load(directory: folder)
-        } catch {
-            throw .badInput("scenario \(error.description)")
-        }
     }
 }

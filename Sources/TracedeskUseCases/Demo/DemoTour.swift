@@ -59,7 +59,7 @@ public struct DemoTour: Sendable {
 
     let store: HistoryStore
     let outputFolder: URL
-    let scenarioFolder: URL
+    let scenarios: ScenarioSource
     let templates: ReportTemplates
     let speed: Double
     let context: CommandContext
@@ -69,7 +69,7 @@ public struct DemoTour: Sendable {
     }
 
     func run() async throws(TracedeskError) -> (visits: [Visit], comparison: (Comparison, String)?) {
-        let library = try ScenarioFolder.load(scenarioFolder)
+        let library = try scenarios.load()
         let pod = SimulatedPod(library: library, configuration: .demo(seed: UInt64.random(in: 1...UInt64.max)),
                                runClock: ScaledClock(speed: speed))
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)

@@ -25,7 +25,7 @@ public struct RunDemo: Sendable {
         let folder = URL(fileURLWithPath: context.absolutePath(outputFolder))
         try ReportFile.createPrivateFolder(folder)
         let store = try history.openForWriting(in: context)
-        let tour = DemoTour(store: store, outputFolder: folder, scenarioFolder: try ScenarioFolder.locate(scenarios, in: context),
+        let tour = DemoTour(store: store, outputFolder: folder, scenarios: try ScenarioSource(scenarios, in: context),
                             templates: templates, speed: speed, context: context)
         let (visits, comparison) = try await tour.run()
 

@@ -87,14 +87,14 @@ struct PresentationTests {
 
     @Test("the simulator's banner prints the exports that point tracedesk at it, ready to paste")
     func simulatorBanner() {
-        let banner = SimulatorBanner.text(host: "127.0.0.1", port: 8799, teams: ["XX_WORKER_CARD"], folder: "/scenarios", speed: 1)
+        let banner = SimulatorBanner.text(host: "127.0.0.1", port: 8799, teams: ["XX_WORKER_CARD"], from: "built-in scenarios", speed: 1)
         #expect(banner.contains("""
               export TRACEDESK_POD=http://127.0.0.1:8799 TRACEDESK_TOKEN_URL=http://127.0.0.1:8799/oauth2/v1/token \\
                 TRACEDESK_CLIENT_ID=tracedesk-demo TRACEDESK_CLIENT_SECRET=demo-secret
               tracedesk invoke XX_WORKER_CARD
             """), "\(banner)")
         #expect(banner.contains("export TRACEDESK_POD=http://[::1]:8799 ") == false)
-        #expect(SimulatorBanner.text(host: "::1", port: 8799, teams: [], folder: "/s", speed: 1).contains("export TRACEDESK_POD=http://[::1]:8799 "))
+        #expect(SimulatorBanner.text(host: "::1", port: 8799, teams: [], from: "built-in scenarios", speed: 1).contains("export TRACEDESK_POD=http://[::1]:8799 "))
     }
 
     @Test("show draws the node tree with nesting, nested runs and failures")
