@@ -36,7 +36,7 @@ struct CompareCommand: TracedeskCommand {
     @OptionGroup var reportOptions: ReportOptions
     @OptionGroup var exportOptions: LiveExportOptions
 
-    @Argument(help: ArgumentHelp("The team code.", valueName: "team"))
+    @Argument(help: ArgumentHelp("The team code.", valueName: "team"), completion: .custom(HistoryOptions.completeTeam))
     var team: String
 
     @Option(help: ArgumentHelp("One prompt to compare on.", valueName: "text"))

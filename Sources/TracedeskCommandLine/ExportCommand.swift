@@ -45,10 +45,10 @@ struct ExportCommand: AsyncParsableCommand {
                   completion: .custom(HistoryOptions.completeRun))
         var runs: [String] = []
 
-        @Option(help: ArgumentHelp("Only runs of this team.", valueName: "team"))
+        @Option(help: ArgumentHelp("Only runs of this team.", valueName: "team"), completion: .custom(HistoryOptions.completeTeam))
         var team: String?
 
-        @Option(help: ArgumentHelp("Only runs in this status: RUNNING, WAITING, COMPLETE or ERROR.", valueName: "status"))
+        @Option(help: ArgumentHelp("Only runs in this status: RUNNING, WAITING, COMPLETE or ERROR.", valueName: "status"), completion: HistoryOptions.statusCompletion)
         var status: String?
 
         @Option(help: ArgumentHelp("Only runs started since: 30m, 12h, 3d, 2w, today, a date or an ISO 8601 instant.", valueName: "when"))

@@ -21,7 +21,7 @@ struct FollowOptions: ParsableArguments {
     var report: String?
 
     @Option(help: ArgumentHelp("The status bodies --report embeds: all, changed (where the status changed, and the last) or last.",
-                               valueName: "which"))
+                               valueName: "which"), completion: HistoryOptions.bodiesCompletion)
     var reportBodies: String = "all"
 
     @OptionGroup var reportOptions: ReportOptions

@@ -16,6 +16,20 @@ struct HistoryOptions: ParsableArguments {
     /// The history these options name.
     var location: HistoryLocation { HistoryLocation(database: db) }
 
+    /// The team codes of the history, for shell completion of `--team` and TEAM arguments.
+    @Sendable static func completeTeam(_ arguments: [String], _ index: Int, _ prefix: String) -> [String] {
+        let context = CommandContext.process()
+        guard let store = try? HistoryLocation().openIfPresent(in: context),
+              let teams = try? store.teamSummaries() else { return [] }
+        return Array(Set(teams.map(\.team))).sorted().filter { $0.uppercased().hasPrefix(prefix.uppercased()) }
+    }
+
+    /// The values of `--status`.
+    static let statusCompletion = CompletionKind.list(["RUNNING", "WAITING", "COMPLETE", "ERROR"])
+
+    /// The values of `--bodies` and `--report-bodies`.
+    static let bodiesCompletion = CompletionKind.list(["all", "changed", "last"])
+
     /// Recent jobIds, for shell completion of RUN arguments.
     @Sendable static func completeRun(_ arguments: [String], _ index: Int, _ prefix: String) -> [String] {
         let context = CommandContext.process()

@@ -27,7 +27,7 @@ struct ImportCommand: TracedeskCommand {
               completion: .file(extensions: ["json", "jsonl", "ndjson", "html"]))
     var files: [String]
 
-    @Option(help: ArgumentHelp("The team of bodies that carry no workflowCode.", valueName: "team"))
+    @Option(help: ArgumentHelp("The team of bodies that carry no workflowCode.", valueName: "team"), completion: .custom(HistoryOptions.completeTeam))
     var team: String?
 
     @Flag(help: "Print what was recorded as JSON.")

@@ -30,7 +30,7 @@ struct InvokeCommand: TracedeskCommand {
     @OptionGroup var auth: AuthOptions
     @OptionGroup var follow: FollowOptions
 
-    @Argument(help: ArgumentHelp("The team code.", valueName: "team"))
+    @Argument(help: ArgumentHelp("The team code.", valueName: "team"), completion: .custom(HistoryOptions.completeTeam))
     var team: String
 
     @Argument(help: ArgumentHelp("The message (prompt).", valueName: "message"))

@@ -27,7 +27,7 @@ struct PollCommand: TracedeskCommand {
               completion: .custom(HistoryOptions.completeRun))
     var job: String
 
-    @Option(help: ArgumentHelp("The team (needed when the job is not in the history).", valueName: "team"))
+    @Option(help: ArgumentHelp("The team (needed when the job is not in the history).", valueName: "team"), completion: .custom(HistoryOptions.completeTeam))
     var team: String?
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {

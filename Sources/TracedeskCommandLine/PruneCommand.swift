@@ -26,10 +26,10 @@ struct PruneCommand: TracedeskCommand {
     @Option(help: ArgumentHelp("Remove runs started before this age or instant: 90d, 12h, 2w, 2026-01-01...", valueName: "age"))
     var olderThan: String
 
-    @Option(help: ArgumentHelp("Only runs of this team.", valueName: "team"))
+    @Option(help: ArgumentHelp("Only runs of this team.", valueName: "team"), completion: .custom(HistoryOptions.completeTeam))
     var team: String?
 
-    @Option(help: ArgumentHelp("Only runs in this status: RUNNING, WAITING, COMPLETE or ERROR.", valueName: "status"))
+    @Option(help: ArgumentHelp("Only runs in this status: RUNNING, WAITING, COMPLETE or ERROR.", valueName: "status"), completion: HistoryOptions.statusCompletion)
     var status: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Keep each team's N most recent runs, however old.", valueName: "n"))

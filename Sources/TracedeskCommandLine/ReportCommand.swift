@@ -37,7 +37,7 @@ struct ReportCommand: TracedeskCommand {
     var output: String?
 
     @Option(help: ArgumentHelp("The status bodies to embed for 'tracedesk import': all (as received), changed (where the status changed, and the last) or last.",
-                               valueName: "which"))
+                               valueName: "which"), completion: HistoryOptions.bodiesCompletion)
     var bodies: String = "all"
 
     func validate() throws {

@@ -20,10 +20,10 @@ struct RunsCommand: TracedeskCommand {
 
     @OptionGroup var history: HistoryOptions
 
-    @Option(help: ArgumentHelp("Only runs of this team (its code).", valueName: "team"))
+    @Option(help: ArgumentHelp("Only runs of this team (its code).", valueName: "team"), completion: .custom(HistoryOptions.completeTeam))
     var team: String?
 
-    @Option(help: ArgumentHelp("Only runs in this status: RUNNING, WAITING, COMPLETE or ERROR.", valueName: "status"))
+    @Option(help: ArgumentHelp("Only runs in this status: RUNNING, WAITING, COMPLETE or ERROR.", valueName: "status"), completion: HistoryOptions.statusCompletion)
     var status: String?
 
     @Option(help: ArgumentHelp(

@@ -29,6 +29,19 @@ struct EndToEndTests {
         }
     }
 
+    @Test("completions offer --status and --bodies values, and team codes from the history")
+    func completionValues() throws {
+        let bash = try tracedesk.run(["--generate-completion-script", "bash"]).stdout
+        #expect(bash.contains("'RUNNING'$'\\n''WAITING'$'\\n''COMPLETE'$'\\n''ERROR'"), "--status values")
+        #expect(bash.contains("'all'$'\\n''changed'$'\\n''last'"), "--bodies values")
+        #expect(bash.contains("---completion runs -- --team"), "--team is completed by tracedesk itself")
+        _ = try tracedesk.run(["import", "samples/bodies/supervisor-complete.json", "samples/bodies/worker-card-error.json"])
+        let teams = try tracedesk.run(["---completion", "runs", "--", "--team", "3", "4", "tracedesk", "runs", "--team", "XX_W"])
+        #expect(teams.status == 0)
+        #expect(teams.stdout.split(separator: "\n").contains("XX_WORKER_CARD"), "\(teams.stdout)")
+        #expect(!teams.stdout.contains("XX_HCM"), "only codes starting as typed: \(teams.stdout)")
+    }
+
     @Test("a usage error and a corrupt database: one line and the documented exit code from the process")
     func exitCodes() throws {
         let unknown = try tracedesk.run(["runs", "--frobnicate"])
