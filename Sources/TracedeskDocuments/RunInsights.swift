@@ -36,8 +36,13 @@ public struct RunInsights: Sendable {
     public var besidePath: Int
     /// The run's wall time, ms, when known.
     public var wallMs: Int64?
-    /// The slowest steps (bookends and containers left out: their time is their children's).
+    /// The slowest steps: the steps that did work themselves, and loops (LOOP, WHILE) beside them,
+    /// since a loop of a thousand 4 ms iterations can be most of a run while none of its steps is
+    /// slow. Bookends and other containers (PARALLEL, nested runs) are left out: their time is
+    /// their children's, who are ranked.
     public var slowest: [Ranked]
+    /// For a loop among `slowest`, how many iterations it ran (its steps directly under it).
+    public var iterations: [Int: Int] = [:]
     /// Steps by tokens, most first (steps with none left out).
     public var tokens: [Ranked]
     /// Time the run spent WAITING for a person, ms, when it waited.
@@ -101,8 +106,10 @@ public struct RunInsights: Sendable {
 
         let wall = details.run.timeTakenMs
         wallMs = wall
-        let durations: [(Int, Int64)] = timed.compactMap { index in nodes[index].durationMs.map { (index, $0) } }
+        let loops = nodes.indices.filter { Self.isLoop(nodes[$0]) && Self.isTimed(nodes[$0]) && !children[$0].isEmpty }
+        let durations: [(Int, Int64)] = (timed + loops).compactMap { index in nodes[index].durationMs.map { (index, $0) } }
         slowest = Self.ranked(durations, of: wall)
+        for item in slowest where Self.isLoop(nodes[item.node]) { iterations[item.node] = children[item.node].count }
 
         // Tokens: a step's own (its children's are theirs), leaves and LLM steps alike.
         let runTokens = TokenUsage.adding(details.run.inputTokens ?? 0, details.run.outputTokens ?? 0)
@@ -241,6 +248,12 @@ public struct RunInsights: Sendable {
     static func isTimed(_ node: NodeRecord) -> Bool {
         guard let start = node.startedAt, let end = node.endedAt else { return false }
         return end >= start
+    }
+
+    /// LOOP and WHILE: containers whose time is the run's to rank, not only their steps'.
+    public static func isLoop(_ node: NodeRecord) -> Bool {
+        guard let type = node.type else { return false }
+        return type.equalsIgnoringCase("LOOP") || type.equalsIgnoringCase("WHILE")
     }
 
     /// START and END: markers, not work.

@@ -60,7 +60,8 @@ extension RunReport {
                 let node = nodes[item.node]
                 let share = insights.wallMs == nil ? "" : " (\(Self.percent(item.share)))"
                 let fraction = insights.wallMs == nil ? Double(item.value) / Double(slowestMs) : item.share
-                bar(label: Self.stepLabel(node), note: note(of: item.node), value: TextFormat.preciseDuration(item.value) + share, fraction: fraction,
+                let loop = insights.iterations[item.node].map { "\(node.type ?? "LOOP"), \(TextFormat.count(Int64($0))) iteration\($0 == 1 ? "" : "s")" }
+                bar(label: Self.stepLabel(node), note: note(of: item.node, loop), value: TextFormat.preciseDuration(item.value) + share, fraction: fraction,
                     kind: "time", link: link(to: node), in: list, of: document)
             }
         }

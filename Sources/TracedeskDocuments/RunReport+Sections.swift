@@ -16,7 +16,7 @@ extension RunReport {
         var parts = ["\(TextFormat.count(Int64(nodes.count))) steps"]
         parts.append(Self.tally(nodes.map { $0.status ?? "no status" }))
         parts.append("by type: " + Self.tally(nodes.map { $0.type ?? "untyped" }))
-        // The same "slowest" as At a glance: a step's own work, not a container holding others.
+        // The same "slowest" as At a glance: a step's own work or a loop, not another container.
         if let slowest = insights.slowest.first.map({ nodes[$0.node] }) {
             parts.append("slowest: \(Self.stepLabel(slowest)) (\(TextFormat.duration(slowest.durationMs)))")
         }

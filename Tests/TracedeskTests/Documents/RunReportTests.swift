@@ -210,6 +210,28 @@ struct RunReportTests {
         #expect(tokens.contains { $0.contains("RENDER_SUMMARY cohere") && !$0.contains(" in ") }, "a step of the run itself has no caller")
     }
 
+    @Test("a loop of many quick iterations ranks among the slowest steps, with its iterations, beside the steps that did work")
+    func loopsRankBesideLeaves() throws {
+        let start: Int64 = 1_773_341_443_000
+        func node(_ code: String, _ type: String, from: Int64, to: Int64, children: [String] = []) -> String {
+            #"{"nodeCode": "\#(code)", "nodeType": "\#(type)", "status": "COMPLETED", "startTime": \#(start + from), "endTime": \#(start + to)"#
+                + (children.isEmpty ? "}" : #", "children": [\#(children.joined(separator: ","))]}"#)
+        }
+        let iterations = (0..<100).map { node("FETCH_ON_HAND_\($0 + 1)", "BO_FUNCTION", from: 1_900 + Int64($0) * 110, to: 1_904 + Int64($0) * 110) }
+        let nodes = [node("START", "START", from: 0, to: 1), node("FETCH_ITEM_SHORTAGES", "BO_FUNCTION", from: 2, to: 1_800),
+                     node("GET_ITEM_SHORTAGE_ADDITIONAL_DATA", "LOOP", from: 1_850, to: 12_850, children: iterations),
+                     node("SUMMARISE", "LLM", from: 12_900, to: 14_100), node("END", "END", from: 14_100, to: 14_101)]
+        let body = #"{"jobId": "loop-run", "status": "COMPLETE", "timeTaken": 17200, "nodes": [\#(nodes.joined(separator: ","))]}"#
+        let fixture = try ReportFixture(bodies: [body], team: "XX_LOOPS")
+        let insights = RunInsights(try fixture.details)
+        let nodesRecorded = try fixture.details.nodes
+        #expect(insights.slowest.map { nodesRecorded[$0.node].label }.prefix(3) == ["GET_ITEM_SHORTAGE_ADDITIONAL_DATA", "FETCH_ITEM_SHORTAGES", "SUMMARISE"])
+        let document = try fixture.parsed()
+        let rows = document.elements { $0.classes.contains("bar-row") && $0.classes.contains("time") }.map(\.textContent)
+        #expect(rows.contains { $0.contains("GET_ITEM_SHORTAGE_ADDITIONAL_DATA LOOP, 100 iterations") && $0.contains("11.000 s (64%)") }, "\(rows)")
+        #expect(try fixture.html().contains("slowest: 3 GET_ITEM_SHORTAGE_ADDITIONAL_DATA (11.0 s)"), "the summary line says the same")
+    }
+
     @Test("only an http or https address with a host becomes a link")
     func webAddresses() {
         #expect(RunReport.webAddress("  https://intranet.example.com/travel.pdf\n") == "https://intranet.example.com/travel.pdf")
