@@ -13,11 +13,14 @@ public struct ShowRun: Sendable {
     /// A jobId, a prefix of one, or `last`.
     public var run: String
     public var form: Form
+    /// Which steps the text shows.
+    public var folding: StepFolding
 
-    public init(history: HistoryLocation, run: String, form: Form) {
+    public init(history: HistoryLocation, run: String, form: Form, folding: StepFolding = .standard) {
         self.history = history
         self.run = run
         self.form = form
+        self.folding = folding
     }
 
     public func run(in context: CommandContext) throws(TracedeskError) -> CommandOutcome {
@@ -33,7 +36,7 @@ public struct ShowRun: Sendable {
             try context.writeJSON(RunDetailsOutput(try store.details(of: record, now: context.clock.now())))
         case .text:
             let details = try store.details(of: record, now: context.clock.now())
-            let text = RunDetailsText(format: TextFormat(timeZone: context.timeZone), width: context.output.width ?? 120)
+            let text = RunDetailsText(format: TextFormat(timeZone: context.timeZone), width: context.output.width ?? 120, folding: folding)
             try context.output.write(text.render(details))
         }
         return .success

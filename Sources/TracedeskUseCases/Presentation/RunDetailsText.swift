@@ -7,10 +7,13 @@ public struct RunDetailsText: Sendable {
     public var format: TextFormat
     /// The terminal's width, to keep node lines and snippets on one line.
     public var width: Int
+    /// Which steps the node tree shows (`--all`, `--depth N`, else folded to a budget).
+    public var folding: StepFolding
 
-    public init(format: TextFormat = TextFormat(), width: Int = 120) {
+    public init(format: TextFormat = TextFormat(), width: Int = 120, folding: StepFolding = .standard) {
         self.format = format
         self.width = width
+        self.folding = folding
     }
 
     public func render(_ details: RunDetails) -> String {
@@ -168,7 +171,12 @@ public struct RunDetailsText: Sendable {
             return ["Nodes: none (END_USER bodies carry no nodes; invoke in ADMIN mode to see the steps)"]
         }
         let tree = NodeTree(nodes)
-        let labels = zip(tree.prefixes(), nodes).map { (prefix: $0, node: $1) }
+        let folded = folding.fold(nodes, tree: tree)
+        let shown = folded.rows.compactMap { row -> Int? in if case .step(let index) = row { index } else { nil } }
+        // Prefixes drawn for the steps shown, so that a folded container's last step still closes its branch.
+        var prefix: [Int: String] = [:]
+        for (index, text) in zip(shown, NodeTree(shown.map { nodes[$0] }).prefixes()) { prefix[index] = text }
+        let labels = shown.map { (prefix: prefix[$0] ?? "", node: nodes[$0]) }
 
         func label(_ node: NodeRecord) -> String {
             if node.code == nil, node.name == nil, node.type == nil {
@@ -186,7 +194,17 @@ public struct RunDetailsText: Sendable {
         let tokenWidth = nodes.map { tokenText($0).count }.max() ?? 0
 
         var lines = ["Nodes (\(nodes.count))"]
-        for (index, (prefix, node)) in labels.enumerated() {
+        var rowLabels = labels.makeIterator()
+        for row in folded.rows {
+            guard case .step(let index) = row else {
+                if case .folded(let after, _, let count, let steps) = row {
+                    let more = "… \(TextFormat.count(Int64(count))) more step\(count == 1 ? "" : "s")"
+                        + (steps > count ? " (\(TextFormat.count(Int64(steps))) with the steps under them)" : "")
+                    lines.append("  " + (prefix[after] ?? "") + more)
+                }
+                continue
+            }
+            guard let (prefix, node) = rowLabels.next() else { break }
             var columns = [
                 TextFormat.cell(prefix + label(node), labelWidth),
                 TextFormat.cell(node.type ?? "", typeWidth),
@@ -200,8 +218,13 @@ public struct RunDetailsText: Sendable {
             }
             if let error = node.error { line += "  ! " + TextFormat.snippet(error, width: 40) }
             if let failed = tree.failureBelow[index] { line += "  ! \(label(nodes[failed])) failed under it" }
+            if let hidden = folded.hiddenBelow[index] { line += "  (+\(TextFormat.count(Int64(hidden))) under it)" }
             while line.hasSuffix(" ") { line.removeLast() }
             lines.append(line)
+        }
+        if folded.shownSteps < nodes.count {
+            lines.append("  Showing \(TextFormat.count(Int64(folded.shownSteps))) of \(TextFormat.count(Int64(nodes.count))) steps: "
+                         + "every step with: tracedesk show \(details.run.jobId.prefix(8)) --all (or --depth N for the first levels)")
         }
         return lines
     }

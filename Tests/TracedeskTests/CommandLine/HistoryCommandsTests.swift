@@ -203,6 +203,44 @@ struct HistoryCommandsTests {
         #expect(FileManager.default.fileExists(atPath: database.path))
     }
 
+    @Test("show folds a long run: a container of many steps shows its first three and its last, a failure always; --all and --depth N")
+    func showFoldsALongRun() async throws {
+        let start: Int64 = 1_773_341_443_000
+        func step(_ code: String, _ type: String, _ status: String, at: Int64, children: [String] = []) -> String {
+            #"{"nodeCode": "\#(code)", "nodeType": "\#(type)", "status": "\#(status)", "startTime": \#(start + at), "endTime": \#(start + at + 3)"#
+                + (children.isEmpty ? "}" : #", "children": [\#(children.joined(separator: ","))]}"#)
+        }
+        let items = (1...300).map { number in
+            step("ITEM_\(number)", "SET_FIELDS", "COMPLETED", at: Int64(number) * 10,
+                 children: [step("CHECK_\(number)", "CODE", number == 150 ? "FAILED" : "COMPLETED", at: Int64(number) * 10 + 1)])
+        }
+        let nodes = [step("START", "START", "COMPLETED", at: 0), step("EACH_ITEM", "LOOP", "FAILED", at: 5, children: items),
+                     step("END", "END", "COMPLETED", at: 4_000)]
+        let body = #"{"jobId": "fold-0001", "status": "ERROR", "workflowCode": "XX_FOLD", "nodes": [\#(nodes.joined(separator: ","))]}"#
+        // From a file: the harness writes standard input whole before the command reads it, and 80 KB fills a pipe.
+        let file = folder.appendingPathComponent("fold.json")
+        try Data(body.utf8).write(to: file)
+        #expect(await tracedesk.run(["import", file.path]).status == 0)
+
+        let folded = await tracedesk.run(["show", "fold-0001"])
+        #expect(folded.status == 0, "\(folded.stderr)")
+        let lines = folded.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("  EACH_ITEM ") }, "the run's own steps all show")
+        for shown in ["ITEM_1 ", "ITEM_2 ", "ITEM_3 ", "ITEM_150 ", "CHECK_150 ", "ITEM_300 "] {
+            #expect(lines.contains { $0.contains("─ " + shown) }, "\(shown): first three, the failure, the last")
+        }
+        #expect(!lines.contains { $0.contains("─ ITEM_4 ") || $0.contains("─ ITEM_299 ") })
+        #expect(lines.contains("  ├─ … 146 more steps (292 with the steps under them)"), "\(folded.stdout)")
+        #expect(lines.contains("  ├─ … 149 more steps (298 with the steps under them)"))
+        #expect(lines.contains("  Showing 13 of 603 steps: every step with: tracedesk show fold-000 --all (or --depth N for the first levels)"))
+
+        let all = await tracedesk.run(["show", "fold-0001", "--all"])
+        #expect(all.stdout.contains("─ ITEM_299 ") && !all.stdout.contains("Showing "))
+        let top = await tracedesk.run(["show", "fold-0001", "--depth", "0"])
+        #expect(top.stdout.contains("(+600 under it)") && !top.stdout.contains("─ ITEM_1 "), "\(top.stdout)")
+        #expect(await tracedesk.run(["show", "fold-0001", "--all", "--depth", "1"]).status == 2)
+    }
+
     @Test("two runs sharing a prefix: the prefix is refused, naming both")
     func ambiguousPrefix() async throws {
         _ = await tracedesk.run(["import", "-"], stdin: #"{"jobId": "dup0-aaaa"}{"jobId": "dup0-bbbb"}"#)
