@@ -15,11 +15,27 @@ public struct ComparisonReport {
     /// The class of a link to a run's own report.
     public static let runLinkClass = "run-report-link"
 
+    /// The class of the hidden `<pre>` holding the comparison as JSON (`compare --json`'s), for `import`.
+    public static let comparisonClass = "tracedesk-comparison"
+
     /// For a comparison report (`data`), the run reports it links to, as written (relative to
     /// the report's folder), in order and once each; `nil` when `data` is not a comparison report.
     public static func linkedRunReports(in data: Data, origin: String) throws(TracedeskError) -> [String]? {
+        try read(data, origin: origin)?.links
+    }
+
+    /// What a comparison report carries for `import`: the run reports it links to, and the
+    /// comparison itself (absent from reports written before it was embedded, and from `diff`'s);
+    /// `nil` when `data` is not a comparison report.
+    public static func read(_ data: Data, origin: String) throws(TracedeskError) -> (links: [String], comparison: Comparison?)? {
         let document = try HTMLDocument(parsing: String(decoding: data, as: UTF8.self), origin: origin)
         guard document.elements(where: { $0.name == "body" && $0.classes.contains("comparison-report") }).first != nil else { return nil }
+        let comparison = document.elements { $0.name == "pre" && $0.classes.contains(comparisonClass) }.first
+            .flatMap { Comparison.stored($0.textContent) }
+        return (links(in: document), comparison)
+    }
+
+    private static func links(in document: HTMLDocument) -> [String] {
         var seen: Set<String> = []
         return document.elements { element in
             guard element.name == "a", let href = element.attribute("href") else { return false }
@@ -82,6 +98,11 @@ public struct ComparisonReport {
         try template.fill("prompts") { (slot: HTMLElement) throws(TracedeskError) in
             for prompt in comparison.prompts { section(for: prompt, in: slot, of: document) }
             try embedRuns(in: slot, of: document)
+            // The comparison itself, inert text like a run report's bodies, so that `import` can
+            // record it again; two runs diffed are no comparison of the history.
+            if !twoRuns {
+                document.element("pre", in: slot, attributes: ["class": Self.comparisonClass, "hidden": "hidden"], text: comparison.json)
+            }
         }
         try template.fill("footer", text: "Written by Tracedesk on \(format.instant(writtenAt)). Times are UTC (Z).")
         chrome?.apply(to: document)

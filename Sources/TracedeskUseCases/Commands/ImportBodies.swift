@@ -1,4 +1,5 @@
 import Foundation
+import TracedeskCompare
 import TracedeskDocuments
 import TracedeskHistory
 import TracedeskModel
@@ -21,11 +22,29 @@ public struct ImportBodies: Sendable {
 
     public func run(in context: CommandContext) throws(TracedeskError) -> CommandOutcome {
         var sources: [CaptureSource] = []
-        for file in files { sources += try Self.sources(file, in: context) }
+        var comparisons: [Comparison] = []
+        for file in files {
+            let (found, comparison) = try Self.sources(file, in: context)
+            sources += found
+            if let comparison { comparisons.append(comparison) }
+        }
         let store = try history.openForWriting(in: context)
         let progress = ImportProgress(output: context.errors, clock: context.clock)
         let summary = try Importer(store: store).importBodies(from: sources, team: team, at: context.clock.now()) { progress.show($0) }
         progress.finish()
+        // A comparison report's comparison, once its runs are in.
+        var comparisonLines: [String] = []
+        for comparison in comparisons {
+            let label = "comparison of \(comparison.team) (A \(comparison.label(baseline: true)) against B \(comparison.label(baseline: false)))"
+            switch try ComparisonImport(store: store).record(comparison, at: context.clock.now()) {
+            case .recorded(let id, let runs):
+                comparisonLines.append("Imported the \(label) as #\(id), with its \(runs) run\(runs == 1 ? "" : "s")")
+            case .alreadyRecorded(let id):
+                comparisonLines.append("The \(label) is already recorded, as #\(id)")
+            case .withoutRuns:
+                try context.warn("the \(label) was not recorded: none of its runs is in the history")
+            }
+        }
         for jobId in summary.runsWithoutTeam {
             try context.warn("run \(jobId) names no team (no workflowCode); recorded without one, pass --team to name it")
         }
@@ -62,6 +81,7 @@ public struct ImportBodies: Sendable {
         if summary.streamsWithoutRun > 0 {
             text += "  (\(plural(summary.streamsWithoutRun, "debug stream", "debug streams")) of runs not in the history skipped: their events never said what run they are)\n"
         }
+        for line in comparisonLines { text += line + "\n" }
         try context.output.write(text)
         return .success
     }
@@ -71,19 +91,20 @@ public struct ImportBodies: Sendable {
 
     /// The sources `file` stands for: itself, or, for a comparison report, the run reports it
     /// links to (written beside it by `compare -o`), which hold the bodies.
-    static func sources(_ file: String, in context: CommandContext) throws(TracedeskError) -> [CaptureSource] {
+    /// A comparison report also gives the comparison it holds, to record once its runs are in.
+    static func sources(_ file: String, in context: CommandContext) throws(TracedeskError) -> (sources: [CaptureSource], comparison: Comparison?) {
         let source = try source(file, in: context)
         guard case .file(let path, _) = source, [".html", ".htm"].contains(where: path.lowercased().hasSuffix),
               let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               (attributes[.size] as? Int ?? .max) <= 64 << 20,
               let data = FileManager.default.contents(atPath: path),
-              let links = try ComparisonReport.linkedRunReports(in: data, origin: file) else { return [source] }
+              let (links, comparison) = try ComparisonReport.read(data, origin: file) else { return ([source], nil) }
         guard !links.isEmpty else {
             throw .badInput("\(file): a comparison report without links to its runs' reports (a --self-contained one embeds their pages, "
                             + "not their bodies); import the reports compare -o writes beside it")
         }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().resolvingSymlinksInPath().standardizedFileURL
-        return try links.map { link throws(TracedeskError) in
+        let linked = try links.map { link throws(TracedeskError) in
             let decoded = link.removingPercentEncoding ?? link
             let shown = TextFormat.snippet(decoded, width: 80)
             let target = folder.appendingPathComponent(decoded).standardizedFileURL.resolvingSymlinksInPath()
@@ -101,8 +122,9 @@ public struct ImportBodies: Sendable {
             guard !isFolder.boolValue, type == .typeRegular, [".html", ".htm"].contains(where: target.path.lowercased().hasSuffix) else {
                 throw .badInput("\(file): links to \(shown), which is not a run report (an .html file); refused")
             }
-            return .file(path: target.path, origin: decoded)
+            return CaptureSource.file(path: target.path, origin: decoded)
         }
+        return (linked, comparison)
     }
 
     static func source(_ file: String, in context: CommandContext) throws(TracedeskError) -> CaptureSource {

@@ -101,6 +101,20 @@ struct ReportCommandTests {
         let imported = await colleague.run(["import", folder.appendingPathComponent("compare.html").path])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.hasPrefix("Imported 4 bodies into 4 runs") || imported.stdout.contains("into 4 runs"), "\(imported.stdout)")
+        // The comparison comes with its runs: numbered in this history, its runs linked, its verdict kept.
+        #expect(imported.stdout.contains("Imported the comparison of XX_TRAVEL_POLICY_ADVISOR (A PUBLISHED v1 against B DRAFT v2) as #1, with its 4 runs"),
+                "\(imported.stdout)")
+        let theirs = try HistoryStore(path: colleague.database, mode: .readOnly)
+        let listed = try #require(try theirs.comparisons().first)
+        let mine = try #require(try HistoryStore(path: tracedesk.database, mode: .readOnly).comparisons().first)
+        #expect(listed.verdict == mine.verdict && listed.runs == 4 && listed.baseline == "PUBLISHED" && listed.candidate == "DRAFT")
+        #expect(Set(try theirs.comparisonRuns(listed.id).map(\.side)) == ["A", "B"])
+        let stored = try theirs.comparison(listed.id).resultJSON
+        let result = try #require(stored.flatMap(Comparison.stored))
+        #expect(result.id == listed.id && result.prompts.count == 1)
+        let again = await colleague.run(["import", folder.appendingPathComponent("compare.html").path])
+        #expect(again.stdout.contains("is already recorded, as #1"), "\(again.stdout)")
+        #expect(try theirs.comparisons().count == 1, "not twice")
 
         try FileManager.default.removeItem(at: folder.appendingPathComponent("compare-runs"))
         let alone = await colleague.run(["import", folder.appendingPathComponent("compare.html").path])
