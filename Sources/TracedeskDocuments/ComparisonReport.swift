@@ -73,7 +73,7 @@ public struct ComparisonReport {
         let document = template.document
         try template.fill("title", text: "\(comparison.team) · \(comparison.baseline) → \(comparison.candidate) · \(comparison.verdict.rawValue)")
         try template.fill("generator") { meta in meta.setAttribute("content", "Tracedesk") }
-        try template.fill("team", text: comparison.team)
+        try template.fill("team") { heading in document.text(comparison.team, in: heading, breakingAfter: ["_"]) }
         try template.fill("verdict") { badge in
             badge.setAttribute("class", "badge verdict-\(comparison.verdict.rawValue)")
             document.text(comparison.verdict.rawValue, in: badge)

@@ -97,7 +97,8 @@ public struct RunReport {
         let team = run.teamCode ?? run.workflowCode ?? "Unknown team"
         try template.fill("title", text: "\(team) · \(run.status) · \(run.jobId)")
         try template.fill("generator") { meta in meta.setAttribute("content", "Tracedesk") }
-        try template.fill("team", text: team)
+        // A team code wraps at its underscores on a narrow screen, never inside a word.
+        try template.fill("team") { heading in document.text(team, in: heading, breakingAfter: ["_"]) }
         try template.fill("status") { badge in
             badge.setAttribute("class", "badge \(Self.statusClass(run.status))")
             document.text(run.status.rawValue, in: badge)

@@ -78,6 +78,12 @@ struct RunReportTests {
         #expect(document.elements(class: "citation-row").count == details.citations.count)
         #expect(document.elements(class: EmbeddedRun.bodyClass).count == details.snapshots.count)
         #expect(document.slot("team")?.textContent == fixture.run.teamCode)
+        if let team = fixture.run.teamCode, team.contains("_") {
+            // Pieces that wrap at the underscores: a narrow screen never breaks the code inside a word.
+            let pieces = document.slot("team")?.children.map(\.textContent) ?? []
+            #expect(pieces.joined() == team && pieces.dropLast().allSatisfy { $0.hasSuffix("_") } && pieces.count == team.count(where: { $0 == "_" }) + 1,
+                    "\(pieces)")
+        }
         #expect(document.slot("status")?.textContent == fixture.run.status.rawValue)
         let facts = document.slot("facts")?.textContent ?? ""
         #expect(facts.contains(fixture.run.jobId))
