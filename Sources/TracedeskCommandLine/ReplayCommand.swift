@@ -69,6 +69,10 @@ struct ReplayCommand: TracedeskCommand {
     @Option(help: ArgumentHelp("A label to find the replay by later.", valueName: "text"))
     var label: String?
 
+    @Option(help: ArgumentHelp("Write the run as an Oracle CLI test file instead (its data steps' recorded outputs as testData, its path as assertions); nothing is sent.",
+                               valueName: "file"), completion: .file(extensions: ["json"]))
+    var saveFixture: String?
+
     func validate() throws {
         try ParameterFlags.validate(parameters)
         try ParameterFlags.validate(models, option: "--model", form: "CODE=MODEL", emptyValue: false)
@@ -95,6 +99,7 @@ struct ReplayCommand: TracedeskCommand {
         replay.allowLive = allowLive
         replay.maximumPinBytes = maxPinBytes
         replay.label = label
+        replay.saveFixture = saveFixture
         return try await replay.run(in: context)
     }
 }

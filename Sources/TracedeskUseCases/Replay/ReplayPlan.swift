@@ -1,4 +1,5 @@
 import Foundation
+import TracedeskDocuments
 import TracedeskHistory
 import TracedeskModel
 
@@ -50,6 +51,11 @@ public struct ReplayPlan: Sendable {
     /// `debugParams.breakPoints`.
     public private(set) var breakPoints: [String] = []
     public private(set) var summary: Summary
+    /// Per pinned step code, the recorded data as Oracle's test files hold it (`testData.nodes`):
+    /// `nodeType`, `input` and `response`.
+    public private(set) var recordedData: [String: JSONValue] = [:]
+    /// The codes of the run's own steps, in the order they first ran (a called team's left out).
+    public private(set) var stepsRun: [String] = []
 
     /// The plan for replaying `source`. `live` and `pin` name steps to run live or to pin besides
     /// the data steps; `models` runs steps with another model (which takes their definitions);
@@ -116,6 +122,10 @@ public struct ReplayPlan: Sendable {
             }
             overrides[code] = .object(["output": .object(["success": .bool(true), "output": .string(output)])])
             pinned.append(code)
+            // JSON where the text is JSON (as Oracle's files show data), else the text.
+            func value(_ text: String?) -> JSONValue { text.map { JSONValue(parsing: $0) ?? .string($0) } ?? .null }
+            recordedData[code] = .object(["nodeType": type.map { .string($0.uppercased()) } ?? .null,
+                                          "input": value(nodes.first?.input), "response": value(output)])
         }
         // Another model for a step travels as the step's definition with its model changed.
         for (code, model) in models.sorted(by: { $0.key < $1.key }) {
@@ -146,7 +156,30 @@ public struct ReplayPlan: Sendable {
             stoppedBefore = definition.steps.filter { Self.isDataStep($0.type) && !recorded.contains($0.code) && !liveSet.contains($0.code) }.map(\.code)
         }
         breakPoints = stoppedBefore
+        stepsRun = order.filter { code in !(iterations[code]?.first.map(RunInsights.isBookend) ?? false) }
         summary = Summary(pinned: pinned, live: liveRecorded + live.filter { iterations[$0] == nil },
                           stoppedBefore: stoppedBefore, allowLive: allowLive, models: models.isEmpty ? nil : models)
+    }
+}
+
+extension ReplayPlan {
+    /// The recorded run as a test file of Oracle's AI Agent Studio CLI: the team, the input, the
+    /// path it took as assertions (the steps it ran must run again; the data steps it never reached,
+    /// with a definition, must not), and the recorded outputs of its data steps as `testData`,
+    /// which a replay pins. `status` is the version status the data was recorded on.
+    public func oracleTestFile(name: String, team: String, message: String, parameters: [String: String], status: String) -> JSONValue {
+        var path: [String: JSONValue] = ["mustExecute": .array(stepsRun.map(JSONValue.string))]
+        if !summary.stoppedBefore.isEmpty { path["mustNotExecute"] = .array(summary.stoppedBefore.map(JSONValue.string)) }
+        return .object([
+            "testName": .string(name),
+            "workflow": .object(["workflowCode": .string(team)]),
+            "input": .object([
+                "message": .string(message),
+                "parameters": .object(parameters.mapValues(JSONValue.string)),
+                "singleTurnOnly": .bool(true),
+            ]),
+            "pathAssertions": .object(path),
+            "testData": .object(["status": .string(status), "nodes": .object(recordedData)]),
+        ])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import TracedeskClient
 import TracedeskCompare
+import TracedeskDocuments
 import TracedeskHistory
 import TracedeskModel
 
@@ -29,6 +30,9 @@ public struct ReplayRun: Sendable {
     public var allowLive = false
     public var maximumPinBytes = ReplayPlan.defaultMaximumPinBytes
     public var label: String?
+    /// `--save-fixture FILE`: write the recorded run as an Oracle CLI test file (its data steps'
+    /// outputs as `testData`) instead of replaying it; nothing is sent to the pod.
+    public var saveFixture: String?
 
     public init(history: HistoryLocation, pod: PodAccess, follow: FollowSettings, run: String) {
         self.history = history
@@ -56,9 +60,22 @@ public struct ReplayRun: Sendable {
             guard let data = try? Data(contentsOf: url) else { throw .badInput("--definition \(path): cannot be read") }
             return try TeamDefinition(data: data, origin: path)
         }
-        let plan = try ReplayPlan(source: details, live: live, pin: pin, models: models, definition: teamDefinition, allowLive: allowLive,
-                                  maximumPinBytes: maximumPinBytes)
+        // A fixture needs no breakpoints (its runner sets them), so no definition; given one, its
+        // data steps the run never reached become what must not run.
+        let plan = try ReplayPlan(source: details, live: live, pin: pin, models: models, definition: teamDefinition,
+                                  allowLive: allowLive || (saveFixture != nil && teamDefinition == nil), maximumPinBytes: maximumPinBytes)
         let versionStatus = status ?? source.versionStatus.flatMap { InvokeRequest.VersionStatus(rawValue: $0.uppercased()) } ?? .published
+        if let saveFixture {
+            let parameters = source.parameters.merging(self.parameters) { _, new in new }
+            let name = label ?? "\(team) as run \(source.jobId.prefix(8)) ran"
+            let file = plan.oracleTestFile(name: name, team: team, message: recordedMessage, parameters: parameters, status: versionStatus.rawValue)
+            let path = try ReportFile.write(bytes: Array((file.prettyText + "\n").utf8), to: context.absolutePath(saveFixture))
+            let pinned = plan.summary.pinned
+            try context.output.write("Fixture written to \(path): run \(source.jobId.prefix(8)) of \(team) as an Oracle CLI test file, "
+                                     + "\(pinned.count) data step\(pinned.count == 1 ? "" : "s") recorded (\(pinned.joined(separator: ", "))), "
+                                     + "\(plan.stepsRun.count) steps that must run\n")
+            return .success
+        }
 
         // The pod the source was followed on (an imported run's is not used); always the v2 stream.
         var forPod = source

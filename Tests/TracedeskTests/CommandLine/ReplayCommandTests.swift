@@ -86,6 +86,37 @@ struct ReplayCommandTests {
         #expect(debugRequests().last?["debugParams"]?["breakPoints"]?.arrayValue == [], "--allow-live sets no breakpoint")
     }
 
+    @Test("--save-fixture writes the run as an Oracle CLI test file: its data steps' outputs as testData, its path as assertions; nothing is sent")
+    func saveFixture() async throws {
+        let source = try await recordedRun()
+        let sentBefore = tracedesk.pod?.requests.count ?? 0
+        let file = folder.url.appendingPathComponent("fixture.json")
+        let written = await tracedesk.run(["replay", String(source.prefix(8)), "--save-fixture", file.path, "--definition", Self.definition])
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(written.stdout.hasPrefix("Fixture written to \(file.path): run \(source.prefix(8)) of \(Self.team) as an Oracle CLI test file, "))
+        #expect(tracedesk.pod?.requests.count == sentBefore, "a fixture is written from the history alone")
+
+        let fixture = try #require(JSONValue(parsing: try Data(contentsOf: file)))
+        #expect(fixture["workflow"]?["workflowCode"]?.stringValue == Self.team)
+        #expect(fixture["input"]?["message"]?.stringValue == "Compare M1000034 and M1000040")
+        #expect(fixture["testData"]?["status"]?.stringValue == "PUBLISHED")
+        let recorded = try await details(source)["nodes"]?.arrayValue ?? []
+        let dataSteps = recorded.filter { ReplayPlan.isDataStep($0["type"]?.stringValue) && $0["depth"]?.intValue == 1 }
+        #expect(!dataSteps.isEmpty)
+        let nodes = fixture["testData"]?["nodes"]?.objectValue ?? [:]
+        #expect(Set(nodes.keys) == Set(dataSteps.compactMap { $0["code"]?.stringValue }), "every data step the run called, and only those")
+        for step in dataSteps {
+            let code = try #require(step["code"]?.stringValue)
+            #expect(nodes[code]?["nodeType"]?.stringValue == "BO_FUNCTION")
+            let output = try #require(step["output"]?.stringValue)
+            #expect(nodes[code]?["response"] == (JSONValue(parsing: output) ?? .string(output)), "\(code): the recorded output")
+        }
+        let mustRun = fixture["pathAssertions"]?["mustExecute"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(mustRun.first == "PARSE_ITEMS" && mustRun.contains("COMPARE_ITEMS") && !mustRun.contains("START") && !mustRun.contains("END"), "\(mustRun)")
+        #expect(fixture["pathAssertions"]?["mustNotExecute"]?.arrayValue?.compactMap(\.stringValue) == ["GET_ONHAND_QUANTITIES"],
+                "the definition's data step the run never reached")
+    }
+
     @Test("--live runs a recorded data step; --pin pins a reasoning step too")
     func liveAndPin() async throws {
         let source = try await recordedRun()
