@@ -92,12 +92,12 @@ public struct RunDetailsText: Sendable {
             lines += modelCalls(details)
         }
         lines.append("")
-        lines.append("Supporting chunks: \(details.chunks.count)   Citations: \(details.citations.count)")
-        lines += references(details.chunks, limit: 5, showScore: true)
+        lines.append("Supporting chunks: \(TextFormat.count(Int64(details.chunks.count)))   Citations: \(TextFormat.count(Int64(details.citations.count)))")
+        lines += references(details.chunks, limit: 5, showScore: true, run: details.run.jobId)
         if !details.citations.isEmpty {
             lines.append("")
             lines.append("Citations")
-            lines += references(details.citations, limit: 10, showScore: false)
+            lines += references(details.citations, limit: 10, showScore: false, run: details.run.jobId)
         }
         if details.statusChanges.count > 1 {
             lines.append("")
@@ -144,7 +144,7 @@ public struct RunDetailsText: Sendable {
 
     /// Numbered chunks or citations: title, page and score, the passage cut to the width, and the
     /// document's address on a line of its own (whole, so that a terminal can open it).
-    func references(_ items: [DocumentReferenceRecord], limit: Int, showScore: Bool) -> [String] {
+    func references(_ items: [DocumentReferenceRecord], limit: Int, showScore: Bool, run jobId: String) -> [String] {
         var lines: [String] = []
         for (index, item) in items.prefix(limit).enumerated() {
             var heading = item.title ?? item.source ?? (showScore ? "chunk" : "citation")
@@ -158,7 +158,9 @@ public struct RunDetailsText: Sendable {
             }
             if let source = item.source, source != item.title { lines.append("     " + source) }
         }
-        if items.count > limit { lines.append("  ... \(items.count - limit) more (all of them: tracedesk show RUN --json, or the report)") }
+        if items.count > limit {
+            lines.append("  ... \(TextFormat.count(Int64(items.count - limit))) more (all of them: tracedesk show \(jobId.prefix(8)) --json, or the report)")
+        }
         return lines
     }
 
@@ -193,7 +195,7 @@ public struct RunDetailsText: Sendable {
         }
         let tokenWidth = nodes.map { tokenText($0).count }.max() ?? 0
 
-        var lines = ["Nodes (\(nodes.count))"]
+        var lines = ["Nodes (\(TextFormat.count(Int64(nodes.count))))"]
         var rowLabels = labels.makeIterator()
         for row in folded.rows {
             guard case .step(let index) = row else {

@@ -12,7 +12,8 @@ public enum StepFolding: Sendable, Equatable {
     case budget(Int)
 
     /// What `show` does without `--all` or `--depth`: about a screenful of a terminal's history.
-    public static let standard = StepFolding.budget(200)
+    public static let standard = StepFolding.budget(standardBudget)
+    static let standardBudget = 200
 
     /// A container with more steps directly under it than this is folded to its first and last.
     static let foldAbove = 6
@@ -51,7 +52,9 @@ public enum StepFolding: Sendable, Equatable {
         var budget: Int?
         switch self {
         case .all: limit = nil
-        case .depth(let depth): limit = depth
+        // Down to a depth, the largest groups still fold to the standard budget (a loop's
+        // iterations at level 1); the depth is not cut further.
+        case .depth(let depth): limit = depth; budget = Self.standardBudget
         case .budget(let rows): limit = nil; budget = rows
         }
 
@@ -110,7 +113,7 @@ public enum StepFolding: Sendable, Equatable {
         }
 
         // Still longer than the budget: the levels that fit, each cut step saying what it holds.
-        if let budget, rows.count > budget {
+        if let budget, limit == nil, rows.count > budget {
             let depths = rows.compactMap { row -> Int? in if case .step(let index) = row { nodes[index].depth } else { nil } }
             var keep = 0
             for depth in 0...(depths.max() ?? 0) where depths.count(where: { $0 <= depth }) <= budget { keep = depth }

@@ -238,6 +238,9 @@ struct HistoryCommandsTests {
         #expect(all.stdout.contains("─ ITEM_299 ") && !all.stdout.contains("Showing "))
         let top = await tracedesk.run(["show", "fold-0001", "--depth", "0"])
         #expect(top.stdout.contains("(+600 under it)") && !top.stdout.contains("─ ITEM_1 "), "\(top.stdout)")
+        let level = await tracedesk.run(["show", "fold-0001", "--depth", "1"])
+        #expect(level.stdout.contains("─ … 146 more steps (292 with the steps under them)") && !level.stdout.contains("─ CHECK_1 "),
+                "down to a depth, a loop's iterations still fold: \(level.stdout)")
         #expect(await tracedesk.run(["show", "fold-0001", "--all", "--depth", "1"]).status == 2)
     }
 
