@@ -14,8 +14,13 @@ struct SimulatorCommand: TracedeskCommand {
             send the header 'X-Simulator-Fault: 429;retry-after=2' (or status;code=503, drop, \
             slow;delay-ms=3000, malformed, html, expire-token) or the query item simulatorFault=...
 
-            Example:
+            --replay plays recorded runs instead: each becomes a version of its team that takes \
+            the recorded steps, times (scaled by --speed), models, tokens, inputs and outputs, \
+            and ends as the run ended, so a real session runs anywhere without the pod.
+
+            Examples:
               tracedesk simulator --port 8765 --speed 5
+              tracedesk simulator --replay last --replay recordings/
             """
     )
 
@@ -40,14 +45,25 @@ struct SimulatorCommand: TracedeskCommand {
     @Flag(help: "Log every request and fault.")
     var verbose = false
 
+    @Option(name: .customLong("replay"), help: ArgumentHelp(
+        "Play recorded runs as the teams: a run of the history (jobId, prefix, last), or a file or folder of captures (--record files, bodies, reports); repeatable.",
+        valueName: "run|file|dir"), completion: .custom(HistoryOptions.completeRun))
+    var replay: [String] = []
+
+    @OptionGroup var history: HistoryOptions
+
     func validate() throws {
+        if !replay.isEmpty && scenarios != nil { throw ValidationError("--replay and --scenarios choose the teams two ways: give one of them") }
         guard speed > 0, speed <= 10_000 else { throw ValidationError("--speed takes a number above 0 (at most 10000)") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port takes 0 to 65535") }
         guard (1...31_536_000).contains(tokenLifetime) else { throw ValidationError("--token-lifetime takes 1 to 31536000 seconds (a year)") }
     }
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
-        try await RunSimulator(host: host, port: port, scenarios: scenarios, speed: speed, seed: seed, tokenLifetime: tokenLifetime,
-                               verbose: verbose).run(in: context)
+        var simulator = RunSimulator(host: host, port: port, scenarios: scenarios, speed: speed, seed: seed, tokenLifetime: tokenLifetime,
+                                     verbose: verbose)
+        simulator.replay = replay
+        simulator.history = history.location
+        return try await simulator.run(in: context)
     }
 }

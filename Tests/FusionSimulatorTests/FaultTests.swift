@@ -142,7 +142,7 @@ struct ScenarioValidationTests {
         #expect(try refusal(["a.json": #"{"team": "T", "versions": [{"version": 1, "status": "DRAFT", "steps": [\#(step)]}, {"version": 1, "status": "DRAFT", "steps": [\#(step)]}]}"#])
             == "a.json: version 1 DRAFT is defined twice")
         #expect(try refusal(["a.json": #"{"team": "T", "versions": [{"version": 1, "status": "DRAFT", "steps": [{"code": "W", "type": "WORKFLOW"}]}]}"#])
-            == #"a.json: version 1 DRAFT, step W: a WORKFLOW step needs "calls""#)
+            == #"a.json: version 1 DRAFT, step W: a WORKFLOW step needs "calls" (or the "output" it answers with)"#)
         #expect(try refusal(["a.json": #"{"team": "T", "versions": [{"version": 1, "status": "DRAFT", "steps": [{"code": "W", "type": "WORKFLOW", "calls": {"team": "GONE"}}]}]}"#])
             == "a.json: version 1 DRAFT, step W: calls unknown team GONE")
         #expect(try refusal(["a.json": #"{"team": "T", "versions": [{"version": 1, "status": "DRAFT", "steps": [{"code": "H", "type": "HUMAN"}]}]}"#])

@@ -234,7 +234,8 @@ struct StatusBodyWriter {
 
     /// A step's input as the pod writes it: objects as JSON strings.
     func nodeInput(_ item: RunSchedule.Item) -> PodJSON {
-        item.step.input.map { .string(job.fill($0).text) } ?? .null
+        if let text = item.step.inputText { return .string(text) }
+        return item.step.input.map { .string(job.fill($0).text) } ?? .null
     }
 
     /// A finished step's output: a called run's whole body, a person's answer, a pinned output, or the scenario's.

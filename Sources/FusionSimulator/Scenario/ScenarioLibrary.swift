@@ -54,7 +54,7 @@ public struct ScenarioLibrary: Sendable {
     public static var builtInFiles: [String: String] { EmbeddedScenarios.files }
 
     /// Reads scenario files given as their text, each named by `origin` in what it is refused for.
-    static func load(_ files: [(origin: String, data: Data)]) throws(ScenarioError) -> ScenarioLibrary {
+    public static func load(_ files: [(origin: String, data: Data)]) throws(ScenarioError) -> ScenarioLibrary {
         var teams: [TeamScenario] = []
         var origins: [String: String] = [:]
         for file in files {
@@ -132,7 +132,8 @@ public struct ScenarioLibrary: Sendable {
                 if step.type.isEmpty { throw fail("\(here): no type") }
                 if let duration = step.durationMs, duration < 0 { throw fail("\(here): durationMs is negative") }
                 if let count = step.repeat, count < 1 || count > 100_000 { throw fail("\(here): repeat must be 1 to 100000") }
-                if step.type == "WORKFLOW", step.calls == nil { throw fail("\(here): a WORKFLOW step needs \"calls\"") }
+                // Without `calls`, a WORKFLOW step answers with its `output` (a recorded run's step, whose called run is in it).
+                if step.type == "WORKFLOW", step.calls == nil, step.output == nil { throw fail("\(here): a WORKFLOW step needs \"calls\" (or the \"output\" it answers with)") }
                 if let call = step.calls {
                     guard let called = teams[call.team] else { throw fail("\(here): calls unknown team \(call.team)") }
                     if call.team == team.team { throw fail("\(here): a team cannot call itself") }

@@ -93,6 +93,9 @@ public struct StepScenario: Codable, Sendable {
     /// For an LLM step: the messages it sent the model, reported in `nodeStepInfo.details`.
     public var prompt: PromptScenario?
     public var input: PodJSON?
+    /// The step's input as a recorded run received it, sent as it is (no template is filled):
+    /// what `simulator --replay` gives a step, in place of `input`.
+    public var inputText: String?
     /// The step's output; strings are templates.
     public var output: PodJSON?
     /// Steps inside this one: run one after another, or all at once for a PARALLEL step.

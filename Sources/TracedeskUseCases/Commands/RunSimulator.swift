@@ -14,6 +14,10 @@ public struct RunSimulator: Sendable {
     public var seed: UInt64?
     public var tokenLifetime: Int
     public var verbose: Bool
+    /// `--replay RUN|FILE|DIR…`: recorded runs played as the teams, instead of the scenarios.
+    public var replay: [String] = []
+    /// The history `--replay` names runs of.
+    public var history = HistoryLocation()
 
     public init(host: String, port: Int, scenarios: String?, speed: Double, seed: UInt64?, tokenLifetime: Int, verbose: Bool) {
         self.host = host
@@ -26,7 +30,8 @@ public struct RunSimulator: Sendable {
     }
 
     public func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
-        let source = try ScenarioSource(scenarios, in: context)
+        let source = replay.isEmpty ? try ScenarioSource(scenarios, in: context)
+            : try ScenarioSource.recorded(replay, history: history, in: context)
         let library = try source.load()
         var logger = Logger(label: "fusion-simulator")
         logger.logLevel = verbose ? .info : .warning

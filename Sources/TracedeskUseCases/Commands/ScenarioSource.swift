@@ -1,5 +1,6 @@
 import Foundation
 import FusionSimulator
+import TracedeskHistory
 import TracedeskModel
 
 /// Which scenarios the simulator and the demo run: the folder `--scenarios` names, else the
@@ -8,6 +9,49 @@ import TracedeskModel
 enum ScenarioSource: Sendable, CustomStringConvertible {
     case builtIn
     case folder(URL)
+    /// Recorded runs as teams (`simulator --replay`): the library made of them, and how many.
+    case recorded(ScenarioLibrary, runs: Int)
+
+    /// The runs `references` name, as teams: each a run of the history (a jobId, a prefix, `last`),
+    /// or a file or folder of captures (`--record` files, bodies, reports), read without
+    /// touching the history.
+    static func recorded(_ references: [String], history: HistoryLocation, in context: CommandContext) throws(TracedeskError) -> ScenarioSource {
+        var runs: [RunDetails] = []
+        var captures: [CaptureSource] = []
+        for reference in references {
+            let path = context.absolutePath(reference)
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+                let files: [String]
+                if isFolder.boolValue {
+                    let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+                    files = names.filter { [".json", ".jsonl", ".ndjson", ".html"].contains(where: $0.lowercased().hasSuffix) }.sorted()
+                        .map { (path as NSString).appendingPathComponent($0) }
+                    if files.isEmpty { throw .badInput("--replay \(reference): the folder holds no capture (.json, .jsonl, .html)") }
+                } else {
+                    files = [path]
+                }
+                for file in files { captures += try ImportBodies.sources(file, in: context).sources }
+            } else {
+                let store = try history.openForReading(in: context)
+                runs.append(try store.details(of: store.run(reference)))
+            }
+        }
+        if !captures.isEmpty {
+            let scratch = try HistoryStore.inMemory()
+            let summary = try Importer(store: scratch).importBodies(from: captures, team: nil, at: context.clock.now())
+            for run in summary.runs { runs.append(try scratch.details(of: scratch.run(run.jobId))) }
+        }
+        let ended = runs.filter { $0.run.status.isTerminal }
+        guard !ended.isEmpty else {
+            throw .badInput("--replay: no run that has ended among \(references.joined(separator: ", ")): a team is made of a run's recorded steps")
+        }
+        do {
+            return .recorded(try ScenarioLibrary.load(RecordedScenarios.scenarios(of: ended)), runs: ended.count)
+        } catch {
+            throw .badInput("--replay: the recorded runs do not make a team: \(error.description)")
+        }
+    }
 
     /// `--scenarios DIR` when given (refused when it is not a folder), else the built-in scenarios.
     init(_ given: String?, in context: CommandContext) throws(TracedeskError) {
@@ -29,6 +73,7 @@ enum ScenarioSource: Sendable, CustomStringConvertible {
             switch self {
             case .builtIn: return try ScenarioLibrary.builtIn()
             case .folder(let folder): return try ScenarioLibrary.load(directory: folder)
+            case .recorded(let library, _): return library
             }
         } catch {
             throw .badInput("scenario \(error.description)")
@@ -40,6 +85,7 @@ enum ScenarioSource: Sendable, CustomStringConvertible {
         switch self {
         case .builtIn: "built-in scenarios"
         case .folder(let folder): "scenarios from \(folder.path)"
+        case .recorded(_, let runs): "\(runs) recorded run\(runs == 1 ? "" : "s") as teams"
         }
     }
 }

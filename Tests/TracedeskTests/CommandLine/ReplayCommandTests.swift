@@ -1,10 +1,11 @@
 import Foundation
 import FusionSimulator
+import InProcessPod
 import Testing
 import TracedeskClient
 import TracedeskHistory
 import TracedeskModel
-import TracedeskUseCases
+@testable import TracedeskUseCases
 
 /// `tracedesk replay`: a recorded run again, its data pinned, against the in-process simulator.
 @Suite("Replaying a recorded run with its data pinned")
@@ -115,6 +116,33 @@ struct ReplayCommandTests {
         #expect(mustRun.first == "PARSE_ITEMS" && mustRun.contains("COMPARE_ITEMS") && !mustRun.contains("START") && !mustRun.contains("END"), "\(mustRun)")
         #expect(fixture["pathAssertions"]?["mustNotExecute"]?.arrayValue?.compactMap(\.stringValue) == ["GET_ONHAND_QUANTITIES"],
                 "the definition's data step the run never reached")
+    }
+
+    @Test("simulator --replay: a recorded run is played as its team, the same steps, outputs, tokens and time, offline")
+    func recordedRunsAsTeams() async throws {
+        let source = try await recordedRun()
+        let (context, _, _) = tracedesk.context()
+        let played = try ScenarioSource.recorded([String(source.prefix(8))], history: HistoryLocation(database: tracedesk.database), in: context)
+        #expect(played.description == "1 recorded run as teams")
+        let library = try played.load()
+        #expect(library.teams.keys.sorted() == [Self.team])
+
+        // Another machine, no pod: the same invocation on the recording, into the same history.
+        var offline = CommandLineHarness(database: tracedesk.database, pod: InProcessPodTransport(library: library, seed: 99))
+        offline.environment["XDG_CACHE_HOME"] = folder.url.appendingPathComponent("offline-cache").path
+        let again = await offline.run(["invoke", Self.team, "Compare M1000034 and M1000040", "--quiet"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let replayed = try #require(try await details()["run"]?["jobId"]?.stringValue)
+        #expect(replayed != source)
+        let diff = try #require(JSONValue(parsing: await tracedesk.run(["diff", source, replayed, "--json"]).stdout))
+        let steps = diff["steps"]?.arrayValue ?? []
+        #expect(!steps.isEmpty && steps.allSatisfy { $0["change"]?.stringValue == "same" }, "\(steps.map { ($0["path"]?.stringValue ?? "", $0["differences"]?.compactText ?? "") })")
+        #expect(diff["a"]?["output"] == diff["b"]?["output"])
+        #expect(steps.allSatisfy { $0["durationMsA"] == $0["durationMsB"] }, "the recorded times, step by step: \(steps.map { ($0["path"]?.stringValue ?? "", $0["durationMsA"]?.intValue ?? -1, $0["durationMsB"]?.intValue ?? -1) })")
+        #expect(diff["a"]?["inputTokens"] == diff["b"]?["inputTokens"] && diff["a"]?["outputTokens"] == diff["b"]?["outputTokens"])
+
+        let nothing = await tracedesk.run(["simulator", "--replay", "no-such-run-0000", "--port", "0"])
+        #expect(nothing.status == 2 && nothing.stderr.contains("no run matches"), "\(nothing.stderr)")
     }
 
     @Test("--live runs a recorded data step; --pin pins a reasoning step too")
