@@ -48,7 +48,9 @@ public struct FollowRun: Sendable {
     /// Polls to the end (after `first`, the invokeAsync answer, when there was one).
     public func run(after first: ReceivedBody?, in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
         let store = follower.store
+        let recorded = try? store.run(jobId)
         let progress = ProgressPrinter(team: team, output: context.errors, quiet: options.quiet, clock: context.clock,
+                                       since: first == nil ? recorded?.recordedAt : nil,
                                        waitingSince: (try? store.waitingSince(jobId: jobId)) ?? nil)
         if let first { progress.show(first.body) }
         let outcome: PollOutcome

@@ -23,14 +23,14 @@ final class ProgressPrinter: Sendable {
     private let started: Int64
     private let state = Mutex(State())
 
-    /// `waitingSince`: when the run began its current wait, as the history recorded it, so that
-    /// following it again (`poll`) counts the wait from then, not from now.
-    init(team: String, output: TextOutput, quiet: Bool, clock: PollingClock, waitingSince: Int64? = nil) {
+    /// `since`: when the history first recorded the run, and `waitingSince`: when it began its
+    /// current wait, so that following it again (`poll`) counts both from then, not from now.
+    init(team: String, output: TextOutput, quiet: Bool, clock: PollingClock, since: Int64? = nil, waitingSince: Int64? = nil) {
         self.team = team
         self.output = output
         self.quiet = quiet
         self.clock = clock
-        self.started = clock.now()
+        self.started = min(since ?? clock.now(), clock.now())
         state.withLock { $0.waitingSince = waitingSince }
     }
 

@@ -74,6 +74,7 @@ final class InvokeCommandTests {
         let polled = await tracedesk.run(["poll", "last", "--on-waiting", "stop"])
         #expect(polled.status == 3, "\(polled.stderr)")
         #expect(polled.stderr.contains("waited 10 min"), "counted from the wait, not from the poll: \(polled.stderr)")
+        #expect(polled.stderr.contains("WAITING   10 min"), "the run's time too, from when it was first recorded: \(polled.stderr)")
     }
 
     @Test("a timeout exits 3 and says how to follow on; poll picks the job up, and an ERROR run exits 1")
