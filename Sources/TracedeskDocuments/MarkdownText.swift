@@ -747,7 +747,6 @@ struct InlineReader {
         var inlines: [MarkdownText.Inline] = []
         inlines.reserveCapacity(tokens.count)
         var pending = ""
-        func appendText(_ text: String) { pending += text }
         func append(_ inline: MarkdownText.Inline) {
             if !pending.isEmpty {
                 inlines.append(.text(pending))
@@ -757,13 +756,13 @@ struct InlineReader {
         }
         for token in tokens {
             switch token {
-            case .text(let text): appendText(text)
+            case .text(let text): pending += text
             case .code(let code): append(.code(code))
             case .lineBreak: append(.lineBreak)
             case .link(let destination, let title, let content): append(.link(destination: destination, title: title, content: content))
             case .delimiter(let character, let remaining, let opens, let closes):
                 for style in closes { append(.close(style)) }
-                if remaining > 0 { appendText(String(repeating: Character(Unicode.Scalar(character)), count: remaining)) }
+                if remaining > 0 { pending += String(repeating: Character(Unicode.Scalar(character)), count: remaining) }
                 for style in opens.reversed() { append(.open(style)) }
             }
         }

@@ -203,14 +203,8 @@ extension RunReport {
     /// For a step of a nested run, the step that called that run ("in FETCH_PERIOD_STATUS"): two
     /// teams may have steps of one code, and a ranked list shows no tree to tell them apart.
     func nestedIn(_ index: Int) -> String? {
-        var up = insights.tree.parent[index]
-        var steps = 0
-        while let current = up, steps <= details.nodes.count {
-            if details.nodes[current].nestedJobId != nil { return "in \(details.nodes[current].label)" }
-            up = insights.tree.parent[current]
-            steps += 1
-        }
-        return nil
+        RunInsights.ancestors(of: index, in: insights.tree).first { details.nodes[$0].nestedJobId != nil }
+            .map { "in \(details.nodes[$0].label)" }
     }
 
     /// A ranked step's note: the step that called its run, then `extra` (its model).

@@ -71,7 +71,7 @@ enum RecordedScenarios {
             if let output = node.output { step["output"] = output }
             if let model = node.model { step["model"] = model }
             let tokens = node.displayTokens
-            if node.nestedJobId == nil, tokens.input + tokens.output > 0, node.model != nil || ["LLM", "AGENT"].contains(node.type?.uppercased() ?? "") {
+            if node.nestedJobId == nil, tokens.input + tokens.output > 0, node.model != nil || ReplayPlan.modelStepTypes.contains(node.type?.uppercased() ?? "") {
                 step["tokens"] = ["input": tokens.input, "output": tokens.output]
             }
             let inner = (children[offset] ?? []).compactMap { written[$0] }

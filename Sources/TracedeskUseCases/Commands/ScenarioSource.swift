@@ -18,6 +18,7 @@ enum ScenarioSource: Sendable, CustomStringConvertible {
     static func recorded(_ references: [String], history: HistoryLocation, in context: CommandContext) throws(TracedeskError) -> ScenarioSource {
         var runs: [RunDetails] = []
         var captures: [CaptureSource] = []
+        var store: HistoryStore?
         for reference in references {
             let path = context.absolutePath(reference)
             var isFolder: ObjCBool = false
@@ -33,8 +34,10 @@ enum ScenarioSource: Sendable, CustomStringConvertible {
                 }
                 for file in files { captures += try ImportBodies.sources(file, in: context).sources }
             } else {
-                let store = try history.openForReading(in: context)
-                runs.append(try store.details(of: store.run(reference)))
+                // The history is opened once, for the first run named from it.
+                if store == nil { store = try history.openForReading(in: context) }
+                guard let opened = store else { continue }
+                runs.append(try opened.details(of: opened.run(reference)))
             }
         }
         if !captures.isEmpty {

@@ -30,9 +30,8 @@ public struct HistoryLocation: Sendable {
     /// leave an empty history behind.
     public func openExistingForWriting(in context: CommandContext) throws(TracedeskError) -> HistoryStore {
         let path = path(in: context)
-        if Self.isFolder(path) { throw Self.folder(path) }
         guard FileManager.default.fileExists(atPath: path) else { throw Self.missing(path) }
-        return try HistoryStore(path: path, mode: .readWrite)
+        return try openForWriting(in: context)
     }
 
     /// Opens the history for reading; `nil` when there is none at the path (nothing is created).

@@ -196,7 +196,6 @@ public struct RunDetailsText: Sendable {
         let tokenWidth = nodes.map { tokenText($0).count }.max() ?? 0
 
         var lines = ["Nodes (\(TextFormat.count(Int64(nodes.count))))"]
-        var rowLabels = labels.makeIterator()
         for row in folded.rows {
             guard case .step(let index) = row else {
                 if case .folded(let after, _, let count, let steps) = row {
@@ -206,9 +205,9 @@ public struct RunDetailsText: Sendable {
                 }
                 continue
             }
-            guard let (prefix, node) = rowLabels.next() else { break }
+            let node = nodes[index]
             var columns = [
-                TextFormat.cell(prefix + label(node), labelWidth),
+                TextFormat.cell((prefix[index] ?? "") + label(node), labelWidth),
                 TextFormat.cell(node.type ?? "", typeWidth),
             ]
             if statusWidth > 0 { columns.append(TextFormat.cell(node.status ?? "", statusWidth)) }

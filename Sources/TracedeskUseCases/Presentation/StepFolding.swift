@@ -102,9 +102,8 @@ public enum StepFolding: Sendable, Equatable {
         var folding = Set<Int>()
         var (rows, hiddenBelow) = layout(folding: folding)
         if let budget, rows.count > budget {
-            var groups: [(parent: Int, count: Int)] = [(-1, roots.count)]
+            var groups: [(parent: Int, count: Int)] = roots.count > Self.foldAbove ? [(-1, roots.count)] : []
             for index in nodes.indices where children[index].count > Self.foldAbove { groups.append((index, children[index].count)) }
-            groups = groups.filter { $0.count > Self.foldAbove }
             groups.sort { $0.count != $1.count ? $0.count > $1.count : $0.parent < $1.parent }
             for group in groups where rows.count > budget {
                 folding.insert(group.parent)

@@ -23,6 +23,12 @@ public struct ReplayPlan: Sendable {
     /// (the pod's own limit is not documented). `--max-pin-bytes` raises it.
     public static let defaultMaximumPinBytes = 3 * 1024
 
+    /// A recorded text as a test file holds it: JSON where the text is JSON (as Oracle's files
+    /// show data), else the text.
+    static func recorded(_ text: String?) -> JSONValue {
+        text.map { JSONValue(parsing: $0) ?? .string($0) } ?? .null
+    }
+
     public static func isDataStep(_ type: String?) -> Bool {
         guard let type = type?.uppercased() else { return false }
         return dataStepTypes.contains(type) || type.hasSuffix("_TOOL") || type.hasSuffix("_READER") || type.hasSuffix("_WRITER")
@@ -122,10 +128,8 @@ public struct ReplayPlan: Sendable {
             }
             overrides[code] = .object(["output": .object(["success": .bool(true), "output": .string(output)])])
             pinned.append(code)
-            // JSON where the text is JSON (as Oracle's files show data), else the text.
-            func value(_ text: String?) -> JSONValue { text.map { JSONValue(parsing: $0) ?? .string($0) } ?? .null }
             recordedData[code] = .object(["nodeType": type.map { .string($0.uppercased()) } ?? .null,
-                                          "input": value(nodes.first?.input), "response": value(output)])
+                                          "input": Self.recorded(nodes.first?.input), "response": Self.recorded(output)])
         }
         // Another model for a step travels as the step's definition with its model changed.
         for (code, model) in models.sorted(by: { $0.key < $1.key }) {
