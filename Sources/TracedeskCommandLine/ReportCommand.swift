@@ -22,11 +22,13 @@ struct ReportCommand: TracedeskCommand {
               tracedesk report c73c -o /tmp/run.html
               tracedesk report last -o - > run.html
               tracedesk report last --bodies last       # a long-polled run, smaller
+              tracedesk report last --redact            # safe to share: names, emails... pseudonymised
             """
     )
 
     @OptionGroup var history: HistoryOptions
     @OptionGroup var reportOptions: ReportOptions
+    @OptionGroup var redaction: RedactionOptions
 
     @Argument(help: ArgumentHelp("A jobId, a prefix of one, or 'last'.", valueName: "run"),
               completion: .custom(HistoryOptions.completeRun))
@@ -46,6 +48,6 @@ struct ReportCommand: TracedeskCommand {
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
         try WriteRunReport(history: history.location, run: run, output: output, templatesFolder: reportOptions.templates,
-                           bodies: EmbeddedBodies(rawValue: bodies) ?? .all).run(in: context)
+                           bodies: EmbeddedBodies(rawValue: bodies) ?? .all, redaction: try redaction.rules(in: context)).run(in: context)
     }
 }

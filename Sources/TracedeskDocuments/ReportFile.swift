@@ -11,12 +11,16 @@ public enum ReportFile {
     /// `TEAM-JOBID.html` into) and returns the absolute path.
     ///
     /// The file is replaced atomically, so a reader never sees half a report. Throws `badInput`
-    /// when the folder does not exist or cannot be written.
+    /// when the folder does not exist or cannot be written. With `redactor`, the report is
+    /// redacted (`RunReport.redacted(by:)`) before a byte is written.
     @discardableResult
     public static func writeRunReport(of run: RunRecord, from store: HistoryStore, to path: String,
-                                      templates: ReportTemplates = .embedded, bodies: EmbeddedBodies = .all) throws(TracedeskError) -> String {
+                                      templates: ReportTemplates = .embedded, bodies: EmbeddedBodies = .all,
+                                      redactor: Redactor? = nil) throws(TracedeskError) -> String {
         let url = try location(path, defaultName: RunReport.defaultFileName(for: run))
-        return try write(bytes: try RunReport(of: run, from: store, bodies: bodies).htmlBytes(templates: templates), to: url.path)
+        var report = try RunReport(of: run, from: store, bodies: bodies)
+        if let redactor { report = report.redacted(by: redactor) }
+        return try write(bytes: try report.htmlBytes(templates: templates), to: url.path)
     }
 
     /// Writes `html` to `path` atomically; returns the absolute path.

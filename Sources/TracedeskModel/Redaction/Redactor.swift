@@ -1,0 +1,284 @@
+import Foundation
+
+/// Takes personal and secret values out of a run's text and JSON, replacing each by a stable
+/// pseudonym (`«email-3»`; see `RedactionRules` for what is taken).
+///
+/// One redactor serves one report, one page set or one export: first `learn` every body and
+/// payload it will see (the values under matched keys, to be found again in free text: a
+/// `FirstName` in the answer), then redact. The same value is the same pseudonym throughout, and
+/// a text that is only a pseudonym is left alone, so redacting twice changes nothing. Numbers
+/// are touched only under a matched key; token counts and timings never are. A text that looks
+/// like JSON but does not parse is withheld whole rather than half redacted.
+///
+/// Safe to share between threads (`serve` does): its book is behind a lock.
+public final class Redactor: @unchecked Sendable {
+    public let rules: RedactionRules
+    private let keyPatterns: [KeyPattern]
+    private let expressions: [NSRegularExpression]
+    private let detectors: RedactionDetector.DetectorSet
+    private let findsNames: Bool
+    private let lock = NSLock()
+    private var book = PseudonymBook()
+    private var known = KnownValues()
+    /// Texts redacted before (a run's bodies repeat its steps' texts), emptied when it grows large.
+    private var memo: [String: String] = [:]
+    private var memoBytes = 0
+    private static let memoLimit = 64 << 20
+
+    /// Compiles `rules`; a pattern that does not compile is refused (`badInput`, exit 2).
+    public init(rules: RedactionRules) throws(TracedeskError) {
+        self.rules = rules
+        keyPatterns = rules.keys.map(KeyPattern.init)
+        expressions = try rules.patterns.map { pattern throws(TracedeskError) in
+            do {
+                return try NSRegularExpression(pattern: pattern)
+            } catch {
+                throw .badInput("the redaction pattern \(pattern) does not compile: \(error.localizedDescription)")
+            }
+        }
+        detectors = RedactionDetector.DetectorSet(rules.activeDetectors)
+        findsNames = rules.activeDetectors.contains(.name)
+    }
+
+    // MARK: Learning
+
+    /// Learns the values under matched keys in `text`, when it is JSON (else nothing).
+    public func learn(json text: String) {
+        guard Self.looksLikeJSON(text), let value = JSONValue(parsing: text) else { return }
+        learn(value)
+    }
+
+    /// Learns the values under matched keys in `value`, and in the JSON texts it holds.
+    public func learn(_ value: JSONValue) {
+        lock.lock()
+        defer { lock.unlock() }
+        learn(value, path: "", kind: nil)
+    }
+
+    /// Learns a run's parameters: the value of a parameter whose name matches a key.
+    public func learn(parameters: [String: String]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
+            if let kind = kind(ofKey: name, path: name) { learnValue(value, kind: kind) } else if Self.looksLikeJSON(value), let json = JSONValue(parsing: value) { learn(json, path: "", kind: nil) }
+        }
+    }
+
+    private func learn(_ value: JSONValue, path: String, kind: String?) {
+        switch value {
+        case .string(let text):
+            if let kind { learnValue(text, kind: kind) } else if Self.looksLikeJSON(text), let json = JSONValue(parsing: text) { learn(json, path: "", kind: nil) }
+        case .integer, .number:
+            if let kind, let text = value.stringValue { learnValue(text, kind: kind) }
+        case .array(let items):
+            for item in items { learn(item, path: path, kind: kind) }
+        case .object(let members):
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+                let childPath = path.isEmpty ? key : path + "." + key
+                learn(member, path: childPath, kind: kind ?? self.kind(ofKey: key, path: childPath))
+            }
+        case .bool, .null:
+            break
+        }
+    }
+
+    private func learnValue(_ text: String, kind: String) {
+        guard !text.isEmpty, !PseudonymBook.isPseudonym(text) else { return }
+        book.learn(text, kind: kind)
+        known.add(text)
+        // A name's words are found on their own too ("Lovelace approved it").
+        if kind == "name" {
+            for word in text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "-" }) where word.count >= KnownValues.minimumLength {
+                book.learn(String(word), kind: kind)
+                known.add(String(word))
+            }
+        }
+    }
+
+    /// The pseudonym kind of the values under `key`, or `nil` when no rule matches it.
+    private func kind(ofKey key: String, path: String) -> String? {
+        if findsNames, RedactionDetector.nameKeys.contains(key.lowercased()) { return "name" }
+        for pattern in keyPatterns where pattern.matches(key) || pattern.matches(path) { return Self.kind(fromKey: key) }
+        return nil
+    }
+
+    private static func kind(fromKey key: String) -> String {
+        let kept = key.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_") }
+        return kept.isEmpty ? "value" : String(String.UnicodeScalarView(kept))
+    }
+
+    // MARK: Redacting
+
+    /// `text` redacted: a JSON text as JSON (keys and values), any other text by the detectors,
+    /// the patterns and the learned values.
+    public func redact(_ text: String) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return redactText(text)
+    }
+
+    /// `value` redacted throughout.
+    public func redact(_ value: JSONValue) -> JSONValue {
+        lock.lock()
+        defer { lock.unlock() }
+        return redact(value, path: "", kind: nil)
+    }
+
+    /// A JSON document (a status body, an event, a step's payload) redacted: written again as
+    /// compact JSON. A text that does not parse is withheld whole: a body the redactor cannot
+    /// read is one it cannot promise is clean.
+    public func redact(document text: String) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = memo[text] { return cached }
+        let result: String
+        if let value = JSONValue(parsing: text) {
+            result = JSONWriter.compact(redact(value, path: "", kind: nil))
+        } else {
+            result = book.token(for: text, kind: "withheld")
+        }
+        remember(text, result)
+        return result
+    }
+
+    /// A run's parameters redacted: by name where a key rule matches it, else as text.
+    public func redact(parameters: [String: String]) -> [String: String] {
+        lock.lock()
+        defer { lock.unlock() }
+        var result: [String: String] = [:]
+        for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
+            result[redactText(name)] = kind(ofKey: name, path: name).map { kind in pseudonym(value, kind: kind) } ?? redactText(value)
+        }
+        return result
+    }
+
+    private func pseudonym(_ text: String, kind: String) -> String {
+        PseudonymBook.isPseudonym(text) || text.isEmpty ? text : book.token(for: text, kind: kind)
+    }
+
+    private func redact(_ value: JSONValue, path: String, kind: String?) -> JSONValue {
+        switch value {
+        case .string(let text):
+            return .string(kind.map { pseudonym(text, kind: $0) } ?? redactText(text))
+        case .integer, .number:
+            guard let kind, let text = value.stringValue else { return value }
+            return .string(pseudonym(text, kind: kind))
+        case .array(let items):
+            return .array(items.map { redact($0, path: path, kind: kind) })
+        case .object(let members):
+            var result: [String: JSONValue] = [:]
+            result.reserveCapacity(members.count)
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+                let childPath = path.isEmpty ? key : path + "." + key
+                result[redactText(key)] = redact(member, path: childPath, kind: kind ?? self.kind(ofKey: key, path: childPath))
+            }
+            return .object(result)
+        case .bool, .null:
+            return value
+        }
+    }
+
+    private func redactText(_ text: String) -> String {
+        if text.isEmpty || PseudonymBook.isPseudonym(text) { return text }
+        if let cached = memo[text] { return cached }
+        var result: String
+        if Self.looksLikeJSON(text), let value = JSONValue(parsing: text) {
+            result = JSONWriter.compact(redact(value, path: "", kind: nil))
+        } else {
+            result = redactFreeText(text)
+        }
+        if result == text { result = text }
+        remember(text, result)
+        return result
+    }
+
+    private func remember(_ text: String, _ result: String) {
+        memoBytes += text.utf8.count + result.utf8.count
+        if memoBytes > Self.memoLimit {
+            memo.removeAll(keepingCapacity: true)
+            memoBytes = 0
+        }
+        memo[text] = result
+    }
+
+    private func redactFreeText(_ text: String) -> String {
+        var text = text
+        var matches: [RedactionMatch] = []
+        text.withUTF8 { bytes in
+            if detectors.any { RedactionDetector.scan(bytes, with: detectors, into: &matches) }
+            known.scan(bytes, into: &matches)
+        }
+        if !expressions.isEmpty {
+            let whole = NSRange(text.startIndex..., in: text)
+            for expression in expressions {
+                for found in expression.matches(in: text, range: whole) where found.range.length > 0 {
+                    guard let range = Range(found.range, in: text) else { continue }
+                    matches.append(RedactionMatch(start: text.utf8.distance(from: text.utf8.startIndex, to: range.lowerBound),
+                                                  end: text.utf8.distance(from: text.utf8.startIndex, to: range.upperBound), kind: "pattern"))
+                }
+            }
+        }
+        guard !matches.isEmpty else { return text }
+        // The earliest match wins, the longest of those that start together; overlaps are one value.
+        matches.sort { $0.start != $1.start ? $0.start < $1.start : $0.end > $1.end }
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        text.withUTF8 { bytes in
+            var copied = 0
+            var index = 0
+            while index < matches.count {
+                var match = matches[index]
+                index += 1
+                guard match.start >= copied else { continue }
+                while index < matches.count, matches[index].start < match.end {
+                    match.end = max(match.end, matches[index].end)
+                    index += 1
+                }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<match.start]))
+                let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[match.start..<match.end]), as: UTF8.self)
+                output.append(contentsOf: book.token(for: value, kind: match.kind).utf8)
+                copied = match.end
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    static func looksLikeJSON(_ text: String) -> Bool {
+        for byte in text.utf8 {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D: continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["): return true
+            default: return false
+            }
+        }
+        return false
+    }
+}
+
+/// A key pattern of `RedactionRules.keys`: `*` any characters, `?` one, the rest without regard to case.
+struct KeyPattern {
+    private let pattern: [UInt8]
+
+    init(_ text: String) {
+        pattern = Array(text.lowercased().utf8)
+    }
+
+    func matches(_ key: String) -> Bool {
+        let text = Array(key.lowercased().utf8)
+        var p = 0, t = 0, star = -1, resume = 0
+        while t < text.count {
+            if p < pattern.count, pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t] {
+                p += 1; t += 1
+            } else if p < pattern.count, pattern[p] == UInt8(ascii: "*") {
+                star = p; resume = t; p += 1
+            } else if star >= 0 {
+                p = star + 1; resume += 1; t = resume
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count, pattern[p] == UInt8(ascii: "*") { p += 1 }
+        return p == pattern.count
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import TracedeskModel
+
+/// The redactor over JSON: keys by pattern, learned values found again in text, nested JSON,
+/// numbers, idempotence, and failing closed.
+@Suite("Redaction: rules over JSON and text")
+struct RedactorTests {
+    func redactor(keys: [String] = [], patterns: [String] = [], detectors: [RedactionDetector]? = nil) throws -> Redactor {
+        try Redactor(rules: RedactionRules(keys: keys, patterns: patterns, detectors: detectors))
+    }
+
+    @Test("a key pattern matches the key or its dotted path, without regard to case; * spans dots", arguments: [
+        ("PersonNumber", "PersonNumber", true), ("personnumber", "PersonNumber", true), ("PersonNumber", "PersonNumberX", false),
+        ("*.email", "worker.contact.email", true), ("*.email", "email", false), ("*Salary*", "BaseSalaryAmount", true),
+        ("work?r.id", "worker.id", true), ("*", "anything", true),
+    ])
+    func keyPatterns(pattern: String, key: String, matches: Bool) {
+        #expect(KeyPattern(pattern).matches(key) == matches)
+    }
+
+    @Test("values under matched keys become pseudonyms named after the key, numbers included; other numbers stay numbers")
+    func keys() throws {
+        let redactor = try redactor(keys: ["PersonNumber", "*Salary*"], detectors: [])
+        let body = #"{"worker":{"PersonNumber":"955160","BaseSalary":85000,"inputTokens":1200,"hours":[40,38]}}"#
+        redactor.learn(json: body)
+        #expect(redactor.redact(document: body)
+                == #"{"worker":{"BaseSalary":"«BaseSalary-1»","PersonNumber":"«PersonNumber-1»","hours":[40,38],"inputTokens":1200}}"#)
+        // A learned value is found again in free text, as a whole word only.
+        #expect(redactor.redact("Worker 955160 earns 85000; not 9551601.") == "Worker «PersonNumber-1» earns «BaseSalary-1»; not 9551601.")
+    }
+
+    @Test("names by Fusion's fields: the whole name and each of its words, wherever they appear")
+    func names() throws {
+        let redactor = try redactor(detectors: [.name])
+        redactor.learn(json: #"{"items":[{"DisplayName":"Ada Lovelace","FirstName":"Ada"}]}"#)
+        #expect(redactor.redact("Ada Lovelace approved; Lovelace signed. Adam did not.")
+                == "«name-1» approved; «name-3» signed. Adam did not.")
+    }
+
+    @Test("JSON inside a string is redacted as JSON: its keys count")
+    func nested() throws {
+        let redactor = try redactor(keys: ["PersonNumber"], detectors: [.email])
+        let body = #"{"output":"{\"PersonNumber\":\"955160\",\"mail\":\"ada@example.com\"}"}"#
+        redactor.learn(json: body)
+        let redacted = redactor.redact(document: body)
+        #expect(!redacted.contains("955160") && !redacted.contains("ada@example.com"))
+        #expect(redacted.contains("«PersonNumber-1»") && redacted.contains("«email-1»"))
+    }
+
+    @Test("patterns are regular expressions over any text; one that does not compile is refused")
+    func patterns() throws {
+        let redactor = try redactor(patterns: ["E\\d{4}"], detectors: [])
+        #expect(redactor.redact("assignment E1042 and E2001") == "assignment «pattern-1» and «pattern-2»")
+        #expect(throws: TracedeskError.self) { try self.redactor(patterns: ["(unclosed"]) }
+    }
+
+    @Test("redacting twice changes nothing")
+    func idempotent() throws {
+        let redactor = try redactor(keys: ["PersonNumber"])
+        let body = #"{"PersonNumber":"955160","note":"mail ada@example.com from 10.1.2.3"}"#
+        redactor.learn(json: body)
+        let once = redactor.redact(document: body)
+        let again = try self.redactor(keys: ["PersonNumber"])
+        again.learn(json: once)
+        #expect(again.redact(document: once) == once)
+    }
+
+    @Test("a document that looks like JSON but does not parse is withheld whole")
+    func withheld() throws {
+        let redactor = try redactor(keys: ["PersonNumber"])
+        #expect(redactor.redact(document: #"{"PersonNumber": "955160", oops"#) == "«withheld-1»")
+    }
+
+    @Test("rules tables: unknown keys, detectors and stages are refused; rules merge")
+    func tables() throws {
+        let rules = try RedactionRules(table: ["keys": ["PersonNumber"], "detectors": ["email", "IBAN"], "at": ["record"]], origin: "t")
+        #expect(rules.activeDetectors == [.email, .iban] && rules.stage == .record)
+        #expect(throws: TracedeskError.self) { try RedactionRules(table: ["detector": ["email"]], origin: "t") }
+        #expect(throws: TracedeskError.self) { try RedactionRules(table: ["detectors": ["emails"]], origin: "t") }
+        #expect(throws: TracedeskError.self) { try RedactionRules(table: ["at": ["later"]], origin: "t") }
+        #expect(throws: TracedeskError.self) { try RedactionRules(table: ["keys": ["*"]], origin: "t") }
+        let merged = RedactionRules.builtIn.merging(RedactionRules(keys: ["Salary"]))
+        #expect(merged.activeDetectors == RedactionDetector.allCases && merged.keys == ["Salary"])
+        #expect(RedactionRules(detectors: [.ip]).merging(RedactionRules(detectors: [.email])).activeDetectors == [.email, .ip])
+    }
+}
