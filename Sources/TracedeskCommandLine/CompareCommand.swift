@@ -35,6 +35,7 @@ struct CompareCommand: TracedeskCommand {
     @OptionGroup var auth: AuthOptions
     @OptionGroup var reportOptions: ReportOptions
     @OptionGroup var exportOptions: LiveExportOptions
+    @OptionGroup var redaction: RedactionOptions
 
     @Argument(help: ArgumentHelp("The team code.", valueName: "team"), completion: .custom(HistoryOptions.completeTeam))
     var team: String
@@ -117,6 +118,9 @@ struct CompareCommand: TracedeskCommand {
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
         let a = try VersionSpec(parsing: baseline), b = try VersionSpec(parsing: candidate)
+        let rules = try redaction.rules(profile: podOptions.profile, in: context)
+        var export = exportOptions.export
+        export?.redaction = rules
         let prompts: PromptSuite
         if let suite {
             prompts = try PromptSuite.load(path: context.absolutePath(suite))
@@ -126,13 +130,14 @@ struct CompareCommand: TracedeskCommand {
         }
         let thresholds = Comparison.Thresholds(maxTokenIncrease: Self.percentage(maxTokenIncrease), maxTimeIncrease: Self.percentage(maxTimeIncrease))
         var compare = CompareVersions(
-            history: history.location, pod: podAccess(podOptions, auth), team: team, baseline: a, candidate: b, suite: prompts,
+            history: history.location, pod: try podAccess(podOptions, auth, redaction: rules, in: context), team: team, baseline: a, candidate: b, suite: prompts,
             suiteFile: suite, repeats: repeats, concurrency: concurrency, jobTimeout: .milliseconds(Int64((jobTimeout * 1000).rounded())),
             thresholds: thresholds, reportPath: output, templatesFolder: reportOptions.templates, json: json, quiet: quiet,
-            failOnRegression: failOn == "regression", export: exportOptions.export
+            failOnRegression: failOn == "regression", export: export
         )
         compare.selfContained = selfContained
         compare.stream = stream
+        compare.redaction = rules
         return try await compare.run(in: context)
     }
 }

@@ -20,6 +20,7 @@ struct DiffCommand: TracedeskCommand {
 
     @OptionGroup var history: HistoryOptions
     @OptionGroup var reportOptions: ReportOptions
+    @OptionGroup var redaction: RedactionOptions
 
     @Argument(help: ArgumentHelp("The first run (A): a jobId, a prefix of one, or 'last'.", valueName: "run-a"),
               completion: .custom(HistoryOptions.completeRun))
@@ -35,7 +36,9 @@ struct DiffCommand: TracedeskCommand {
     var json = false
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
-        try DiffRuns(history: history.location, runA: runA, runB: runB, output: output, templatesFolder: reportOptions.templates,
-                     json: json).run(in: context)
+        var diff = DiffRuns(history: history.location, runA: runA, runB: runB, output: output, templatesFolder: reportOptions.templates,
+                            json: json)
+        diff.redaction = try redaction.rules(in: context)
+        return try diff.run(in: context)
     }
 }

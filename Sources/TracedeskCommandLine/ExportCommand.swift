@@ -40,6 +40,7 @@ struct ExportCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var history: HistoryOptions
+        @OptionGroup var redaction: RedactionOptions
 
         @Argument(help: ArgumentHelp("Runs to export: jobIds, prefixes, or 'last' (default: every run the filters select).", valueName: "run"),
                   completion: .custom(HistoryOptions.completeRun))
@@ -102,10 +103,11 @@ struct ExportCommand: AsyncParsableCommand {
                                  + "keep keys in OTEL_EXPORTER_OTLP_HEADERS or a --header-file")
             }
             let fromFile = try headerFile.map { path throws(TracedeskError) in try OTLPDestination.headerLines(fromFile: context.absolutePath(path)) } ?? []
-            return try await ExportRuns(history: history.location, selection: selection, endpoint: endpoint, headers: fromFile + headers,
-                                        project: project, spanOptions: SpanOptions(maximumValueBytes: maxValueBytes), dryRun: dryRun,
-                                        timeout: timeout.map { .milliseconds(Int64(($0 * 1000).rounded())) })
-                .run(in: context)
+            var export = ExportRuns(history: history.location, selection: selection, endpoint: endpoint, headers: fromFile + headers,
+                                    project: project, spanOptions: SpanOptions(maximumValueBytes: maxValueBytes), dryRun: dryRun,
+                                    timeout: timeout.map { .milliseconds(Int64(($0 * 1000).rounded())) })
+            export.redaction = try redaction.rules(in: context)
+            return try await export.run(in: context)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TracedeskDocuments
+import TracedeskModel
 import TracedeskUseCases
 
 /// How `invoke`, `poll` and `resume` follow a run: when to stop, and what to print.
@@ -26,6 +27,7 @@ struct FollowOptions: ParsableArguments {
 
     @OptionGroup var reportOptions: ReportOptions
     @OptionGroup var exportOptions: LiveExportOptions
+    @OptionGroup var redaction: RedactionOptions
 
     func validate() throws {
         if let timeout, !(timeout > 0 && timeout <= 31_536_000) {
@@ -36,6 +38,13 @@ struct FollowOptions: ParsableArguments {
         if EmbeddedBodies(rawValue: reportBodies) == nil {
             throw ValidationError("--report-bodies takes all, changed or last, not '\(reportBodies)'")
         }
+    }
+
+    /// `settings` with the redaction rules `--redact` asks for (read from the configuration of `profile`).
+    func settings(profile: String?, in context: CommandContext) throws(TracedeskError) -> FollowSettings {
+        var settings = settings
+        settings.redaction = try redaction.rules(profile: profile, in: context)
+        return settings
     }
 
     var settings: FollowSettings {

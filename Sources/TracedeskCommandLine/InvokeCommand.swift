@@ -73,10 +73,12 @@ struct InvokeCommand: TracedeskCommand {
     }
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
+        let settings = try follow.settings(profile: podOptions.profile, in: context)
+        let pod = try podAccess(podOptions, auth, timeout: settings.timeout, redaction: settings.redaction, in: context)
         let request = InvokeRequest(message: message, conversational: true, conversationId: conversation, version: version,
                                     status: draft ? .draft : .published, invocationMode: endUser ? .endUser : .admin,
                                     parameters: ParameterFlags.values(parameters))
-        return try await InvokeTeam(history: history.location, pod: podAccess(podOptions, auth, timeout: follow.settings.timeout), follow: follow.settings,
+        return try await InvokeTeam(history: history.location, pod: pod, follow: settings,
                                     team: team, request: request, label: label, stream: stream).run(in: context)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TracedeskModel
 import TracedeskClient
 import TracedeskUseCases
 
@@ -107,4 +108,16 @@ func podAccess(_ pod: PodOptions, _ auth: AuthOptions, timeout: Duration? = nil)
     if let api = pod.api { flags[.api] = api }
     return PodAccess(flags: flags, profile: pod.profile, retries: pod.retries, caBundle: pod.cacert, recordFolder: pod.record,
                      maximumBodyBytes: PodOptions.bytes(pod.maxBody) ?? NetworkTransport.defaultMaximumBodyBytes, timeout: timeout)
+}
+
+/// `podAccess` with its recording redacted by `redaction` (`--record DIR --redact`), or by the
+/// configuration's rules when they redact at record.
+func podAccess(_ pod: PodOptions, _ auth: AuthOptions, timeout: Duration? = nil, redaction: RedactionRules?,
+               in context: CommandContext) throws(TracedeskError) -> PodAccess {
+    var access = podAccess(pod, auth, timeout: timeout)
+    guard pod.record != nil else { return access }
+    var rules = redaction
+    if rules == nil { rules = try RedactionSettings.forRecording(profile: pod.profile, environment: context.environment) }
+    if let rules { access.recordRedactor = try Redactor(rules: rules) }
+    return access
 }

@@ -31,7 +31,9 @@ struct PollCommand: TracedeskCommand {
     var team: String?
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
-        try await PollJob(history: history.location, pod: podAccess(podOptions, auth, timeout: follow.settings.timeout), follow: follow.settings, job: job,
+        let settings = try follow.settings(profile: podOptions.profile, in: context)
+        let pod = try podAccess(podOptions, auth, timeout: settings.timeout, redaction: settings.redaction, in: context)
+        return try await PollJob(history: history.location, pod: pod, follow: settings, job: job,
                           team: team).run(in: context)
     }
 }

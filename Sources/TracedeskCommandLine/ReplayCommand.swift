@@ -87,8 +87,10 @@ struct ReplayCommand: TracedeskCommand {
     }
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
-        var replay = ReplayRun(history: history.location, pod: podAccess(podOptions, auth, timeout: follow.settings.timeout),
-                               follow: follow.settings, run: run)
+        let settings = try follow.settings(profile: podOptions.profile, in: context)
+        let pod = try podAccess(podOptions, auth, timeout: settings.timeout, redaction: settings.redaction, in: context)
+        var replay = ReplayRun(history: history.location, pod: pod,
+                               follow: settings, run: run)
         replay.status = draft ? .draft : published ? .published : nil
         replay.message = message
         replay.parameters = ParameterFlags.values(parameters)

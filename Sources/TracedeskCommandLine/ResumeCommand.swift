@@ -70,10 +70,12 @@ struct ResumeCommand: TracedeskCommand {
     }
 
     func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
+        let settings = try follow.settings(profile: podOptions.profile, in: context)
+        let pod = try podAccess(podOptions, auth, timeout: settings.timeout, redaction: settings.redaction, in: context)
         let answer: ResumeAnswer = approve ? .approve : reject ? .reject : skipWait ? .skipWait : .requestChanges
         let extra = input.flatMap { JSONValue(parsing: $0)?.objectValue } ?? [:]
-        return try await ResumeJob(history: history.location, pod: podAccess(podOptions, auth, timeout: follow.settings.timeout),
-                                   follow: follow.settings, job: job, answer: answer, content: requestChanges ?? feedback,
+        return try await ResumeJob(history: history.location, pod: pod,
+                                   follow: settings, job: job, answer: answer, content: requestChanges ?? feedback,
                                    extra: extra, resumeField: resumeField).run(in: context)
     }
 }

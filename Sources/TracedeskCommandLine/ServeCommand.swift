@@ -39,6 +39,8 @@ struct ServeCommand: TracedeskCommand {
     @Option(help: ArgumentHelp("A file holding the token (its first line).", valueName: "file"))
     var tokenFile: String?
 
+    @OptionGroup var redaction: RedactionOptions
+
     @Flag(help: "Open the page in a browser once listening.")
     var open = false
 
@@ -62,8 +64,8 @@ struct ServeCommand: TracedeskCommand {
             }
             token = line.trimmingCharacters(in: .whitespaces)
         }
-        return try await ServeHistory(history: history.location,
-                                      settings: ServeSettings(host: host, port: port, token: token, templates: templates),
-                                      openBrowser: open).run(in: context)
+        var settings = ServeSettings(host: host, port: port, token: token, templates: templates)
+        settings.redactor = try redaction.rules(in: context).map { rules throws(TracedeskError) in try Redactor(rules: rules) }
+        return try await ServeHistory(history: history.location, settings: settings, openBrowser: open).run(in: context)
     }
 }

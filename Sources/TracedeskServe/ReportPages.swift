@@ -13,18 +13,20 @@ extension ServePages {
     /// A run of more than `stepsPerPage` steps is drawn a page of steps at a time: `firstStep`
     /// (1-based, `?steps=N`) picks the page that holds it; its bodies are left to the download.
     func runPage(_ reference: String, firstStep: Int? = nil) throws(TracedeskError) -> String {
-        let (run, caller) = try store.resolve(reference)
-        let paged = run.nodeCount > settings.stepsPerPage
-        var report = try RunReport(of: run, from: store, embeddingBodies: !paged)
+        let (recorded, caller) = try store.resolve(reference)
+        let paged = recorded.nodeCount > settings.stepsPerPage
+        var report = try RunReport(of: recorded, from: store, embeddingBodies: !paged)
+        if let redactor = settings.redactor { report = report.redacted(by: redactor) }
         if paged {
             report.stepPageSize = settings.stepsPerPage
             report.stepWindow = RunReport.page(holding: (firstStep ?? 1) - 1, pageSize: settings.stepsPerPage, of: report.details.nodes.count)
         }
+        let run = report.details.run
         let nested = report.details.nodes.compactMap { node in node.nestedJobId.map { (node.label, $0, node.nestedStatus) } }
         let neighbours = run.source == .nested ? (older: nil, newer: nil) : try store.neighbours(of: run)
         let team = run.teamCode ?? run.workflowCode
         var recent: [RunRecord] = []
-        if let team { recent = try store.runs(matching: RunQuery(team: team, limit: 25)).filter { $0.jobId != run.jobId } }
+        if let team { recent = try shown(try store.runs(matching: RunQuery(team: team, limit: 25)).filter { $0.jobId != run.jobId }) }
         // Runs asked the same prompt first: a diff of two different questions says little.
         let samePrompt = recent.filter { $0.message == run.message }
         recent = samePrompt + recent.filter { $0.message != run.message }
@@ -74,13 +76,15 @@ extension ServePages {
     /// `/runs/{jobId}/report.html`: the file `tracedesk report` writes, as a download.
     func runReportFile(_ reference: String) throws(TracedeskError) -> (name: String, html: String) {
         let run = try store.run(reference)
-        return (RunReport.defaultFileName(for: run), try RunReport(of: run, from: store).html(templates: settings.templates))
+        var report = try RunReport(of: run, from: store)
+        if let redactor = settings.redactor { report = report.redacted(by: redactor) }
+        return (RunReport.defaultFileName(for: run), try report.html(templates: settings.templates))
     }
 
     /// `/diff/{a}/{b}`: what `tracedesk diff A B -o` writes.
     func diffPage(_ a: String, _ b: String) throws(TracedeskError) -> String {
         let now = Date().epochMilliseconds
-        let first = try store.details(of: store.run(a), now: now), second = try store.details(of: store.run(b), now: now)
+        let first = shown(try store.details(of: store.run(a), now: now)), second = shown(try store.details(of: store.run(b), now: now))
         let comparison = Comparison.of(first, second)
         // Keyed by pod data: a run diffed with itself gives one key twice, which a literal would trap on.
         let links = Dictionary([first.run, second.run].map { ($0.jobId, "/runs/\(Self.segment($0.jobId))") },
@@ -95,9 +99,10 @@ extension ServePages {
     /// `/comparisons/{id}`: a recorded comparison's report, its runs linked to their pages.
     func comparisonPage(_ id: Int64) throws(TracedeskError) -> String {
         let (record, json) = try store.comparison(id)
-        guard let json, let comparison = Comparison.stored(json) else {
+        guard let json, var comparison = Comparison.stored(json) else {
             throw TracedeskError.badInput("comparison #\(id) has no result: it \(record.verdict == "failed" ? "failed before any verdict" : "did not finish")")
         }
+        if let redactor = settings.redactor { comparison = try comparison.redacted(by: redactor, store: store) }
         let runs = try store.comparisonRuns(id)
         let links = Dictionary(runs.map { ($0.jobId, "/runs/\(Self.segment($0.jobId))") }, uniquingKeysWith: { first, _ in first })
         let chrome = chrome(current: .comparisons)
@@ -127,7 +132,7 @@ extension ServePages {
                 document.element("td", in: row, text: comparison.team)
                 document.element("td", in: row, text: Comparison.label(spec: comparison.baseline, versions: comparison.baselineVersions))
                 document.element("td", in: row, text: Comparison.label(spec: comparison.candidate, versions: comparison.candidateVersions))
-                document.element("td", in: row, text: comparison.suite ?? "-")
+                document.element("td", in: row, text: comparison.suite.map { settings.redactor?.redact($0) ?? $0 } ?? "-")
                 document.element("td", in: row, text: "\(comparison.promptCount) × \(comparison.repeats)")
                 document.element("td", in: row, attributes: ["class": "num"], text: String(comparison.runs))
                 let verdict = document.element("td", in: row)

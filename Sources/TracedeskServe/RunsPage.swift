@@ -91,7 +91,7 @@ extension ServePages {
     func runsPage(_ filter: RunsFilter) throws(TracedeskError) -> String {
         let now = Date().epochMilliseconds
         let query = filter.query(now: now)
-        let runs = try store.runs(matching: query)
+        let runs = try shown(try store.runs(matching: query))
         var counting = query
         counting.status = nil
         let counts = filter.countAll ? try store.statusCounts(matching: counting)

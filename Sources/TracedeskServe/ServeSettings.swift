@@ -1,5 +1,6 @@
 import Foundation
 import TracedeskDocuments
+import TracedeskModel
 
 /// How `tracedesk serve` listens and what it asks of a browser.
 public struct ServeSettings: Sendable {
@@ -34,6 +35,8 @@ public struct ServeSettings: Sendable {
     /// of 2,000 does. The report to download holds every step and body.
     public var stepsPerPage: Int = 2_000
     public var renderQueueTimeout: Duration = .seconds(20)
+    /// `--redact`: every page and the JSON API show the runs redacted by it.
+    public var redactor: Redactor?
 
     public init(host: String = "127.0.0.1", port: Int = 8370, token: String? = nil, templates: ReportTemplates = .embedded,
                 watchInterval: Duration = .milliseconds(400), pageSize: Int = 50,

@@ -26,11 +26,17 @@ public final class RecordingTransport: HTTPTransport {
     private let onWriteFailure: @Sendable (String) -> Void
     /// The most of a streamed answer kept.
     private let maximumStreamBytes: Int
+    /// `--record DIR --redact`: personal values are taken out of the bodies before they are saved.
+    private let redactor: Redactor?
+    /// The files saved so far, with the number of values the redactor had learned then: a file
+    /// saved before a value was learned is redacted again.
+    private let saved = Mutex<(files: [String], learned: Int)>(([], 0))
 
     public init(inner: any HTTPTransport, folder: URL, now: @escaping @Sendable () -> Int64 = { Date().epochMilliseconds },
-                maximumStreamBytes: Int = RecordingTransport.maximumRecordedStreamBytes,
+                maximumStreamBytes: Int = RecordingTransport.maximumRecordedStreamBytes, redactor: Redactor? = nil,
                 onWriteFailure: @escaping @Sendable (String) -> Void = { _ in }) throws(TracedeskError) {
         self.inner = inner
+        self.redactor = redactor
         self.maximumStreamBytes = maximumStreamBytes
         self.folder = folder
         self.now = now
@@ -157,6 +163,12 @@ public final class RecordingTransport: HTTPTransport {
     /// Saves one exchange; `arrivals` (a streamed answer's) are when each of its events arrived, epoch ms.
     private func write(request: HTTPRequestData, at: Int64, response: HTTPResponseData?, arrivals: [Int64]? = nil, failure: String?) {
         let number = sequence.withLock { value in value += 1; return value }
+        let requestBody = request.body.map { Self.redact(String(decoding: $0, as: UTF8.self)) }
+        let responseBody = response.map { Self.redact(String(decoding: $0.body, as: UTF8.self)) }
+        if let redactor {
+            for body in [requestBody, responseBody] { if let body { redactor.learn(body: body) } }
+        }
+        func shown(_ body: String) -> String { redactor?.redact(body: body) ?? body }
         var exchange: [String: JSONValue] = [
             Self.marker: .integer(1),
             "at": .integer(at),
@@ -164,30 +176,53 @@ public final class RecordingTransport: HTTPTransport {
                 "method": .string(request.method),
                 "url": .string(request.url.absoluteString),
                 "headers": .object(Self.headers(request.headers)),
-                "body": request.body.map { .string(Self.redact(String(decoding: $0, as: UTF8.self))) } ?? .null,
+                "body": requestBody.map { .string(shown($0)) } ?? .null,
             ]),
         ]
         if let response {
             var answer: [String: JSONValue] = [
                 "status": .integer(Int64(response.status)),
                 "headers": .object(Self.headers(response.headers)),
-                "body": .string(Self.redact(String(decoding: response.body, as: UTF8.self))),
+                "body": .string(shown(responseBody ?? "")),
             ]
             if let arrivals { answer["eventArrivals"] = .array(arrivals.map(JSONValue.integer)) }
             exchange["response"] = .object(answer)
         }
-        if let failure { exchange["failure"] = .string(failure) }
+        if let failure { exchange["failure"] = .string(redactor?.redact(failure) ?? failure) }
         let action = request.url.lastPathComponent.filter { $0.isLetter || $0.isNumber || $0 == "-" }.prefix(40)
         let name = String(format: "%@-%04d-%@-%@.json", String(at), number, request.method, String(action))
         let data = Data(JSONValue.object(exchange).prettyText.utf8)
         let path = folder.appendingPathComponent(name).path
-        guard !FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
+        if FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) {
+            if let redactor { redactAgain(by: redactor, adding: path) }
+            return
+        }
         let first = warned.withLock { alreadyWarned in
             defer { alreadyWarned = true }
             return !alreadyWarned
         }
         if first {
             onWriteFailure("--record \(folder.path): could not save \(name); later exchanges may be missing too")
+        }
+    }
+
+    /// Notes `path` as saved and, when the redactor has learned values since earlier files were
+    /// saved, redacts their bodies again (a pseudonym is left as it is, so only the new values change).
+    private func redactAgain(by redactor: Redactor, adding path: String) {
+        let learned = redactor.learnedCount
+        let earlier: [String] = saved.withLock { saved in
+            defer { saved.files.append(path); saved.learned = learned }
+            return learned > saved.learned ? saved.files : []
+        }
+        for file in earlier {
+            guard let data = FileManager.default.contents(atPath: file), var exchange = JSONValue(parsing: data)?.objectValue else { continue }
+            for side in ["request", "response"] {
+                guard var part = exchange[side]?.objectValue, let body = part["body"]?.stringValue else { continue }
+                part["body"] = .string(redactor.redact(body: body))
+                exchange[side] = .object(part)
+            }
+            let text = JSONValue.object(exchange).prettyText
+            _ = FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         }
     }
 

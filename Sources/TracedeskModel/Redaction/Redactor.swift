@@ -107,6 +107,43 @@ public final class Redactor: @unchecked Sendable {
         return kept.isEmpty ? "value" : String(String.UnicodeScalarView(kept))
     }
 
+    /// How many values have been learned: a recorder that sees it grow redacts again what it
+    /// wrote before (a name learned from a later body is taken out of the earlier prompt too).
+    public var learnedCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return book.learned.count
+    }
+
+    /// Learns an HTTP body: JSON, or a stream of Server-Sent Events whose data lines are JSON.
+    public func learn(body text: String) {
+        if Self.looksLikeJSON(text) { learn(json: text); return }
+        for line in Self.eventDataLines(text) { learn(json: String(line)) }
+    }
+
+    /// An HTTP body redacted: JSON as a document, a stream of Server-Sent Events line by line
+    /// (each data line that is JSON as a document), any other text as text.
+    public func redact(body text: String) -> String {
+        if Self.looksLikeJSON(text) { return redact(document: text) }
+        guard text.hasPrefix("data:") || text.contains("\ndata:") else { return redact(text) }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.hasPrefix("data:") else { return line.hasPrefix(":") || line.isEmpty ? String(line) : redact(String(line)) }
+            let payload = line.dropFirst(5).drop { $0 == " " }
+            let prefix = line[..<payload.startIndex]
+            let text = String(payload)
+            let carriage = text.hasSuffix("\r")
+            let content = carriage ? String(text.dropLast()) : text
+            return prefix + (Self.looksLikeJSON(content) ? redact(document: content) : redact(content)) + (carriage ? "\r" : "")
+        }.joined(separator: "\n")
+    }
+
+    private static func eventDataLines(_ text: String) -> [Substring] {
+        text.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("data:") else { return nil }
+            return line.dropFirst(5).drop { $0 == " " }
+        }
+    }
+
     // MARK: Redacting
 
     /// `text` redacted: a JSON text as JSON (keys and values), any other text by the detectors,

@@ -19,6 +19,8 @@ public struct FollowSettings: Sendable {
     public var reportBodies: EmbeddedBodies = .all
     /// `--otlp`: export the run when it ends.
     public var export: LiveExport?
+    /// `--redact`: the rules the report and the export are redacted by.
+    public var redaction: RedactionRules?
 
     public init(timeout: Duration? = nil, stopOnWaiting: Bool = false, json: Bool = false, quiet: Bool = false,
                 reportPath: String? = nil, templatesFolder: String? = nil, export: LiveExport? = nil) {
@@ -42,8 +44,11 @@ public struct FollowSettings: Sendable {
         let templates = try ReportTemplates.load(folder: templatesFolder.map(context.absolutePath))
         if let reportPath { try ReportFile.checkedLocation(context.absolutePath(reportPath), acceptsFolder: true) }
         if let export { _ = try export.destination(in: context) }
+        var export = export
+        export?.redaction = redaction
         var options = FollowRun.Options(json: json, quiet: quiet, reportPath: reportPath, templates: templates, export: export)
         options.reportBodies = reportBodies
+        options.redactor = try redaction.map { rules throws(TracedeskError) in try Redactor(rules: rules) }
         return options
     }
 }

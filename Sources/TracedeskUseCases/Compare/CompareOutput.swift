@@ -44,15 +44,19 @@ public enum CompareOutput {
 
     /// Writes the comparison report to `path` (in a folder: `compare-TEAM.html` in it) and every
     /// run's own report into `PATH-runs/`, linked; `selfContained`, every run's report inside the
-    /// one file instead.
+    /// one file instead. With `redactor`, the comparison and every run's report are redacted by
+    /// it, so the pseudonyms of the two sides and of the runs agree.
     @discardableResult
-    public static func write(_ comparison: Comparison, to path: String, store: HistoryStore,
-                             templates: ReportTemplates, twoRuns: Bool = false, selfContained: Bool = false) throws(TracedeskError) -> Written {
+    public static func write(_ comparison: Comparison, to path: String, store: HistoryStore, templates: ReportTemplates,
+                             twoRuns: Bool = false, selfContained: Bool = false, redactor: Redactor? = nil) throws(TracedeskError) -> Written {
+        let comparison = try redactor.map { redactor throws(TracedeskError) in try comparison.redacted(by: redactor, store: store) } ?? comparison
         let url = try ReportFile.location(path, defaultName: "compare-\(ReportFile.fileNamePart(String(comparison.team.prefix(100)))).html")
         if selfContained {
             var embedded: [String: String] = [:]
             for jobId in comparison.prompts.flatMap({ $0.a.runs + $0.b.runs }).compactMap(\.jobId) where embedded[jobId] == nil {
-                embedded[jobId] = try RunReport(of: try store.run(jobId), from: store).html(templates: templates)
+                var report = try RunReport(of: try store.run(jobId), from: store)
+                if let redactor { report = report.redacted(by: redactor) }
+                embedded[jobId] = try report.html(templates: templates)
             }
             let html = try ComparisonReport(comparison: comparison, twoRuns: twoRuns, embeddedRunReports: embedded).html(templates: templates)
             return Written(path: try ReportFile.write(html, to: url.path))
@@ -66,7 +70,8 @@ public enum CompareOutput {
             for jobId in jobIds {
                 let run = try store.run(jobId)
                 let name = RunReport.defaultFileName(for: run)
-                try ReportFile.writeRunReport(of: run, from: store, to: folder.appendingPathComponent(name).path, templates: templates)
+                try ReportFile.writeRunReport(of: run, from: store, to: folder.appendingPathComponent(name).path, templates: templates,
+                                              redactor: redactor)
                 links[jobId] = "\(folderName)/\(name)"
             }
         }

@@ -33,6 +33,8 @@ public struct CompareVersions: Sendable {
     public var failOnRegression: Bool
     /// `--otlp`: export every run of the comparison when it ends.
     public var export: LiveExport?
+    /// `--redact`: the rules the report files are redacted by.
+    public var redaction: RedactionRules?
 
     public init(history: HistoryLocation, pod: PodAccess, team: String, baseline: VersionSpec, candidate: VersionSpec,
                 suite: PromptSuite, suiteFile: String?, repeats: Int, concurrency: Int, jobTimeout: Duration,
@@ -64,6 +66,8 @@ public struct CompareVersions: Sendable {
         }
         let templates = try ReportTemplates.load(folder: templatesFolder.map(context.absolutePath))
         // Checked now, not after the jobs have run.
+        let redactor = try redaction.map { rules throws(TracedeskError) in try Redactor(rules: rules) }
+        if redactor != nil, reportPath == nil { throw .badInput("--redact redacts the report: give it with -o FILE") }
         if let reportPath { try ReportFile.checkedLocation(context.absolutePath(reportPath), acceptsFolder: true) }
         if let export { _ = try export.destination(in: context) }
         if stream, let numbered = [baseline, candidate].first(where: { $0.version != nil }) {
@@ -90,7 +94,7 @@ public struct CompareVersions: Sendable {
         }
         if let reportPath {
             let written = try CompareOutput.write(comparison, to: context.absolutePath(reportPath), store: store, templates: templates,
-                                                  selfContained: selfContained)
+                                                  selfContained: selfContained, redactor: redactor)
             if !quiet { try context.note(written.note) }
         }
         if json {

@@ -13,6 +13,8 @@ public struct DiffRuns: Sendable {
     public var output: String?
     public var templatesFolder: String?
     public var json: Bool
+    /// `--redact`: the rules the report is redacted by (the terminal and JSON output are not).
+    public var redaction: RedactionRules?
 
     public init(history: HistoryLocation, runA: String, runB: String, output: String?, templatesFolder: String?, json: Bool) {
         self.history = history
@@ -25,16 +27,20 @@ public struct DiffRuns: Sendable {
 
     public func run(in context: CommandContext) throws(TracedeskError) -> CommandOutcome {
         let templates = try ReportTemplates.load(folder: templatesFolder.map(context.absolutePath))
+        let redactor = try redaction.map { rules throws(TracedeskError) in try Redactor(rules: rules) }
+        if redactor != nil, output == nil { throw .badInput("--redact redacts the report: give it with -o FILE") }
         let store = try history.openForReading(in: context)
         let now = context.clock.now()
         let a = try store.details(of: store.run(runA), now: now), b = try store.details(of: store.run(runB), now: now)
         let comparison = Comparison.of(a, b)
         if output == "-" {
-            try context.output.writeData(try ComparisonReport(comparison: comparison, twoRuns: true).html(templates: templates))
+            let shown = try redactor.map { redactor throws(TracedeskError) in try comparison.redacted(by: redactor, store: store) } ?? comparison
+            try context.output.writeData(try ComparisonReport(comparison: shown, twoRuns: true).html(templates: templates))
             return .success
         }
         if let output {
-            let written = try CompareOutput.write(comparison, to: context.absolutePath(output), store: store, templates: templates, twoRuns: true)
+            let written = try CompareOutput.write(comparison, to: context.absolutePath(output), store: store, templates: templates, twoRuns: true,
+                                                  redactor: redactor)
             try context.note(written.note)
         }
         let diff = comparison.prompts[0].diff

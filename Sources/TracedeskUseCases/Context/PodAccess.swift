@@ -20,6 +20,9 @@ public struct PodAccess: Sendable {
     public var maximumBodyBytes: Int
     /// `--timeout`: the whole command, every call and wait included, ends by then.
     public var timeout: Duration?
+    /// `--record DIR --redact` (or `[redact] at = "record"`): the recording's bodies are redacted
+    /// by it; one redactor for the command, so that its files share their pseudonyms.
+    public var recordRedactor: Redactor?
 
     public init(flags: [PodSetting: String] = [:], profile: String? = nil, retries: Int = 5, caBundle: String? = nil,
                 recordFolder: String? = nil, maximumBodyBytes: Int = NetworkTransport.defaultMaximumBodyBytes, timeout: Duration? = nil) {
@@ -46,7 +49,7 @@ public struct PodAccess: Sendable {
         if let recordFolder {
             let errors = context.errors
             transport = try RecordingTransport(inner: transport, folder: URL(fileURLWithPath: context.absolutePath(recordFolder)),
-                                               now: context.clock.now, onWriteFailure: { try? errors.write("tracedesk: warning: \($0)\n") })
+                                               now: context.clock.now, redactor: recordRedactor, onWriteFailure: { try? errors.write("tracedesk: warning: \($0)\n") })
         }
         if let deadline { transport = DeadlineTransport(inner: transport, deadline: deadline) }
         return RedirectPolicy(inner: transport)

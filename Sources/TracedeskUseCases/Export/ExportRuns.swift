@@ -25,6 +25,9 @@ public struct ExportRuns: Sendable {
     public var dryRun: Bool
     /// `--timeout`: the whole export, every call and every retry wait within it.
     public var timeout: Duration?
+    /// `--redact`: the rules every span's texts are redacted by (one redactor for the export,
+    /// so a person keeps one pseudonym across its runs).
+    public var redaction: RedactionRules?
 
     /// Spans a request carries at most, and bytes it carries at most (a run's spans may exceed it).
     static let batchSpans = 512
@@ -58,13 +61,14 @@ public struct ExportRuns: Sendable {
 
     public func run(in context: CommandContext) async throws(TracedeskError) -> CommandOutcome {
         let destination = try OTLPDestination.resolve(endpoint: endpoint, headers: headers, environment: context.environment)
+        let redactor = try redaction.map { rules throws(TracedeskError) in try Redactor(rules: rules) }
         let store = try history.openForReading(in: context)
         let started = context.clock.now()
         var summary = Summary()
         if dryRun {
             try context.output.writeData("[\n")
             var first = true
-            try await forEachRun(in: store, context: context) { spans throws(TracedeskError) in
+            try await forEachRun(in: store, redactor: redactor, context: context) { spans throws(TracedeskError) in
                 summary.runs += 1
                 for span in spans {
                     let text = try JSONOutput.text(span).trimmingCharacters(in: .newlines)
@@ -106,7 +110,7 @@ public struct ExportRuns: Sendable {
             batch = []
             batchBytes = 0
         }
-        try await forEachRun(in: store, context: context) { spans throws(TracedeskError) in
+        try await forEachRun(in: store, redactor: redactor, context: context) { spans throws(TracedeskError) in
             summary.runs += 1
             summary.spans += spans.count
             for span in spans {
@@ -129,16 +133,19 @@ public struct ExportRuns: Sendable {
     }
 
     /// Each selected run's spans, a page of runs at a time.
-    private func forEachRun(in store: HistoryStore, context: CommandContext,
+    private func forEachRun(in store: HistoryStore, redactor: Redactor?, context: CommandContext,
                             _ body: ([ExportedSpan]) async throws(TracedeskError) -> Void) async throws(TracedeskError) {
         let now = context.clock.now()
+        func spans(of run: RunRecord) throws(TracedeskError) -> [ExportedSpan] {
+            RunSpans.spans(of: LiveExport.redacted(try store.details(of: run, now: now), by: redactor), options: spanOptions)
+        }
         switch selection {
         case .named(let references):
             var seen = Set<String>()
             for reference in references {
                 let run = try store.run(reference)
                 guard seen.insert(run.jobId).inserted else { continue }
-                try await body(RunSpans.spans(of: try store.details(of: run, now: now), options: spanOptions))
+                try await body(spans(of: run))
             }
         case .matching(var query):
             query.limit = Self.pageSize
@@ -147,7 +154,7 @@ public struct ExportRuns: Sendable {
                 let page = try store.runs(matching: query)
                 for run in page {
                     try Task.checkCancellation(or: TracedeskError(.interrupted, "interrupted while exporting"))
-                    try await body(RunSpans.spans(of: try store.details(of: run, now: now), options: spanOptions))
+                    try await body(spans(of: run))
                 }
                 guard page.count == Self.pageSize, let last = page.last, let cursor = store.cursor(of: last) else { break }
                 query.after = cursor

@@ -12,11 +12,20 @@ public struct LiveExport: Sendable {
     public var endpoint: String?
     public var headers: [String]
     public var project: String
+    /// The rules the spans are redacted by, or `nil`.
+    public var redaction: RedactionRules?
 
     public init(endpoint: String? = nil, headers: [String] = [], project: String = "tracedesk") {
         self.endpoint = endpoint
         self.headers = headers
         self.project = project
+    }
+
+    /// `details` redacted by `redactor` (which learns it first), or as it is without one.
+    static func redacted(_ details: RunDetails, by redactor: Redactor?) -> RunDetails {
+        guard let redactor else { return details }
+        redactor.learn(details)
+        return redactor.redact(details)
     }
 
     /// Checked before any job starts: a wrong endpoint or header should not surface after a long run.
@@ -31,9 +40,10 @@ public struct LiveExport: Sendable {
             let destination = try destination(in: context)
             let sender = OTLPSender(destination: destination, transport: try context.transports.make(.init(), context.environment),
                                     clock: context.clock)
+            let redactor = try redaction.map { rules throws(TracedeskError) in try Redactor(rules: rules) }
             var spans: [ExportedSpan] = []
             for jobId in jobIds {
-                spans += RunSpans.spans(of: try store.details(of: try store.run(jobId), now: context.clock.now()))
+                spans += RunSpans.spans(of: Self.redacted(try store.details(of: try store.run(jobId), now: context.clock.now()), by: redactor))
             }
             let body: Data
             do { body = try OTLPEncoding.request(spans, resource: .init(project: project, version: TracedeskVersion.current)) } catch {

@@ -22,6 +22,8 @@ public struct FollowRun: Sendable {
         public var reportBodies: EmbeddedBodies = .all
         /// `--otlp`: export the run when it ends.
         public var export: LiveExport?
+        /// `--redact`: the report is redacted by it.
+        public var redactor: Redactor?
 
         public init(json: Bool = false, quiet: Bool = false, reportPath: String? = nil, templates: ReportTemplates = .embedded,
                     export: LiveExport? = nil) {
@@ -107,7 +109,7 @@ public struct FollowRun: Sendable {
         guard let reportPath = options.reportPath else { return }
         let run = try store.run(jobId)
         let path = try ReportFile.writeRunReport(of: run, from: store, to: context.absolutePath(reportPath),
-                                                 templates: options.templates, bodies: options.reportBodies)
+                                                 templates: options.templates, bodies: options.reportBodies, redactor: options.redactor)
         if !options.quiet { try context.note("report written to \(path)") }
     }
 
