@@ -22,7 +22,7 @@ struct ReportCommand: TracedeskCommand {
               tracedesk report c73c -o /tmp/run.html
               tracedesk report last -o - > run.html
               tracedesk report last --bodies last       # a long-polled run, smaller
-              tracedesk report last --redact            # safe to share: names, emails... pseudonymised
+              tracedesk report last --redact            # personal values as pseudonyms
             """
     )
 

@@ -24,7 +24,7 @@ enum HistorySchema {
     static let legacyMigrations = ["v1 runs, snapshots, nodes, chunks, citations, search": 1, "v2 comparisons": 2]
 
     /// The migrations in order; the one at index `i` brings the schema to version `i + 1`.
-    static let migrations: [@Sendable (Database) throws -> Void] = [version1, version2, version3, version4, version5]
+    static let migrations: [@Sendable (Database) throws -> Void] = [version1, version2, version3, version4, version5, version6]
 
     /// What a database file holds, read without changing it.
     enum Identity: Equatable {
@@ -375,5 +375,10 @@ enum HistorySchema {
             ALTER TABLE run ADD COLUMN replayPlan TEXT;
             CREATE INDEX run_replayOf ON run(replayOf) WHERE replayOf IS NOT NULL;
             """)
+    }
+
+    /// Version 6: the rules a run was redacted by before it was recorded (`[redact] at = "record"`).
+    @Sendable static func version6(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE run ADD COLUMN redaction TEXT")
     }
 }

@@ -108,7 +108,7 @@ extension HistoryStore {
     @discardableResult
     public func record(_ items: [BodyToRecord]) throws(TracedeskError) -> [RecordOutcome] {
         try write { db in
-            let recorder = Recorder(db: db)
+            let recorder = Recorder(db: db, redactor: recordRedactor)
             return try items.map { try recorder.record(PreparedBody($0)) }
         }
     }
@@ -125,7 +125,7 @@ extension HistoryStore {
             // WAL close to the data's size.
             try db.execute(sql: "PRAGMA cache_size = -65536")
             defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
-            return try body(TransactionRecorder(recorder: Recorder(db: db)))
+            return try body(TransactionRecorder(recorder: Recorder(db: db, redactor: recordRedactor)))
         }
     }
 }
@@ -167,7 +167,7 @@ public struct PreparedBody: Sendable {
     let status: RunStatus?
     /// The decoded body, when kept; else decoded again from `verbatim` if its run exists.
     let decoded: StatusBody?
-    let newRun: RunRecord
+    var newRun: RunRecord
     let newRunChangeAt: Int64?
     /// Each step's row, its run id left to fill in: its column values are made as it is written,
     /// one row at a time, so that a run of many steps is not held twice over.
@@ -229,10 +229,13 @@ public struct PreparedBody: Sendable {
 /// no fetch after insert, no statement looked up by its text.
 final class Recorder {
     let db: Database
+    /// `[redact] at = "record"`: what is written is redacted by it first.
+    let redactor: Redactor?
     private var statements: [Int: Statement] = [:]
 
-    init(db: Database) {
+    init(db: Database, redactor: Redactor? = nil) {
         self.db = db
+        self.redactor = redactor
     }
 
     /// The statement `sql`, prepared the first time; `key` names it without hashing the text.
@@ -244,9 +247,18 @@ final class Recorder {
     }
 
     func record(_ prepared: PreparedBody) throws -> RecordOutcome {
+        guard let redactor else { return try recordAsGiven(prepared) }
+        let learned = redactor.learnedCount
+        let outcome = try recordAsGiven(try prepared.redacted(by: redactor))
+        // A value learned from this body (a name) may stand in what was recorded before it (the prompt).
+        if redactor.learnedCount > learned, !outcome.isNewRun { try redactAgain(runId: outcome.runId, by: redactor) }
+        return outcome
+    }
+
+    private func recordAsGiven(_ prepared: PreparedBody) throws -> RecordOutcome {
         let at = prepared.observation.at
         let existing = try RunRecord.fetchOne(
-            statement(0, "SELECT \(RunRecord.selection) FROM run WHERE jobId = ?"), arguments: [prepared.jobId])
+            statement(0, "SELECT \(RunRecord.selection) FROM run WHERE jobId = ?"), arguments: [prepared.jobId]).map(redactedForRecording)
 
         guard let existing, let runId = existing.id else {
             let runId = try insertNew(prepared)
@@ -284,6 +296,7 @@ final class Recorder {
         }
         let body = try prepared.body()
         var run = RunProjection.run(from: body, previous: existing, context: prepared.context, at: at)
+        if let redactor { run.redaction = redactor.rules.summary }
         try derive(&run, from: body, observation: prepared.observation, rates: prepared.context.aiUnitRates)
         return RecordOutcome(jobId: prepared.jobId, runId: runId, isNewRun: false, snapshot: .stored(sequence: sequence),
                              status: run.status, teamCode: run.teamCode)

@@ -70,10 +70,26 @@ extension HistoryStore {
 extension Recorder {
     func recordStream(jobId: String, events: [ReceivedEvent], derived: StatusBody?, context: RecordingContext,
                       at: Int64, unlessRecorded: Bool) throws -> RecordOutcome? {
+        guard let redactor else {
+            return try recordStreamAsGiven(jobId: jobId, events: events, derived: derived, context: context, at: at, unlessRecorded: unlessRecorded)
+        }
+        let learned = redactor.learnedCount
+        redactor.learn(events)
+        if let derived { redactor.learn(derived.raw) }
+        let clean = try derived.map { body throws in try Self.redacted(body, by: redactor) }
+        let outcome = try recordStreamAsGiven(jobId: jobId, events: events.map { redactor.redact($0) }, derived: clean,
+                                              context: redactedForRecording(context), at: at, unlessRecorded: unlessRecorded)
+        if let outcome, redactor.learnedCount > learned, !outcome.isNewRun { try redactAgain(runId: outcome.runId, by: redactor) }
+        return outcome
+    }
+
+    private func recordStreamAsGiven(jobId: String, events: [ReceivedEvent], derived: StatusBody?, context: RecordingContext,
+                                     at: Int64, unlessRecorded: Bool) throws -> RecordOutcome? {
         let recorder = self
         var context = context
         context.transport = .stream
         let existing = try RunRecord.fetchOne(recorder.statement(0, "SELECT \(RunRecord.selection) FROM run WHERE jobId = ?"), arguments: [jobId])
+            .map(redactedForRecording)
         let runId: Int64
         var isNew = false
         var status: RunStatus
@@ -104,6 +120,7 @@ extension Recorder {
         }
         if let derived, !isNew, let existing {
             var run = RunProjection.run(from: derived, previous: existing, context: context, at: at)
+            if let redactor { run.redaction = redactor.rules.summary }
             try recorder.derive(&run, from: derived, observation: .received(at: at, httpStatus: 200), rates: context.aiUnitRates)
             status = run.status
             teamCode = run.teamCode

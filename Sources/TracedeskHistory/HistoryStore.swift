@@ -21,6 +21,9 @@ public struct HistoryStore: Sendable {
     /// True when the history had to be opened immutable (see `init(path:mode:)`) while its
     /// write-ahead log held writes not yet checkpointed: those cannot be seen from here.
     public private(set) var missesUncheckpointedWrites = false
+    /// `[redact] at = "record"`: every body, event and request is redacted by it before it is
+    /// written (see `redactingRecords(by:)`); `nil` to record as received.
+    public internal(set) var recordRedactor: Redactor?
 
     /// How a command opens the history.
     public enum OpenMode: Sendable {

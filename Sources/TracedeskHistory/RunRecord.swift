@@ -77,6 +77,9 @@ public struct RunRecord: Sendable, Hashable {
     public var replayOf: String?
     /// For a replay, what it pinned, let run live and stopped before (JSON, `ReplayPlan.Summary`).
     public var replayPlan: String?
+    /// The rules the run's bodies were redacted by before they were recorded (`[redact] at =
+    /// "record"`), as `RedactionRules.summary` says them; `nil` for a run recorded as received.
+    public var redaction: String?
 
     public init(id: Int64? = nil, jobId: String, teamCode: String? = nil, pod: String? = nil, workflowCode: String? = nil,
                 workflowName: String? = nil, version: Int? = nil, versionStatus: String? = nil, invocationMode: String? = nil,
@@ -143,7 +146,7 @@ extension RunRecord: FetchableRecord {
         "architecture", "conversationId", "traceId", "message", "parameters", "status", "output", "error", "followUpQuestions",
         "waitingToolCode", "waitingSummary", "startedAt", "endedAt", "timeTakenMs", "inputTokens", "outputTokens", "nodeCount",
         "chunkCount", "citationCount", "label", "source", "recordedAt", "updatedAt", "aiUnits", "api", "transport", "waitingDetails",
-        "replayOf", "replayPlan",
+        "replayOf", "replayPlan", "redaction",
     ]
     /// `SELECT` of the columns, for queries.
     static let selection = columns.joined(separator: ", ")
@@ -165,6 +168,7 @@ extension RunRecord: FetchableRecord {
         waitingDetails = row[35]
         replayOf = row[36]
         replayPlan = row[37]
+        redaction = row[38]
     }
 
     /// The values of every column but `id`, in `columns` order, then `sortAt`.
@@ -176,6 +180,6 @@ extension RunRecord: FetchableRecord {
          .init(waitingSummary), .init(startedAt), .init(endedAt), .init(timeTakenMs), .init(inputTokens), .init(outputTokens),
          .init(nodeCount), .init(chunkCount), .init(citationCount), .init(label), .text(source.rawValue), .integer(recordedAt),
          .integer(updatedAt), .init(aiUnits), .init(api), .text(transport.rawValue), .init(waitingDetails),
-         .init(replayOf), .init(replayPlan), .integer(sortAt)]
+         .init(replayOf), .init(replayPlan), .init(redaction), .integer(sortAt)]
     }
 }

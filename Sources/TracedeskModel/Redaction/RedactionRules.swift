@@ -33,6 +33,14 @@ public struct RedactionRules: Sendable, Equatable {
         self.stage = stage
     }
 
+    /// The rules in a line: `detectors: all; keys: PersonNumber, *Salary*; 1 pattern`.
+    public var summary: String {
+        var parts = ["detectors: " + (detectors.map { $0.isEmpty ? "none" : $0.map(\.rawValue).joined(separator: ", ") } ?? "all")]
+        if !keys.isEmpty { parts.append("keys: " + keys.joined(separator: ", ")) }
+        if !patterns.isEmpty { parts.append("\(patterns.count) pattern\(patterns.count == 1 ? "" : "s")") }
+        return parts.joined(separator: "; ")
+    }
+
     /// Every built-in detector and nothing else: what `--redact` applies with no rules named.
     public static let builtIn = RedactionRules()
 

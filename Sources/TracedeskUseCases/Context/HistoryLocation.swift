@@ -1,4 +1,5 @@
 import Foundation
+import TracedeskClient
 import TracedeskHistory
 import TracedeskModel
 
@@ -22,7 +23,11 @@ public struct HistoryLocation: Sendable {
     public func openForWriting(in context: CommandContext) throws(TracedeskError) -> HistoryStore {
         let path = path(in: context)
         if Self.isFolder(path) { throw Self.folder(path) }
-        return try HistoryStore(path: path, mode: .readWrite)
+        // Rules read (and compiled) first: a wrong rule must not leave a new, empty history behind.
+        let rules = try RedactionSettings.forRecording(profile: nil, environment: context.environment)
+        let redactor = try rules.map { rules throws(TracedeskError) in try Redactor(rules: rules) }
+        let store = try HistoryStore(path: path, mode: .readWrite)
+        return redactor.map { store.redactingRecords(by: $0) } ?? store
     }
 
     /// Opens the history for changing what it holds (`prune`, `history --vacuum`): an error naming

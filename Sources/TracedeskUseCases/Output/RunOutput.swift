@@ -50,6 +50,8 @@ public struct RunOutput: Sendable, Encodable, Equatable {
     /// For a replay: the jobId of the run it replays, and what it pinned, let run and stopped before.
     public var replayOf: String?
     public var replayPlan: ReplayPlan.Summary?
+    /// For a run recorded with `[redact] at = "record"`: the rules its bodies were redacted by.
+    public var redaction: String?
 
     /// What a suspended run waits for (never its callback token).
     public struct WaitingOutput: Sendable, Encodable, Equatable {
@@ -122,6 +124,7 @@ public struct RunOutput: Sendable, Encodable, Equatable {
         waiting = run.waiting.map(WaitingOutput.init)
         replayOf = run.replayOf
         replayPlan = run.replayPlan.flatMap { try? JSONDecoder().decode(ReplayPlan.Summary.self, from: Data($0.utf8)) }
+        redaction = run.redaction
     }
 }
 

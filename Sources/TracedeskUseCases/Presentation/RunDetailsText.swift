@@ -45,6 +45,7 @@ public struct RunDetailsText: Sendable {
         field("Trace", run.traceId)
         field("Conversation", run.conversationId)
         field("Pod", run.pod)
+        field("Redacted", run.redaction.map { "recorded redacted (\($0)): the history holds pseudonyms, not the values" })
         if let source = run.replayOf {
             let plan = run.replayPlan.flatMap { try? JSONDecoder().decode(ReplayPlan.Summary.self, from: Data($0.utf8)) }
             let pinned = plan.map { plan in

@@ -30,8 +30,25 @@ struct ProfileTests {
         #expect(file.tables["profiles.dev"]?["verbose"] == .bool(true))
     }
 
+    @Test("arrays of strings, on one line or several, with comments and a trailing comma; a string is a list of one")
+    func arrays() throws {
+        let file = try ConfigFile(text: """
+            [redact]
+            keys = ["PersonNumber", '*Salary*']
+            patterns = [
+              "E\\\\d{4}",   # assignment numbers
+              "x]y",
+            ]
+            detectors = "email"
+            """, origin: "config.toml")
+        #expect(file.tables["redact"]?["keys"] == .strings(["PersonNumber", "*Salary*"]))
+        #expect(file.tables["redact"]?["patterns"] == .strings(["E\\d{4}", "x]y"]))
+        #expect(file.tables["redact"]?["detectors"]?.strings == ["email"])
+    }
+
     @Test("what the subset does not cover is refused with its line", arguments: [
-        ("servers = [\"a\", \"b\"]", "config.toml:1: unsupported value"),
+        ("ports = [1, 2]", "config.toml:1: an array holds strings only"),
+        ("keys = [\"a\",\n  \"b\"", "config.toml:1: an array is not closed"),
         ("[[profiles]]", "config.toml:1: a table header is [name]"),
         ("name = \"open", "config.toml:1: a string is not closed"),
         ("a = 1\na = 2", "config.toml:2: a is set twice"),

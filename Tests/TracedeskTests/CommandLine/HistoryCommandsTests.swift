@@ -376,7 +376,7 @@ struct HistoryMaintenanceCommandsTests {
         #expect(text.stdout.contains("Oldest run    2026-03-13"))
         #expect(text.stdout.contains("snapshot"), "the size of each table")
         let json = try #require(JSONValue(parsing: await tracedesk.run(["history", "--json"]).stdout))
-        #expect(json["runs"]?.intValue == 2 && json["schemaVersion"]?.intValue == 5)
+        #expect(json["runs"]?.intValue == 2 && json["schemaVersion"]?.intValue == 6)
         let vacuumed = await tracedesk.run(["history", "--vacuum"])
         #expect(vacuumed.stdout.contains("Vacuumed      "))
         let missing = await CommandLineHarness(database: folder.path("none/x.sqlite")).run(["history"])

@@ -45,7 +45,7 @@ struct HistorySchemaTests {
                          observation: .imported(at: 2), context: RecordingContext(source: .import))
         #expect(try store.runCount() == 2)
         let version = try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
-        #expect(version == 5)
+        #expect(version == 6)
     }
 
     @Test("another application's SQLite database is refused, and not changed at all (no WAL, no tables)")

@@ -46,6 +46,7 @@ struct JSONContractTests {
         run.waitingDetails = #"{"code": "HUMAN_STEP", "type": "HUMAN", "actionNames": {"APPROVE_ACTION": "Approve"}}"#
         run.replayOf = "source-job"
         run.replayPlan = #"{"pinned": ["GET"], "live": [], "stoppedBefore": [], "allowLive": false}"#
+        run.redaction = "detectors: all"
         var node = NodeRecord(
             id: 1, runId: 1, position: 1, parentPosition: 0, depth: 1, code: "CALL", name: "Call", type: "WORKFLOW", status: "COMPLETED",
             startedAt: 1, endedAt: 2, durationMs: 1, inputTokens: 1, outputTokens: 1, model: "model", input: "i", output: "o",
