@@ -212,6 +212,8 @@ extension RedactionDetector {
     }
 
     private static func phone(at: Int, in text: UnsafeBufferPointer<UInt8>) -> Int? {
+        // Digits that go on from an identifier (JE-2026-03-0417, v1.2, #12) are part of it.
+        if at > 0, [UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "#"), UInt8(ascii: "_")].contains(text[at - 1]) { return nil }
         var index = at
         let international = text[at] == UInt8(ascii: "+")
         if international { index += 1 }
@@ -240,6 +242,8 @@ extension RedactionDetector {
         guard (10...13).contains(digitCount), groupSizes.count >= 3 || separators.contains(UInt8(ascii: ")")), groupSizes.allSatisfy({ $0 <= 5 }) else { return nil }
         // Dates and times are not phone numbers: 2026-12-04 20, 04.12.2026 10.
         if groupSizes.count >= 3, groupSizes[0] == 4, groupSizes[1] == 2, groupSizes[2] == 2 { return nil }
+        // A year and a month lead a period or document number (2026-03-0417), not a phone number.
+        if groupSizes.count >= 2, groupSizes[0] == 4, groupSizes[1] == 2, text[at] == UInt8(ascii: "1") || text[at] == UInt8(ascii: "2") { return nil }
         if groupSizes.count >= 3, groupSizes[0] == 2, groupSizes[1] == 2, groupSizes[2] == 4 { return nil }
         if Set(separators) == [UInt8(ascii: ".")], groupSizes.count == 4 { return nil }
         return index

@@ -30,6 +30,7 @@ struct RedactionDetectorTests {
         "person 300000047736512 in assignment E1042",   // Fusion's 15-digit ids fail no check but are no card
         "started 2026-12-04 20:32:01.123Z, ended 2026-12-04T20:33:00Z",
         "on 04.12.2026 10:15 and 12/04/2026",
+        "journal JE-2026-03-0417 and document 2026-03-0417",
         "REST 11.13.18.05 of /hcmRestApi/resources/11.13.18.05/workers",
         "version 1.2.3.4567 and v2.10",
         "card-like 4111 1111 1111 1112 fails Luhn",
