@@ -377,8 +377,18 @@ enum HistorySchema {
             """)
     }
 
-    /// Version 6: the rules a run was redacted by before it was recorded (`[redact] at = "record"`).
+    /// Version 6: the rules a run was redacted by before it was recorded (`[redact] at = "record"`),
+    /// and the history's pseudonyms: each value's keyed digest (never the value), kind and number.
     @Sendable static func version6(_ db: Database) throws {
-        try db.execute(sql: "ALTER TABLE run ADD COLUMN redaction TEXT")
+        try db.execute(sql: """
+            ALTER TABLE run ADD COLUMN redaction TEXT;
+            CREATE TABLE pseudonym (
+                id INTEGER PRIMARY KEY,
+                digest TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                UNIQUE (kind, number)
+            );
+            """)
     }
 }

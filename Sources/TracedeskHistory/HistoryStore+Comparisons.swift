@@ -8,6 +8,7 @@ extension HistoryStore {
     public func startComparison(team: String, baseline: VersionSpec, candidate: VersionSpec, suite: String?,
                                 promptCount: Int, repeats: Int, at: Int64 = Date().epochMilliseconds) throws(TracedeskError) -> Int64 {
         try write { db in
+            let suite = try Recorder(db: db, redactor: recordRedactor).redactedForRecording(suite)
             try db.execute(sql: """
                 INSERT INTO comparison (teamCode, baseline, candidate, suite, promptCount, repeats, createdAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -20,6 +21,7 @@ extension HistoryStore {
     public func linkRun(_ jobId: String, toComparison comparison: Int64, side: String, promptIndex: Int,
                         promptLabel: String?, repetition: Int) throws(TracedeskError) {
         try write { db in
+            let promptLabel = try Recorder(db: db, redactor: recordRedactor).redactedForRecording(promptLabel)
             try db.execute(sql: """
                 INSERT OR REPLACE INTO comparison_run (comparisonId, runId, side, promptIndex, promptLabel, repetition)
                 SELECT ?, id, ?, ?, ?, ? FROM run WHERE jobId = ?
@@ -38,6 +40,7 @@ extension HistoryStore {
     /// Stores what the comparison found (`resultJSON` nil when it found nothing: verdict `failed`).
     public func finishComparison(_ comparison: Int64, verdict: String, resultJSON: String?) throws(TracedeskError) {
         try write { db in
+            let resultJSON = try Recorder(db: db, redactor: recordRedactor).redactedForRecording(resultJSON, document: true)
             try db.execute(sql: "UPDATE comparison SET verdict = ?, result = ? WHERE id = ?",
                            arguments: [verdict, resultJSON, comparison])
         }

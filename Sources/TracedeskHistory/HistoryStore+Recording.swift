@@ -248,10 +248,12 @@ final class Recorder {
 
     func record(_ prepared: PreparedBody) throws -> RecordOutcome {
         guard let redactor else { return try recordAsGiven(prepared) }
+        try adoptLedger(into: redactor)
         let learned = redactor.learnedCount
         let outcome = try recordAsGiven(try prepared.redacted(by: redactor))
         // A value learned from this body (a name) may stand in what was recorded before it (the prompt).
         if redactor.learnedCount > learned, !outcome.isNewRun { try redactAgain(runId: outcome.runId, by: redactor) }
+        try keepLedger(of: redactor)
         return outcome
     }
 

@@ -81,6 +81,38 @@ extension Recorder {
         return run
     }
 
+    /// A text to record (a suite's name, a prompt's label, a comparison's result with
+    /// `document`) redacted, with the pseudonyms it gives kept, when the history redacts.
+    func redactedForRecording(_ text: String?, document: Bool = false) throws -> String? {
+        guard let redactor, let text else { return text }
+        try adoptLedger(into: redactor)
+        let clean = document ? redactor.redact(document: text) : redactor.redact(text)
+        try keepLedger(of: redactor)
+        return clean
+    }
+
+    /// Takes in the pseudonyms other processes gave since the redactor last looked: inside the
+    /// write transaction, so no other process gives one meanwhile and numbers never collide.
+    func adoptLedger(into redactor: Redactor) throws {
+        guard redactor.keepsLedger else { return }
+        let rows = try Row.fetchAll(db, sql: "SELECT id, digest, kind, number FROM pseudonym WHERE id > ? ORDER BY id", arguments: [redactor.ledgerMark])
+        guard let last = rows.last else { return }
+        redactor.adopt(rows.map { Pseudonym(digest: $0[1], kind: $0[2], number: $0[3]) }, through: last[0])
+    }
+
+    /// Keeps the pseudonyms the redactor gave, in the same transaction as the rows that hold them.
+    func keepLedger(of redactor: Redactor) throws {
+        guard redactor.keepsLedger else { return }
+        let given = redactor.takeNewPseudonyms()
+        guard !given.isEmpty else { return }
+        for pseudonym in given {
+            try db.execute(sql: "INSERT INTO pseudonym (digest, kind, number) VALUES (?, ?, ?)",
+                           arguments: [pseudonym.digest, pseudonym.kind, pseudonym.number])
+        }
+        // Rows since the mark are this transaction's own: it adopted the others' when it began.
+        redactor.adopt([], through: db.lastInsertedRowID)
+    }
+
     /// Redacts again the snapshots and events the run `runId` holds, once `redactor` has learned
     /// values that may stand in them; a pseudonym stays as it is, so only those values change.
     func redactAgain(runId: Int64, by redactor: Redactor) throws {

@@ -73,6 +73,7 @@ extension Recorder {
         guard let redactor else {
             return try recordStreamAsGiven(jobId: jobId, events: events, derived: derived, context: context, at: at, unlessRecorded: unlessRecorded)
         }
+        try adoptLedger(into: redactor)
         let learned = redactor.learnedCount
         redactor.learn(events)
         if let derived { redactor.learn(derived.raw) }
@@ -80,6 +81,7 @@ extension Recorder {
         let outcome = try recordStreamAsGiven(jobId: jobId, events: events.map { redactor.redact($0) }, derived: clean,
                                               context: redactedForRecording(context), at: at, unlessRecorded: unlessRecorded)
         if let outcome, redactor.learnedCount > learned, !outcome.isNewRun { try redactAgain(runId: outcome.runId, by: redactor) }
+        try keepLedger(of: redactor)
         return outcome
     }
 

@@ -18,16 +18,20 @@ public final class Redactor: @unchecked Sendable {
     private let detectors: RedactionDetector.DetectorSet
     private let findsNames: Bool
     private let lock = NSLock()
-    private var book = PseudonymBook()
+    private var book: PseudonymBook
     private var known = KnownValues()
     /// Texts redacted before (a run's bodies repeat its steps' texts), emptied when it grows large.
     private var memo: [String: String] = [:]
     private var memoBytes = 0
     private static let memoLimit = 64 << 20
 
-    /// Compiles `rules`; a pattern that does not compile is refused (`badInput`, exit 2).
-    public init(rules: RedactionRules) throws(TracedeskError) {
+    /// Compiles `rules`; a pattern that does not compile is refused (`badInput`, exit 2). With
+    /// `digest` (a keyed hash), the redactor keeps a ledger: each new pseudonym is given with the
+    /// digest of its value, for a history to keep (`takeNewPseudonyms`) and other processes to
+    /// adopt, so that a value has one pseudonym across the history.
+    public init(rules: RedactionRules, digest: (@Sendable (String) -> String)? = nil) throws(TracedeskError) {
         self.rules = rules
+        book = PseudonymBook(digest: digest)
         keyPatterns = rules.keys.map(KeyPattern.init)
         expressions = try rules.patterns.map { pattern throws(TracedeskError) in
             do {
@@ -105,6 +109,32 @@ public final class Redactor: @unchecked Sendable {
     private static func kind(fromKey key: String) -> String {
         let kept = key.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_") }
         return kept.isEmpty ? "value" : String(String.UnicodeScalarView(kept))
+    }
+
+    /// Whether the redactor keeps a ledger (see `init(rules:digest:)`).
+    public var keepsLedger: Bool { book.digest != nil }
+
+    /// The history's pseudonyms up to `mark` (the ledger's last row), taken in before redacting.
+    public func adopt(_ pseudonyms: [Pseudonym], through mark: Int64) {
+        lock.lock()
+        defer { lock.unlock() }
+        book.adopt(pseudonyms)
+        adoptedThrough = max(adoptedThrough, mark)
+    }
+
+    /// The ledger's last row this redactor has adopted.
+    public var ledgerMark: Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return adoptedThrough
+    }
+    private var adoptedThrough: Int64 = 0
+
+    /// The pseudonyms given since the last call, for the ledger to keep.
+    public func takeNewPseudonyms() -> [Pseudonym] {
+        lock.lock()
+        defer { lock.unlock() }
+        return book.takeGiven()
     }
 
     /// How many values have been learned: a recorder that sees it grow redacts again what it

@@ -25,7 +25,9 @@ public struct HistoryLocation: Sendable {
         if Self.isFolder(path) { throw Self.folder(path) }
         // Rules read (and compiled) first: a wrong rule must not leave a new, empty history behind.
         let rules = try RedactionSettings.forRecording(profile: nil, environment: context.environment)
-        let redactor = try rules.map { rules throws(TracedeskError) in try Redactor(rules: rules) }
+        let redactor = try rules.map { rules throws(TracedeskError) in
+            try Redactor(rules: rules, digest: try RedactionKey.digester(environment: context.environment))
+        }
         let store = try HistoryStore(path: path, mode: .readWrite)
         return redactor.map { store.redactingRecords(by: $0) } ?? store
     }

@@ -214,6 +214,43 @@ struct RedactionCorpusTests {
         #expect(!jobIds.contains { raw.stdout.contains($0.prefix(8)) })
     }
 
+    @Test("[redact] at = \"record\": a value keeps its pseudonym across commands (a keyed digest in the history, never the value); a comparison is stored redacted")
+    func ledger() async throws {
+        let config = folder.url.appendingPathComponent("config/tracedesk")
+        try FileManager.default.createDirectory(at: config, withIntermediateDirectories: true)
+        try "[redact]\nat = \"record\"\n".write(to: config.appendingPathComponent("config.toml"), atomically: true, encoding: .utf8)
+        var harness = tracedesk
+        harness.environment["XDG_DATA_HOME"] = folder.path("data")
+        func body(_ jobId: String, _ message: String) throws -> String {
+            let path = folder.path("\(jobId).json")
+            try #"{"jobId": "\#(jobId)", "status": "COMPLETE", "output": "\#(message)", "input": {"message": "\#(message)"}}"#
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        // Three commands, three processes' worth of redactors, one history.
+        #expect(await harness.run(["import", try body("job-1", "mail ada@example.com")]).status == 0)
+        #expect(await harness.run(["import", try body("job-2", "mail grace@example.com, cc ada@example.com")]).status == 0)
+        #expect(await harness.run(["import", try body("job-3", "from grace@example.com")]).status == 0)
+        var outputs: [String] = []
+        for jobId in ["job-1", "job-2", "job-3"] {
+            let shown = await harness.run(["show", jobId, "--json"])
+            outputs.append(try #require(JSONValue(parsing: shown.stdout)?["run"]?["output"]?.stringValue, "\(shown.stderr)"))
+        }
+        #expect(outputs == ["mail «email-1»", "mail «email-2», cc «email-1»", "from «email-2»"])
+        let key = try FileManager.default.attributesOfItem(atPath: folder.path("data/tracedesk/redaction.key"))
+        #expect((key[.posixPermissions] as? Int) == 0o600 && (key[.size] as? Int) == 32)
+        let database = try String(decoding: #require(FileManager.default.contents(atPath: harness.database)), as: UTF8.self)
+        #expect(!database.contains("ada@example.com") && !database.contains("grace@example.com"))
+
+        // A comparison run on the pod is stored with its prompts and answers redacted too.
+        let compared = await harness.run(["compare", "XX_TRAVEL_POLICY_ADVISOR", "--message", "Business class for ada@example.com?", "--quiet"])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        let store = try HistoryStore(path: harness.database, mode: .readOnly)
+        let id = try #require(try store.comparisons().first?.id)
+        let stored = try #require(try store.comparison(id).resultJSON)
+        #expect(!stored.contains("ada@example.com") && stored.contains("«email-1»"))
+    }
+
     @Test("fail closed: a pattern that does not compile, an unknown detector or a missing rules file ends the command (exit 2) and writes nothing")
     func failClosed() async throws {
         let jobIds = try await importCorpus()
