@@ -80,11 +80,13 @@ func reportBenchmark() async throws {
           + "\(snapshots.count) status bodies (\(RunReport.bytes(bodyBytes))); median of \(samples), release build\n")
 
     var html: [UInt8] = []
+    var redacted: [UInt8] = []
     var text = ""
     var details: RunDetails?
     var rows: [(String, [Sample])] = [("read the run from the history", []), ("render the report", []),
                                       ("write it to disk", []), ("libxml2: parse the report", []),
-                                      ("libxml2: parse + serialise the report", [])]
+                                      ("libxml2: parse + serialise the report", []),
+                                      ("render it redacted (--redact, a new redactor)", [])]
     for _ in 0..<samples {
         rows[0].1.append(try sample { details = try store.details(of: run); _ = try store.snapshots(of: run) })
         // The tree is freed off the caller's path, but its freeing is work the render causes: counted.
@@ -93,6 +95,11 @@ func reportBenchmark() async throws {
         text = String(decoding: html, as: UTF8.self)
         rows[3].1.append(try sample { _ = try HTMLDocument(parsing: text, origin: "report"); HTMLDocument.waitForPendingFrees() })
         rows[4].1.append(try sample { _ = try HTMLDocument(parsing: text, origin: "report").serializedBytes(); HTMLDocument.waitForPendingFrees() })
+        rows[5].1.append(try sample {
+            let redactor = try Redactor(rules: .builtIn)
+            redacted = try RunReport(details: details!, snapshots: snapshots).redacted(by: redactor).htmlBytes()
+            HTMLDocument.waitForPendingFrees()
+        })
     }
     print("step                                             time     peak memory growth")
     for (name, samples) in rows {
@@ -151,6 +158,12 @@ func reportBenchmark() async throws {
     let againstLibxml2 = render / libxml2, againstJinja = ours / theirs
     print(String(format: "\nrender / libxml2 parse+serialise: %.2fx (target at most 1.5x: %@); bytes per second against Jinja2's same report: %.2fx (target 3x or better: %@)",
                  againstLibxml2, againstLibxml2 <= 1.5 ? "met" : "MISSED", againstJinja, againstJinja >= 3 ? "met" : "MISSED"))
+
+    // --redact: the same report with every text through the redactor (learning, detectors, pseudonyms).
+    let redactedRender = median(5)
+    print(String(format: "render redacted / render: %.2fx (target at most 1.3x: %@); %@, %d pseudonyms' worth of «…»",
+                 redactedRender / render, redactedRender / render <= 1.3 ? "met" : "MISSED", RunReport.bytes(redacted.count),
+                 String(decoding: redacted, as: UTF8.self).components(separatedBy: "«").count - 1))
 
     // --bodies: what a long-polled run's file weighs with fewer bodies.
     for choice in [EmbeddedBodies.changed, .last] {

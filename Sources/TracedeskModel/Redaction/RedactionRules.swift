@@ -15,9 +15,10 @@ public struct RedactionRules: Sendable, Equatable {
         case record
     }
 
-    /// Key patterns matched, without regard to case, against a key and against its dotted path
-    /// from the top of the body (`worker.contact.email`); `*` stands for any characters, dots
-    /// included, and `?` for one. `PersonNumber`, `*.email`, `*Salary*`.
+    /// Key patterns matched without regard to case: one without a dot against each key
+    /// (`PersonNumber`, `*Salary*`), one with a dot against the key's dotted path from the top of
+    /// its JSON document (`*.contact.email`, `items.*.number`); `*` stands for any characters,
+    /// dots included, and `?` for one.
     public var keys: [String]
     /// Regular expressions (ICU syntax, as `NSRegularExpression` reads them) for text anywhere.
     public var patterns: [String]

@@ -17,6 +17,8 @@ public final class Redactor: @unchecked Sendable {
     private let expressions: [NSRegularExpression]
     private let detectors: RedactionDetector.DetectorSet
     private let findsNames: Bool
+    /// Whether a key pattern names a dotted path (else keys alone are matched).
+    private let needsPaths: Bool
     private let lock = NSLock()
     private var book: PseudonymBook
     private var known = KnownValues()
@@ -42,14 +44,44 @@ public final class Redactor: @unchecked Sendable {
         }
         detectors = RedactionDetector.DetectorSet(rules.activeDetectors)
         findsNames = rules.activeDetectors.contains(.name)
+        needsPaths = rules.keys.contains { $0.contains(".") }
     }
 
     // MARK: Learning
 
     /// Learns the values under matched keys in `text`, when it is JSON (else nothing).
     public func learn(json text: String) {
-        guard Self.looksLikeJSON(text), let value = JSONValue(parsing: text) else { return }
-        learn(value)
+        guard Self.looksLikeJSON(text) else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        learnDocument(text)
+    }
+
+    /// Learns from a JSON text in one pass (nothing when it is not JSON).
+    private func learnDocument(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            var pass = JSONTextPass(bytes, mode: .learn, hooks: hooks(.learn))
+            _ = try? pass.run()
+        }
+    }
+
+    /// The pass's view of this redactor (its lock already held).
+    private func hooks(_ mode: JSONTextPass.Mode) -> JSONTextPass.Hooks {
+        JSONTextPass.Hooks(
+            kind: { [unowned self] key, path in self.kind(ofKey: key, path: path) },
+            needsPaths: needsPaths,
+            keyed: { [unowned self] value, kind in
+                if mode == .learn { self.learnValue(value, kind: kind); return value }
+                return self.pseudonym(value, kind: kind)
+            },
+            text: { [unowned self] value in
+                if mode == .learn {
+                    if Self.looksLikeJSON(value) { self.learnDocument(value) }
+                    return value
+                }
+                return self.redactText(value)
+            })
     }
 
     /// Learns the values under matched keys in `value`, and in the JSON texts it holds.
@@ -64,14 +96,14 @@ public final class Redactor: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
-            if let kind = kind(ofKey: name, path: name) { learnValue(value, kind: kind) } else if Self.looksLikeJSON(value), let json = JSONValue(parsing: value) { learn(json, path: "", kind: nil) }
+            if let kind = kind(ofKey: name, path: name) { learnValue(value, kind: kind) } else if Self.looksLikeJSON(value) { learnDocument(value) }
         }
     }
 
     private func learn(_ value: JSONValue, path: String, kind: String?) {
         switch value {
         case .string(let text):
-            if let kind { learnValue(text, kind: kind) } else if Self.looksLikeJSON(text), let json = JSONValue(parsing: text) { learn(json, path: "", kind: nil) }
+            if let kind { learnValue(text, kind: kind) } else if Self.looksLikeJSON(text) { learnDocument(text) }
         case .integer, .number:
             if let kind, let text = value.stringValue { learnValue(text, kind: kind) }
         case .array(let items):
@@ -102,7 +134,7 @@ public final class Redactor: @unchecked Sendable {
     /// The pseudonym kind of the values under `key`, or `nil` when no rule matches it.
     private func kind(ofKey key: String, path: String) -> String? {
         if findsNames, RedactionDetector.nameKeys.contains(key.lowercased()) { return "name" }
-        for pattern in keyPatterns where pattern.matches(key) || pattern.matches(path) { return Self.kind(fromKey: key) }
+        for pattern in keyPatterns where pattern.matches(pattern.isPath ? path : key) { return Self.kind(fromKey: key) }
         return nil
     }
 
@@ -198,12 +230,7 @@ public final class Redactor: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let cached = memo[text] { return cached }
-        let result: String
-        if let value = JSONValue(parsing: text) {
-            result = JSONWriter.compact(redact(value, path: "", kind: nil))
-        } else {
-            result = book.token(for: text, kind: "withheld")
-        }
+        let result = redactDocument(text) ?? book.token(for: text, kind: "withheld")
         remember(text, result)
         return result
     }
@@ -249,8 +276,8 @@ public final class Redactor: @unchecked Sendable {
         if text.isEmpty || PseudonymBook.isPseudonym(text) { return text }
         if let cached = memo[text] { return cached }
         var result: String
-        if Self.looksLikeJSON(text), let value = JSONValue(parsing: text) {
-            result = JSONWriter.compact(redact(value, path: "", kind: nil))
+        if Self.looksLikeJSON(text), let redacted = redactDocument(text) {
+            result = redacted
         } else {
             result = redactFreeText(text)
         }
@@ -259,7 +286,24 @@ public final class Redactor: @unchecked Sendable {
         return result
     }
 
+    /// A JSON text redacted in one pass (its layout kept), or `nil` when it is not JSON.
+    private func redactDocument(_ text: String) -> String? {
+        var copy = text
+        let changed: [UInt8]?
+        do {
+            changed = try copy.withUTF8 { bytes throws(JSONTextPass.Malformed) -> [UInt8]? in
+                var pass = JSONTextPass(bytes, mode: .redact, hooks: hooks(.redact))
+                return try pass.run()
+            }
+        } catch {
+            return nil
+        }
+        return changed.map { String(decoding: $0, as: UTF8.self) } ?? text
+    }
+
     private func remember(_ text: String, _ result: String) {
+        // A whole body seldom comes twice; its texts do, and are remembered one by one.
+        guard text.utf8.count <= 64 << 10 else { return }
         memoBytes += text.utf8.count + result.utf8.count
         if memoBytes > Self.memoLimit {
             memo.removeAll(keepingCapacity: true)
@@ -326,9 +370,12 @@ public final class Redactor: @unchecked Sendable {
 /// A key pattern of `RedactionRules.keys`: `*` any characters, `?` one, the rest without regard to case.
 struct KeyPattern {
     private let pattern: [UInt8]
+    /// A pattern with a dot is matched against the key's dotted path, one without against the key.
+    let isPath: Bool
 
     init(_ text: String) {
         pattern = Array(text.lowercased().utf8)
+        isPath = text.contains(".")
     }
 
     func matches(_ key: String) -> Bool {

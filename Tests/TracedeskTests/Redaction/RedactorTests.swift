@@ -13,19 +13,20 @@ struct RedactorTests {
     @Test("a key pattern matches the key or its dotted path, without regard to case; * spans dots", arguments: [
         ("PersonNumber", "PersonNumber", true), ("personnumber", "PersonNumber", true), ("PersonNumber", "PersonNumberX", false),
         ("*.email", "worker.contact.email", true), ("*.email", "email", false), ("*Salary*", "BaseSalaryAmount", true),
-        ("work?r.id", "worker.id", true), ("*", "anything", true),
+        ("work?r.id", "worker.id", true), ("*", "anything", true), ("items.*.number", "items.number", false),
     ])
     func keyPatterns(pattern: String, key: String, matches: Bool) {
         #expect(KeyPattern(pattern).matches(key) == matches)
     }
 
-    @Test("values under matched keys become pseudonyms named after the key, numbers included; other numbers stay numbers")
+    @Test("values under matched keys become pseudonyms named after the key, numbers included; other numbers, the layout and the key order stay")
     func keys() throws {
         let redactor = try redactor(keys: ["PersonNumber", "*Salary*"], detectors: [])
         let body = #"{"worker":{"PersonNumber":"955160","BaseSalary":85000,"inputTokens":1200,"hours":[40,38]}}"#
         redactor.learn(json: body)
         #expect(redactor.redact(document: body)
-                == #"{"worker":{"BaseSalary":"«BaseSalary-1»","PersonNumber":"«PersonNumber-1»","hours":[40,38],"inputTokens":1200}}"#)
+                == #"{"worker":{"PersonNumber":"«PersonNumber-1»","BaseSalary":"«BaseSalary-1»","inputTokens":1200,"hours":[40,38]}}"#)
+        #expect(redactor.redact(document: "{ \"a\" : [ 1 , \"x\" ] }") == "{ \"a\" : [ 1 , \"x\" ] }")
         // A learned value is found again in free text, as a whole word only.
         #expect(redactor.redact("Worker 955160 earns 85000; not 9551601.") == "Worker «PersonNumber-1» earns «BaseSalary-1»; not 9551601.")
     }
@@ -66,10 +67,23 @@ struct RedactorTests {
         #expect(again.redact(document: once) == once)
     }
 
-    @Test("a document that looks like JSON but does not parse is withheld whole")
-    func withheld() throws {
+    @Test("a document that looks like JSON but does not parse is withheld whole", arguments: [
+        #"{"PersonNumber": "955160", oops"#, #"{"a": "unclosed}"#, #"{"a": "bad \q escape"}"#, #"{"a": 1} trailing"#,
+        #"{"a": tru}"#, "[1, 2", #"{"a" 1}"#,
+    ])
+    func withheld(document: String) throws {
         let redactor = try redactor(keys: ["PersonNumber"])
-        #expect(redactor.redact(document: #"{"PersonNumber": "955160", oops"#) == "«withheld-1»")
+        #expect(redactor.redact(document: document) == "«withheld-1»")
+    }
+
+    @Test("escapes are read as JSON reads them: what is redacted is the text, and the document stays the same JSON")
+    func escapes() throws {
+        let redactor = try redactor(detectors: [.email])
+        let document = #"{"a":"say \"hi\" to ada@example.com \u00e9 \ud83d\ude00 \\ done","b":"\/plain\/"}"#
+        let redacted = redactor.redact(document: document)
+        let value = try #require(JSONValue(parsing: redacted))
+        #expect(value["a"]?.stringValue == "say \"hi\" to «email-1» é 😀 \\ done")
+        #expect(redacted.hasSuffix(#","b":"\/plain\/"}"#))   // untouched strings keep their bytes
     }
 
     @Test("rules tables: unknown keys, detectors and stages are refused; rules merge")
