@@ -174,8 +174,9 @@ func reportBenchmark() async throws {
     }
 }
 
-/// Records the large run, then renders its report `times` times and nothing else: what a profiler should see.
-func reportLoop(times: Int) async throws {
+/// Records the large run, then renders its report `times` times and nothing else: what a profiler
+/// should see; `redacted`, through a new redactor each time (`--redact`).
+func reportLoop(times: Int, redacted: Bool = false) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tracedesk-bench-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -186,7 +187,8 @@ func reportLoop(times: Int) async throws {
     var samples: [Double] = []
     for _ in 0..<times {
         let start = ContinuousClock.now
-        bytes = try RunReport(details: details, snapshots: snapshots).htmlBytes().count
+        let report = RunReport(details: details, snapshots: snapshots)
+        bytes = try (redacted ? report.redacted(by: try Redactor(rules: .builtIn)) : report).htmlBytes().count
         let elapsed = ContinuousClock.now - start
         samples.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
     }

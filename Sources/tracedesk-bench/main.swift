@@ -130,8 +130,9 @@ do {
     case "report-loop":
         // report-loop [N]: record the large run, then only render its report N times (default 20),
         // for a profiler: `perf record -g tracedesk-bench report-loop`.
+        // report-loop [N] [--redact]: the same through a redactor.
         let times = CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 20
-        try await reportLoop(times: times)
+        try await reportLoop(times: times, redacted: CommandLine.arguments.contains("--redact"))
     case "generate":
         // generate FILE [BODIES [NODES]]: the bodies of the ingest benchmark, to profile by hand.
         let arguments = Array(CommandLine.arguments.dropFirst(2))

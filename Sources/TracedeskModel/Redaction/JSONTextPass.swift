@@ -18,6 +18,9 @@ struct JSONTextPass {
         var kind: (_ key: String, _ path: String) -> String?
         /// Whether any key pattern needs a dotted path.
         var needsPaths: Bool
+        /// Whether a string's raw bytes may hold anything to learn or take out; one that may not
+        /// is skipped without being made a text.
+        var mayHold: (_ bytes: UnsafeBufferPointer<UInt8>) -> Bool
         /// A value under a matched key, learned (`learn`) or replaced by its pseudonym (`redact`).
         var keyed: (_ value: String, _ kind: String) -> String
         /// Any other string: learned from (nested JSON) or redacted.
@@ -153,6 +156,7 @@ struct JSONTextPass {
         }
         if !escaped, memchr(bytes.baseAddress! + start + 1, Int32(UInt8(ascii: "\\")), position - start - 2) != nil { escaped = true }
         let inner = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(position - 1)])
+        if !isKey, kind == nil, !hooks.mayHold(inner) { return "" }
         let text: String
         if escaped {
             guard let decoded = Self.decode(inner) else { throw Malformed() }

@@ -6,12 +6,15 @@ struct KnownValues {
     private var byFirstByte: [[[UInt8]]] = Array(repeating: [], count: 256)
     private(set) var isEmpty = true
 
-    mutating func add(_ value: String) {
+    /// Adds `value`; false when it is too short to be found in text, or known already.
+    @discardableResult
+    mutating func add(_ value: String) -> Bool {
         let bytes = Array(value.utf8)
-        guard bytes.count >= Self.minimumLength, !byFirstByte[Int(bytes[0])].contains(bytes) else { return }
+        guard bytes.count >= Self.minimumLength, !byFirstByte[Int(bytes[0])].contains(bytes) else { return false }
         byFirstByte[Int(bytes[0])].append(bytes)
         byFirstByte[Int(bytes[0])].sort { $0.count > $1.count }
         isEmpty = false
+        return true
     }
 
     /// Appends a match for each known value in `text`, whole words only.

@@ -24,6 +24,8 @@ public final class Redactor: @unchecked Sendable {
     private var known = KnownValues()
     /// Texts redacted before (a run's bodies repeat its steps' texts), emptied when it grows large.
     private var memo: [String: String] = [:]
+    /// The pseudonym kind of each key met, when keys alone decide it.
+    private var kindByKey: [String: String?] = [:]
     private var memoBytes = 0
     private static let memoLimit = 64 << 20
 
@@ -71,6 +73,7 @@ public final class Redactor: @unchecked Sendable {
         JSONTextPass.Hooks(
             kind: { [unowned self] key, path in self.kind(ofKey: key, path: path) },
             needsPaths: needsPaths,
+            mayHold: { [unowned self] bytes in self.mayHold(bytes, learning: mode == .learn) },
             keyed: { [unowned self] value, kind in
                 if mode == .learn { self.learnValue(value, kind: kind); return value }
                 return self.pseudonym(value, kind: kind)
@@ -121,22 +124,65 @@ public final class Redactor: @unchecked Sendable {
     private func learnValue(_ text: String, kind: String) {
         guard !text.isEmpty, !PseudonymBook.isPseudonym(text) else { return }
         book.learn(text, kind: kind)
-        known.add(text)
+        if known.add(text) { triggers[Int(text.utf8.first!)] = true }
         // A name's words are found on their own too ("Lovelace approved it").
         if kind == "name" {
             for word in text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "-" }) where word.count >= KnownValues.minimumLength {
                 book.learn(String(word), kind: kind)
-                known.add(String(word))
+                if known.add(String(word)) { triggers[Int(word.utf8.first!)] = true }
             }
         }
     }
 
     /// The pseudonym kind of the values under `key`, or `nil` when no rule matches it.
     private func kind(ofKey key: String, path: String) -> String? {
-        if findsNames, RedactionDetector.nameKeys.contains(key.lowercased()) { return "name" }
-        for pattern in keyPatterns where pattern.matches(pattern.isPath ? path : key) { return Self.kind(fromKey: key) }
-        return nil
+        // A body repeats its few keys: each is matched once (paths, when a pattern names one, are not).
+        if !needsPaths, let known = kindByKey[key] { return known }
+        var kind: String?
+        if findsNames, RedactionDetector.nameKeys.contains(key.lowercased()) {
+            kind = "name"
+        } else if keyPatterns.contains(where: { $0.matches($0.isPath ? path : key) }) {
+            kind = Self.kind(fromKey: key)
+        }
+        if !needsPaths { kindByKey[key] = .some(kind) }
+        return kind
     }
+
+    /// Whether a text's bytes hold anything a detector, a learned value or a pattern could start
+    /// at (or it is JSON): a text that holds none is left as it is without being read further.
+    private func mayHold(_ bytes: UnsafeBufferPointer<UInt8>, learning: Bool) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D { index += 1; continue }
+            // Escaped whitespace ahead of nested JSON ("\n  {").
+            if byte == UInt8(ascii: "\\"), index + 1 < bytes.count, [UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t")].contains(bytes[index + 1]) {
+                index += 2
+                continue
+            }
+            break
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "{") || bytes[index] == UInt8(ascii: "[") { return true }
+        if learning { return false }
+        if !expressions.isEmpty { return true }
+        if bytes.count < 3 { return false }
+        for byte in bytes where triggers[Int(byte)] { return true }
+        return false
+    }
+
+    /// The bytes `mayHold` looks for: those detectors start at or turn on, and learned values' first.
+    private lazy var triggers: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        // An escape may spell any character (\\u0040 is "@"): an escaped text is read whole.
+        table[Int(UInt8(ascii: "\\"))] = true
+        if detectors.email { table[Int(UInt8(ascii: "@"))] = true }
+        if detectors.ip { table[Int(UInt8(ascii: ":"))] = true }
+        if detectors.phone || detectors.card || detectors.ssn || detectors.ip || detectors.iban {
+            for digit in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(digit)] = true }
+        }
+        if detectors.token { for byte in [UInt8(ascii: "J"), UInt8(ascii: "B"), UInt8(ascii: "b")] { table[Int(byte)] = true } }
+        return table
+    }()
 
     private static func kind(fromKey key: String) -> String {
         let kept = key.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_") }

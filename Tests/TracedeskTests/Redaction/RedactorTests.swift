@@ -84,6 +84,12 @@ struct RedactorTests {
         let value = try #require(JSONValue(parsing: redacted))
         #expect(value["a"]?.stringValue == "say \"hi\" to «email-1» é 😀 \\ done")
         #expect(redacted.hasSuffix(#","b":"\/plain\/"}"#))   // untouched strings keep their bytes
+        // A value spelled with escapes is found all the same; nested JSON after escaped whitespace is read as JSON.
+        #expect(redactor.redact(document: #"{"a":"ada\u0040example.com"}"#) == #"{"a":"«email-1»"}"#)
+        let keyed = try self.redactor(keys: ["PersonNumber"], detectors: [])
+        let nested = #"{"out":"\n  {\"PersonNumber\": \"955160\"}"}"#
+        keyed.learn(json: nested)
+        #expect(!keyed.redact(document: nested).contains("955160"))
     }
 
     @Test("rules tables: unknown keys, detectors and stages are refused; rules merge")
