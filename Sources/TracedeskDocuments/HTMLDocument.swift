@@ -16,8 +16,6 @@ public final class HTMLDocument {
     /// A marker no text of the document can spell: text is escaped (`<` becomes `&lt;`), so only
     /// a comment node can put `<!--` in the output, and the nonce is drawn anew for each document.
     private lazy var bulkMarker = "tracedesk-text-" + UUID().uuidString.lowercased()
-    /// About how many nodes the tree holds: a large tree is freed off the caller's path.
-    private var weight = 0
 
     /// The `<html>` element.
     public let root: HTMLElement
@@ -63,31 +61,14 @@ public final class HTMLDocument {
             throw .badInput("\(origin): holds no HTML element")
         }
         document = parsed
-        weight = bytes.count / 64
         (root, head, body) = Self.skeleton(of: parsed, html: html)
     }
 
     deinit {
-        // A 6,000-step report is some 200,000 nodes, and freeing them one by one costs about as
-        // much as writing them out. Nothing refers to the tree any more, and libxml2 frees a
-        // document on any thread, so a large one is freed on a utility queue and the caller goes on.
-        if weight < Self.backgroundFreeWeight {
-            xmlFreeDoc(document)
-        } else {
-            let doomed = DocumentPointer(pointer: document)
-            Self.freeing.async { xmlFreeDoc(doomed.pointer) }
-        }
-    }
-
-    /// Trees of about this many nodes or more are freed in the background.
-    static let backgroundFreeWeight = 20_000
-    /// Where large trees are freed, one after another.
-    private static let freeing = DispatchQueue(label: "tracedesk.libxml2.free", qos: .utility)
-
-    /// Returns once every tree given up so far is freed: for a benchmark, so that one sample's
-    /// clean-up does not run during the next.
-    public static func waitForPendingFrees() {
-        freeing.sync {}
+        // Freed here, on the thread that let go of it. Large trees used to be freed on a utility
+        // queue; a benchmark that rendered while the queue freed corrupted the heap now and then
+        // (gone with the queue), so the time a free takes is the caller's again.
+        xmlFreeDoc(document)
     }
 
     /// The head and body of `html`, created (head first) when missing.
@@ -112,7 +93,6 @@ public final class HTMLDocument {
     @discardableResult
     public func element(_ name: String, in parent: HTMLElement, attributes: KeyValuePairs<String, String> = [:]) -> HTMLElement {
         let node = xmlNewDocNode(document, nil, name, nil)!
-        weight += 1 + attributes.count
         xmlAddChild(parent.node, node)
         let element = HTMLElement(node: node)
         for (key, value) in attributes { element.setAttribute(key, value) }
@@ -141,7 +121,6 @@ public final class HTMLDocument {
     /// Appends `text` to `parent` as a text node: it is shown, never parsed.
     public func text(_ text: String, in parent: HTMLElement) {
         guard !text.isEmpty else { return }
-        weight += 1
         xmlAddChild(parent.node, text.withXMLString { xmlNewDocText(document, $0) })
     }
 
@@ -296,11 +275,6 @@ public final class HTMLDocument {
         guard !splices.isEmpty else { return Array(written) }
         return HTMLTextEscaper.splice(splices, marker: bulkMarker, into: written)
     }
-}
-
-/// A document pointer handed to the queue that frees it.
-private struct DocumentPointer: @unchecked Sendable {
-    let pointer: htmlDocPtr
 }
 
 /// A node read from a document: an element or a piece of text.

