@@ -23,9 +23,12 @@ public enum RedactionDetector: String, Sendable, CaseIterable, Hashable {
     /// A JWT (`eyJ….….…`), or the credential after `Bearer `.
     case token
     /// Person names: the values of `DisplayName`, `FirstName`, `LastName`, `FullName` (and
-    /// `MiddleName`, `KnownAs`) anywhere, and each of their words wherever it appears.
+    /// `MiddleName`, `KnownAs`, `ListName`, `PersonName`) anywhere, and each of their words
+    /// wherever it appears.
     case name
 
     /// The keys whose values `name` takes for person names, lowercased.
-    public static let nameKeys: Set<String> = ["displayname", "firstname", "lastname", "fullname", "middlename", "knownas"]
+    public static let nameKeys: Set<String> = [
+        "displayname", "firstname", "lastname", "fullname", "middlename", "knownas", "listname", "personname",
+    ]
 }
