@@ -127,7 +127,9 @@ public final class Redactor: @unchecked Sendable {
         if known.add(text) { triggers[Int(text.utf8.first!)] = true }
         // A name's words are found on their own too ("Lovelace approved it").
         if kind == "name" {
-            for word in text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "-" }) where word.count >= KnownValues.minimumLength {
+            // Words of letters only: a number or an address in a name field is no name.
+            for word in text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "-" })
+            where word.count >= KnownValues.minimumLength && word.allSatisfy({ $0.isLetter || $0 == "'" || $0 == "." }) && word.contains(where: \.isLetter) {
                 book.learn(String(word), kind: kind)
                 if known.add(String(word)) { triggers[Int(word.utf8.first!)] = true }
             }

@@ -108,7 +108,10 @@ struct RedactionCorpusTests {
             let report = await tracedesk.run(["report", jobId, "--redact-rules", rules, "-o", "-"])
             #expect(report.status == 0, "\(report.stderr)")
             #expect(Self.leaks(in: report.stdout).isEmpty, "\(jobId): \(Self.leaks(in: report.stdout))")
-            #expect(report.stdout.contains("«email-1»") && report.stdout.contains("«PersonNumber-1»") && report.stdout.contains("«name-"))
+            #expect(report.stdout.contains("«email-1»") && report.stdout.contains("«name-"))
+            // A person number is named after its key, unless a name field held it first (the
+            // worker card's personName parameter, seeded with the whole corpus, does).
+            if jobId == jobIds[0] { #expect(report.stdout.contains("«PersonNumber-1»")) }
         }
         let diff = folder.path("diff.html")
         let written = await tracedesk.run(["diff", jobIds[1], jobIds[2], "--redact-rules", rules, "-o", diff])
