@@ -21,6 +21,10 @@ struct JSONTextPass {
         /// Whether a string's raw bytes may hold anything to learn or take out; one that may not
         /// is skipped without being made a text.
         var mayHold: (_ bytes: UnsafeBufferPointer<UInt8>) -> Bool
+        /// What a value string's raw bytes were redacted to before, if they were (`.some(nil)`: unchanged).
+        var remembered: (_ raw: UnsafeBufferPointer<UInt8>) -> [UInt8]??
+        /// Keeps what a value string's raw bytes were redacted to (`nil`: unchanged), quotes included.
+        var remember: (_ raw: UnsafeBufferPointer<UInt8>, _ result: [UInt8]?) -> Void
         /// A value under a matched key, learned (`learn`) or replaced by its pseudonym (`redact`).
         var keyed: (_ value: String, _ kind: String) -> String
         /// Any other string: learned from (nested JSON) or redacted.
@@ -156,7 +160,13 @@ struct JSONTextPass {
         }
         if !escaped, memchr(bytes.baseAddress! + start + 1, Int32(UInt8(ascii: "\\")), position - start - 2) != nil { escaped = true }
         let inner = UnsafeBufferPointer(rebasing: bytes[(start + 1)..<(position - 1)])
-        if !isKey, kind == nil, !hooks.mayHold(inner) { return "" }
+        if !isKey, kind == nil {
+            guard hooks.mayHold(inner) else { return "" }
+            if let known = hooks.remembered(inner) {
+                if let known { replace(start..<position, withBytes: known) }
+                return ""
+            }
+        }
         let text: String
         if escaped {
             guard let decoded = Self.decode(inner) else { throw Malformed() }
@@ -172,8 +182,24 @@ struct JSONTextPass {
             return text
         }
         let result = kind.map { hooks.keyed(text, $0) } ?? hooks.text(text)
-        if mode == .redact, result != text { replace(start..<position, withString: result) }
+        if mode == .redact {
+            if result != text {
+                var written: [UInt8] = []
+                JSONWriter.writeString(result, into: &written)
+                replace(start..<position, withBytes: written)
+                if kind == nil { hooks.remember(inner, written) }
+            } else if kind == nil {
+                hooks.remember(inner, nil)
+            }
+        }
         return text
+    }
+
+    private mutating func replace(_ range: Range<Int>, withBytes written: [UInt8]) {
+        if output == nil { output = []; output!.reserveCapacity(bytes.count + 64) }
+        output!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<range.lowerBound]))
+        output!.append(contentsOf: written)
+        copied = range.upperBound
     }
 
     private mutating func replace(_ range: Range<Int>, withString text: String) {

@@ -24,6 +24,9 @@ public final class Redactor: @unchecked Sendable {
     private var known = KnownValues()
     /// Texts redacted before (a run's bodies repeat its steps' texts), emptied when it grows large.
     private var memo: [String: String] = [:]
+    /// Texts redacted before, by the hash of their raw bytes inside a JSON document: a text met
+    /// again in the next body is neither decoded nor made a string.
+    private var rawMemo: [Int: [RawEntry]] = [:]
     /// The pseudonym kind of each key met, when keys alone decide it.
     private var kindByKey: [String: String?] = [:]
     private var memoBytes = 0
@@ -74,6 +77,8 @@ public final class Redactor: @unchecked Sendable {
             kind: { [unowned self] key, path in self.kind(ofKey: key, path: path) },
             needsPaths: needsPaths,
             mayHold: { [unowned self] bytes in self.mayHold(bytes, learning: mode == .learn) },
+            remembered: { [unowned self] raw in mode == .redact ? self.remembered(raw: raw) : nil },
+            remember: { [unowned self] raw, result in if mode == .redact { self.remember(raw: raw, result: result) } },
             keyed: { [unowned self] value, kind in
                 if mode == .learn { self.learnValue(value, kind: kind); return value }
                 return self.pseudonym(value, kind: kind)
@@ -124,14 +129,14 @@ public final class Redactor: @unchecked Sendable {
     private func learnValue(_ text: String, kind: String) {
         guard !text.isEmpty, !PseudonymBook.isPseudonym(text) else { return }
         book.learn(text, kind: kind)
-        if known.add(text) { triggers[Int(text.utf8.first!)] = true }
+        if known.add(text) { newlyKnown(text) }
         // A name's words are found on their own too ("Lovelace approved it").
         if kind == "name" {
             // Words of letters only: a number or an address in a name field is no name.
             for word in text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "-" })
             where word.count >= KnownValues.minimumLength && word.allSatisfy({ $0.isLetter || $0 == "'" || $0 == "." }) && word.contains(where: \.isLetter) {
                 book.learn(String(word), kind: kind)
-                if known.add(String(word)) { triggers[Int(word.utf8.first!)] = true }
+                if known.add(String(word)) { newlyKnown(String(word)) }
             }
         }
     }
@@ -349,13 +354,53 @@ public final class Redactor: @unchecked Sendable {
         return changed.map { String(decoding: $0, as: UTF8.self) } ?? text
     }
 
+    /// A value now found in text: what was redacted before it was known is redacted again when
+    /// met again (a recording redacts its earlier files once it learns a name).
+    private func newlyKnown(_ value: String) {
+        triggers[Int(value.utf8.first!)] = true
+        forget()
+    }
+
+    private func forget() {
+        memo.removeAll(keepingCapacity: true)
+        rawMemo.removeAll(keepingCapacity: true)
+        memoBytes = 0
+    }
+
+    /// The redacted form of a JSON string's raw (escaped) inside met before: `.some(nil)` when it
+    /// was left as it is, `.some(bytes)` the string to write instead (quotes included).
+    private func remembered(raw: UnsafeBufferPointer<UInt8>) -> [UInt8]?? {
+        guard let entries = rawMemo[Self.hash(raw)] else { return nil }
+        for entry in entries where entry.raw.count == raw.count && entry.raw.withUnsafeBufferPointer({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
+            return .some(entry.result)
+        }
+        return nil
+    }
+
+    private func remember(raw: UnsafeBufferPointer<UInt8>, result: [UInt8]?) {
+        guard raw.count >= 16, raw.count <= 64 << 10 else { return }
+        memoBytes += raw.count + (result?.count ?? 0)
+        if memoBytes > Self.memoLimit { forget() }
+        rawMemo[Self.hash(raw), default: []].append(RawEntry(raw: Array(raw), result: result))
+    }
+
+    private static func hash(_ raw: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(raw))
+        return hasher.finalize()
+    }
+
+    private struct RawEntry {
+        var raw: [UInt8]
+        var result: [UInt8]?
+    }
+
     private func remember(_ text: String, _ result: String) {
         // A whole body seldom comes twice; its texts do, and are remembered one by one.
         guard text.utf8.count <= 64 << 10 else { return }
         memoBytes += text.utf8.count + result.utf8.count
         if memoBytes > Self.memoLimit {
-            memo.removeAll(keepingCapacity: true)
-            memoBytes = 0
+            forget()
         }
         memo[text] = result
     }

@@ -39,6 +39,15 @@ struct RedactorTests {
                 == "«name-1» approved; «name-3» signed. Adam did not.")
     }
 
+    @Test("a value learned later is taken out of a text redacted before it was known (a recording redacts its earlier files again)")
+    func learnedLater() throws {
+        let redactor = try redactor(detectors: [.name])
+        let prompt = #"{"message":"Show the card of Ada Lovelace, please: quickly"}"#
+        #expect(redactor.redact(document: prompt) == prompt)
+        redactor.learn(json: #"{"DisplayName":"Ada Lovelace"}"#)
+        #expect(redactor.redact(document: prompt) == #"{"message":"Show the card of «name-1», please: quickly"}"#)
+    }
+
     @Test("JSON inside a string is redacted as JSON: its keys count")
     func nested() throws {
         let redactor = try redactor(keys: ["PersonNumber"], detectors: [.email])
