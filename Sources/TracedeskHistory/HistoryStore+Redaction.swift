@@ -109,8 +109,8 @@ extension Recorder {
             try db.execute(sql: "INSERT INTO pseudonym (digest, kind, number) VALUES (?, ?, ?)",
                            arguments: [pseudonym.digest, pseudonym.kind, pseudonym.number])
         }
-        // Rows since the mark are this transaction's own: it adopted the others' when it began.
-        redactor.adopt([], through: db.lastInsertedRowID)
+        // The mark stays: the next transaction adopts these rows again (the same pseudonyms), so
+        // a transaction that rolls back leaves no row of another process unadopted.
     }
 
     /// Redacts again the snapshots and events the run `runId` holds, once `redactor` has learned

@@ -88,8 +88,9 @@ extension Redactor {
         call.parameters = redact(call.parameters)
         call.responseText = call.responseText.map { redact($0) }
         call.toolCalls = call.toolCalls.map { redact($0) }
-        call.request = call.request.map { redact($0) }
-        call.response = call.response.map { redact($0) }
+        // The exchanged bodies are documents: one that does not read as JSON is withheld whole.
+        call.request = call.request.map { redact(document: $0) }
+        call.response = call.response.map { redact(document: $0) }
         return call
     }
 

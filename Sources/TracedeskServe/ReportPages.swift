@@ -84,7 +84,7 @@ extension ServePages {
     /// `/diff/{a}/{b}`: what `tracedesk diff A B -o` writes.
     func diffPage(_ a: String, _ b: String) throws(TracedeskError) -> String {
         let now = Date().epochMilliseconds
-        let first = shown(try store.details(of: store.run(a), now: now)), second = shown(try store.details(of: store.run(b), now: now))
+        let first = try shown(try store.details(of: store.run(a), now: now)), second = try shown(try store.details(of: store.run(b), now: now))
         let comparison = Comparison.of(first, second)
         // Keyed by pod data: a run diffed with itself gives one key twice, which a literal would trap on.
         let links = Dictionary([first.run, second.run].map { ($0.jobId, "/runs/\(Self.segment($0.jobId))") },

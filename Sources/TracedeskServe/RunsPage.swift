@@ -89,6 +89,7 @@ extension ServePages {
     }
 
     func runsPage(_ filter: RunsFilter) throws(TracedeskError) -> String {
+        let filter = served(filter)
         let now = Date().epochMilliseconds
         let query = filter.query(now: now)
         let runs = try shown(try store.runs(matching: query))

@@ -15,10 +15,20 @@ extension ServePages {
         return runs.map { redactor.redact($0) }
     }
 
-    /// `details` as shown: learnt and redacted, or as they are without `--redact`.
-    func shown(_ details: RunDetails) -> RunDetails {
+    /// `details` as shown: learnt (its latest body too) and redacted, or as they are without `--redact`.
+    func shown(_ details: RunDetails) throws(TracedeskError) -> RunDetails {
         guard let redactor = settings.redactor else { return details }
         redactor.learn(details)
+        if let body = try store.latestSnapshot(of: details.run)?.body { redactor.learn(json: body) }
         return redactor.redact(details)
+    }
+
+    /// The runs filter as served: under `--redact`, without its search (searching the history's
+    /// text would tell which runs hold a value the pages do not show).
+    func served(_ filter: RunsFilter) -> RunsFilter {
+        guard settings.redactor != nil else { return filter }
+        var filter = filter
+        filter.search = nil
+        return filter
     }
 }

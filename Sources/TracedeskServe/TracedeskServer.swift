@@ -112,7 +112,7 @@ public struct TracedeskServer: Sendable {
         }
         router.get("/api/runs") { request, _ in
             Self.api { () throws -> Response in
-                let filter = try ServePages.RunsFilter(Self.parameters(request), pageSize: pages.settings.pageSize)
+                let filter = pages.served(try ServePages.RunsFilter(Self.parameters(request), pageSize: pages.settings.pageSize))
                 let runs = try pages.shown(try pages.store.runs(matching: filter.query(now: Date().epochMilliseconds)))
                 return ServePages.json(Data(try JSONOutput.text(runs.map(RunOutput.init)).utf8))
             }
@@ -134,7 +134,7 @@ public struct TracedeskServer: Sendable {
         router.get("/api/runs/:jobId") { _, context in
             Self.api { () throws -> Response in
                 let run = try pages.store.run(try Self.segment("jobId", of: context))
-                let details = pages.shown(try pages.store.details(of: run))
+                let details = try pages.shown(try pages.store.details(of: run))
                 return ServePages.json(Data(try JSONOutput.text(RunDetailsOutput(details)).utf8))
             }
         }

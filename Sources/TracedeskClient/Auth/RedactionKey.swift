@@ -36,11 +36,21 @@ public enum RedactionKey {
         } catch {
             throw .badInput("cannot make \(folder.path) for the redaction key: \(error.localizedDescription)")
         }
-        let data = Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) })
-        // Made once: a second process that raced this one reads the key it made.
-        guard FileManager.default.createFile(atPath: url.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw .badInput("cannot write the redaction key \(url.path)")
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        // Made once, exclusively: a process that loses the race reads the key the winner wrote.
+        let descriptor = open(url.path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        if descriptor < 0 {
+            guard errno == EEXIST else { throw .badInput("cannot write the redaction key \(url.path): \(String(cString: strerror(errno)))") }
+            for _ in 0..<50 {
+                if let data = FileManager.default.contents(atPath: url.path), data.count == 32 { return data }
+                usleep(10_000)
+            }
+            throw .badInput("\(url.path) is not a redaction key (32 bytes); move it away to make a new one")
         }
-        return FileManager.default.contents(atPath: url.path) ?? data
+        defer { close(descriptor) }
+        guard write(descriptor, bytes, bytes.count) == bytes.count, fsync(descriptor) == 0 else {
+            throw .badInput("cannot write the redaction key \(url.path): \(String(cString: strerror(errno)))")
+        }
+        return Data(bytes)
     }
 }

@@ -30,9 +30,9 @@ public enum RedactionSettings {
         return rules
     }
 
-    /// The rules a command applies: with `redact` (or a rules file), the configured rules, else
-    /// every built-in detector; without, the configured rules only when they say `at = "record"`
-    /// (the history is redacted, so everything drawn from it is too).
+    /// The rules a command applies to what it writes out: with `redact` (or a rules file), the
+    /// configured rules, else every built-in detector; without, none (a history recorded with
+    /// `at = "record"` holds pseudonyms already, so what is drawn from it holds them too).
     public static func forOutput(redact: Bool, profile: String?, rulesFile: String?, environment: [String: String]) throws(TracedeskError) -> RedactionRules? {
         let configured = try configured(profile: profile, rulesFile: rulesFile, environment: environment)
         if redact || rulesFile != nil { return configured ?? .builtIn }

@@ -17,8 +17,9 @@ public struct RedactionRules: Sendable, Equatable {
 
     /// Key patterns matched without regard to case: one without a dot against each key
     /// (`PersonNumber`, `*Salary*`), one with a dot against the key's dotted path from the top of
-    /// its JSON document (`*.contact.email`, `items.*.number`); `*` stands for any characters,
-    /// dots included, and `?` for one.
+    /// its JSON document (`*contact.email`; array elements add nothing to a path, so the numbers
+    /// of `{"items": [{"number": …}]}` are `items.number`); `*` stands for any characters, dots
+    /// included, and `?` for one.
     public var keys: [String]
     /// Regular expressions (ICU syntax, as `NSRegularExpression` reads them) for text anywhere.
     public var patterns: [String]

@@ -39,6 +39,7 @@ public final class Redactor: @unchecked Sendable {
     public init(rules: RedactionRules, digest: (@Sendable (String) -> String)? = nil) throws(TracedeskError) {
         self.rules = rules
         book = PseudonymBook(digest: digest)
+        hasLedger = digest != nil
         keyPatterns = rules.keys.map(KeyPattern.init)
         expressions = try rules.patterns.map { pattern throws(TracedeskError) in
             do {
@@ -197,7 +198,8 @@ public final class Redactor: @unchecked Sendable {
     }
 
     /// Whether the redactor keeps a ledger (see `init(rules:digest:)`).
-    public var keepsLedger: Bool { book.digest != nil }
+    public var keepsLedger: Bool { hasLedger }
+    private let hasLedger: Bool
 
     /// The history's pseudonyms up to `mark` (the ledger's last row), taken in before redacting.
     public func adopt(_ pseudonyms: [Pseudonym], through mark: Int64) {
@@ -282,10 +284,9 @@ public final class Redactor: @unchecked Sendable {
     public func redact(document text: String) -> String {
         lock.lock()
         defer { lock.unlock() }
-        if let cached = memo[text] { return cached }
-        let result = redactDocument(text) ?? book.token(for: text, kind: "withheld")
-        remember(text, result)
-        return result
+        // Not remembered with the texts: the same text read as a text (a step's output that only
+        // looks like JSON) is scanned as free text, while as a document it is withheld.
+        return redactDocument(text) ?? book.token(for: text, kind: "withheld")
     }
 
     /// A run's parameters redacted: by name where a key rule matches it, else as text.

@@ -13,6 +13,8 @@ extension Comparison {
         for jobId in prompts.flatMap({ $0.a.runs + $0.b.runs }).compactMap(\.jobId) where read[jobId] == nil {
             let run = try Self.details(of: jobId, in: store)
             redactor.learn(run)
+            // What the runs' own reports will show, learned before the comparison is redacted.
+            redactor.learn(try store.snapshots(of: run.run))
             read[jobId] = run
         }
         for prompt in prompts {

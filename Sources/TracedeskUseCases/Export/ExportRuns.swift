@@ -137,7 +137,8 @@ public struct ExportRuns: Sendable {
                             _ body: ([ExportedSpan]) async throws(TracedeskError) -> Void) async throws(TracedeskError) {
         let now = context.clock.now()
         func spans(of run: RunRecord) throws(TracedeskError) -> [ExportedSpan] {
-            RunSpans.spans(of: LiveExport.redacted(try store.details(of: run, now: now), by: redactor), options: spanOptions)
+            if let redactor, let body = try store.latestSnapshot(of: run)?.body { redactor.learn(json: body) }
+            return RunSpans.spans(of: LiveExport.redacted(try store.details(of: run, now: now), by: redactor), options: spanOptions)
         }
         switch selection {
         case .named(let references):

@@ -43,7 +43,9 @@ public struct LiveExport: Sendable {
             let redactor = try redaction.map { rules throws(TracedeskError) in try Redactor(rules: rules) }
             var spans: [ExportedSpan] = []
             for jobId in jobIds {
-                spans += RunSpans.spans(of: Self.redacted(try store.details(of: try store.run(jobId), now: context.clock.now()), by: redactor))
+                let run = try store.run(jobId)
+                if let redactor, let body = try store.latestSnapshot(of: run)?.body { redactor.learn(json: body) }
+                spans += RunSpans.spans(of: Self.redacted(try store.details(of: run, now: context.clock.now()), by: redactor))
             }
             let body: Data
             do { body = try OTLPEncoding.request(spans, resource: .init(project: project, version: TracedeskVersion.current)) } catch {

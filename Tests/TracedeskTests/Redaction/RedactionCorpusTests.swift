@@ -155,13 +155,15 @@ struct RedactionCorpusTests {
         settings.redactor = try Redactor(rules: RedactionRules(keys: ["PersonNumber"]))
         let server = TracedeskServer(store: store, settings: settings)
         let app = Application(router: server.router())
-        let pages = ["/", "/api/runs", "/diff/\(jobIds[1])/\(jobIds[2])"]
+        // The search is off under --redact: `q=Lovelace` would tell which runs hold the name.
+        let pages = ["/", "/api/runs", "/?q=Lovelace", "/api/runs?q=Lovelace", "/diff/\(jobIds[1])/\(jobIds[2])"]
             + jobIds.flatMap { ["/runs/\($0)", "/runs/\($0)/report.html", "/api/runs/\($0)"] }
         try await app.test(.router) { client in
             for page in pages {
                 let (status, text) = try await client.execute(uri: page, method: .get) { ($0.status.code, String(buffer: $0.body)) }
                 #expect(status == 200, "\(page)")
                 #expect(Self.leaks(in: text).isEmpty, "\(page): \(Self.leaks(in: text))")
+                if page.contains("q=") { #expect(jobIds.allSatisfy { text.contains($0) }, "\(page) searched") }
             }
         }
     }
