@@ -97,7 +97,8 @@ public final class Redactor: @unchecked Sendable {
     public func learn(_ value: JSONValue) {
         lock.lock()
         defer { lock.unlock() }
-        learn(value, path: "", kind: nil)
+        // One way to read JSON: the value is written out and read by the same pass as a text.
+        learnDocument(JSONWriter.compact(value))
     }
 
     /// Learns a run's parameters: the value of a parameter whose name matches a key.
@@ -106,24 +107,6 @@ public final class Redactor: @unchecked Sendable {
         defer { lock.unlock() }
         for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
             if let kind = kind(ofKey: name, path: name) { learnValue(value, kind: kind) } else if Self.looksLikeJSON(value) { learnDocument(value) }
-        }
-    }
-
-    private func learn(_ value: JSONValue, path: String, kind: String?) {
-        switch value {
-        case .string(let text):
-            if let kind { learnValue(text, kind: kind) } else if Self.looksLikeJSON(text) { learnDocument(text) }
-        case .integer, .number:
-            if let kind, let text = value.stringValue { learnValue(text, kind: kind) }
-        case .array(let items):
-            for item in items { learn(item, path: path, kind: kind) }
-        case .object(let members):
-            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
-                let childPath = path.isEmpty ? key : path + "." + key
-                learn(member, path: childPath, kind: kind ?? self.kind(ofKey: key, path: childPath))
-            }
-        case .bool, .null:
-            break
         }
     }
 
@@ -275,7 +258,10 @@ public final class Redactor: @unchecked Sendable {
     public func redact(_ value: JSONValue) -> JSONValue {
         lock.lock()
         defer { lock.unlock() }
-        return redact(value, path: "", kind: nil)
+        // Through the same pass as a document; what it writes is JSON, so it reads back.
+        let text = JSONWriter.compact(value)
+        guard let redacted = redactDocument(text) else { return .string(book.token(for: text, kind: "withheld")) }
+        return JSONValue(parsing: redacted) ?? .string(book.token(for: text, kind: "withheld"))
     }
 
     /// A JSON document (a status body, an event, a step's payload) redacted: written again as
@@ -302,28 +288,6 @@ public final class Redactor: @unchecked Sendable {
 
     private func pseudonym(_ text: String, kind: String) -> String {
         PseudonymBook.isPseudonym(text) || text.isEmpty ? text : book.token(for: text, kind: kind)
-    }
-
-    private func redact(_ value: JSONValue, path: String, kind: String?) -> JSONValue {
-        switch value {
-        case .string(let text):
-            return .string(kind.map { pseudonym(text, kind: $0) } ?? redactText(text))
-        case .integer, .number:
-            guard let kind, let text = value.stringValue else { return value }
-            return .string(pseudonym(text, kind: kind))
-        case .array(let items):
-            return .array(items.map { redact($0, path: path, kind: kind) })
-        case .object(let members):
-            var result: [String: JSONValue] = [:]
-            result.reserveCapacity(members.count)
-            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
-                let childPath = path.isEmpty ? key : path + "." + key
-                result[redactText(key)] = redact(member, path: childPath, kind: kind ?? self.kind(ofKey: key, path: childPath))
-            }
-            return .object(result)
-        case .bool, .null:
-            return value
-        }
     }
 
     private func redactText(_ text: String) -> String {
