@@ -46,7 +46,7 @@ struct JSONTextPass {
     }
 
     /// Runs the pass; in `redact` mode, the document's new bytes, or `nil` when nothing changed.
-    mutating func run() throws(Malformed) -> [UInt8]? {
+    mutating func run() throws -> [UInt8]? {
         skipWhitespace()
         try value(kind: nil, path: "")
         skipWhitespace()
@@ -65,7 +65,7 @@ struct JSONTextPass {
         }
     }
 
-    private mutating func value(kind: String?, path: String) throws(Malformed) {
+    private mutating func value(kind: String?, path: String) throws {
         guard position < bytes.count else { throw Malformed() }
         switch bytes[position] {
         case UInt8(ascii: "{"):
@@ -132,7 +132,7 @@ struct JSONTextPass {
             || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
     }
 
-    private mutating func literal(_ word: StaticString) throws(Malformed) {
+    private mutating func literal(_ word: StaticString) throws {
         let count = word.utf8CodeUnitCount
         guard position + count <= bytes.count else { throw Malformed() }
         for offset in 0..<count where bytes[position + offset] != word.utf8Start[offset] { throw Malformed() }
@@ -141,7 +141,7 @@ struct JSONTextPass {
 
     /// Reads the string at `position` (its opening quote); returns its text. A value's text is
     /// learned or redacted; a key's is redacted only when it holds something to take out.
-    private mutating func string(kind: String?, isKey: Bool) throws(Malformed) -> String {
+    private mutating func string(kind: String?, isKey: Bool) throws -> String {
         let start = position
         position += 1
         var escaped = false

@@ -309,7 +309,7 @@ public final class Redactor: @unchecked Sendable {
         var copy = text
         let changed: [UInt8]?
         do {
-            changed = try copy.withUTF8 { bytes throws(JSONTextPass.Malformed) -> [UInt8]? in
+            changed = try copy.withUTF8 { bytes throws -> [UInt8]? in
                 var pass = JSONTextPass(bytes, mode: .redact, hooks: hooks(.redact))
                 return try pass.run()
             }
